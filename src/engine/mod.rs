@@ -1,0 +1,14 @@
+//! The simulation engine: time, the event calendar, random streams, distributions and
+//! statistics. Nothing here knows about freight; a queueing textbook could use it as it is.
+
+pub mod calendar;
+pub mod dist;
+pub mod random;
+pub mod stats;
+pub mod summary;
+pub mod time;
+
+pub use calendar::Calendar;
+pub use dist::Dist;
+pub use random::Stream;
+pub use time::{SimDur, SimTime};

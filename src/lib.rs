@@ -1,0 +1,33 @@
+//! # corridor: a discrete-event simulator of freight corridors
+//!
+//! A planner describes a corridor in a TOML scenario file (nodes, links, flows); corridor runs
+//! independent replications and reports throughput, transit times and node congestion as CSV
+//! with 95% confidence intervals.
+//!
+//! ## A guided tour
+//! - [`engine`] knows nothing of freight: integer [`engine::SimTime`], the
+//!   [`engine::Calendar`] with its `(time, insertion)` order, per-source random streams
+//!   ([`engine::random`]), distributions ([`engine::Dist`]) and statistics.
+//! - [`scenario`] reads a file into serde structs that mirror it ([`scenario::file`]) and
+//!   validates them into an immutable [`scenario::Model`], with errors that point at the line
+//!   and field to fix.
+//! - [`sim`] puts the model into a bevy_ecs `World` (nodes, links, flows and consignments are
+//!   entities) and runs one replication by dispatching calendar events to its handlers.
+//! - [`run`] runs replications in parallel (results independent of the thread count) and
+//!   [`report`] summarises them and writes `summary.csv` and `replications.csv`.
+//!
+//! ```no_run
+//! let model = corridor::scenario::load("scenarios/mm1-validation.toml".as_ref())?;
+//! let out = corridor::run::run_model(&model, None)?;
+//! corridor::run::write("results/mm1".as_ref(), &model, &out)?;
+//! # Ok::<(), corridor::Error>(())
+//! ```
+
+pub mod engine;
+pub mod error;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod sim;
+
+pub use error::{Error, Result};

@@ -1,0 +1,107 @@
+//! Results: metric rows, their summary over replications, and the exporters that write them.
+//!
+//! Every exporter writes to a temporary file beside its target and renames it into place only
+//! after every file of the run has been written, so a results folder is complete or untouched.
+
+mod csv_out;
+mod table;
+
+use crate::engine::summary::Summary;
+
+pub use csv_out::write_results;
+pub use table::print_table;
+
+/// One metric of one replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// `corridor`, `flow` or `node`.
+    pub scope: &'static str,
+    /// The scenario name (corridor scope) or the flow or node id.
+    pub id: String,
+    /// Metric name, e.g. `transit_mean`.
+    pub metric: &'static str,
+    /// Unit, e.g. `h`, `TEU/day`, `count`.
+    pub unit: &'static str,
+    /// Value (NaN when the replication has no observation of it).
+    pub value: f64,
+}
+
+impl Row {
+    /// A row.
+    pub fn new(
+        scope: &'static str,
+        id: &str,
+        metric: &'static str,
+        unit: &'static str,
+        value: f64,
+    ) -> Row {
+        Row {
+            scope,
+            id: id.to_string(),
+            metric,
+            unit,
+            value,
+        }
+    }
+}
+
+/// The metrics of one replication.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    /// 0-based replication number.
+    pub replication: u32,
+    /// The replication's derived seed.
+    pub seed: u64,
+    /// Rows in a fixed order, the same for every replication of a scenario.
+    pub rows: Vec<Row>,
+}
+
+/// A metric summarised over replications.
+#[derive(Clone, Debug)]
+pub struct SummaryRow {
+    /// Scope, id, metric and unit, as in [`Row`].
+    pub key: Row,
+    /// The summary.
+    pub summary: Summary,
+}
+
+/// Summarises replications row by row (every replication has the same rows in the same order).
+pub fn summarise(reps: &[ReplicationResult]) -> Vec<SummaryRow> {
+    let Some(first) = reps.first() else {
+        return Vec::new();
+    };
+    (0..first.rows.len())
+        .map(|i| {
+            let values: Vec<f64> = reps.iter().map(|r| r.rows[i].value).collect();
+            debug_assert!(
+                reps.iter()
+                    .all(|r| r.rows[i].metric == first.rows[i].metric)
+            );
+            SummaryRow {
+                key: first.rows[i].clone(),
+                summary: Summary::of(&values),
+            }
+        })
+        .collect()
+}
+
+/// Formats a value for CSV: shortest text that reads back as the same `f64`; empty if not finite.
+pub fn fmt_value(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+/// Finds a summary row.
+pub fn find<'a>(
+    rows: &'a [SummaryRow],
+    scope: &str,
+    id: &str,
+    metric: &str,
+) -> Option<&'a Summary> {
+    rows.iter()
+        .find(|r| r.key.scope == scope && r.key.id == id && r.key.metric == metric)
+        .map(|r| &r.summary)
+}

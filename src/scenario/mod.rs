@@ -1,0 +1,44 @@
+//! Scenario files: parsing (TOML, mirrored by [`file`]), and validation into an immutable
+//! [`Model`]. See `scenarios/README.md` for the format, field by field.
+
+pub mod duration;
+pub mod file;
+pub mod locate;
+pub mod model;
+
+use std::path::Path;
+
+pub use model::{FlowModel, LinkModel, Model, NodeModel};
+
+use crate::error::{Error, Result};
+use model::Ctx;
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<Model> {
+    let src = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    parse(path, &src)
+}
+
+/// Parses and validates scenario text; `path` names it in messages and anchors relative paths.
+pub fn parse(path: &Path, src: &str) -> Result<Model> {
+    let file = parse_file(path, src)?;
+    model::build(file, &Ctx { file: path, src })
+}
+
+fn parse_file(path: &Path, src: &str) -> Result<file::ScenarioFile> {
+    let syntax = |e: toml::de::Error, field: String| Error::Scenario {
+        file: path.to_path_buf(),
+        line_col: e.span().map(|s| locate::line_col(src, s.start)),
+        path: field,
+        message: e.message().trim().to_string(),
+    };
+    let de = toml::Deserializer::parse(src).map_err(|e| syntax(e, String::new()))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." { String::new() } else { field };
+        syntax(e.into_inner(), field)
+    })
+}

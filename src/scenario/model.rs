@@ -1,0 +1,686 @@
+//! The validated, immutable scenario model, built from a [`ScenarioFile`]. Every rule of the
+//! format is checked here; the simulation trusts the model completely.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::duration::Duration;
+use super::file::{DistSpec, FlowSpec, LinkSpec, NodeSpec, ScenarioFile, Servers};
+use super::locate::locate;
+use crate::engine::dist::Dist;
+use crate::engine::time::{SimDur, SimTime};
+use crate::error::{Error, Result};
+
+/// Replications when the file does not say.
+pub const DEFAULT_REPLICATIONS: u32 = 5;
+/// Seed when the file does not say.
+pub const DEFAULT_SEED: u64 = 1;
+/// Node kinds this version understands.
+pub const NODE_KINDS: &[&str] = &["station"];
+
+/// A validated scenario.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name (safe as a folder name).
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// End of each replication.
+    pub horizon: SimTime,
+    /// End of warm-up: statistics cover `[warmup, horizon]`.
+    pub warmup: SimTime,
+    /// Replications to run.
+    pub replications: u32,
+    /// The scenario seed.
+    pub seed: u64,
+    /// Nodes, in file order.
+    pub nodes: Vec<NodeModel>,
+    /// Links, in file order.
+    pub links: Vec<LinkModel>,
+    /// Flows, in file order.
+    pub flows: Vec<FlowModel>,
+}
+
+/// A queueing station.
+#[derive(Clone, Debug)]
+pub struct NodeModel {
+    /// Unique id.
+    pub id: String,
+    /// Number of parallel servers; `None` is unlimited (a pure delay).
+    pub servers: Option<u32>,
+    /// Service time per consignment.
+    pub service: Dist,
+}
+
+/// Travel between two consecutive route nodes.
+#[derive(Clone, Debug)]
+pub struct LinkModel {
+    /// Index of the origin node.
+    pub from: usize,
+    /// Index of the destination node.
+    pub to: usize,
+    /// Travel time per consignment.
+    pub time: Dist,
+}
+
+/// A stream of consignments along a route.
+#[derive(Clone, Debug)]
+pub struct FlowModel {
+    /// Unique id.
+    pub id: String,
+    /// Node indices, in order.
+    pub route: Vec<usize>,
+    /// For each step `route[i] -> route[i+1]`, the link index if a link is declared.
+    pub legs: Vec<Option<usize>>,
+    /// Time between consecutive consignments.
+    pub arrivals: Dist,
+    /// TEU per consignment.
+    pub teu: u32,
+}
+
+impl Model {
+    /// The length of the statistics window (horizon minus warm-up).
+    pub fn window(&self) -> SimDur {
+        self.horizon - self.warmup
+    }
+
+    /// Offered load per server of each finite-server node (arrival rate x mean service /
+    /// servers), for warnings about unstable stations.
+    pub fn offered_load(&self) -> Vec<Option<f64>> {
+        let mut rate = vec![0.0; self.nodes.len()];
+        for f in &self.flows {
+            for &n in &f.route {
+                rate[n] += 1.0 / f.arrivals.mean_secs();
+            }
+        }
+        self.nodes
+            .iter()
+            .zip(rate)
+            .map(|(n, r)| n.servers.map(|c| r * n.service.mean_secs() / c as f64))
+            .collect()
+    }
+}
+
+/// Validation context: where the text came from, to point at the place of an error.
+pub(crate) struct Ctx<'a> {
+    pub file: &'a Path,
+    pub src: &'a str,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn err(&self, path: &str, message: impl Into<String>) -> Error {
+        Error::Scenario {
+            file: self.file.to_path_buf(),
+            line_col: locate(self.src, path),
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && !s.starts_with('.')
+}
+
+const ID_RULE: &str = "use letters, digits, '_', '-' or '.', not starting with '.'";
+
+pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
+    let s = &file.scenario;
+    if !valid_id(&s.name) {
+        return Err(ctx.err(
+            "scenario.name",
+            format!(
+                "\"{}\" is not a usable name (it names the results folder); {ID_RULE}",
+                s.name
+            ),
+        ));
+    }
+    let horizon = positive_duration(ctx, "scenario.horizon", &s.horizon)?;
+    let warmup = match &s.warmup {
+        None => SimDur::ZERO,
+        Some(w) => {
+            if w.secs < 0.0 {
+                return Err(ctx.err(
+                    "scenario.warmup",
+                    format!(
+                        "\"{}\" is negative; must be >= 0 and shorter than the horizon",
+                        w.text
+                    ),
+                ));
+            }
+            SimDur::from_secs_f64(w.secs)
+        }
+    };
+    if warmup >= horizon {
+        return Err(ctx.err(
+            "scenario.warmup",
+            format!(
+                "warm-up \"{}\" is not shorter than the horizon \"{}\"; statistics need time after warm-up",
+                s.warmup.as_ref().map_or("0", |w| w.text.as_str()),
+                s.horizon.text
+            ),
+        ));
+    }
+    let replications = match s.replications {
+        None => DEFAULT_REPLICATIONS,
+        Some(r) if (1..=1_000_000).contains(&r) => r as u32,
+        Some(r) => {
+            return Err(ctx.err(
+                "scenario.replications",
+                format!("{r} is not allowed; must be a whole number from 1 to 1000000"),
+            ));
+        }
+    };
+
+    let mut empirical = EmpiricalCache::default();
+    let mut node_ix = HashMap::new();
+    let mut nodes = Vec::with_capacity(file.nodes.len());
+    for (i, n) in file.nodes.iter().enumerate() {
+        nodes.push(build_node(ctx, i, n, &mut node_ix, &mut empirical)?);
+    }
+    if file.flows.is_empty() {
+        return Err(ctx.err(
+            "flows",
+            "the scenario has no [[flows]]; at least one flow is needed",
+        ));
+    }
+    let mut flow_ids = HashSet::new();
+    let mut flows = Vec::with_capacity(file.flows.len());
+    for (i, f) in file.flows.iter().enumerate() {
+        flows.push(build_flow(
+            ctx,
+            i,
+            f,
+            &node_ix,
+            &mut flow_ids,
+            &mut empirical,
+        )?);
+    }
+    let links = build_links(ctx, &file.links, &node_ix, &mut flows, &mut empirical)?;
+    Ok(Model {
+        name: s.name.clone(),
+        description: s.description.clone(),
+        horizon: SimTime::ZERO + horizon,
+        warmup: SimTime::ZERO + warmup,
+        replications,
+        seed: s.seed.unwrap_or(DEFAULT_SEED),
+        nodes,
+        links,
+        flows,
+    })
+}
+
+fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<SimDur> {
+    if d.secs <= 0.0 {
+        return Err(ctx.err(path, format!("\"{}\" must be > 0", d.text)));
+    }
+    Ok(SimDur::from_secs_f64(d.secs))
+}
+
+fn build_node(
+    ctx: &Ctx,
+    i: usize,
+    n: &NodeSpec,
+    ix: &mut HashMap<String, usize>,
+    emp: &mut EmpiricalCache,
+) -> Result<NodeModel> {
+    let p = format!("nodes[{i}]");
+    if !valid_id(&n.id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("\"{}\" is not a valid id; {ID_RULE}", n.id),
+        ));
+    }
+    if ix.insert(n.id.clone(), i).is_some() {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate node id \"{}\"; node ids must be unique", n.id),
+        ));
+    }
+    if !NODE_KINDS.contains(&n.kind.as_str()) {
+        return Err(ctx.err(
+            &format!("{p}.kind"),
+            format!(
+                "unknown node kind \"{}\"; allowed: {}",
+                n.kind,
+                NODE_KINDS.join(", ")
+            ),
+        ));
+    }
+    let servers = match n.servers {
+        Servers::Unlimited => None,
+        Servers::Count(c) if (1..=1_000_000).contains(&c) => Some(c as u32),
+        Servers::Count(c) => {
+            return Err(ctx.err(
+                &format!("{p}.servers"),
+                format!(
+                    "{c} is not allowed; must be a whole number from 1 to 1000000, or \"unlimited\""
+                ),
+            ));
+        }
+    };
+    let service = build_dist(ctx, &format!("{p}.service"), &n.service, emp)?;
+    Ok(NodeModel {
+        id: n.id.clone(),
+        servers,
+        service,
+    })
+}
+
+fn build_flow(
+    ctx: &Ctx,
+    i: usize,
+    f: &FlowSpec,
+    node_ix: &HashMap<String, usize>,
+    ids: &mut HashSet<String>,
+    emp: &mut EmpiricalCache,
+) -> Result<FlowModel> {
+    let p = format!("flows[{i}]");
+    if !valid_id(&f.id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("\"{}\" is not a valid id; {ID_RULE}", f.id),
+        ));
+    }
+    if !ids.insert(f.id.clone()) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate flow id \"{}\"; flow ids must be unique", f.id),
+        ));
+    }
+    if f.route.is_empty() {
+        return Err(ctx.err(
+            &format!("{p}.route"),
+            "the route is empty; list at least one node id",
+        ));
+    }
+    let mut route = Vec::with_capacity(f.route.len());
+    for (j, id) in f.route.iter().enumerate() {
+        match node_ix.get(id) {
+            Some(&n) => route.push(n),
+            None => {
+                let mut known: Vec<&str> = node_ix.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                return Err(ctx.err(
+                    &format!("{p}.route[{j}]"),
+                    format!("no node has id \"{id}\"; known nodes: {}", known.join(", ")),
+                ));
+            }
+        }
+    }
+    let teu = match f.teu {
+        None => 1,
+        Some(t) if (1..=1_000_000).contains(&t) => t as u32,
+        Some(t) => {
+            return Err(ctx.err(&format!("{p}.teu"), format!("{t} is not allowed; TEU per consignment must be a whole number from 1 to 1000000")));
+        }
+    };
+    let arrivals = build_dist(ctx, &format!("{p}.arrivals"), &f.arrivals, emp)?;
+    if arrivals.mean_secs() <= 0.0 {
+        return Err(ctx.err(
+            &format!("{p}.arrivals"),
+            "mean time between arrivals must be > 0",
+        ));
+    }
+    let legs = vec![None; route.len() - 1];
+    Ok(FlowModel {
+        id: f.id.clone(),
+        route,
+        legs,
+        arrivals,
+        teu,
+    })
+}
+
+fn build_links(
+    ctx: &Ctx,
+    specs: &[LinkSpec],
+    node_ix: &HashMap<String, usize>,
+    flows: &mut [FlowModel],
+    emp: &mut EmpiricalCache,
+) -> Result<Vec<LinkModel>> {
+    let mut seen = HashMap::new();
+    let mut links = Vec::with_capacity(specs.len());
+    for (i, l) in specs.iter().enumerate() {
+        let p = format!("links[{i}]");
+        let end = |field: &str, id: &str| {
+            node_ix
+                .get(id)
+                .copied()
+                .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+        };
+        let from = end("from", &l.from)?;
+        let to = end("to", &l.to)?;
+        if let Some(j) = seen.insert((from, to), i) {
+            return Err(ctx.err(
+                &p,
+                format!(
+                    "duplicate link \"{}\" -> \"{}\" (also links[{j}])",
+                    l.from, l.to
+                ),
+            ));
+        }
+        let mut used = false;
+        for f in flows.iter_mut() {
+            for k in 0..f.legs.len() {
+                if f.route[k] == from && f.route[k + 1] == to {
+                    f.legs[k] = Some(i);
+                    used = true;
+                }
+            }
+        }
+        if !used {
+            return Err(ctx.err(
+                &p,
+                format!(
+                    "link \"{}\" -> \"{}\" joins nodes that are not consecutive on any flow's route; a link must follow a route step",
+                    l.from, l.to
+                ),
+            ));
+        }
+        let time = build_dist(ctx, &format!("{p}.time"), &l.time, emp)?;
+        links.push(LinkModel { from, to, time });
+    }
+    Ok(links)
+}
+
+/// The parameters each distribution family takes, in the order they are documented.
+pub const FAMILIES: &[(&str, &[&str])] = &[
+    ("fixed", &["value"]),
+    ("exponential", &["mean"]),
+    ("uniform", &["min", "max"]),
+    ("triangular", &["min", "mode", "max"]),
+    ("normal", &["mean", "sd"]),
+    ("lognormal", &["mean", "cv"]),
+    ("gamma", &["mean", "cv"]),
+    ("erlang", &["k", "mean"]),
+    ("weibull", &["shape", "scale"]),
+    ("empirical", &["file", "column", "unit"]),
+];
+
+fn given(d: &DistSpec) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let mut add = |present: bool, name: &'static str| {
+        if present {
+            v.push(name)
+        }
+    };
+    add(d.value.is_some(), "value");
+    add(d.mean.is_some(), "mean");
+    add(d.min.is_some(), "min");
+    add(d.mode.is_some(), "mode");
+    add(d.max.is_some(), "max");
+    add(d.sd.is_some(), "sd");
+    add(d.scale.is_some(), "scale");
+    add(d.cv.is_some(), "cv");
+    add(d.k.is_some(), "k");
+    add(d.shape.is_some(), "shape");
+    add(d.file.is_some(), "file");
+    add(d.column.is_some(), "column");
+    add(d.unit.is_some(), "unit");
+    v
+}
+
+pub(crate) fn build_dist(
+    ctx: &Ctx,
+    p: &str,
+    d: &DistSpec,
+    emp: &mut EmpiricalCache,
+) -> Result<Dist> {
+    let Some(&(family, params)) = FAMILIES.iter().find(|(f, _)| *f == d.dist) else {
+        let names: Vec<&str> = FAMILIES.iter().map(|(f, _)| *f).collect();
+        return Err(ctx.err(
+            &format!("{p}.dist"),
+            format!(
+                "unknown distribution \"{}\"; allowed: {}",
+                d.dist,
+                names.join(", ")
+            ),
+        ));
+    };
+    for g in given(d) {
+        if !params.contains(&g) {
+            return Err(ctx.err(
+                &format!("{p}.{g}"),
+                format!(
+                    "`{g}` is not a parameter of `{family}`; it takes: {}",
+                    params.join(", ")
+                ),
+            ));
+        }
+    }
+    let need = |name: &str| {
+        ctx.err(
+            p,
+            format!(
+                "`{family}` needs `{name}` (it takes: {})",
+                params.join(", ")
+            ),
+        )
+    };
+    let dur = |name: &str, v: &Option<Duration>| -> Result<f64> {
+        v.as_ref().map(|d| d.secs).ok_or_else(|| need(name))
+    };
+    let text = |v: &Option<Duration>| v.as_ref().map_or(String::new(), |d| d.text.clone());
+    let positive = |name: &str, v: &Option<Duration>| -> Result<f64> {
+        let x = dur(name, v)?;
+        if x <= 0.0 {
+            return Err(ctx.err(
+                &format!("{p}.{name}"),
+                format!("\"{}\" is not allowed; `{name}` must be > 0", text(v)),
+            ));
+        }
+        Ok(x)
+    };
+    let non_negative = |name: &str, v: &Option<Duration>| -> Result<f64> {
+        let x = dur(name, v)?;
+        if x < 0.0 {
+            return Err(ctx.err(
+                &format!("{p}.{name}"),
+                format!("\"{}\" is not allowed; `{name}` must be >= 0", text(v)),
+            ));
+        }
+        Ok(x)
+    };
+    let cv = |positive_only: bool| -> Result<f64> {
+        let c = d.cv.ok_or_else(|| need("cv"))?;
+        let ok = c.is_finite() && if positive_only { c > 0.0 } else { c >= 0.0 };
+        if !ok {
+            let rule = if positive_only { "> 0" } else { ">= 0" };
+            return Err(ctx.err(
+                &format!("{p}.cv"),
+                format!("{c} is not allowed; the coefficient of variation must be {rule}"),
+            ));
+        }
+        Ok(c)
+    };
+    let built = match family {
+        "fixed" => Dist::fixed(non_negative("value", &d.value)?),
+        "exponential" => Dist::exponential(positive("mean", &d.mean)?),
+        "uniform" => {
+            let min = non_negative("min", &d.min)?;
+            let max = non_negative("max", &d.max)?;
+            if max < min {
+                return Err(ctx.err(
+                    &format!("{p}.max"),
+                    format!(
+                        "max \"{}\" is less than min \"{}\"; need min <= max",
+                        text(&d.max),
+                        text(&d.min)
+                    ),
+                ));
+            }
+            Dist::uniform(min, max)
+        }
+        "triangular" => {
+            let min = non_negative("min", &d.min)?;
+            let mode = non_negative("mode", &d.mode)?;
+            let max = non_negative("max", &d.max)?;
+            if max <= min {
+                return Err(ctx.err(
+                    &format!("{p}.max"),
+                    format!(
+                        "max \"{}\" is not greater than min \"{}\"; need min < max",
+                        text(&d.max),
+                        text(&d.min)
+                    ),
+                ));
+            }
+            if !(min..=max).contains(&mode) {
+                return Err(ctx.err(
+                    &format!("{p}.mode"),
+                    format!(
+                        "mode \"{}\" lies outside [min, max] = [\"{}\", \"{}\"]",
+                        text(&d.mode),
+                        text(&d.min),
+                        text(&d.max)
+                    ),
+                ));
+            }
+            Dist::triangular(min, mode, max)
+        }
+        "normal" => Dist::normal(positive("mean", &d.mean)?, non_negative("sd", &d.sd)?),
+        "lognormal" => Dist::lognormal(positive("mean", &d.mean)?, cv(false)?),
+        "gamma" => Dist::gamma(positive("mean", &d.mean)?, cv(true)?),
+        "erlang" => {
+            let k = d.k.ok_or_else(|| need("k"))?;
+            if !(1..=1000).contains(&k) {
+                return Err(ctx.err(&format!("{p}.k"), format!("{k} is not allowed; the number of phases k must be a whole number from 1 to 1000")));
+            }
+            Dist::erlang(k as u32, positive("mean", &d.mean)?)
+        }
+        "weibull" => {
+            let shape = d.shape.ok_or_else(|| need("shape"))?;
+            if !(shape.is_finite() && shape > 0.0) {
+                return Err(ctx.err(
+                    &format!("{p}.shape"),
+                    format!("{shape} is not allowed; shape must be > 0"),
+                ));
+            }
+            Dist::weibull(shape, positive("scale", &d.scale)?)
+        }
+        "empirical" => {
+            let file = d.file.as_ref().ok_or_else(|| need("file"))?;
+            let column = d.column.as_ref().ok_or_else(|| need("column"))?;
+            let unit = d.unit.as_deref().unwrap_or("h");
+            let scale = match unit {
+                "s" => 1.0,
+                "m" => 60.0,
+                "h" => 3_600.0,
+                "d" => 86_400.0,
+                "w" => 604_800.0,
+                other => {
+                    return Err(ctx.err(
+                        &format!("{p}.unit"),
+                        format!(
+                            "unknown unit \"{other}\"; allowed: {}",
+                            super::duration::UNITS
+                        ),
+                    ));
+                }
+            };
+            let values = emp.load(ctx, p, &ctx.dir().join(file), column)?;
+            Dist::empirical(values.iter().map(|v| v * scale).collect())
+        }
+        _ => unreachable!("every family in FAMILIES is handled"),
+    };
+    built.map_err(|e| ctx.err(p, e.0))
+}
+
+/// Empirical CSV columns, read once per (file, column).
+#[derive(Default)]
+pub(crate) struct EmpiricalCache {
+    loaded: HashMap<(PathBuf, String), Vec<f64>>,
+}
+
+impl EmpiricalCache {
+    fn load(&mut self, ctx: &Ctx, p: &str, path: &Path, column: &str) -> Result<&Vec<f64>> {
+        let key = (path.to_path_buf(), column.to_string());
+        if !self.loaded.contains_key(&key) {
+            let values = read_column(ctx, p, path, column)?;
+            self.loaded.insert(key.clone(), values);
+        }
+        Ok(&self.loaded[&key])
+    }
+}
+
+fn read_column(ctx: &Ctx, p: &str, path: &Path, column: &str) -> Result<Vec<f64>> {
+    let file_err = |line: Option<usize>, msg: String| Error::Scenario {
+        file: path.to_path_buf(),
+        line_col: line.map(|l| (l, 1)),
+        path: String::new(),
+        message: format!("{msg} (empirical data for {p} in {})", ctx.file.display()),
+    };
+    let f = std::fs::File::open(path).map_err(|e| {
+        ctx.err(
+            &format!("{p}.file"),
+            format!(
+                "cannot open empirical data file \"{}\": {e}",
+                path.display()
+            ),
+        )
+    })?;
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(f);
+    let headers = rdr
+        .headers()
+        .map_err(|e| file_err(Some(1), format!("cannot read the header row: {e}")))?
+        .clone();
+    let Some(ci) = headers.iter().position(|h| h.trim() == column) else {
+        let names: Vec<&str> = headers.iter().collect();
+        return Err(ctx.err(
+            &format!("{p}.column"),
+            format!(
+                "column \"{column}\" is not in \"{}\"; its columns are: {}",
+                path.display(),
+                names.join(", ")
+            ),
+        ));
+    };
+    let mut values = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            file_err(
+                e.position().map(|pos| pos.line() as usize),
+                format!("cannot read: {e}"),
+            )
+        })?;
+        let line = rec.position().map_or(0, |pos| pos.line() as usize);
+        let cell = rec.get(ci).unwrap_or("").trim();
+        if cell.is_empty() {
+            continue;
+        }
+        let v: f64 = cell.parse().map_err(|_| {
+            file_err(
+                Some(line),
+                format!("column \"{column}\" holds \"{cell}\", which is not a number"),
+            )
+        })?;
+        if !v.is_finite() || v < 0.0 {
+            return Err(file_err(
+                Some(line),
+                format!("column \"{column}\" holds {cell}; durations must be finite and >= 0"),
+            ));
+        }
+        values.push(v);
+    }
+    if values.is_empty() {
+        return Err(ctx.err(
+            &format!("{p}.column"),
+            format!(
+                "column \"{column}\" of \"{}\" has no numeric values",
+                path.display()
+            ),
+        ));
+    }
+    Ok(values)
+}

@@ -1,0 +1,106 @@
+//! The simulation state held in the bevy_ecs `World`: nodes, links and flows are entities for the
+//! whole replication; each consignment is an entity from creation to delivery.
+
+use std::collections::VecDeque;
+
+use bevy_ecs::prelude::*;
+
+use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
+use crate::engine::{Dist, SimTime, Stream};
+
+/// A queueing station: parallel servers and a FIFO queue.
+#[derive(Component)]
+pub struct Station {
+    /// Parallel servers (`u32::MAX` for unlimited).
+    pub servers: u32,
+    /// Servers busy now.
+    pub busy: u32,
+    /// Waiting consignments with their arrival time at this node, in arrival order.
+    pub queue: VecDeque<(Entity, SimTime)>,
+    /// Service time per consignment.
+    pub service: Dist,
+    /// The node's own random stream (`node:<id>:service`).
+    pub rng: Stream,
+    /// Statistics since the end of warm-up.
+    pub stats: StationStats,
+}
+
+/// Per-node statistics. Levels are time-weighted; waits and sojourns are per consignment.
+#[derive(Default)]
+pub struct StationStats {
+    /// Busy servers over time.
+    pub busy: TimeWeighted,
+    /// Queue length over time.
+    pub queue: TimeWeighted,
+    /// Consignments at the node (queue plus in service) over time.
+    pub wip: TimeWeighted,
+    /// Arrivals counted.
+    pub arrivals: u64,
+    /// Waits from arrival to start of service, recorded at start of service.
+    pub wait: Tally,
+    /// Their quantiles.
+    pub wait_q: Quantiles,
+    /// Times from arrival to departure, recorded at departure.
+    pub sojourn: Tally,
+}
+
+impl StationStats {
+    /// Restarts every statistic at `now`, keeping current levels (end of warm-up).
+    pub fn reset(&mut self, now: SimTime) {
+        self.busy.reset(now);
+        self.queue.reset(now);
+        self.wip.reset(now);
+        self.arrivals = 0;
+        self.wait = Tally::default();
+        self.wait_q.clear();
+        self.sojourn = Tally::default();
+    }
+}
+
+/// Travel between two route nodes.
+#[derive(Component)]
+pub struct Link {
+    /// Travel time per consignment.
+    pub time: Dist,
+    /// The link's own random stream (`link:<from>-><to>:time`).
+    pub rng: Stream,
+}
+
+/// The arrival process of a flow.
+#[derive(Component)]
+pub struct Source {
+    /// Time between consignments.
+    pub arrivals: Dist,
+    /// The flow's own random stream (`flow:<id>:arrivals`).
+    pub rng: Stream,
+}
+
+/// Per-flow statistics over consignments created after warm-up.
+#[derive(Component, Default)]
+pub struct FlowStats {
+    /// Consignments created after warm-up.
+    pub created: u64,
+    /// Of those, delivered by the horizon.
+    pub delivered: u64,
+    /// TEU delivered.
+    pub delivered_teu: u64,
+    /// Transit times (creation to delivery).
+    pub transit: Tally,
+    /// Their quantiles.
+    pub transit_q: Quantiles,
+}
+
+/// One consignment (a container, a block of wagons, a train load) moving along its flow's route.
+#[derive(Component, Clone, Copy)]
+pub struct Consignment {
+    /// Flow index.
+    pub flow: u32,
+    /// Position on the route: index of the node it is at or travelling to.
+    pub leg: u32,
+    /// Creation time.
+    pub created: SimTime,
+    /// Arrival time at the current node.
+    pub at_node: SimTime,
+    /// Created after warm-up, so it counts in flow statistics.
+    pub counted: bool,
+}

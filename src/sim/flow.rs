@@ -1,0 +1,64 @@
+//! Flows: creating consignments and delivering them at the end of their route.
+
+use bevy_ecs::prelude::*;
+
+use super::components::{Consignment, FlowStats, Source};
+use super::{Event, Replication};
+
+/// Schedules the next creation of flow `f`, one inter-arrival time from now.
+pub(super) fn schedule_next(r: &mut Replication, f: u32) {
+    let mut src = r
+        .world
+        .get_mut::<Source>(r.flows[f as usize])
+        .expect("flow entity has a Source");
+    let src = &mut *src;
+    let gap = src.arrivals.sample(&mut src.rng);
+    r.cal.schedule_in(gap, Event::Created { flow: f });
+}
+
+/// A consignment of flow `f` is created now and heads for the first node of its route.
+pub(super) fn created(r: &mut Replication, f: u32) {
+    schedule_next(r, f);
+    let now = r.cal.now();
+    let counted = now >= r.model.warmup;
+    let c = r
+        .world
+        .spawn(Consignment {
+            flow: f,
+            leg: 0,
+            created: now,
+            at_node: now,
+            counted,
+        })
+        .id();
+    r.counters.created += 1;
+    if counted {
+        let mut fs = r
+            .world
+            .get_mut::<FlowStats>(r.flows[f as usize])
+            .expect("flow entity has FlowStats");
+        fs.created += 1;
+    }
+    let first = r.model.flows[f as usize].route[0] as u32;
+    r.cal
+        .schedule_in(Default::default(), Event::Arrive { c, node: first });
+}
+
+/// Consignment `c` has left the last node of its route.
+pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
+    let now = r.cal.now();
+    r.counters.delivered += 1;
+    if cm.counted {
+        let teu = r.model.flows[cm.flow as usize].teu as u64;
+        let mut fs = r
+            .world
+            .get_mut::<FlowStats>(r.flows[cm.flow as usize])
+            .expect("flow entity has FlowStats");
+        let transit = now - cm.created;
+        fs.delivered += 1;
+        fs.delivered_teu += teu;
+        fs.transit.record(transit);
+        fs.transit_q.record(transit);
+    }
+    r.world.despawn(c);
+}

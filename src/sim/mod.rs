@@ -1,0 +1,168 @@
+//! Freight on the engine: stations, links and flows of consignments, one replication at a time.
+//!
+//! Data flow: [`crate::scenario::Model`] (immutable) -> [`Replication::new`] spawns the world ->
+//! [`Replication::run`] pops events from the calendar and dispatches them to the handlers in
+//! [`station`] and [`flow`] -> [`Replication::metrics`] reads the statistics back as rows.
+//!
+//! Events reach handlers through one `match` in [`Replication::run`], with direct `World`
+//! access, rather than through bevy observers or systems: see `benches/README.md` for the
+//! measurement behind that choice.
+
+pub mod components;
+mod flow;
+mod metrics;
+mod station;
+
+use bevy_ecs::prelude::*;
+
+use crate::engine::random::stream;
+use crate::engine::{Calendar, SimTime};
+use crate::report::Row;
+use crate::scenario::Model;
+use components::{Consignment, FlowStats, Link, Source, Station, StationStats};
+
+/// What can happen. Kept small (24 bytes) and `Copy`: the calendar moves millions of these.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// The next consignment of flow `flow` is created.
+    Created { flow: u32 },
+    /// Consignment `c` arrives at node `node`.
+    Arrive { c: Entity, node: u32 },
+    /// Node `node` finishes serving consignment `c`.
+    Done { c: Entity, node: u32 },
+    /// End of warm-up: statistics restart.
+    WarmupEnd,
+}
+
+/// Whole-run counters of one replication.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counters {
+    /// Consignments created (whole run, including warm-up).
+    pub created: u64,
+    /// Consignments delivered (whole run).
+    pub delivered: u64,
+    /// Events processed.
+    pub events: u64,
+}
+
+/// One replication of a model: its world, its calendar and its counters.
+pub struct Replication<'m> {
+    model: &'m Model,
+    /// The simulation state.
+    pub world: World,
+    cal: Calendar<Event>,
+    nodes: Vec<Entity>,
+    links: Vec<Entity>,
+    flows: Vec<Entity>,
+    /// Whole-run counters.
+    pub counters: Counters,
+}
+
+impl<'m> Replication<'m> {
+    /// Builds replication `rep` of `model`: every node, link and flow gets its entity and its
+    /// own random stream keyed by (seed, replication, name).
+    pub fn new(model: &'m Model, rep: u32) -> Self {
+        let seed = model.seed;
+        let mut world = World::new();
+        let nodes = model
+            .nodes
+            .iter()
+            .map(|n| {
+                world
+                    .spawn(Station {
+                        servers: n.servers.unwrap_or(u32::MAX),
+                        busy: 0,
+                        queue: Default::default(),
+                        service: n.service.clone(),
+                        rng: stream(seed, rep, &format!("node:{}:service", n.id)),
+                        stats: StationStats::default(),
+                    })
+                    .id()
+            })
+            .collect();
+        let links = model
+            .links
+            .iter()
+            .map(|l| {
+                let name = format!(
+                    "link:{}->{}:time",
+                    model.nodes[l.from].id, model.nodes[l.to].id
+                );
+                world
+                    .spawn(Link {
+                        time: l.time.clone(),
+                        rng: stream(seed, rep, &name),
+                    })
+                    .id()
+            })
+            .collect();
+        let flows = model
+            .flows
+            .iter()
+            .map(|f| {
+                world
+                    .spawn((
+                        Source {
+                            arrivals: f.arrivals.clone(),
+                            rng: stream(seed, rep, &format!("flow:{}:arrivals", f.id)),
+                        },
+                        FlowStats::default(),
+                    ))
+                    .id()
+            })
+            .collect();
+        Replication {
+            model,
+            world,
+            cal: Calendar::with_capacity(1024),
+            nodes,
+            links,
+            flows,
+            counters: Counters::default(),
+        }
+    }
+
+    /// Runs from time zero to the horizon. Events at exactly the horizon are processed.
+    pub fn run(&mut self) {
+        for f in 0..self.flows.len() {
+            flow::schedule_next(self, f as u32);
+        }
+        if self.model.warmup > SimTime::ZERO {
+            self.cal.schedule(self.model.warmup, Event::WarmupEnd);
+        }
+        let horizon = self.model.horizon;
+        while let Some(t) = self.cal.peek_time() {
+            if t > horizon {
+                break;
+            }
+            let (_, ev) = self.cal.pop().expect("peeked");
+            self.counters.events += 1;
+            match ev {
+                Event::Created { flow } => flow::created(self, flow),
+                Event::Arrive { c, node } => station::arrive(self, c, node),
+                Event::Done { c, node } => station::done(self, c, node),
+                Event::WarmupEnd => self.warmup_end(),
+            }
+        }
+    }
+
+    fn warmup_end(&mut self) {
+        let now = self.cal.now();
+        let mut q = self.world.query::<&mut Station>();
+        for mut st in q.iter_mut(&mut self.world) {
+            st.stats.reset(now);
+        }
+    }
+
+    /// Consignments still in the world, counted from the entities themselves (not a counter),
+    /// so conservation checks are independent of the bookkeeping.
+    pub fn consignments_in_system(&mut self) -> u64 {
+        let mut q = self.world.query::<&Consignment>();
+        q.iter(&self.world).count() as u64
+    }
+
+    /// The metrics of this replication, as rows in a fixed order.
+    pub fn metrics(&mut self) -> Vec<Row> {
+        metrics::collect(self)
+    }
+}

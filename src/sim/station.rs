@@ -1,0 +1,86 @@
+//! Stations: parallel servers with a FIFO queue.
+
+use bevy_ecs::prelude::*;
+
+use super::components::{Consignment, Link, Station};
+use super::{Event, Replication, flow};
+
+/// Consignment `c` arrives at `node`: it starts service if a server is free, else it queues.
+pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
+    let now = r.cal.now();
+    r.world
+        .get_mut::<Consignment>(c)
+        .expect("consignment in flight")
+        .at_node = now;
+    let mut st = r
+        .world
+        .get_mut::<Station>(r.nodes[node as usize])
+        .expect("node entity has a Station");
+    let st = &mut *st;
+    st.stats.arrivals += 1;
+    let wip = st.stats.wip.level() + 1;
+    st.stats.wip.set(now, wip);
+    if st.busy < st.servers {
+        st.busy += 1;
+        st.stats.busy.set(now, st.busy as u64);
+        st.stats.wait.record(Default::default());
+        st.stats.wait_q.record(Default::default());
+        let service = st.service.sample(&mut st.rng);
+        r.cal.schedule_in(service, Event::Done { c, node });
+    } else {
+        st.queue.push_back((c, now));
+        st.stats.queue.set(now, st.queue.len() as u64);
+    }
+}
+
+/// `node` finishes serving `c`: the next in queue starts, and `c` moves on or is delivered.
+pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
+    let now = r.cal.now();
+    let cm = {
+        let mut cm = r
+            .world
+            .get_mut::<Consignment>(c)
+            .expect("consignment in flight");
+        let before = *cm;
+        cm.leg += 1;
+        before
+    };
+    {
+        let mut st = r
+            .world
+            .get_mut::<Station>(r.nodes[node as usize])
+            .expect("node entity has a Station");
+        let st = &mut *st;
+        st.stats.sojourn.record(now - cm.at_node);
+        let wip = st.stats.wip.level() - 1;
+        st.stats.wip.set(now, wip);
+        if let Some((next, arrived)) = st.queue.pop_front() {
+            // The freed server goes straight to the next in line: busy count unchanged.
+            st.stats.queue.set(now, st.queue.len() as u64);
+            let wait = now - arrived;
+            st.stats.wait.record(wait);
+            st.stats.wait_q.record(wait);
+            let service = st.service.sample(&mut st.rng);
+            r.cal.schedule_in(service, Event::Done { c: next, node });
+        } else {
+            st.busy -= 1;
+            st.stats.busy.set(now, st.busy as u64);
+        }
+    }
+    let f = &r.model.flows[cm.flow as usize];
+    let next_leg = cm.leg as usize + 1;
+    if next_leg < f.route.len() {
+        let travel = match f.legs[cm.leg as usize] {
+            Some(l) => {
+                let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
+                let link = &mut *link;
+                link.time.sample(&mut link.rng)
+            }
+            None => Default::default(),
+        };
+        let next = f.route[next_leg] as u32;
+        r.cal.schedule_in(travel, Event::Arrive { c, node: next });
+    } else {
+        flow::deliver(r, c, cm);
+    }
+}
