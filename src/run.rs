@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::engine::random::replication_seed;
 use crate::error::{Error, Result};
 use crate::report::{self, ReplicationResult, SummaryRow};
 use crate::scenario::Model;
@@ -17,7 +16,7 @@ pub fn run_replication(model: &Model, rep: u32) -> ReplicationResult {
     r.run();
     ReplicationResult {
         replication: rep,
-        seed: replication_seed(model.seed, rep),
+        seed: model.seed,
         rows: r.metrics(),
     }
 }

@@ -43,11 +43,6 @@ pub fn stream(seed: u64, replication: u32, name: &str) -> Stream {
     Pcg64Mcg::new(stream_state(seed, replication, name))
 }
 
-/// The seed reported for a replication (for the `seed` column of replications.csv).
-pub fn replication_seed(seed: u64, replication: u32) -> u64 {
-    splitmix64(seed ^ splitmix64(replication as u64 ^ 0x5EED))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

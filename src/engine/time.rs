@@ -116,21 +116,24 @@ impl Add for SimDur {
 }
 
 impl fmt::Display for SimDur {
-    /// The largest unit that divides the span exactly, e.g. `400d`, `90m`, `1500ms`.
+    /// In the scenario-file syntax: the largest of d, h, m, s that divides the span exactly
+    /// (`400d`, `90m`), else fractional seconds (`1.5s`); zero is `0s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0;
+        if ms == 0 {
+            return write!(f, "0s");
+        }
         for (unit, size) in [
-            ("w", MS_PER_WEEK),
             ("d", MS_PER_DAY),
             ("h", MS_PER_HOUR),
             ("m", MS_PER_MINUTE),
             ("s", MS_PER_SECOND),
         ] {
-            if ms != 0 && ms % size == 0 {
+            if ms.is_multiple_of(size) {
                 return write!(f, "{}{unit}", ms / size);
             }
         }
-        write!(f, "{ms}ms")
+        write!(f, "{}s", ms as f64 / MS_PER_SECOND as f64)
     }
 }
 
@@ -151,8 +154,14 @@ mod tests {
     #[test]
     fn display_picks_exact_unit() {
         assert_eq!(SimDur::days(400).to_string(), "400d");
-        assert_eq!(SimDur::days(14).to_string(), "2w");
+        assert_eq!(SimDur::days(14).to_string(), "14d");
         assert_eq!(SimDur(90 * MS_PER_MINUTE).to_string(), "90m");
-        assert_eq!(SimDur(1_500).to_string(), "1500ms");
+        assert_eq!(SimDur(1_500).to_string(), "1.5s");
+        assert_eq!(SimDur::ZERO.to_string(), "0s");
+        // What is displayed parses back to the same span.
+        for d in [SimDur(1_500), SimDur::days(420), SimDur(90 * MS_PER_MINUTE)] {
+            let back = crate::scenario::duration::parse_duration(&d.to_string()).unwrap();
+            assert_eq!(SimDur::from_secs_f64(back.secs), d);
+        }
     }
 }

@@ -81,8 +81,10 @@ fn replications_bytes(scenario: &str, reps: &[ReplicationResult], path: &Path) -
     w.into_inner().map_err(|e| out_err(path)(e.into_error()))
 }
 
-/// Writes `files` (name, bytes) into `dir` all or nothing: each goes to a hidden temporary file
-/// first, and only when all are written are they renamed into place.
+/// Writes `files` (name, bytes) into `dir`: each goes to a hidden temporary file first, and only
+/// when all are written are they renamed into place, so no file is ever half-written and a
+/// failure while writing (disk full, permissions) leaves the folder as it was. The renames
+/// themselves are atomic one by one, not as a group.
 pub fn write_atomically(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     fs::create_dir_all(dir).map_err(out_err(dir))?;
     let mut temps = Vec::new();

@@ -1,7 +1,7 @@
 //! Results: metric rows, their summary over replications, and the exporters that write them.
 //!
 //! Every exporter writes to a temporary file beside its target and renames it into place only
-//! after every file of the run has been written, so a results folder is complete or untouched.
+//! after every file of the run has been written, so no output file is ever half-written.
 
 mod csv_out;
 mod table;
@@ -50,7 +50,8 @@ impl Row {
 pub struct ReplicationResult {
     /// 0-based replication number.
     pub replication: u32,
-    /// The replication's derived seed.
+    /// The scenario seed: with `replication` it identifies every random stream of the run
+    /// (`corridor run --seed SEED` reproduces it).
     pub seed: u64,
     /// Rows in a fixed order, the same for every replication of a scenario.
     pub rows: Vec<Row>,

@@ -311,9 +311,14 @@ fn build_flow(
             None => {
                 let mut known: Vec<&str> = node_ix.keys().map(String::as_str).collect();
                 known.sort_unstable();
+                let known = if known.is_empty() {
+                    "the scenario declares no [[nodes]]".to_string()
+                } else {
+                    format!("known nodes: {}", known.join(", "))
+                };
                 return Err(ctx.err(
                     &format!("{p}.route[{j}]"),
-                    format!("no node has id \"{id}\"; known nodes: {}", known.join(", ")),
+                    format!("no node has id \"{id}\"; {known}"),
                 ));
             }
         }

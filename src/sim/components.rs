@@ -84,6 +84,8 @@ pub struct FlowStats {
     pub delivered: u64,
     /// TEU delivered.
     pub delivered_teu: u64,
+    /// TEU delivered during the statistics window, whenever created (for `throughput`).
+    pub window_teu: u64,
     /// Transit times (creation to delivery).
     pub transit: Tally,
     /// Their quantiles.

@@ -48,12 +48,15 @@ pub(super) fn created(r: &mut Replication, f: u32) {
 pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
     let now = r.cal.now();
     r.counters.delivered += 1;
+    let teu = r.model.flows[cm.flow as usize].teu as u64;
+    let mut fs = r
+        .world
+        .get_mut::<FlowStats>(r.flows[cm.flow as usize])
+        .expect("flow entity has FlowStats");
+    if now >= r.model.warmup {
+        fs.window_teu += teu;
+    }
     if cm.counted {
-        let teu = r.model.flows[cm.flow as usize].teu as u64;
-        let mut fs = r
-            .world
-            .get_mut::<FlowStats>(r.flows[cm.flow as usize])
-            .expect("flow entity has FlowStats");
         let transit = now - cm.created;
         fs.delivered += 1;
         fs.delivered_teu += teu;

@@ -81,7 +81,7 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
             id,
             "throughput",
             "TEU/day",
-            fs.delivered_teu as f64 / window_days,
+            fs.window_teu as f64 / window_days,
         ));
         rows.push(Row::new(
             "flow",

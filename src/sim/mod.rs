@@ -124,6 +124,12 @@ impl<'m> Replication<'m> {
 
     /// Runs from time zero to the horizon. Events at exactly the horizon are processed.
     pub fn run(&mut self) {
+        self.run_observed(|_, _| {});
+    }
+
+    /// Like [`Replication::run`], calling `observe` with each event before it is handled (for
+    /// tests and traces; with an empty closure it compiles to the same loop as `run`).
+    pub fn run_observed(&mut self, mut observe: impl FnMut(SimTime, &Event)) {
         for f in 0..self.flows.len() {
             flow::schedule_next(self, f as u32);
         }
@@ -135,8 +141,9 @@ impl<'m> Replication<'m> {
             if t > horizon {
                 break;
             }
-            let (_, ev) = self.cal.pop().expect("peeked");
+            let (now, ev) = self.cal.pop().expect("peeked");
             self.counters.events += 1;
+            observe(now, &ev);
             match ev {
                 Event::Created { flow } => flow::created(self, flow),
                 Event::Arrive { c, node } => station::arrive(self, c, node),

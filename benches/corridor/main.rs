@@ -1,0 +1,10 @@
+//! corridor's benchmarks: one criterion binary, a module per topic. See benches/README.md.
+
+use criterion::{criterion_group, criterion_main};
+
+mod calendar;
+mod ecs;
+mod tandem;
+
+criterion_group!(benches, calendar::bench, tandem::bench, ecs::bench);
+criterion_main!(benches);

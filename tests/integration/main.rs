@@ -1,0 +1,8 @@
+//! One integration-test binary, themed modules: queueing theory, invariants, determinism and the
+//! command line (bad input included).
+
+mod cli;
+mod determinism;
+mod invariants;
+mod support;
+mod theory;

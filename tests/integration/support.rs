@@ -1,0 +1,60 @@
+//! Helpers shared by the test modules.
+
+use std::path::Path;
+
+use corridor::report::{ReplicationResult, SummaryRow, find};
+use corridor::run::{RunOutput, run_model};
+use corridor::scenario::{self, Model};
+
+/// Parses scenario text (as if read from `inline.toml` in the current folder).
+pub fn model(src: &str) -> Model {
+    scenario::parse(Path::new("inline.toml"), src).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a model on two threads.
+pub fn run(m: &Model) -> RunOutput {
+    run_model(m, Some(2)).expect("run")
+}
+
+/// The summary of one metric.
+pub fn summary<'a>(
+    rows: &'a [SummaryRow],
+    scope: &str,
+    id: &str,
+    metric: &str,
+) -> &'a corridor::engine::summary::Summary {
+    find(rows, scope, id, metric).unwrap_or_else(|| panic!("no {scope}/{id}/{metric}"))
+}
+
+/// One metric's value in one replication.
+pub fn value(rep: &ReplicationResult, scope: &str, id: &str, metric: &str) -> f64 {
+    rep.rows
+        .iter()
+        .find(|r| r.scope == scope && r.id == id && r.metric == metric)
+        .unwrap_or_else(|| panic!("no {scope}/{id}/{metric}"))
+        .value
+}
+
+/// Erlang-C mean wait in queue for M/M/c with arrival rate `lambda` and service rate `mu`.
+pub fn erlang_c_wq(c: u32, lambda: f64, mu: f64) -> f64 {
+    let a = lambda / mu;
+    let rho = a / c as f64;
+    assert!(rho < 1.0);
+    let mut term = 1.0;
+    let mut sum = 1.0; // k = 0
+    for k in 1..c {
+        term *= a / k as f64;
+        sum += term;
+    }
+    let last = term * a / c as f64 / (1.0 - rho);
+    let p_wait = last / (sum + last);
+    p_wait / (c as f64 * mu - lambda)
+}
+
+#[test]
+fn erlang_c_reference_values() {
+    // M/M/1: Wq = rho / (mu - lambda).
+    assert!((erlang_c_wq(1, 0.8, 1.0) - 4.0).abs() < 1e-12);
+    // M/M/3 at a = 2.4: P(wait) = 0.6472 (tables), Wq = 0.6472 / 0.6.
+    assert!((erlang_c_wq(3, 2.4, 1.0) - 0.647_191 / 0.6).abs() < 1e-5);
+}
