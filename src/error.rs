@@ -30,6 +30,26 @@ pub enum Error {
     /// A command-line value is not valid.
     #[error("{0}")]
     Usage(String),
+    /// A value given to an experiment option (`--set`, `--vary`, `--shard`, `--precision`, ...)
+    /// is not valid: names the option, the value as given and what is allowed.
+    #[error("{flag} {arg}: {message}")]
+    Param {
+        /// The option, e.g. `--set`.
+        flag: &'static str,
+        /// The value as given on the command line.
+        arg: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// A results folder given to `compare --results` or `merge` is missing a file, is not in the
+    /// format corridor writes, or does not fit with the other folders.
+    #[error("{}: {message}", path.display())]
+    Results {
+        /// The folder or file at fault.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Output could not be written.
     #[error("{}: cannot write: {source}", path.display())]
     Output {
@@ -58,7 +78,11 @@ impl Error {
     /// Process exit code: 2 for bad input (scenario or command line), 1 for anything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Read { .. } | Error::Scenario { .. } | Error::Usage(_) => 2,
+            Error::Read { .. }
+            | Error::Scenario { .. }
+            | Error::Usage(_)
+            | Error::Param { .. }
+            | Error::Results { .. } => 2,
             Error::Output { .. } => 1,
         }
     }

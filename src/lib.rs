@@ -25,6 +25,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod experiment;
 pub mod report;
 pub mod run;
 pub mod scenario;

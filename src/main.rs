@@ -1,55 +1,138 @@
 //! The `corridor` command: options -> load and validate -> run -> export.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use corridor::{Error, run, scenario};
+use corridor::Error;
+use corridor::experiment::{self, precision::Target, shard::Shard, sweep::Vary};
+use corridor::scenario::overrides::Override;
 
 #[derive(Parser)]
 #[command(
     name = "corridor",
     version,
     about = "Discrete-event simulator of freight corridors: throughput and transit times per scenario",
-    after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor validate scenarios/middle-corridor-simple.toml\n\nExit codes: 0 success, 2 bad input (scenario or options), 1 other failures."
+    after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor compare base.toml alt.toml\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor validate scenarios/middle-corridor-simple.toml\n\nExit codes: 0 success, 2 bad input (scenario or options), 1 other failures."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// Options shared by run, compare and sweep.
+#[derive(clap::Args)]
+struct CommonArgs {
+    /// Override one value of the scenario, by its field path (repeatable). PATH names nodes and
+    /// flows by id (nodes.PORT_POTI.servers) or any array element by index (links[0].time.mean);
+    /// VALUE is a TOML value or a bare word (4, 0.5, true, 730d, unlimited).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Replications to run (overrides the file's `scenario.replications`).
+    #[arg(long, short = 'r')]
+    replications: Option<u32>,
+    /// Scenario seed (overrides the file's `scenario.seed`).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads for replications [default: all cores]. Output does not depend on it.
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Print nothing but errors (and no progress bar).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario's replications and write summary.csv and replications.csv.
+    /// Run a scenario's replications and write summary.csv, replications.csv and manifest.json.
     #[command(
-        after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n      writes results/<scenario name>/summary.csv and replications.csv\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n      writes my-results/summary.csv and my-results/replications.csv"
+        after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n      writes results/<scenario name>/summary.csv, replications.csv and manifest.json\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/middle-corridor-simple.toml --set nodes.PORT_AKTAU.servers=3 --set scenario.horizon=730d\n  corridor run scenarios/middle-corridor-simple.toml --precision transit_mean:xian-poti:0.01 --max-replications 200\n      adds replications until the 95% half-width of the mean is within 1% of it (or 200 ran)\n  corridor run scenarios/mm1-validation.toml -r 40 --shard 0/4 --out shards/0\n      runs replications 0, 4, 8, ... only; corridor merge shards/* --out all combines the four shards\n\nSee README.md, \"What-if studies\"."
     )]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Replications to run (overrides the file's `scenario.replications`).
-        #[arg(long, short = 'r')]
-        replications: Option<u32>,
-        /// Scenario seed (overrides the file's `scenario.seed`).
-        #[arg(long, short = 's')]
-        seed: Option<u64>,
-        /// Output folder [default: results/<scenario name>].
+        /// Output folder [default: results/<scenario name>, or results/<scenario name>/shard-K-of-N].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
-        /// Worker threads for replications [default: all cores]. Output does not depend on it.
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
+        /// Run only slice K of N (0 <= K < N): the replications r with r mod N = K. Merge the N
+        /// shard folders with `corridor merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Add replications until the 95% half-width of METRIC of ID is within REL (a fraction)
+        /// of its mean, e.g. transit_mean:xian-poti:0.05. Starts from --replications (at least 3).
+        #[arg(long, value_name = "METRIC:ID:REL")]
+        precision: Option<String>,
+        /// With --precision: stop after this many replications even if the target is not met
+        /// [default: 1000].
+        #[arg(long, value_name = "N")]
+        max_replications: Option<u32>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Compare alternatives with a base on common random numbers: writes comparison.csv.
+    #[command(
+        after_help = "Every scenario runs with the base's seed and replication count, so replication r of each\nscenario shares its random numbers (streams are keyed by name). diff is the mean of alt - base\nover paired replications and diff_ci95 its paired-t 95% half-width; significant = the\ninterval excludes 0. Only metrics present in both (scope, id, metric) are compared.\n\nExamples:\n  corridor compare base.toml more-servers.toml faster-port.toml\n      writes results/compare-<base name>/comparison.csv and manifest.json\n  corridor compare scenarios/mm1-validation.toml alt.toml --set scenario.horizon=200d -r 20\n      --set applies to every scenario\n  corridor compare --results results/base results/alt --out results/base-vs-alt\n      compares two existing result folders from their replications.csv, running nothing"
+    )]
+    Compare {
+        /// BASE then ALT... scenario files (or, with --results, result folders).
+        #[arg(required = true, num_args = 2.., value_name = "BASE ALT")]
+        inputs: Vec<PathBuf>,
+        /// Compare existing result folders (their replications.csv) instead of running scenarios.
+        #[arg(long)]
+        results: bool,
+        /// Output folder [default: results/compare-<base name>].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Run a scenario over a grid of values and write sweep.csv (summary.csv's format plus a
+    /// column per varied path).
+    #[command(
+        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. Every point uses the same seed (common random numbers).\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
+    )]
+    Sweep {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// A path and its values: PATH=v1,v2,... or PATH=start..end:step (numbers, or durations
+        /// with one unit such as 100d..400d:100d). Repeat for a grid.
+        #[arg(long, required = true, value_name = "PATH=VALUES")]
+        vary: Vec<String>,
+        /// Output folder [default: results/<scenario name>-sweep, or .../shard-K-of-N].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Run only slice K of N of the grid: the points p with p mod N = K.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Combine the shard folders of `run --shard` or `sweep --shard` into the files one run writes.
+    #[command(
+        after_help = "The shards must come from the same resolved scenario, seed and replication count, and\ntogether hold every replication (or sweep point) exactly once. The CSV files written are\nbyte-identical to those of one run without --shard.\n\nExamples:\n  corridor merge results/mm1-validation/shard-*-of-4 --out results/mm1-validation\n  corridor merge sweep-shards/* --out results/my-sweep"
+    )]
+    Merge {
+        /// The shard folders.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, short = 'o', required = true)]
+        out: PathBuf,
         /// Print nothing but errors.
         #[arg(long, short = 'q')]
         quiet: bool,
     },
     /// Check a scenario file and report what it describes; runs nothing, writes nothing.
-    #[command(after_help = "Example:\n  corridor validate scenarios/middle-corridor-simple.toml")]
+    #[command(
+        after_help = "Examples:\n  corridor validate scenarios/middle-corridor-simple.toml\n  corridor validate scenarios/mm1-validation.toml --set nodes.mm1.servers=2"
+    )]
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
+        /// Override one value before validating (repeatable), as for run.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
 }
 
@@ -64,48 +147,95 @@ fn main() -> ExitCode {
     }
 }
 
+fn sets(raw: &[String]) -> Result<Vec<Override>, Error> {
+    raw.iter().map(|a| Override::parse("--set", a)).collect()
+}
+
+impl CommonArgs {
+    fn into_common(self) -> Result<experiment::Common, Error> {
+        if self.jobs == Some(0) {
+            return Err(Error::Usage(
+                "--jobs 0 is not allowed; give at least 1".into(),
+            ));
+        }
+        Ok(experiment::Common {
+            sets: sets(&self.set)?,
+            replications: self.replications,
+            seed: self.seed,
+            jobs: self.jobs,
+            quiet: self.quiet,
+            command_line: std::env::args().collect(),
+        })
+    }
+}
+
 fn dispatch(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run {
             scenario,
-            replications,
-            seed,
             out,
-            jobs,
-            quiet,
+            shard,
+            precision,
+            max_replications,
+            common,
         } => {
-            if jobs == Some(0) {
-                return Err(Error::Usage(
-                    "--jobs 0 is not allowed; give at least 1".into(),
-                ));
-            }
-            let mut model = scenario::load(&scenario)?;
-            run::apply_overrides(&mut model, replications, seed)?;
-            warn_unstable(&model);
-            let output = run::run_model(&model, jobs)?;
-            let dir = out.unwrap_or_else(|| run::default_out_dir(&model));
-            let written = run::write(&dir, &model, &output)?;
+            let opts = experiment::replicate::RunOptions {
+                common: common.into_common()?,
+                scenario,
+                out,
+                shard: shard.as_deref().map(Shard::parse).transpose()?,
+                precision: precision.as_deref().map(Target::parse).transpose()?,
+                max_replications,
+            };
+            experiment::replicate::run(&opts)
+        }
+        Command::Compare {
+            inputs,
+            results,
+            out,
+            common,
+        } => {
+            let mut inputs = inputs.into_iter();
+            let base = inputs.next().unwrap_or_default();
+            experiment::compare::compare(&experiment::compare::CompareOptions {
+                base,
+                alts: inputs.collect(),
+                results,
+                out,
+                common: common.into_common()?,
+            })
+        }
+        Command::Sweep {
+            scenario,
+            vary,
+            out,
+            shard,
+            common,
+        } => {
+            let opts = experiment::sweep::SweepOptions {
+                common: common.into_common()?,
+                scenario,
+                vary: vary
+                    .iter()
+                    .map(|v| Vary::parse(v))
+                    .collect::<Result<_, _>>()?,
+                out,
+                shard: shard.as_deref().map(Shard::parse).transpose()?,
+            };
+            experiment::sweep::sweep(&opts)
+        }
+        Command::Merge { shards, out, quiet } => {
+            let args: Vec<String> = std::env::args().collect();
+            let written = experiment::shard::merge(&shards, &out, &args)?;
             if !quiet {
-                let mut stdout = std::io::stdout().lock();
-                let _ = corridor::report::print_table(&mut stdout, &model, &output.summary);
-                let _ = writeln!(stdout);
-                for p in &written {
-                    let _ = writeln!(stdout, "wrote {}", p.display());
-                }
-                let _ = stdout.flush();
-                let secs = output.wall.as_secs_f64();
-                eprintln!(
-                    "simulated {} events in {:.3} s ({:.2} million events/s over {} replication(s))",
-                    output.events,
-                    secs,
-                    output.events as f64 / secs.max(1e-9) / 1e6,
-                    model.replications
-                );
+                println!("merged {} shard folder(s)", shards.len());
+                experiment::print_written(&written);
             }
             Ok(())
         }
-        Command::Validate { scenario } => {
-            let model = scenario::load(&scenario)?;
+        Command::Validate { scenario, set } => {
+            let loaded = experiment::load(&scenario, &sets(&set)?)?;
+            let model = loaded.model();
             println!(
                 "{}: valid. Scenario \"{}\": {} node(s), {} link(s), {} flow(s); horizon {}, warm-up {}, {} replication(s), seed {}.",
                 scenario.display(),
@@ -118,21 +248,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 model.replications,
                 model.seed
             );
-            warn_unstable(&model);
+            experiment::warn_unstable(model);
             Ok(())
-        }
-    }
-}
-
-/// Warns about stations whose offered load per server is at least 1: their queues grow without
-/// bound, and their statistics depend on the horizon.
-fn warn_unstable(model: &corridor::scenario::Model) {
-    for (n, load) in model.nodes.iter().zip(model.offered_load()) {
-        if let Some(rho) = load.filter(|r| *r >= 1.0) {
-            eprintln!(
-                "warning: node \"{}\" is offered {:.2} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
-                n.id, rho
-            );
         }
     }
 }

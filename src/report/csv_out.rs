@@ -36,7 +36,8 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
     }
 }
 
-fn summary_bytes(scenario: &str, rows: &[SummaryRow], path: &Path) -> Result<Vec<u8>> {
+/// summary.csv as bytes (`path` names it in errors).
+pub fn summary_bytes(scenario: &str, rows: &[SummaryRow], path: &Path) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(SUMMARY_HEADER).map_err(csv_err(path))?;
     for r in rows {
@@ -59,7 +60,12 @@ fn summary_bytes(scenario: &str, rows: &[SummaryRow], path: &Path) -> Result<Vec
     w.into_inner().map_err(|e| out_err(path)(e.into_error()))
 }
 
-fn replications_bytes(scenario: &str, reps: &[ReplicationResult], path: &Path) -> Result<Vec<u8>> {
+/// replications.csv as bytes (`path` names it in errors).
+pub fn replications_bytes(
+    scenario: &str,
+    reps: &[ReplicationResult],
+    path: &Path,
+) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(REPLICATIONS_HEADER).map_err(csv_err(path))?;
     for rep in reps {

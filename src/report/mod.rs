@@ -8,7 +8,10 @@ mod table;
 
 use crate::engine::summary::Summary;
 
-pub use csv_out::write_results;
+pub use csv_out::{
+    REPLICATIONS_HEADER, SUMMARY_HEADER, replications_bytes, summary_bytes, write_atomically,
+    write_results,
+};
 pub use table::print_table;
 
 /// One metric of one replication.

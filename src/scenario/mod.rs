@@ -5,6 +5,7 @@ pub mod duration;
 pub mod file;
 pub mod locate;
 pub mod model;
+pub mod overrides;
 
 use std::path::Path;
 

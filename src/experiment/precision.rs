@@ -1,0 +1,281 @@
+//! `--precision METRIC:ID:REL`: add replications until the 95% half-width of one metric's mean
+//! is within `REL` of its absolute mean, or `--max-replications` is reached.
+//!
+//! Replications are numbered 0, 1, 2, ... as in a plain run, and the number to run next depends
+//! only on the results so far, so the outcome is the same for any `--jobs`, and the files equal
+//! those of `corridor run --replications FINAL`. The first batch is the scenario's replication
+//! count (at least 3, so that a half-width exists); each later batch aims at the count the
+//! current half-width predicts (n x (half-width / target)^2), at most doubling the total.
+
+use serde::{Deserialize, Serialize};
+
+use super::Runner;
+use crate::engine::summary::Summary;
+use crate::error::{Error, Result};
+use crate::report::{ReplicationResult, Row};
+use crate::scenario::Model;
+use crate::sim::Replication;
+
+/// The fewest replications precision mode starts with.
+pub const MIN_REPLICATIONS: u32 = 3;
+/// The cap when `--max-replications` is not given.
+pub const DEFAULT_MAX: u32 = 1000;
+
+/// A precision target as given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    arg: String,
+    scope: Option<String>,
+    metric: String,
+    id: String,
+    rel: f64,
+}
+
+fn bad(arg: &str, message: impl Into<String>) -> Error {
+    Error::Param {
+        flag: "--precision",
+        arg: arg.to_string(),
+        message: message.into(),
+    }
+}
+
+impl Target {
+    /// Parses `METRIC:ID:REL` (METRIC may be `SCOPE.METRIC`, e.g. `node.throughput`, when a
+    /// flow and a node share an id).
+    pub fn parse(arg: &str) -> Result<Target> {
+        const FORM: &str = "expected METRIC:ID:REL, e.g. transit_mean:xian-poti:0.05 (REL is a fraction of the mean, > 0)";
+        let mut parts = arg.splitn(3, ':');
+        let (Some(metric), Some(id), Some(rel)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad(arg, FORM));
+        };
+        if metric.is_empty() || id.is_empty() {
+            return Err(bad(arg, FORM));
+        }
+        let rel: f64 = rel
+            .trim()
+            .parse()
+            .map_err(|_| bad(arg, format!("REL \"{rel}\" is not a number; {FORM}")))?;
+        if !(rel.is_finite() && rel > 0.0) {
+            return Err(bad(
+                arg,
+                format!("REL {rel} is not allowed; it must be > 0, e.g. 0.05 for 5% of the mean"),
+            ));
+        }
+        let (scope, metric) = match metric.split_once('.') {
+            Some((s, m)) => (Some(s.to_string()), m.to_string()),
+            None => (None, metric.to_string()),
+        };
+        Ok(Target {
+            arg: arg.to_string(),
+            scope,
+            metric,
+            id: id.to_string(),
+            rel,
+        })
+    }
+
+    /// The index of the target's row among a replication's rows.
+    pub fn locate(&self, rows: &[Row]) -> Result<usize> {
+        let hits: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.metric == self.metric
+                    && r.id == self.id
+                    && self.scope.as_deref().is_none_or(|s| s == r.scope)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match hits.as_slice() {
+            [i] => Ok(*i),
+            [] => {
+                let mut ids: Vec<String> = rows
+                    .iter()
+                    .filter(|r| r.metric == self.metric)
+                    .map(|r| r.id.clone())
+                    .collect();
+                ids.dedup();
+                let mut metrics: Vec<&str> = rows.iter().map(|r| r.metric).collect();
+                metrics.sort_unstable();
+                metrics.dedup();
+                Err(bad(
+                    &self.arg,
+                    if ids.is_empty() {
+                        format!(
+                            "there is no metric \"{}\"; metrics: {}",
+                            self.metric,
+                            metrics.join(", ")
+                        )
+                    } else {
+                        format!(
+                            "metric \"{}\" has no id \"{}\"; ids with that metric: {}",
+                            self.metric,
+                            self.id,
+                            ids.join(", ")
+                        )
+                    },
+                ))
+            }
+            _ => Err(bad(
+                &self.arg,
+                format!(
+                    "\"{}\" of \"{}\" exists in more than one scope; write SCOPE.METRIC, e.g. flow.{} or node.{}",
+                    self.metric, self.id, self.metric, self.metric
+                ),
+            )),
+        }
+    }
+}
+
+/// How a precision run ended, as recorded in the manifest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The target as given (`METRIC:ID:REL`).
+    pub target: String,
+    /// The scope of the metric.
+    pub scope: String,
+    /// The metric.
+    pub metric: String,
+    /// The flow, node or scenario id.
+    pub id: String,
+    /// The target: half-width / |mean| <= rel.
+    pub rel: f64,
+    /// The cap.
+    pub max_replications: u32,
+    /// `target reached` or `replication cap reached`.
+    pub stopped_because: String,
+    /// True when the target was met.
+    pub reached: bool,
+    /// Replications run.
+    pub replications: u32,
+    /// The metric's mean over them (null when it has no value).
+    pub mean: Option<f64>,
+    /// Its 95% half-width.
+    pub half_width: Option<f64>,
+    /// half-width / |mean|.
+    pub rel_half_width: Option<f64>,
+}
+
+impl Outcome {
+    /// One line for the terminal.
+    pub fn describe(&self) -> String {
+        let achieved = match (self.mean, self.half_width, self.rel_half_width) {
+            (Some(m), Some(h), Some(r)) => format!(
+                "mean {m:.4}, 95% half-width {h:.4} = {:.2}% of the mean",
+                100.0 * r
+            ),
+            _ => "the metric has fewer than 2 values, so no half-width".into(),
+        };
+        format!(
+            "precision {}: {} after {} replications ({achieved}; target {:.2}%, cap {})",
+            self.target,
+            self.stopped_because,
+            self.replications,
+            100.0 * self.rel,
+            self.max_replications
+        )
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Runs replications of `model` (starting from its replication count, at least
+/// [`MIN_REPLICATIONS`]) until `target` is met or `max` replications have run.
+pub fn run_until(
+    runner: &Runner,
+    model: &Model,
+    target: &Target,
+    max: u32,
+) -> Result<(Vec<ReplicationResult>, Outcome)> {
+    if max < MIN_REPLICATIONS {
+        return Err(Error::Param {
+            flag: "--max-replications",
+            arg: max.to_string(),
+            message: format!(
+                "must be at least {MIN_REPLICATIONS} (a half-width needs replications to compare)"
+            ),
+        });
+    }
+    let start = model.replications.max(MIN_REPLICATIONS);
+    if start > max {
+        return Err(Error::Param {
+            flag: "--max-replications",
+            arg: max.to_string(),
+            message: format!(
+                "is below the {start} replications to start with; raise it or lower --replications"
+            ),
+        });
+    }
+    let keys = Replication::new(model, 0).metrics();
+    let ix = target.locate(&keys)?;
+    let batch =
+        |from: u32, to: u32| -> Vec<(&Model, u32)> { (from..to).map(|r| (model, r)).collect() };
+    let mut reps = runner.run(&model.name, &batch(0, start));
+    loop {
+        let n = reps.len() as u32;
+        let values: Vec<f64> = reps.iter().map(|r| r.rows[ix].value).collect();
+        let s = Summary::of(&values);
+        let goal = target.rel * s.mean.abs();
+        let reached = s.n >= 2 && s.ci95.is_finite() && s.ci95 <= goal;
+        if reached || n >= max {
+            let rel_hw = (s.n >= 2 && s.mean != 0.0)
+                .then(|| s.ci95 / s.mean.abs())
+                .and_then(finite);
+            let outcome = Outcome {
+                target: target.arg.clone(),
+                scope: keys[ix].scope.to_string(),
+                metric: keys[ix].metric.to_string(),
+                id: keys[ix].id.clone(),
+                rel: target.rel,
+                max_replications: max,
+                stopped_because: if reached {
+                    "target reached".into()
+                } else {
+                    "replication cap reached".into()
+                },
+                reached,
+                replications: n,
+                mean: finite(s.mean),
+                half_width: finite(s.ci95),
+                rel_half_width: rel_hw,
+            };
+            return Ok((reps, outcome));
+        }
+        let predicted = if s.n >= 2 && goal > 0.0 && s.ci95.is_finite() {
+            (n as f64 * (s.ci95 / goal).powi(2)).ceil()
+        } else {
+            2.0 * n as f64
+        };
+        let next = (predicted.min(2.0 * n as f64) as u32).max(n + 1).min(max);
+        reps.extend(runner.run(&model.name, &batch(n, next)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        let t = Target::parse("transit_mean:xian-poti:0.05").unwrap();
+        assert_eq!(
+            (t.metric.as_str(), t.id.as_str(), t.rel),
+            ("transit_mean", "xian-poti", 0.05)
+        );
+        let t = Target::parse("node.throughput:a.b:1").unwrap();
+        assert_eq!((t.scope.as_deref(), t.id.as_str()), (Some("node"), "a.b"));
+        for bad in [
+            "transit_mean",
+            "transit_mean:x",
+            "transit_mean:x:abc",
+            "transit_mean:x:0",
+            "transit_mean:x:-1",
+            ":x:0.1",
+            "m::0.1",
+        ] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
