@@ -57,7 +57,7 @@ enum Command {
         out: Option<PathBuf>,
         /// Run only slice K of N (0 <= K < N): the replications r with r mod N = K. Merge the N
         /// shard folders with `corridor merge`.
-        #[arg(long, value_name = "K/N")]
+        #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
         shard: Option<String>,
         /// Add replications until the 95% half-width of METRIC of ID is within REL (a fraction)
         /// of its mean, e.g. transit_mean:xian-poti:0.05. Starts from --replications (at least 3).
@@ -103,7 +103,7 @@ enum Command {
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         /// Run only slice K of N of the grid: the points p with p mod N = K.
-        #[arg(long, value_name = "K/N")]
+        #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
         shard: Option<String>,
         #[command(flatten)]
         common: CommonArgs,

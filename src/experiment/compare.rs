@@ -22,7 +22,7 @@ use super::{
 };
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationResult, fmt_value};
+use crate::report::{self, ReplicationResult, Row, fmt_value};
 use crate::scenario::Model;
 
 /// Columns of comparison.csv.
@@ -71,7 +71,9 @@ pub struct Comparison {
 
 /// Compares `alt` with `base` replication by replication. Both must hold the same replication
 /// numbers with the same seeds, in the same order (checked by the callers); only metrics
-/// present in both (same scope, id and metric) are compared, in the base's order.
+/// present in both (same scope, id and metric) are compared, in the base's order. Corridor-scope
+/// metrics, whose id is the scenario name, are matched by scope and metric; their row carries
+/// the base's name.
 pub fn paired(
     base: &[ReplicationResult],
     alt: &[ReplicationResult],
@@ -80,15 +82,26 @@ pub fn paired(
     let (Some(b0), Some(a0)) = (base.first(), alt.first()) else {
         return Vec::new();
     };
-    let alt_ix: HashMap<(&str, &str, &str), usize> = a0
+    // The corridor scope's id is the scenario name, which differs between scenarios: its rows
+    // are matched by metric alone.
+    let key = |r: &Row| -> (&'static str, String, &'static str) {
+        let id = if r.scope == "corridor" {
+            String::new()
+        } else {
+            r.id.clone()
+        };
+        (r.scope, id, r.metric)
+    };
+    let alt_ix: HashMap<_, usize> = a0
         .rows
         .iter()
         .enumerate()
-        .map(|(i, r)| ((r.scope, r.id.as_str(), r.metric), i))
+        .map(|(i, r)| (key(r), i))
         .collect();
     let mut out = Vec::new();
+    let key_of = key;
     for (i, key) in b0.rows.iter().enumerate() {
-        let Some(&j) = alt_ix.get(&(key.scope, key.id.as_str(), key.metric)) else {
+        let Some(&j) = alt_ix.get(&key_of(key)) else {
             continue;
         };
         let (mut bs, mut as_, mut ds) = (Vec::new(), Vec::new(), Vec::new());

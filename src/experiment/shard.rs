@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::manifest::{FILE as MANIFEST, Manifest, MergedShard, now_unix, sha256_hex};
+use super::manifest::{FILE as MANIFEST, Manifest, MergedShard, ShardEntry, now_unix, sha256_hex};
 use super::results::read_replications;
 use crate::error::{Error, Result};
 use crate::report::{self, ReplicationResult};
@@ -145,11 +145,42 @@ fn ranges(v: &[usize]) -> String {
     out.join(", ")
 }
 
+/// ` (shards 0/N to N-1/N must all be given; absent: ...)` when every shard has the same N.
+fn expected_shards(shards: &[(&PathBuf, Manifest, ShardEntry, Vec<u8>)]) -> String {
+    let n = shards[0].2.count;
+    if shards.iter().all(|s| s.2.count == n) {
+        let given: Vec<usize> = shards.iter().map(|s| s.2.index as usize).collect();
+        let absent: Vec<String> = (0..n as usize)
+            .filter(|k| !given.contains(k))
+            .map(|k| format!("{k}/{n}"))
+            .collect();
+        format!(
+            " (shards 0/{n} to {}/{n} must all be given; absent: {})",
+            n - 1,
+            absent.join(", ")
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// `corridor merge DIR... --out OUT`: combines shard folders. Returns the files written.
 pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Vec<PathBuf>> {
     let start = Instant::now();
     if dirs.is_empty() {
         return Err(Error::Usage("merge needs at least one shard folder".into()));
+    }
+    for (i, d) in dirs.iter().enumerate() {
+        let same = |a: &PathBuf| match (a.canonicalize(), d.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => a == d,
+        };
+        if dirs[..i].iter().any(same) {
+            return Err(results_err(
+                d,
+                "is given twice; give each shard folder once",
+            ));
+        }
     }
     let mut shards = Vec::with_capacity(dirs.len());
     for d in dirs {
@@ -268,13 +299,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Ve
             let missing: Vec<usize> = (0..total).filter(|&i| slots[i].is_none()).collect();
             if !missing.is_empty() {
                 return Err(Error::Usage(format!(
-                    "merge: replication(s) {} of 0-{} are in none of the folders given; a shard is missing (each of --shard 0/N to {}/N must be merged)",
+                    "merge: replication(s) {} of 0-{} are in none of the folders given; a shard is missing{}",
                     ranges(&missing),
                     total.saturating_sub(1),
-                    first
-                        .shard
-                        .as_ref()
-                        .map_or(0, |s| s.count.saturating_sub(1))
+                    expected_shards(&shards)
                 )));
             }
             let reps: Vec<ReplicationResult> =
@@ -346,9 +374,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Ve
             let missing: Vec<usize> = (0..total).filter(|&i| slots[i].is_none()).collect();
             if !missing.is_empty() {
                 return Err(Error::Usage(format!(
-                    "merge: sweep point(s) {} of 0-{} are in none of the folders given; a shard is missing",
+                    "merge: sweep point(s) {} of 0-{} are in none of the folders given; a shard is missing{}",
                     ranges(&missing),
-                    total.saturating_sub(1)
+                    total.saturating_sub(1),
+                    expected_shards(&shards)
                 )));
             }
             let header = super::sweep::header(&grid.vary);

@@ -82,7 +82,8 @@ fn run_writes_both_files_with_the_documented_columns() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names.len(), 2, "{names:?}");
+    // summary.csv, replications.csv and manifest.json.
+    assert_eq!(names.len(), 3, "{names:?}");
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.contains("box") && stdout.contains("gate"),

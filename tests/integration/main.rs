@@ -1,8 +1,9 @@
 //! One integration-test binary, themed modules: queueing theory, invariants, determinism and the
-//! command line (bad input included).
+//! command line (bad input included), and what-if studies (compare, sweep, shards, precision).
 
 mod cli;
 mod determinism;
 mod invariants;
 mod support;
 mod theory;
+mod whatif;
