@@ -72,12 +72,17 @@ enum Command {
     },
     /// Compare alternatives with a base on common random numbers: writes comparison.csv.
     #[command(
-        after_help = "Every scenario runs with the base's seed and replication count, so replication r of each\nscenario shares its random numbers (streams are keyed by name). diff is the mean of alt - base\nover paired replications and diff_ci95 its paired-t 95% half-width; significant = the\ninterval excludes 0. Only metrics present in both (scope, id, metric) are compared.\n\nExamples:\n  corridor compare base.toml more-servers.toml faster-port.toml\n      writes results/compare-<base name>/comparison.csv and manifest.json\n  corridor compare scenarios/mm1-validation.toml alt.toml --set scenario.horizon=200d -r 20\n      --set applies to every scenario\n  corridor compare --results results/base results/alt --out results/base-vs-alt\n      compares two existing result folders from their replications.csv, running nothing"
+        after_help = "Every scenario runs with the base's seed and replication count, so replication r of each\nscenario shares its random numbers (streams are keyed by name). diff is the mean of alt - base\nover paired replications and diff_ci95 its paired-t 95% half-width; significant = the\ninterval excludes 0. Only metrics present in both (scope, id, metric) are compared.\n\nExamples:\n  corridor compare base.toml more-servers.toml faster-port.toml\n      writes results/compare-<base name>/comparison.csv and manifest.json\n  corridor compare scenarios/middle-corridor-simple.toml --alt nodes.PORT_AKTAU.servers=3 --alt nodes.PORT_ALAT.servers=4\n      two alternatives, each the base with one change\n  corridor compare scenarios/mm1-validation.toml alt.toml --set scenario.horizon=200d -r 20\n      --set applies to every scenario\n  corridor compare --results results/base results/alt --out results/base-vs-alt\n      compares two existing result folders from their replications.csv, running nothing"
     )]
     Compare {
         /// BASE then ALT... scenario files (or, with --results, result folders).
-        #[arg(required = true, num_args = 2.., value_name = "BASE ALT")]
+        #[arg(required = true, num_args = 1.., value_name = "BASE ALT")]
         inputs: Vec<PathBuf>,
+        /// An alternative that is the base with these changes (repeatable: one alternative per
+        /// --alt), e.g. --alt nodes.PORT_AKTAU.servers=3 or --alt nodes.A.servers=3,nodes.B.servers=2.
+        /// Its alt_scenario in comparison.csv is the text given.
+        #[arg(long, value_name = "PATH=VALUE[,PATH=VALUE...]")]
+        alt: Vec<String>,
         /// Compare existing result folders (their replications.csv) instead of running scenarios.
         #[arg(long)]
         results: bool,
@@ -191,6 +196,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         }
         Command::Compare {
             inputs,
+            alt,
             results,
             out,
             common,
@@ -200,6 +206,10 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             experiment::compare::compare(&experiment::compare::CompareOptions {
                 base,
                 alts: inputs.collect(),
+                alt_sets: alt
+                    .iter()
+                    .map(|a| experiment::compare::parse_alt(a))
+                    .collect::<Result<_, _>>()?,
                 results,
                 out,
                 common: common.into_common()?,

@@ -24,6 +24,7 @@ use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::{self, ReplicationResult, Row, fmt_value};
 use crate::scenario::Model;
+use crate::scenario::overrides::Override;
 
 /// Columns of comparison.csv.
 pub const HEADER: [&str; 11] = [
@@ -283,6 +284,9 @@ pub struct CompareOptions {
     pub base: PathBuf,
     /// Alternative scenario files (or results folders).
     pub alts: Vec<PathBuf>,
+    /// `--alt PATH=VALUE[,PATH=VALUE...]`: alternatives that are the base with these changes,
+    /// each with its label (the option's value as given).
+    pub alt_sets: Vec<(String, Vec<Override>)>,
     /// `--results`: compare existing folders, run nothing.
     pub results: bool,
     /// `--out` (default `results/compare-<base name>`).
@@ -295,21 +299,35 @@ fn check_names(names: &[String]) -> Result<()> {
     for (i, n) in names.iter().enumerate() {
         if names[..i].contains(n) {
             return Err(Error::Usage(format!(
-                "two alternatives are both named \"{n}\"; comparison.csv tells them apart by scenario name, so give each a distinct [scenario] name (or --set scenario.name=...)"
+                "two alternatives are both named \"{n}\"; comparison.csv tells them apart by scenario name (or by the --alt text), so give each a distinct [scenario] name"
             )));
         }
     }
     Ok(())
 }
 
+/// Parses `--alt PATH=VALUE[,PATH=VALUE...]`: one alternative, the base with these changes.
+pub fn parse_alt(arg: &str) -> Result<(String, Vec<Override>)> {
+    let ovs = arg
+        .split(',')
+        .map(|part| Override::parse("--alt", part.trim()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((arg.to_string(), ovs))
+}
+
 /// Runs `corridor compare`.
 pub fn compare(opts: &CompareOptions) -> Result<()> {
-    if opts.alts.is_empty() {
+    if opts.alts.is_empty() && opts.alt_sets.is_empty() {
         return Err(Error::Usage(
-            "compare needs a base and at least one alternative: corridor compare BASE.toml ALT.toml [ALT2.toml ...]".into(),
+            "compare needs a base and at least one alternative: corridor compare BASE.toml ALT.toml [ALT2.toml ...], or BASE.toml --alt PATH=VALUE".into(),
         ));
     }
     if opts.results {
+        if !opts.alt_sets.is_empty() {
+            return Err(Error::Usage(
+                "--alt does not apply to compare --results, which runs nothing".into(),
+            ));
+        }
         return compare_folders(opts);
     }
     let start = Instant::now();
@@ -318,22 +336,30 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
     let mut base_model = base.model().clone();
     apply_counts(&mut base_model, c)?;
     let mut alts = Vec::with_capacity(opts.alts.len());
-    for f in &opts.alts {
-        let l = load(f, &c.sets)?;
+    let files = opts.alts.iter().map(|f| (f, Vec::new(), None));
+    let sets = opts
+        .alt_sets
+        .iter()
+        .map(|(label, ovs)| (&opts.base, ovs.clone(), Some(label.clone())));
+    for (f, extra, label) in files.chain(sets) {
+        let mut ovs = c.sets.clone();
+        ovs.extend(extra);
+        let l = load(f, &ovs)?;
         let mut m = l.model().clone();
         // Common random numbers: the base's seed and replication count for every scenario.
         m.seed = base_model.seed;
         m.replications = base_model.replications;
-        alts.push((l, m));
+        let label = label.unwrap_or_else(|| m.name.clone());
+        alts.push((l, m, label));
     }
-    check_names(&alts.iter().map(|(_, m)| m.name.clone()).collect::<Vec<_>>())?;
+    check_names(&alts.iter().map(|a| a.2.clone()).collect::<Vec<_>>())?;
     let runner = Runner::new(c.jobs, c.quiet)?;
     warn_unstable(&base_model);
-    for (_, m) in &alts {
+    for (_, m, _) in &alts {
         warn_unstable(m);
     }
     let models: Vec<&Model> = std::iter::once(&base_model)
-        .chain(alts.iter().map(|(_, m)| m))
+        .chain(alts.iter().map(|(_, m, _)| m))
         .collect();
     let r = base_model.replications;
     let tasks: Vec<(&Model, u32)> = models
@@ -351,7 +377,7 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
     let rows = interleave(
         alts.iter()
             .enumerate()
-            .map(|(k, (_, m))| paired(per[0], per[k + 1], &m.name))
+            .map(|(k, (_, _, label))| paired(per[0], per[k + 1], label))
             .collect(),
     );
     let dir = opts
@@ -359,7 +385,7 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", base_model.name)));
     let mut scenarios = vec![base.entry("base")];
-    scenarios.extend(alts.iter().map(|(l, _)| l.entry("alt")));
+    scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
     let mut m = manifest(
         "compare",
         c,

@@ -339,6 +339,24 @@ fn compare_writes_paired_differences_and_a_table() {
         "unchanged metrics are not listed: {table}"
     );
 
+    // --alt: the base with one change is the same alternative as the edited file.
+    ok(
+        &[
+            "compare",
+            "s.toml",
+            "--alt",
+            "nodes.yard.service.mean=30m",
+            "-q",
+            "--out",
+            "cmp3",
+        ],
+        d,
+    );
+    assert_eq!(
+        text(&d.join("cmp3"), "comparison.csv"),
+        csv.replace(",wi-alt,", ",nodes.yard.service.mean=30m,")
+    );
+
     // From existing folders: the same comparison, without running.
     ok(&["run", "alt.toml", "-q", "--out", "alt"], d);
     ok(
@@ -997,6 +1015,18 @@ fn bad_vary_shard_precision_and_merge_are_clear_errors() {
         &["both named \"wi-alt\""],
     );
     refuses(&["merge", "--out", "m"], &["required"]);
+    refuses(&["compare", "s.toml"], &["at least one alternative"]);
+    refuses(
+        &["compare", "s.toml", "--alt", "nodes.nope.servers=1"],
+        &[
+            "--alt nodes.nope.servers=1",
+            "no element of `nodes` has id \"nope\"",
+        ],
+    );
+    refuses(
+        &["compare", "s.toml", "--alt", "nodes.gate.servers=0"],
+        &["nodes[0].servers", "comes from --alt nodes.gate.servers=0"],
+    );
 }
 
 #[test]
