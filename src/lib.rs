@@ -15,6 +15,11 @@
 //!   entities) and runs one replication by dispatching calendar events to its handlers.
 //! - [`run`] runs replications in parallel (results independent of the thread count) and
 //!   [`report`] summarises them and writes `summary.csv` and `replications.csv`.
+//! - [`experiment`] builds what-if studies on that: `--set` overrides
+//!   ([`scenario::overrides`]), paired comparisons on common random numbers
+//!   ([`experiment::compare`]), grids ([`experiment::sweep`]), precision-driven replication
+//!   counts ([`experiment::precision`]), shards and their merge ([`experiment::shard`]), and the
+//!   `manifest.json` of every results folder ([`experiment::manifest`]).
 //!
 //! ```no_run
 //! let model = corridor::scenario::load("scenarios/mm1-validation.toml".as_ref())?;

@@ -205,9 +205,10 @@ fn num(v: f64) -> String {
 
 /// Prints the metrics that changed significantly.
 pub fn print_significant(rows: &[Comparison], reps: usize) {
+    // The event count is bookkeeping, not a planning figure: it stays in the CSV only.
     let sig: Vec<&Comparison> = rows
         .iter()
-        .filter(|c| c.significant == Some(true))
+        .filter(|c| c.significant == Some(true) && !(c.scope == "corridor" && c.metric == "events"))
         .collect();
     println!(
         "{} of {} compared metrics changed significantly (paired 95% interval of the difference excludes 0; {reps} paired replications):",

@@ -168,10 +168,15 @@ impl Runner {
 /// Warns about stations whose offered load per server is at least 1: their queues grow without
 /// bound, and their statistics depend on the horizon.
 pub fn warn_unstable(model: &Model) {
+    warn_unstable_at(model, "");
+}
+
+/// [`warn_unstable`], each warning prefixed with `at` (e.g. the sweep point).
+pub fn warn_unstable_at(model: &Model, at: &str) {
     for (n, load) in model.nodes.iter().zip(model.offered_load()) {
         if let Some(rho) = load.filter(|r| *r >= 1.0) {
             eprintln!(
-                "warning: node \"{}\" is offered {:.2} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
+                "warning: {at}node \"{}\" is offered {:.2} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
                 n.id, rho
             );
         }

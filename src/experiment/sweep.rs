@@ -20,7 +20,8 @@ use super::manifest::{FILE as MANIFEST, ShardEntry, SweepEntry};
 use super::replicate::manifest;
 use super::shard::Shard;
 use super::{
-    Common, Loaded, Runner, apply_counts, events, load, print_written, report_speed, warn_unstable,
+    Common, Loaded, Runner, apply_counts, events, load, print_written, report_speed,
+    warn_unstable_at,
 };
 use crate::error::{Error, Result};
 use crate::report::{self, ReplicationResult, SUMMARY_HEADER, SummaryRow, fmt_value};
@@ -431,8 +432,15 @@ pub fn sweep(opts: &SweepOptions) -> Result<()> {
     let runner = Runner::new(c.jobs, c.quiet)?;
     let mut base_model = plan.base.model().clone();
     apply_counts(&mut base_model, c)?;
-    for (_, m) in &plan.models {
-        warn_unstable(m);
+    for (n, m) in &plan.models {
+        let at = opts
+            .vary
+            .iter()
+            .zip(&plan.points[*n])
+            .map(|(v, x)| format!("{}={x}", v.path))
+            .collect::<Vec<_>>()
+            .join(" ");
+        warn_unstable_at(m, &format!("sweep point {n} ({at}): "));
     }
     let tasks: Vec<(&Model, u32)> = plan
         .models
