@@ -26,7 +26,7 @@ impl Progress {
     pub fn new(label: &str, total: usize, quiet: bool) -> Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let style = ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}",
+                "{prefix} [{bar:25}] {pos}/{len} replications, ETA {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");

@@ -551,6 +551,34 @@ fn shards_merged_equal_a_single_run() {
         assert_eq!(m["merged_from"].as_array().unwrap().len(), n as usize);
         assert!(m["shard"].is_null());
     }
+    // Empty cells (NaN: the utilisation of an unlimited node) survive the round trip.
+    let unlimited = ["--set", "nodes.yard.servers=unlimited"];
+    let mut a = vec!["run", "s.toml", "-q", "--out", "single-u"];
+    a.extend(unlimited);
+    ok(&a, d);
+    for k in 0..3 {
+        let (s, o) = (format!("{k}/3"), format!("u/shard-{k}"));
+        let mut a = vec!["run", "s.toml", "-q", "--shard", &s, "--out", &o];
+        a.extend(unlimited);
+        ok(&a, d);
+    }
+    ok(
+        &[
+            "merge",
+            "u/shard-2",
+            "u/shard-0",
+            "u/shard-1",
+            "--out",
+            "merged-u",
+            "-q",
+        ],
+        d,
+    );
+    same_files(&d.join("single-u"), &d.join("merged-u"), &CSVS);
+    assert!(
+        text(&d.join("merged-u"), "summary.csv").contains("node,yard,utilisation,ratio,,,,,,0")
+    );
+
     // A shard holds r mod N = K.
     let reps = text(&d.join("n3/shard-1"), "replications.csv");
     let numbers: std::collections::BTreeSet<&str> = reps
@@ -583,7 +611,8 @@ fn sweep_shards_merged_equal_a_single_sweep() {
     let mut single = sweep.to_vec();
     single.extend(["--out", "single"]);
     ok(&single, d);
-    for n in [2u32, 4, 6] {
+    // 8 shards of 6 points: two shards are empty.
+    for n in [2u32, 4, 8] {
         let mut dirs = Vec::new();
         for k in 0..n {
             let out = format!("n{n}-{k}");
