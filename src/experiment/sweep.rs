@@ -388,9 +388,21 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
         }
         let mut ovs = c.sets.clone();
         ovs.extend(p.iter().zip(&opts.vary).map(|(&i, v)| v.values[i].clone()));
-        let mut m = resolve(&opts.scenario, &src, &ovs)
-            .map_err(|e| point_error(e, n, &points[n], &opts.vary))?
-            .model;
+        let r = resolve(&opts.scenario, &src, &ovs)
+            .map_err(|e| point_error(e, n, &points[n], &opts.vary))?;
+        // The same field named two ways (`nodes.X.servers` and `nodes[3].servers`).
+        for (i, path) in r.changed.iter().enumerate().skip(c.sets.len()) {
+            if let Some(j) = r.changed[..i].iter().position(|p| p == path) {
+                return Err(bad(
+                    &ovs[i].path,
+                    format!(
+                        "names the same field ({path}) as {} {}; vary each field once",
+                        ovs[j].flag, ovs[j].path
+                    ),
+                ));
+            }
+        }
+        let mut m = r.model;
         apply_counts(&mut m, c)?;
         models.push((n, m));
     }

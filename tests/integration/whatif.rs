@@ -979,6 +979,17 @@ fn bad_vary_shard_precision_and_merge_are_clear_errors() {
         ],
         &["both --set and --vary"],
     );
+    refuses(
+        &[
+            "sweep",
+            "s.toml",
+            "--vary",
+            "nodes.gate.servers=2,3",
+            "--vary",
+            "nodes[0].servers=4,5",
+        ],
+        &["names the same field (nodes[0].servers) as --vary nodes.gate.servers"],
+    );
     for shard in ["3/3", "1/0", "x/2", "2", "-1/3"] {
         refuses(&["run", "s.toml", "--shard", shard], &["--shard", shard]);
         refuses(
