@@ -562,7 +562,9 @@ arrivals = { dist = "exponential", mean = "2h" }
         );
         let ov = [Override::parse("--set", "nodes.a.servers=2").unwrap()];
         let r = resolve(Path::new("s.toml"), SRC, &ov).unwrap();
-        assert_eq!(r.model.nodes[1].servers, Some(2));
+        let doc: Table = r.text.parse().unwrap();
+        assert_eq!(doc["nodes"][1]["servers"].as_integer(), Some(2));
         assert_eq!(r.changed, ["nodes[1].servers"]);
+        assert_eq!(r.model.nodes.len(), 2);
     }
 }
