@@ -38,6 +38,10 @@ enum Command {
         /// Output folder [default: results/<scenario name>].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
+        /// Digitisation level of every border (`LEVEL`) or of one (`NODE=LEVEL`); LEVEL is 0..1
+        /// or paper, electronic_documents, single_window, pre_arrival. Repeatable.
+        #[arg(long, value_name = "[NODE=]LEVEL")]
+        digitisation: Vec<String>,
         /// Worker threads for replications [default: all cores]. Output does not depend on it.
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
@@ -71,6 +75,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             replications,
             seed,
             out,
+            digitisation,
             jobs,
             quiet,
         } => {
@@ -81,6 +86,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             }
             let mut model = scenario::load(&scenario)?;
             run::apply_overrides(&mut model, replications, seed)?;
+            run::apply_digitisation(&mut model, &digitisation)?;
             warn_unstable(&model);
             let output = run::run_model(&model, jobs)?;
             let dir = out.unwrap_or_else(|| run::default_out_dir(&model));

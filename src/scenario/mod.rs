@@ -1,6 +1,7 @@
 //! Scenario files: parsing (TOML, mirrored by [`file`]), and validation into an immutable
 //! [`Model`]. See `scenarios/README.md` for the format, field by field.
 
+pub mod border;
 pub mod duration;
 pub mod file;
 pub mod locate;
@@ -8,7 +9,8 @@ pub mod model;
 
 use std::path::Path;
 
-pub use model::{FlowModel, LinkModel, Model, NodeModel};
+pub use border::BorderModel;
+pub use model::{FlowModel, LinkModel, Model, NodeKind, NodeModel};
 
 use crate::error::{Error, Result};
 use model::Ctx;

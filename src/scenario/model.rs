@@ -4,10 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::border::{BorderModel, DigitisationParams, level_value};
 use super::duration::Duration;
 use super::file::{DistSpec, FlowSpec, LinkSpec, NodeSpec, ScenarioFile, Servers};
 use super::locate::locate;
 use crate::engine::dist::Dist;
+use crate::engine::hours::{self, OpeningHours};
 use crate::engine::time::{SimDur, SimTime};
 use crate::error::{Error, Result};
 
@@ -16,7 +18,11 @@ pub const DEFAULT_REPLICATIONS: u32 = 5;
 /// Seed when the file does not say.
 pub const DEFAULT_SEED: u64 = 1;
 /// Node kinds this version understands.
-pub const NODE_KINDS: &[&str] = &["station"];
+pub const NODE_KINDS: &[&str] = &["station", "border"];
+/// Calendar date of simulation time zero when the file does not say (a Monday).
+pub const DEFAULT_START: &str = "2024-01-01";
+/// Highest flow priority.
+pub const MAX_PRIORITY: i64 = 9;
 
 /// A validated scenario.
 #[derive(Clone, Debug)]
@@ -33,6 +39,8 @@ pub struct Model {
     pub replications: u32,
     /// The scenario seed.
     pub seed: u64,
+    /// Days since 1970-01-01 of simulation time zero (midnight UTC).
+    pub start_day: i64,
     /// Nodes, in file order.
     pub nodes: Vec<NodeModel>,
     /// Links, in file order.
@@ -41,15 +49,45 @@ pub struct Model {
     pub flows: Vec<FlowModel>,
 }
 
-/// A queueing station.
+/// A node of the network.
 #[derive(Clone, Debug)]
 pub struct NodeModel {
     /// Unique id.
     pub id: String,
-    /// Number of parallel servers; `None` is unlimited (a pure delay).
-    pub servers: Option<u32>,
-    /// Service time per consignment.
-    pub service: Dist,
+    /// What it is.
+    pub kind: NodeKind,
+}
+
+/// The kinds of node.
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    /// A queueing station: parallel servers and a FIFO queue.
+    Station {
+        /// Number of parallel servers; `None` is unlimited (a pure delay).
+        servers: Option<u32>,
+        /// Service time per consignment.
+        service: Dist,
+    },
+    /// A border crossing with customs stages.
+    Border(Box<BorderModel>),
+}
+
+impl NodeModel {
+    /// The border model, for border nodes.
+    pub fn border(&self) -> Option<&BorderModel> {
+        match &self.kind {
+            NodeKind::Border(b) => Some(b),
+            NodeKind::Station { .. } => None,
+        }
+    }
+
+    /// Parallel servers of the node's main resource (lanes for a border); `None` = unlimited.
+    pub fn servers(&self) -> Option<u32> {
+        match &self.kind {
+            NodeKind::Station { servers, .. } => *servers,
+            NodeKind::Border(b) => Some(b.lanes),
+        }
+    }
 }
 
 /// Travel between two consecutive route nodes.
@@ -61,6 +99,8 @@ pub struct LinkModel {
     pub to: usize,
     /// Travel time per consignment.
     pub time: Dist,
+    /// Length in km, for speed indicators.
+    pub distance_km: Option<f64>,
 }
 
 /// A stream of consignments along a route.
@@ -76,6 +116,19 @@ pub struct FlowModel {
     pub arrivals: Dist,
     /// TEU per consignment.
     pub teu: u32,
+    /// Priority at borders: higher is served first (0 = regular).
+    pub priority: u8,
+}
+
+impl FlowModel {
+    /// Route length in km, if every step has a link with a distance.
+    pub fn distance_km(&self, links: &[LinkModel]) -> Option<f64> {
+        self.legs
+            .iter()
+            .map(|l| l.and_then(|l| links[l].distance_km))
+            .sum::<Option<f64>>()
+            .filter(|_| !self.legs.is_empty())
+    }
 }
 
 impl Model {
@@ -96,7 +149,19 @@ impl Model {
         self.nodes
             .iter()
             .zip(rate)
-            .map(|(n, r)| n.servers.map(|c| r * n.service.mean_secs() / c as f64))
+            .map(|(n, r)| match &n.kind {
+                NodeKind::Station { servers, service } => {
+                    servers.map(|c| r * service.mean_secs() / c as f64)
+                }
+                NodeKind::Border(b) => {
+                    let e = b.effect();
+                    let mut work = b.documents.mean_secs() * e.doc_scale;
+                    if let Some(c) = &b.document_check {
+                        work += e.yellow * c.mean_secs();
+                    }
+                    Some(r * work * b.passes() as f64 / b.lanes as f64)
+                }
+            })
             .collect()
     }
 }
@@ -182,11 +247,23 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         }
     };
 
+    let start = s.start.as_deref().unwrap_or(DEFAULT_START);
+    let start_day = hours::parse_date(start).map_err(|e| ctx.err("scenario.start", e))?;
+    let corridor = CorridorDefaults::build(ctx, &file)?;
+
     let mut empirical = EmpiricalCache::default();
     let mut node_ix = HashMap::new();
     let mut nodes = Vec::with_capacity(file.nodes.len());
     for (i, n) in file.nodes.iter().enumerate() {
-        nodes.push(build_node(ctx, i, n, &mut node_ix, &mut empirical)?);
+        nodes.push(build_node(
+            ctx,
+            i,
+            n,
+            &mut node_ix,
+            &mut empirical,
+            &corridor,
+            start_day,
+        )?);
     }
     if file.flows.is_empty() {
         return Err(ctx.err(
@@ -214,6 +291,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         warmup: SimTime::ZERO + warmup,
         replications,
         seed: s.seed.unwrap_or(DEFAULT_SEED),
+        start_day,
         nodes,
         links,
         flows,
@@ -227,12 +305,43 @@ fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<SimDur> {
     Ok(SimDur::from_secs_f64(d.secs))
 }
 
+/// Corridor-wide defaults for border nodes, from `[digitisation]`.
+struct CorridorDefaults {
+    level: f64,
+    params: DigitisationParams,
+}
+
+impl CorridorDefaults {
+    fn build(ctx: &Ctx, file: &ScenarioFile) -> Result<Self> {
+        let Some(d) = &file.digitisation else {
+            return Ok(CorridorDefaults {
+                level: 0.0,
+                params: DigitisationParams::default(),
+            });
+        };
+        let level = match &d.level {
+            None => 0.0,
+            Some(l) => level_value(l).map_err(|e| ctx.err("digitisation.level", e))?,
+        };
+        let params = DigitisationParams::default().with(&d.params());
+        if let Some((name, v, rule)) = params.invalid() {
+            return Err(ctx.err(
+                &format!("digitisation.{name}"),
+                format!("{v} is not allowed; {name} {rule}"),
+            ));
+        }
+        Ok(CorridorDefaults { level, params })
+    }
+}
+
 fn build_node(
     ctx: &Ctx,
     i: usize,
     n: &NodeSpec,
     ix: &mut HashMap<String, usize>,
     emp: &mut EmpiricalCache,
+    corridor: &CorridorDefaults,
+    start_day: i64,
 ) -> Result<NodeModel> {
     let p = format!("nodes[{i}]");
     if !valid_id(&n.id) {
@@ -247,33 +356,231 @@ fn build_node(
             format!("duplicate node id \"{}\"; node ids must be unique", n.id),
         ));
     }
-    if !NODE_KINDS.contains(&n.kind.as_str()) {
-        return Err(ctx.err(
-            &format!("{p}.kind"),
-            format!(
-                "unknown node kind \"{}\"; allowed: {}",
-                n.kind,
-                NODE_KINDS.join(", ")
-            ),
-        ));
-    }
-    let servers = match n.servers {
-        Servers::Unlimited => None,
-        Servers::Count(c) if (1..=1_000_000).contains(&c) => Some(c as u32),
-        Servers::Count(c) => {
+    // Fields that belong to the other kind are mistakes, not silently ignored.
+    let station_fields = [
+        ("servers", n.servers.is_some()),
+        ("service", n.service.is_some()),
+    ];
+    let border_fields = [
+        ("lanes", n.lanes.is_some()),
+        ("documents", n.documents.is_some()),
+        ("channels", n.channels.is_some()),
+        ("document_check", n.document_check.is_some()),
+        ("inspection", n.inspection.is_some()),
+        ("inspection_bays", n.inspection_bays.is_some()),
+        ("technical", n.technical.is_some()),
+        ("technical_tracks", n.technical_tracks.is_some()),
+        ("controls", n.controls.is_some()),
+        ("joint_control", n.joint_control.is_some()),
+        ("hours", n.hours.is_some()),
+        ("utc_offset", n.utc_offset.is_some()),
+        ("holidays", n.holidays.is_some()),
+        ("closures", n.closures.is_some()),
+        ("preemption", n.preemption.is_some()),
+        ("digitisation", n.digitisation.is_some()),
+        ("digitisation_model", n.digitisation_model.is_some()),
+    ];
+    let foreign = |fields: &[(&str, bool)], kind: &str| -> Result<()> {
+        match fields.iter().find(|(_, given)| *given) {
+            Some((f, _)) => Err(ctx.err(
+                &format!("{p}.{f}"),
+                format!("`{f}` is not a field of a `{kind}` node"),
+            )),
+            None => Ok(()),
+        }
+    };
+    let kind = match n.kind.as_str() {
+        "station" => {
+            foreign(&border_fields, "station")?;
+            let servers = match n.servers {
+                None => {
+                    return Err(ctx.err(
+                        &p,
+                        "a station needs `servers` (a positive whole number or \"unlimited\")",
+                    ));
+                }
+                Some(s) => servers_value(ctx, &format!("{p}.servers"), s)?,
+            };
+            let service = n
+                .service
+                .as_ref()
+                .ok_or_else(|| ctx.err(&p, "a station needs `service` (a distribution)"))?;
+            NodeKind::Station {
+                servers,
+                service: build_dist(ctx, &format!("{p}.service"), service, emp)?,
+            }
+        }
+        "border" => {
+            foreign(&station_fields, "border")?;
+            NodeKind::Border(Box::new(build_border(
+                ctx, &p, n, emp, corridor, start_day,
+            )?))
+        }
+        other => {
             return Err(ctx.err(
-                &format!("{p}.servers"),
+                &format!("{p}.kind"),
                 format!(
-                    "{c} is not allowed; must be a whole number from 1 to 1000000, or \"unlimited\""
+                    "unknown node kind \"{other}\"; allowed: {}",
+                    NODE_KINDS.join(", ")
                 ),
             ));
         }
     };
-    let service = build_dist(ctx, &format!("{p}.service"), &n.service, emp)?;
     Ok(NodeModel {
         id: n.id.clone(),
-        servers,
-        service,
+        kind,
+    })
+}
+
+fn servers_value(ctx: &Ctx, path: &str, s: Servers) -> Result<Option<u32>> {
+    match s {
+        Servers::Unlimited => Ok(None),
+        Servers::Count(c) if (1..=1_000_000).contains(&c) => Ok(Some(c as u32)),
+        Servers::Count(c) => Err(ctx.err(
+            path,
+            format!(
+                "{c} is not allowed; must be a whole number from 1 to 1000000, or \"unlimited\""
+            ),
+        )),
+    }
+}
+
+fn count_value(ctx: &Ctx, path: &str, v: Option<i64>, default: i64, max: i64) -> Result<u32> {
+    match v.unwrap_or(default) {
+        c if (1..=max).contains(&c) => Ok(c as u32),
+        c => Err(ctx.err(
+            path,
+            format!("{c} is not allowed; must be a whole number from 1 to {max}"),
+        )),
+    }
+}
+
+fn build_border(
+    ctx: &Ctx,
+    p: &str,
+    n: &NodeSpec,
+    emp: &mut EmpiricalCache,
+    corridor: &CorridorDefaults,
+    start_day: i64,
+) -> Result<BorderModel> {
+    let lanes = match n.lanes {
+        None => return Err(ctx.err(p, "a border needs `lanes` (officers or lanes doing document work, a positive whole number)")),
+        l => count_value(ctx, &format!("{p}.lanes"), l, 1, 1_000_000)?,
+    };
+    let documents = n
+        .documents
+        .as_ref()
+        .ok_or_else(|| ctx.err(p, "a border needs `documents` (document processing time per control on paper, a distribution)"))?;
+    let documents = build_dist(ctx, &format!("{p}.documents"), documents, emp)?;
+    let channels = match n.channels {
+        None => [1.0, 0.0, 0.0],
+        Some(c) => {
+            for (name, v) in [("green", c.green), ("yellow", c.yellow), ("red", c.red)] {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(ctx.err(
+                        &format!("{p}.channels.{name}"),
+                        format!("{v} is not allowed; a channel share must be in [0, 1]"),
+                    ));
+                }
+            }
+            let sum = c.green + c.yellow + c.red;
+            if (sum - 1.0).abs() > 1e-9 {
+                return Err(ctx.err(
+                    &format!("{p}.channels"),
+                    format!("green {} + yellow {} + red {} = {sum}; the channel shares must add up to 1", c.green, c.yellow, c.red),
+                ));
+            }
+            [c.green, c.yellow, c.red]
+        }
+    };
+    let opt_dist =
+        |field: &str, d: &Option<DistSpec>, emp: &mut EmpiricalCache| -> Result<Option<Dist>> {
+            d.as_ref()
+                .map(|d| build_dist(ctx, &format!("{p}.{field}"), d, emp))
+                .transpose()
+        };
+    let document_check = opt_dist("document_check", &n.document_check, emp)?;
+    let inspection = opt_dist("inspection", &n.inspection, emp)?;
+    let technical = opt_dist("technical", &n.technical, emp)?;
+    if channels[1] > 0.0 && document_check.is_none() {
+        return Err(ctx.err(p, "channels.yellow > 0 needs `document_check` (the yellow channel's check time, a distribution)"));
+    }
+    if channels[2] > 0.0 && inspection.is_none() {
+        return Err(ctx.err(p, "channels.red > 0 needs `inspection` (the red channel's physical inspection time, a distribution)"));
+    }
+    let bays = count_value(
+        ctx,
+        &format!("{p}.inspection_bays"),
+        n.inspection_bays,
+        1,
+        1_000_000,
+    )?;
+    let tracks = match n.technical_tracks {
+        None => None,
+        Some(s) => servers_value(ctx, &format!("{p}.technical_tracks"), s)?,
+    };
+    let controls = count_value(ctx, &format!("{p}.controls"), n.controls, 1, 10)?;
+
+    let mut weekly = Vec::new();
+    for (j, w) in n.hours.iter().flatten().enumerate() {
+        weekly.extend(hours::parse_window(w).map_err(|e| ctx.err(&format!("{p}.hours[{j}]"), e))?);
+    }
+    let offset = match &n.utc_offset {
+        None => 0,
+        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
+    };
+    let mut closed = Vec::new();
+    for (j, d) in n.holidays.iter().flatten().enumerate() {
+        let day = hours::parse_date(d).map_err(|e| ctx.err(&format!("{p}.holidays[{j}]"), e))?;
+        closed.push(hours::holiday(day));
+    }
+    for (j, c) in n.closures.iter().flatten().enumerate() {
+        let from = hours::parse_datetime(&c.from)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].from"), e))?;
+        let to = hours::parse_datetime(&c.to)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].to"), e))?;
+        if to <= from {
+            return Err(ctx.err(
+                &format!("{p}.closures[{j}].to"),
+                format!(
+                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
+                    c.to, c.from
+                ),
+            ));
+        }
+        closed.push((from, to));
+    }
+    let hours = OpeningHours::new(&weekly, start_day, offset, &closed);
+
+    let level = match &n.digitisation {
+        None => corridor.level,
+        Some(l) => level_value(l).map_err(|e| ctx.err(&format!("{p}.digitisation"), e))?,
+    };
+    let params = match &n.digitisation_model {
+        None => corridor.params,
+        Some(spec) => corridor.params.with(spec),
+    };
+    if let Some((name, v, rule)) = params.invalid() {
+        return Err(ctx.err(
+            &format!("{p}.digitisation_model.{name}"),
+            format!("{v} is not allowed; {name} {rule}"),
+        ));
+    }
+    Ok(BorderModel {
+        lanes,
+        documents,
+        channels,
+        document_check,
+        inspection,
+        bays,
+        technical,
+        tracks,
+        controls,
+        joint_control: n.joint_control.unwrap_or(false),
+        hours,
+        preemption: n.preemption.unwrap_or(false),
+        level,
+        params,
     })
 }
 
@@ -330,6 +637,12 @@ fn build_flow(
             return Err(ctx.err(&format!("{p}.teu"), format!("{t} is not allowed; TEU per consignment must be a whole number from 1 to 1000000")));
         }
     };
+    let priority = match f.priority.unwrap_or(0) {
+        x if (0..=MAX_PRIORITY).contains(&x) => x as u8,
+        x => {
+            return Err(ctx.err(&format!("{p}.priority"), format!("{x} is not allowed; priority is a whole number from 0 (regular) to {MAX_PRIORITY}")));
+        }
+    };
     let arrivals = build_dist(ctx, &format!("{p}.arrivals"), &f.arrivals, emp)?;
     if arrivals.mean_secs() <= 0.0 {
         return Err(ctx.err(
@@ -344,6 +657,7 @@ fn build_flow(
         legs,
         arrivals,
         teu,
+        priority,
     })
 }
 
@@ -394,7 +708,18 @@ fn build_links(
             ));
         }
         let time = build_dist(ctx, &format!("{p}.time"), &l.time, emp)?;
-        links.push(LinkModel { from, to, time });
+        if let Some(d) = l.distance_km.filter(|d| !(d.is_finite() && *d > 0.0)) {
+            return Err(ctx.err(
+                &format!("{p}.distance_km"),
+                format!("{d} is not allowed; a distance must be > 0 km"),
+            ));
+        }
+        links.push(LinkModel {
+            from,
+            to,
+            time,
+            distance_km: l.distance_km,
+        });
     }
     Ok(links)
 }

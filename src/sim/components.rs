@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use bevy_ecs::prelude::*;
 
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
-use crate::engine::{Dist, SimTime, Stream};
+use crate::engine::{Dist, SimDur, SimTime, Stream};
 
 /// A queueing station: parallel servers and a FIFO queue.
 #[derive(Component)]
@@ -64,6 +64,10 @@ pub struct Link {
     pub time: Dist,
     /// The link's own random stream (`link:<from>-><to>:time`).
     pub rng: Stream,
+    /// Travel times of consignments created after warm-up.
+    pub travel: Tally,
+    /// Section times (leaving `from` to leaving `to`) of consignments created after warm-up.
+    pub section: Tally,
 }
 
 /// The arrival process of a flow.
@@ -88,6 +92,8 @@ pub struct FlowStats {
     pub window_teu: u64,
     /// Transit times (creation to delivery).
     pub transit: Tally,
+    /// Moving times (time on links) of delivered consignments.
+    pub moving: Tally,
     /// Their quantiles.
     pub transit_q: Quantiles,
 }
@@ -103,6 +109,12 @@ pub struct Consignment {
     pub created: SimTime,
     /// Arrival time at the current node.
     pub at_node: SimTime,
+    /// When it left the previous node (its creation time before the first node).
+    pub departed: SimTime,
+    /// Time spent travelling on links so far.
+    pub moving: SimDur,
+    /// Priority at borders (the flow's).
+    pub prio: u8,
     /// Created after warm-up, so it counts in flow statistics.
     pub counted: bool,
 }

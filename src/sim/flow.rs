@@ -28,6 +28,9 @@ pub(super) fn created(r: &mut Replication, f: u32) {
             leg: 0,
             created: now,
             at_node: now,
+            departed: now,
+            moving: Default::default(),
+            prio: r.model.flows[f as usize].priority,
             counted,
         })
         .id();
@@ -61,6 +64,7 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         fs.delivered += 1;
         fs.delivered_teu += teu;
         fs.transit.record(transit);
+        fs.moving.record(cm.moving);
         fs.transit_q.record(transit);
     }
     r.world.despawn(c);

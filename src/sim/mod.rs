@@ -8,6 +8,8 @@
 //! access, rather than through bevy observers or systems: see `benches/README.md` for the
 //! measurement behind that choice.
 
+mod border;
+pub mod border_state;
 pub mod components;
 mod flow;
 mod metrics;
@@ -15,10 +17,12 @@ mod station;
 
 use bevy_ecs::prelude::*;
 
+use crate::engine::SimDur;
 use crate::engine::random::stream;
 use crate::engine::{Calendar, SimTime};
 use crate::report::Row;
-use crate::scenario::Model;
+use crate::scenario::{Model, NodeKind};
+use border_state::{Border, BorderRngs, Pool};
 use components::{Consignment, FlowStats, Link, Source, Station, StationStats};
 
 /// What can happen. Kept small (24 bytes) and `Copy`: the calendar moves millions of these.
@@ -30,6 +34,10 @@ pub enum Event {
     Arrive { c: Entity, node: u32 },
     /// Node `node` finishes serving consignment `c`.
     Done { c: Entity, node: u32 },
+    /// Border `node` finishes a stage of consignment `c` (stale unless `token` is current).
+    Stage { c: Entity, node: u32, token: u32 },
+    /// Border `node` opens: waiting work may start.
+    Open { node: u32 },
     /// End of warm-up: statistics restart.
     WarmupEnd,
 }
@@ -52,6 +60,7 @@ pub struct Replication<'m> {
     pub world: World,
     cal: Calendar<Event>,
     nodes: Vec<Entity>,
+    is_border: Vec<bool>,
     links: Vec<Entity>,
     flows: Vec<Entity>,
     /// Whole-run counters.
@@ -67,19 +76,41 @@ impl<'m> Replication<'m> {
         let nodes = model
             .nodes
             .iter()
-            .map(|n| {
-                world
+            .map(|n| match &n.kind {
+                NodeKind::Station { servers, service } => world
                     .spawn(Station {
-                        servers: n.servers.unwrap_or(u32::MAX),
+                        servers: servers.unwrap_or(u32::MAX),
                         busy: 0,
                         queue: Default::default(),
-                        service: n.service.clone(),
+                        service: service.clone(),
                         rng: stream(seed, rep, &format!("node:{}:service", n.id)),
                         stats: StationStats::default(),
                     })
-                    .id()
+                    .id(),
+                NodeKind::Border(b) => {
+                    let s = |what: &str| stream(seed, rep, &format!("node:{}:{what}", n.id));
+                    world
+                        .spawn(Border {
+                            pools: [
+                                Pool::new(Some(b.lanes)),
+                                Pool::new(Some(b.bays)),
+                                Pool::new(b.tracks),
+                            ],
+                            rng: BorderRngs {
+                                documents: s("documents"),
+                                channel: s("channel"),
+                                check: s("document_check"),
+                                inspection: s("inspection"),
+                                technical: s("technical"),
+                            },
+                            open_pending: false,
+                            stats: Default::default(),
+                        })
+                        .id()
+                }
             })
             .collect();
+        let is_border = model.nodes.iter().map(|n| n.border().is_some()).collect();
         let links = model
             .links
             .iter()
@@ -92,6 +123,8 @@ impl<'m> Replication<'m> {
                     .spawn(Link {
                         time: l.time.clone(),
                         rng: stream(seed, rep, &name),
+                        travel: Default::default(),
+                        section: Default::default(),
                     })
                     .id()
             })
@@ -116,6 +149,7 @@ impl<'m> Replication<'m> {
             world,
             cal: Calendar::with_capacity(1024),
             nodes,
+            is_border,
             links,
             flows,
             counters: Counters::default(),
@@ -146,8 +180,16 @@ impl<'m> Replication<'m> {
             observe(now, &ev);
             match ev {
                 Event::Created { flow } => flow::created(self, flow),
-                Event::Arrive { c, node } => station::arrive(self, c, node),
+                Event::Arrive { c, node } => {
+                    if self.is_border[node as usize] {
+                        border::arrive(self, c, node)
+                    } else {
+                        station::arrive(self, c, node)
+                    }
+                }
                 Event::Done { c, node } => station::done(self, c, node),
+                Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
+                Event::Open { node } => border::open(self, node),
                 Event::WarmupEnd => self.warmup_end(),
             }
         }
@@ -158,6 +200,10 @@ impl<'m> Replication<'m> {
         let mut q = self.world.query::<&mut Station>();
         for mut st in q.iter_mut(&mut self.world) {
             st.stats.reset(now);
+        }
+        let mut q = self.world.query::<&mut Border>();
+        for mut b in q.iter_mut(&mut self.world) {
+            border::reset(&mut b, now);
         }
     }
 
@@ -171,5 +217,51 @@ impl<'m> Replication<'m> {
     /// The metrics of this replication, as rows in a fixed order.
     pub fn metrics(&mut self) -> Vec<Row> {
         metrics::collect(self)
+    }
+}
+
+/// Consignment `c` (whose state was `cm` on arrival at its current node) leaves that node now:
+/// it records the section it has just completed, then travels on or is delivered.
+pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
+    let now = r.cal.now();
+    let f = &r.model.flows[cm.flow as usize];
+    let leg = cm.leg as usize;
+    if let Some(l) = f
+        .legs
+        .get(leg.wrapping_sub(1))
+        .copied()
+        .flatten()
+        .filter(|_| cm.counted)
+    {
+        let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
+        link.section.record(now - cm.departed);
+    }
+    let next_leg = leg + 1;
+    if next_leg < f.route.len() {
+        let travel = match f.legs[leg] {
+            Some(l) => {
+                let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
+                let link = &mut *link;
+                let t = link.time.sample(&mut link.rng);
+                if cm.counted {
+                    link.travel.record(t);
+                }
+                t
+            }
+            None => SimDur::ZERO,
+        };
+        {
+            let mut m = r
+                .world
+                .get_mut::<Consignment>(c)
+                .expect("consignment in flight");
+            m.leg += 1;
+            m.departed = now;
+            m.moving = m.moving + travel;
+        }
+        let next = f.route[next_leg] as u32;
+        r.cal.schedule_in(travel, Event::Arrive { c, node: next });
+    } else {
+        flow::deliver(r, c, cm);
     }
 }

@@ -2,8 +2,8 @@
 
 use bevy_ecs::prelude::*;
 
-use super::components::{Consignment, Link, Station};
-use super::{Event, Replication, flow};
+use super::components::{Consignment, Station};
+use super::{Event, Replication, leave};
 
 /// Consignment `c` arrives at `node`: it starts service if a server is free, else it queues.
 pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
@@ -36,15 +36,10 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
 /// `node` finishes serving `c`: the next in queue starts, and `c` moves on or is delivered.
 pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
     let now = r.cal.now();
-    let cm = {
-        let mut cm = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
-        let before = *cm;
-        cm.leg += 1;
-        before
-    };
+    let cm = *r
+        .world
+        .get::<Consignment>(c)
+        .expect("consignment in flight");
     {
         let mut st = r
             .world
@@ -67,20 +62,5 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
             st.stats.busy.set(now, st.busy as u64);
         }
     }
-    let f = &r.model.flows[cm.flow as usize];
-    let next_leg = cm.leg as usize + 1;
-    if next_leg < f.route.len() {
-        let travel = match f.legs[cm.leg as usize] {
-            Some(l) => {
-                let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
-                let link = &mut *link;
-                link.time.sample(&mut link.rng)
-            }
-            None => Default::default(),
-        };
-        let next = f.route[next_leg] as u32;
-        r.cal.schedule_in(travel, Event::Arrive { c, node: next });
-    } else {
-        flow::deliver(r, c, cm);
-    }
+    leave(r, c, cm);
 }

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn corridor(args: &[&str], cwd: &Path) -> Output {
+pub(crate) fn corridor(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_corridor"))
         .args(args)
         .current_dir(cwd)
@@ -12,7 +12,7 @@ fn corridor(args: &[&str], cwd: &Path) -> Output {
         .expect("run corridor")
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
@@ -47,7 +47,7 @@ arrivals = { dist = "exponential", mean = "1h" }
 teu = 1
 "#;
 
-fn workdir(scenario: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn workdir(scenario: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.toml");
     fs::write(&file, scenario).unwrap();
@@ -161,7 +161,7 @@ fn help_has_examples() {
 
 /// Runs `corridor run` on a broken scenario and checks: exit code 2, no panic, a message that
 /// contains every expected fragment, and no results folder.
-fn rejects(scenario: &str, expected: &[&str]) {
+pub(crate) fn rejects(scenario: &str, expected: &[&str]) {
     let (dir, _) = workdir(scenario);
     for cmd in ["run", "validate"] {
         let o = corridor(&[cmd, "s.toml"], dir.path());

@@ -1,6 +1,7 @@
 //! One integration-test binary, themed modules: queueing theory, invariants, determinism and the
 //! command line (bad input included).
 
+mod border;
 mod cli;
 mod determinism;
 mod invariants;
