@@ -47,7 +47,7 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
             .world
             .get_mut::<Consignment>(c)
             .expect("consignment in flight");
-        cm.at_node = now;
+        cm.arrive(now);
         *cm
     };
     let lead = (now - cm.departed).as_secs_f64();
@@ -235,7 +235,7 @@ fn request(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur,
         let served = now - x.since;
         add_service(&mut x, served);
         x.since = now;
-        x.token += 1;
+        x.token = x.token.wrapping_add(1);
     }
     start(r, c, node, pool, work);
 }
@@ -264,7 +264,7 @@ fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
         x.closed = x.closed + closed;
         x.queue = x.queue + SimDur(waited.0 - closed.0);
         x.since = now;
-        x.token += 1;
+        x.token = x.token.wrapping_add(1);
         (x.token, x.prio)
     };
     let preemption = model(r, node).preemption && keeps_hours(pool);
@@ -287,7 +287,7 @@ fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
 }
 
 /// A stage's service for `c` ends (unless the event is stale).
-pub(super) fn stage_done(r: &mut Replication, c: Entity, node: u32, token: u32) {
+pub(super) fn stage_done(r: &mut Replication, c: Entity, node: u32, token: u16) {
     let now = r.cal.now();
     let stage = {
         let Some(mut x) = r.world.get_mut::<Crossing>(c) else {
@@ -395,10 +395,11 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
         let wip = s.wip.level() - 1;
         s.wip.set(now, wip);
     }
-    let cm = *r
+    let cm = r
         .world
-        .get::<Consignment>(c)
-        .expect("consignment in flight");
+        .get_mut::<Consignment>(c)
+        .expect("consignment in flight")
+        .depart(now);
     leave(r, c, cm);
 }
 

@@ -186,8 +186,9 @@ pub struct Crossing {
     pub stage: Stage,
     /// Waiting since, or in service since.
     pub since: SimTime,
-    /// Validates stage-completion events (preemption makes older ones stale).
-    pub token: u32,
+    /// Validates stage-completion events (preemption makes older ones stale). 16 bits keep the
+    /// event at 16 bytes; it wraps only after 65,536 spells of one consignment at one crossing.
+    pub token: u16,
     /// Priority class.
     pub prio: u8,
     /// The plan of each pass.

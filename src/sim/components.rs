@@ -111,10 +111,30 @@ pub struct Consignment {
     pub at_node: SimTime,
     /// When it left the previous node (its creation time before the first node).
     pub departed: SimTime,
-    /// Time spent travelling on links so far.
+    /// Time spent travelling between nodes so far (arrival at a node minus departure from the
+    /// previous one).
     pub moving: SimDur,
     /// Priority at borders (the flow's).
     pub prio: u8,
     /// Created after warm-up, so it counts in flow statistics.
     pub counted: bool,
+}
+
+impl Consignment {
+    /// Arrival at a node at `now`: the trip since the last departure counts as moving time.
+    #[inline]
+    pub fn arrive(&mut self, now: SimTime) {
+        self.moving = self.moving + (now - self.departed);
+        self.at_node = now;
+    }
+
+    /// Departure from the current node at `now`, towards the next step of the route. Returns the
+    /// state before departure (what [`super::leave`] needs).
+    #[inline]
+    pub fn depart(&mut self, now: SimTime) -> Consignment {
+        let before = *self;
+        self.leg += 1;
+        self.departed = now;
+        before
+    }
 }

@@ -11,7 +11,7 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
     r.world
         .get_mut::<Consignment>(c)
         .expect("consignment in flight")
-        .at_node = now;
+        .arrive(now);
     let mut st = r
         .world
         .get_mut::<Station>(r.nodes[node as usize])
@@ -36,10 +36,11 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
 /// `node` finishes serving `c`: the next in queue starts, and `c` moves on or is delivered.
 pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
     let now = r.cal.now();
-    let cm = *r
+    let cm = r
         .world
-        .get::<Consignment>(c)
-        .expect("consignment in flight");
+        .get_mut::<Consignment>(c)
+        .expect("consignment in flight")
+        .depart(now);
     {
         let mut st = r
             .world
