@@ -25,6 +25,32 @@ pub struct ScenarioFile {
     pub flows: Vec<FlowSpec>,
     /// `[digitisation]`: the corridor-wide level and the parameters of its effect.
     pub digitisation: Option<DigitisationSpec>,
+    /// `[[services]]`: carriers (trains, vessels, ferries) between two nodes.
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
+}
+
+/// `[[services]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub id: String,
+    pub mode: String,
+    pub from: String,
+    pub to: String,
+    pub capacity_teu: Option<i64>,
+    pub wagons: Option<i64>,
+    pub teu_per_wagon: Option<f64>,
+    pub fleet: Option<i64>,
+    pub departure: String,
+    pub every: Option<Duration>,
+    pub times: Option<Vec<String>>,
+    pub utc_offset: Option<String>,
+    pub max_wait: Option<Duration>,
+    pub loading: Option<DistSpec>,
+    pub unloading: Option<DistSpec>,
+    pub travel: DistSpec,
+    pub return_trip: Option<DistSpec>,
 }
 
 /// A digitisation level: a number from 0 (paper) to 1 (fully digital) or a name.

@@ -10,7 +10,7 @@ pub mod model;
 use std::path::Path;
 
 pub use border::BorderModel;
-pub use model::{FlowModel, LinkModel, Model, NodeKind, NodeModel};
+pub use model::{Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, ServiceModel};
 
 use crate::error::{Error, Result};
 use model::Ctx;

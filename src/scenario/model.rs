@@ -47,7 +47,69 @@ pub struct Model {
     pub links: Vec<LinkModel>,
     /// Flows, in file order.
     pub flows: Vec<FlowModel>,
+    /// Carrier services, in file order.
+    pub services: Vec<ServiceModel>,
 }
+
+/// How a consignment gets from one route node to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leg {
+    /// No travel time.
+    Direct,
+    /// Travel on a link (index into `Model::links`).
+    Link(usize),
+    /// On a carrier of a service (index into `Model::services`).
+    Service(usize),
+}
+
+/// When a service's carriers leave.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Departure {
+    /// At fixed times: `first` after time zero, then every `period` (weekly times become one
+    /// departure per listed time per week).
+    Timetable {
+        /// Offsets of departures within one period.
+        offsets: Vec<SimDur>,
+        /// The period.
+        period: SimDur,
+    },
+    /// When the waiting TEU reach the capacity.
+    WhenFull,
+    /// When full, or when the oldest waiting consignment has waited `max_wait`.
+    WhenFullOrMaxWait(SimDur),
+}
+
+/// A carrier service: trains, feeder vessels or rail ferries between two nodes.
+#[derive(Clone, Debug)]
+pub struct ServiceModel {
+    /// Unique id (shares the namespace of node ids).
+    pub id: String,
+    /// `rail` or `sea`.
+    pub mode: String,
+    /// Boarding node index.
+    pub from: usize,
+    /// Destination node index.
+    pub to: usize,
+    /// Capacity per carrier, TEU.
+    pub capacity_teu: u32,
+    /// Carriers in the fleet.
+    pub fleet: u32,
+    /// Departure rule.
+    pub departure: Departure,
+    /// Loading time per carrier (before it leaves).
+    pub loading: Option<Dist>,
+    /// Unloading time per carrier (before its consignments are released).
+    pub unloading: Option<Dist>,
+    /// Travel time from `from` to `to`.
+    pub travel: Dist,
+    /// Time from unloaded at `to` until available again at `from`.
+    pub return_trip: Option<Dist>,
+}
+
+/// Service modes.
+pub const SERVICE_MODES: &[&str] = &["rail", "sea"];
+/// Departure rules.
+pub const DEPARTURE_RULES: &[&str] = &["timetable", "when_full", "when_full_or_max_wait"];
 
 /// A node of the network.
 #[derive(Clone, Debug)]
@@ -110,8 +172,8 @@ pub struct FlowModel {
     pub id: String,
     /// Node indices, in order.
     pub route: Vec<usize>,
-    /// For each step `route[i] -> route[i+1]`, the link index if a link is declared.
-    pub legs: Vec<Option<usize>>,
+    /// For each step `route[i] -> route[i+1]`, how it is travelled.
+    pub legs: Vec<Leg>,
     /// Time between consecutive consignments.
     pub arrivals: Dist,
     /// TEU per consignment.
@@ -125,7 +187,10 @@ impl FlowModel {
     pub fn distance_km(&self, links: &[LinkModel]) -> Option<f64> {
         self.legs
             .iter()
-            .map(|l| l.and_then(|l| links[l].distance_km))
+            .map(|l| match l {
+                Leg::Link(l) => links[*l].distance_km,
+                _ => None,
+            })
             .sum::<Option<f64>>()
             .filter(|_| !self.legs.is_empty())
     }
@@ -271,6 +336,19 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             "the scenario has no [[flows]]; at least one flow is needed",
         ));
     }
+    let mut service_ix = HashMap::new();
+    let mut services = Vec::with_capacity(file.services.len());
+    for (i, sv) in file.services.iter().enumerate() {
+        services.push(build_service(
+            ctx,
+            i,
+            sv,
+            &node_ix,
+            &mut service_ix,
+            &mut empirical,
+            start_day,
+        )?);
+    }
     let mut flow_ids = HashSet::new();
     let mut flows = Vec::with_capacity(file.flows.len());
     for (i, f) in file.flows.iter().enumerate() {
@@ -279,6 +357,8 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             i,
             f,
             &node_ix,
+            &service_ix,
+            &services,
             &mut flow_ids,
             &mut empirical,
         )?);
@@ -295,6 +375,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         nodes,
         links,
         flows,
+        services,
     })
 }
 
@@ -584,11 +665,14 @@ fn build_border(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_flow(
     ctx: &Ctx,
     i: usize,
     f: &FlowSpec,
     node_ix: &HashMap<String, usize>,
+    service_ix: &HashMap<String, usize>,
+    services: &[ServiceModel],
     ids: &mut HashSet<String>,
     emp: &mut EmpiricalCache,
 ) -> Result<FlowModel> {
@@ -611,24 +695,72 @@ fn build_flow(
             "the route is empty; list at least one node id",
         ));
     }
-    let mut route = Vec::with_capacity(f.route.len());
+    // Route elements are node ids, or service ids standing between their `from` and `to` nodes.
+    let mut route: Vec<usize> = Vec::with_capacity(f.route.len());
+    let mut legs: Vec<Leg> = Vec::new();
+    let mut pending: Option<(usize, usize)> = None; // (service, element index)
     for (j, id) in f.route.iter().enumerate() {
-        match node_ix.get(id) {
-            Some(&n) => route.push(n),
-            None => {
-                let mut known: Vec<&str> = node_ix.keys().map(String::as_str).collect();
-                known.sort_unstable();
-                let known = if known.is_empty() {
-                    "the scenario declares no [[nodes]]".to_string()
-                } else {
-                    format!("known nodes: {}", known.join(", "))
-                };
-                return Err(ctx.err(
-                    &format!("{p}.route[{j}]"),
-                    format!("no node has id \"{id}\"; {known}"),
-                ));
+        let at = format!("{p}.route[{j}]");
+        if let Some(&si) = service_ix.get(id) {
+            let sv: &ServiceModel = &services[si];
+            match (route.last(), pending) {
+                (Some(&prev), None) if prev == sv.from => pending = Some((si, j)),
+                (Some(_), None) => {
+                    return Err(ctx.err(&at, format!(
+                        "service \"{id}\" boards at \"{}\", but the route is at \"{}\" here; put the service right after its `from` node",
+                        node_name(node_ix, sv.from), node_name(node_ix, *route.last().expect("non-empty"))
+                    )));
+                }
+                (None, _) => {
+                    return Err(ctx.err(&at, format!("the route starts with service \"{id}\"; start it with the node where the service boards (\"{}\")", node_name(node_ix, sv.from))));
+                }
+                (_, Some(_)) => {
+                    return Err(
+                        ctx.err(&at, "two services in a row; a node must stand between them")
+                    );
+                }
             }
+            continue;
         }
+        let Some(&n) = node_ix.get(id) else {
+            let mut known: Vec<&str> = node_ix
+                .keys()
+                .chain(service_ix.keys())
+                .map(String::as_str)
+                .collect();
+            known.sort_unstable();
+            let known = if known.is_empty() {
+                "the scenario declares no [[nodes]]".to_string()
+            } else {
+                format!("known nodes and services: {}", known.join(", "))
+            };
+            return Err(ctx.err(&at, format!("no node or service has id \"{id}\"; {known}")));
+        };
+        if !route.is_empty() {
+            legs.push(match pending.take() {
+                Some((si, k)) => {
+                    if services[si].to != n {
+                        return Err(ctx.err(
+                            &at,
+                            format!(
+                                "service \"{}\" (route[{k}]) goes to \"{}\", not \"{id}\"",
+                                services[si].id,
+                                node_name(node_ix, services[si].to)
+                            ),
+                        ));
+                    }
+                    Leg::Service(si)
+                }
+                None => Leg::Direct,
+            });
+        }
+        route.push(n);
+    }
+    if let Some((si, k)) = pending {
+        return Err(ctx.err(&format!("{p}.route[{k}]"), format!(
+            "the route ends with service \"{}\"; end it with the node the service goes to (\"{}\")",
+            services[si].id, node_name(node_ix, services[si].to)
+        )));
     }
     let teu = match f.teu {
         None => 1,
@@ -637,6 +769,16 @@ fn build_flow(
             return Err(ctx.err(&format!("{p}.teu"), format!("{t} is not allowed; TEU per consignment must be a whole number from 1 to 1000000")));
         }
     };
+    for leg in &legs {
+        if let Leg::Service(si) = leg
+            && teu > services[*si].capacity_teu
+        {
+            return Err(ctx.err(&format!("{p}.teu"), format!(
+                "{teu} TEU per consignment does not fit on service \"{}\" (capacity {} TEU); consignments are not split",
+                services[*si].id, services[*si].capacity_teu
+            )));
+        }
+    }
     let priority = match f.priority.unwrap_or(0) {
         x if (0..=MAX_PRIORITY).contains(&x) => x as u8,
         x => {
@@ -650,7 +792,6 @@ fn build_flow(
             "mean time between arrivals must be > 0",
         ));
     }
-    let legs = vec![None; route.len() - 1];
     Ok(FlowModel {
         id: f.id.clone(),
         route,
@@ -693,7 +834,13 @@ fn build_links(
         for f in flows.iter_mut() {
             for k in 0..f.legs.len() {
                 if f.route[k] == from && f.route[k + 1] == to {
-                    f.legs[k] = Some(i);
+                    if let Leg::Service(si) = f.legs[k] {
+                        return Err(ctx.err(&p, format!(
+                            "link \"{}\" -> \"{}\" duplicates a step that flow \"{}\" makes on service #{si}; a step is travelled by a link or by a service, not both",
+                            l.from, l.to, f.id
+                        )));
+                    }
+                    f.legs[k] = Leg::Link(i);
                     used = true;
                 }
             }
@@ -1013,4 +1160,223 @@ fn read_column(ctx: &Ctx, p: &str, path: &Path, column: &str) -> Result<Vec<f64>
         ));
     }
     Ok(values)
+}
+
+fn node_name(ix: &HashMap<String, usize>, n: usize) -> &str {
+    ix.iter()
+        .find(|(_, v)| **v == n)
+        .map_or("?", |(k, _)| k.as_str())
+}
+
+fn build_service(
+    ctx: &Ctx,
+    i: usize,
+    sv: &super::file::ServiceSpec,
+    node_ix: &HashMap<String, usize>,
+    service_ix: &mut HashMap<String, usize>,
+    emp: &mut EmpiricalCache,
+    start_day: i64,
+) -> Result<ServiceModel> {
+    let p = format!("services[{i}]");
+    if !valid_id(&sv.id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("\"{}\" is not a valid id; {ID_RULE}", sv.id),
+        ));
+    }
+    if node_ix.contains_key(&sv.id) {
+        return Err(ctx.err(&format!("{p}.id"), format!("\"{}\" is already a node id; services and nodes share one namespace because routes name both", sv.id)));
+    }
+    if service_ix.insert(sv.id.clone(), i).is_some() {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate service id \"{}\"", sv.id),
+        ));
+    }
+    if !SERVICE_MODES.contains(&sv.mode.as_str()) {
+        return Err(ctx.err(
+            &format!("{p}.mode"),
+            format!(
+                "unknown mode \"{}\"; allowed: {}",
+                sv.mode,
+                SERVICE_MODES.join(", ")
+            ),
+        ));
+    }
+    let end = |field: &str, id: &str| {
+        node_ix
+            .get(id)
+            .copied()
+            .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+    };
+    let from = end("from", &sv.from)?;
+    let to = end("to", &sv.to)?;
+    let capacity_teu = match (sv.capacity_teu, sv.wagons, sv.teu_per_wagon) {
+        (Some(c), None, None) if (1..=1_000_000).contains(&c) => c as u32,
+        (Some(c), None, None) => {
+            return Err(ctx.err(
+                &format!("{p}.capacity_teu"),
+                format!(
+                    "{c} is not allowed; capacity must be a whole number of TEU from 1 to 1000000"
+                ),
+            ));
+        }
+        (None, Some(w), Some(t)) => {
+            if !(1..=10_000).contains(&w) {
+                return Err(ctx.err(
+                    &format!("{p}.wagons"),
+                    format!("{w} is not allowed; wagons per carrier must be from 1 to 10000"),
+                ));
+            }
+            if !(t.is_finite() && t > 0.0 && t <= 10.0) {
+                return Err(ctx.err(
+                    &format!("{p}.teu_per_wagon"),
+                    format!("{t} is not allowed; TEU per wagon must be > 0 and <= 10"),
+                ));
+            }
+            let c = (w as f64 * t).floor();
+            if c < 1.0 {
+                return Err(ctx.err(&p, format!("{w} wagons x {t} TEU is less than 1 TEU")));
+            }
+            c as u32
+        }
+        _ => {
+            return Err(ctx.err(
+                &p,
+                "give the capacity either as `capacity_teu`, or as `wagons` and `teu_per_wagon`",
+            ));
+        }
+    };
+    let fleet =
+        match sv.fleet.unwrap_or(1) {
+            f if (1..=100_000).contains(&f) => f as u32,
+            f => return Err(ctx.err(
+                &format!("{p}.fleet"),
+                format!(
+                    "{f} is not allowed; the fleet is a whole number of carriers from 1 to 100000"
+                ),
+            )),
+        };
+    let only = |field: &str, given: bool, rule: &str| -> Result<()> {
+        if given {
+            Err(ctx.err(
+                &format!("{p}.{field}"),
+                format!("`{field}` is only used with departure = \"{rule}\""),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let departure = match sv.departure.as_str() {
+        "timetable" => {
+            only("max_wait", sv.max_wait.is_some(), "when_full_or_max_wait")?;
+            match (&sv.every, &sv.times) {
+                (Some(e), None) => {
+                    only(
+                        "utc_offset",
+                        sv.utc_offset.is_some(),
+                        "timetable with times",
+                    )?;
+                    let period = positive_duration(ctx, &format!("{p}.every"), e)?;
+                    Departure::Timetable {
+                        offsets: vec![period],
+                        period,
+                    }
+                }
+                (None, Some(times)) if !times.is_empty() => {
+                    let offset = match &sv.utc_offset {
+                        None => 0,
+                        Some(o) => hours::parse_offset(o)
+                            .map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
+                    };
+                    let week = crate::engine::time::MS_PER_WEEK;
+                    // Local minutes of the week at time zero (1970-01-01 was a Thursday).
+                    let phase_min =
+                        (start_day * 1440 + offset + 3 * 1440).rem_euclid(10_080) as u64;
+                    let mut offsets = Vec::new();
+                    for (j, t) in times.iter().enumerate() {
+                        let m =
+                            weekly_time(t).map_err(|e| ctx.err(&format!("{p}.times[{j}]"), e))?;
+                        let ms = ((m + 10_080 - phase_min) % 10_080)
+                            * crate::engine::time::MS_PER_MINUTE;
+                        offsets.push(SimDur(if ms == 0 { week } else { ms }));
+                    }
+                    offsets.sort_unstable();
+                    offsets.dedup();
+                    Departure::Timetable {
+                        offsets,
+                        period: SimDur(week),
+                    }
+                }
+                _ => {
+                    return Err(ctx.err(&p, "a timetable needs either `every` (a duration, e.g. \"12h\") or `times` (weekly times, e.g. [\"Tue 06:00\", \"Fri 18:00\"]), not both"));
+                }
+            }
+        }
+        "when_full" => {
+            only("max_wait", sv.max_wait.is_some(), "when_full_or_max_wait")?;
+            only("every", sv.every.is_some(), "timetable")?;
+            only("times", sv.times.is_some(), "timetable")?;
+            Departure::WhenFull
+        }
+        "when_full_or_max_wait" => {
+            only("every", sv.every.is_some(), "timetable")?;
+            only("times", sv.times.is_some(), "timetable")?;
+            let w = sv.max_wait.as_ref().ok_or_else(|| {
+                ctx.err(
+                    &p,
+                    "departure = \"when_full_or_max_wait\" needs `max_wait` (a duration)",
+                )
+            })?;
+            Departure::WhenFullOrMaxWait(positive_duration(ctx, &format!("{p}.max_wait"), w)?)
+        }
+        other => {
+            return Err(ctx.err(
+                &format!("{p}.departure"),
+                format!(
+                    "unknown departure rule \"{other}\"; allowed: {}",
+                    DEPARTURE_RULES.join(", ")
+                ),
+            ));
+        }
+    };
+    let opt =
+        |field: &str, d: &Option<DistSpec>, emp: &mut EmpiricalCache| -> Result<Option<Dist>> {
+            d.as_ref()
+                .map(|d| build_dist(ctx, &format!("{p}.{field}"), d, emp))
+                .transpose()
+        };
+    Ok(ServiceModel {
+        id: sv.id.clone(),
+        mode: sv.mode.clone(),
+        from,
+        to,
+        capacity_teu,
+        fleet,
+        departure,
+        loading: opt("loading", &sv.loading, emp)?,
+        unloading: opt("unloading", &sv.unloading, emp)?,
+        travel: build_dist(ctx, &format!("{p}.travel"), &sv.travel, emp)?,
+        return_trip: opt("return_trip", &sv.return_trip, emp)?,
+    })
+}
+
+/// Parses a weekly time `Tue 06:00` into minutes of the week (Monday 00:00 = 0).
+fn weekly_time(s: &str) -> std::result::Result<u64, String> {
+    let bad = || {
+        format!(
+            "\"{s}\" is not a weekly time; write a day and a time like \"Tue 06:00\" (days: {})",
+            hours::DAYS.join(", ")
+        )
+    };
+    let (d, t) = s.trim().split_once(' ').ok_or_else(bad)?;
+    let day = hours::DAYS
+        .iter()
+        .position(|x| *x == d.trim())
+        .ok_or_else(bad)?;
+    let m = hours::parse_clock(t).map_err(|_| bad())?;
+    if m >= 1440 {
+        return Err(bad());
+    }
+    Ok(day as u64 * 1440 + m)
 }

@@ -395,11 +395,14 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
         let wip = s.wip.level() - 1;
         s.wip.set(now, wip);
     }
-    let cm = r
-        .world
-        .get_mut::<Consignment>(c)
-        .expect("consignment in flight")
-        .depart(now);
+    let cm = {
+        let mut m = r
+            .world
+            .get_mut::<Consignment>(c)
+            .expect("consignment in flight");
+        m.border = m.border + (now - m.at_node);
+        m.depart(now)
+    };
     leave(r, c, cm);
 }
 

@@ -92,8 +92,16 @@ pub struct FlowStats {
     pub window_teu: u64,
     /// Transit times (creation to delivery).
     pub transit: Tally,
-    /// Moving times (time on links) of delivered consignments.
+    /// Transit decomposition of delivered consignments: moving (links and carrier travel).
     pub moving: Tally,
+    /// Waiting for carriers.
+    pub waiting: Tally,
+    /// Queueing at stations.
+    pub queueing: Tally,
+    /// Service at stations, loading and unloading.
+    pub handling: Tally,
+    /// At border crossings.
+    pub border: Tally,
     /// Their quantiles.
     pub transit_q: Quantiles,
 }
@@ -114,6 +122,16 @@ pub struct Consignment {
     /// Time spent travelling between nodes so far (arrival at a node minus departure from the
     /// previous one).
     pub moving: SimDur,
+    /// When its service at the current station started.
+    pub started: SimTime,
+    /// Transit so far spent queueing at stations.
+    pub queueing: SimDur,
+    /// Transit so far spent in service at stations and loading or unloading carriers.
+    pub handling: SimDur,
+    /// Transit so far spent at border crossings.
+    pub border: SimDur,
+    /// Transit so far spent waiting for a carrier.
+    pub waiting: SimDur,
     /// Priority at borders (the flow's).
     pub prio: u8,
     /// Created after warm-up, so it counts in flow statistics.
@@ -126,6 +144,7 @@ impl Consignment {
     pub fn arrive(&mut self, now: SimTime) {
         self.moving = self.moving + (now - self.departed);
         self.at_node = now;
+        self.started = now;
     }
 
     /// Departure from the current node at `now`, towards the next step of the route. Returns the
@@ -137,4 +156,70 @@ impl Consignment {
         self.departed = now;
         before
     }
+}
+
+/// A carrier service's state at its boarding node.
+#[derive(Component)]
+pub struct ServiceState {
+    /// Consignments waiting to board: (consignment, waiting since, TEU), in arrival order.
+    pub queue: VecDeque<(Entity, SimTime, u32)>,
+    /// TEU waiting.
+    pub queued_teu: u64,
+    /// Carriers idle at the boarding node.
+    pub available: u32,
+    /// The pending max-wait timer, if any.
+    pub timer_at: Option<SimTime>,
+    /// Travel times (`service:<id>:travel`).
+    pub rng_travel: Stream,
+    /// Loading times (`service:<id>:loading`).
+    pub rng_loading: Stream,
+    /// Unloading times (`service:<id>:unloading`).
+    pub rng_unloading: Stream,
+    /// Return trips (`service:<id>:return`).
+    pub rng_return: Stream,
+    /// Statistics since the end of warm-up.
+    pub stats: ServiceStats,
+}
+
+/// Per-service statistics.
+#[derive(Default)]
+pub struct ServiceStats {
+    /// Departures.
+    pub departures: u64,
+    /// Timetabled departures with no carrier available.
+    pub missed: u64,
+    /// Sum of load factors of departures.
+    pub load_sum: f64,
+    /// TEU carried.
+    pub teu: u64,
+    /// Waits for a carrier, recorded at departure.
+    pub wait: Tally,
+    /// TEU waiting over time.
+    pub queue_teu: TimeWeighted,
+    /// Carriers away from the boarding node over time.
+    pub away: TimeWeighted,
+}
+
+impl ServiceStats {
+    /// Restarts at `now`, keeping levels.
+    pub fn reset(&mut self, now: SimTime) {
+        self.departures = 0;
+        self.missed = 0;
+        self.load_sum = 0.0;
+        self.teu = 0;
+        self.wait = Tally::default();
+        self.queue_teu.reset(now);
+        self.away.reset(now);
+    }
+}
+
+/// A carrier on a trip (spawned at departure, despawned when back at its boarding node).
+#[derive(Component)]
+pub struct Carrier {
+    /// Service index.
+    pub svc: u32,
+    /// Consignments on board.
+    pub load: Vec<Entity>,
+    /// Loading time of this trip.
+    pub loading: SimDur,
 }

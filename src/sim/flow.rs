@@ -30,6 +30,11 @@ pub(super) fn created(r: &mut Replication, f: u32) {
             at_node: now,
             departed: now,
             moving: Default::default(),
+            started: now,
+            queueing: Default::default(),
+            handling: Default::default(),
+            border: Default::default(),
+            waiting: Default::default(),
             prio: r.model.flows[f as usize].priority,
             counted,
         })
@@ -65,6 +70,10 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         fs.delivered_teu += teu;
         fs.transit.record(transit);
         fs.moving.record(cm.moving);
+        fs.waiting.record(cm.waiting);
+        fs.queueing.record(cm.queueing);
+        fs.handling.record(cm.handling);
+        fs.border.record(cm.border);
         fs.transit_q.record(transit);
     }
     r.world.despawn(c);

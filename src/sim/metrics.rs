@@ -2,7 +2,7 @@
 
 use super::Replication;
 use super::border_state::{BAYS, Border, LANES, TRACKS};
-use super::components::{Consignment, FlowStats, Link, Station};
+use super::components::{Consignment, FlowStats, Link, ServiceState, Station};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 
@@ -112,13 +112,30 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
             "h",
             fs.transit.max_hours(),
         ));
+        // Transit decomposition: these five add up to transit_mean.
+        rows.push(Row::new("flow", id, "moving", "h", fs.moving.mean_hours()));
         rows.push(Row::new(
             "flow",
             id,
-            "moving_mean",
+            "waiting_for_carrier",
             "h",
-            fs.moving.mean_hours(),
+            fs.waiting.mean_hours(),
         ));
+        rows.push(Row::new(
+            "flow",
+            id,
+            "queueing",
+            "h",
+            fs.queueing.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "flow",
+            id,
+            "handling",
+            "h",
+            fs.handling.mean_hours(),
+        ));
+        rows.push(Row::new("flow", id, "border", "h", fs.border.mean_hours()));
         if let Some(km) = f.distance_km(&m.links) {
             rows.push(Row::new("flow", id, "distance", "km", km));
             let swod = km / fs.moving.mean_hours();
@@ -290,6 +307,57 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
             "track_utilisation",
             "ratio",
             util(TRACKS, bm.tracks),
+        ));
+    }
+
+    // Carrier services.
+    for (i, sv) in m.services.iter().enumerate() {
+        let s = r.world.get::<ServiceState>(r.services[i]).expect("service");
+        let st = &s.stats;
+        let id = &sv.id;
+        let deps = st.departures as f64;
+        let lf = if st.departures > 0 {
+            st.load_sum / deps
+        } else {
+            f64::NAN
+        };
+        rows.push(Row::new("service", id, "departures", "count", deps));
+        rows.push(Row::new(
+            "service",
+            id,
+            "departures_per_day",
+            "1/day",
+            deps / window_days,
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
+            "missed_departures",
+            "count",
+            st.missed as f64,
+        ));
+        rows.push(Row::new("service", id, "load_factor", "ratio", lf));
+        rows.push(Row::new("service", id, "teu_carried", "TEU", st.teu as f64));
+        rows.push(Row::new(
+            "service",
+            id,
+            "carrier_wait_mean",
+            "h",
+            st.wait.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
+            "queue_teu_mean",
+            "TEU",
+            st.queue_teu.mean(end),
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
+            "fleet_away_mean",
+            "carriers",
+            st.away.mean(end),
         ));
     }
 

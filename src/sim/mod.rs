@@ -10,6 +10,7 @@
 
 mod border;
 pub mod border_state;
+mod carrier;
 pub mod components;
 mod flow;
 mod metrics;
@@ -21,9 +22,10 @@ use crate::engine::SimDur;
 use crate::engine::random::stream;
 use crate::engine::{Calendar, SimTime};
 use crate::report::Row;
+use crate::scenario::Leg;
 use crate::scenario::{Model, NodeKind};
 use border_state::{Border, BorderRngs, Pool};
-use components::{Consignment, FlowStats, Link, Source, Station, StationStats};
+use components::{Consignment, FlowStats, Link, ServiceState, Source, Station, StationStats};
 
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
@@ -39,6 +41,12 @@ pub enum Event {
     Stage { c: Entity, node: u32, token: u16 },
     /// Border `node` opens: waiting work may start.
     Open { node: u32 },
+    /// Timetabled departure `slot` of service `svc`.
+    Departure { svc: u32, slot: u32 },
+    /// A max-wait timer of service `svc`.
+    MaxWait { svc: u32 },
+    /// A carrier reaches `phase` (loaded, arrived, unloaded, back).
+    Carrier { carrier: Entity, phase: u8 },
     /// End of warm-up: statistics restart.
     WarmupEnd,
 }
@@ -63,6 +71,7 @@ pub struct Replication<'m> {
     nodes: Vec<Entity>,
     is_border: Vec<bool>,
     links: Vec<Entity>,
+    services: Vec<Entity>,
     flows: Vec<Entity>,
     /// Whole-run counters.
     pub counters: Counters,
@@ -130,6 +139,26 @@ impl<'m> Replication<'m> {
                     .id()
             })
             .collect();
+        let services = model
+            .services
+            .iter()
+            .map(|sv| {
+                let s = |what: &str| stream(seed, rep, &format!("service:{}:{what}", sv.id));
+                world
+                    .spawn(ServiceState {
+                        queue: Default::default(),
+                        queued_teu: 0,
+                        available: sv.fleet,
+                        timer_at: None,
+                        rng_travel: s("travel"),
+                        rng_loading: s("loading"),
+                        rng_unloading: s("unloading"),
+                        rng_return: s("return"),
+                        stats: Default::default(),
+                    })
+                    .id()
+            })
+            .collect();
         let flows = model
             .flows
             .iter()
@@ -152,6 +181,7 @@ impl<'m> Replication<'m> {
             nodes,
             is_border,
             links,
+            services,
             flows,
             counters: Counters::default(),
         }
@@ -168,6 +198,7 @@ impl<'m> Replication<'m> {
         for f in 0..self.flows.len() {
             flow::schedule_next(self, f as u32);
         }
+        carrier::start(self);
         if self.model.warmup > SimTime::ZERO {
             self.cal.schedule(self.model.warmup, Event::WarmupEnd);
         }
@@ -191,6 +222,9 @@ impl<'m> Replication<'m> {
                 Event::Done { c, node } => station::done(self, c, node),
                 Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
                 Event::Open { node } => border::open(self, node),
+                Event::Departure { svc, slot } => carrier::timetable(self, svc, slot),
+                Event::MaxWait { svc } => carrier::max_wait(self, svc),
+                Event::Carrier { carrier, phase } => carrier::phase(self, carrier, phase),
                 Event::WarmupEnd => self.warmup_end(),
             }
         }
@@ -205,6 +239,10 @@ impl<'m> Replication<'m> {
         let mut q = self.world.query::<&mut Border>();
         for mut b in q.iter_mut(&mut self.world) {
             border::reset(&mut b, now);
+        }
+        let mut q = self.world.query::<&mut ServiceState>();
+        for mut s in q.iter_mut(&mut self.world) {
+            s.stats.reset(now);
         }
     }
 
@@ -227,12 +265,8 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
     let now = r.cal.now();
     let f = &r.model.flows[cm.flow as usize];
     let leg = cm.leg as usize;
-    if let Some(l) = f
-        .legs
-        .get(leg.wrapping_sub(1))
-        .copied()
-        .flatten()
-        .filter(|_| cm.counted)
+    if let Some(Leg::Link(l)) = f.legs.get(leg.wrapping_sub(1)).copied()
+        && cm.counted
     {
         let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
         link.section.record(now - cm.departed);
@@ -240,7 +274,7 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
     let next_leg = leg + 1;
     if next_leg < f.route.len() {
         let travel = match f.legs[leg] {
-            Some(l) => {
+            Leg::Link(l) => {
                 let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
                 let link = &mut *link;
                 let t = link.time.sample(&mut link.rng);
@@ -249,7 +283,11 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
                 }
                 t
             }
-            None => SimDur::ZERO,
+            Leg::Direct => SimDur::ZERO,
+            Leg::Service(s) => {
+                carrier::board(r, c, s as u32, f.teu);
+                return;
+            }
         };
         let next = f.route[next_leg] as u32;
         r.cal.schedule_in(travel, Event::Arrive { c, node: next });

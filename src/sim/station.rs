@@ -36,12 +36,16 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
 /// `node` finishes serving `c`: the next in queue starts, and `c` moves on or is delivered.
 pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
     let now = r.cal.now();
-    let cm = r
-        .world
-        .get_mut::<Consignment>(c)
-        .expect("consignment in flight")
-        .depart(now);
-    {
+    let cm = {
+        let mut m = r
+            .world
+            .get_mut::<Consignment>(c)
+            .expect("consignment in flight");
+        m.queueing = m.queueing + (m.started - m.at_node);
+        m.handling = m.handling + (now - m.started);
+        m.depart(now)
+    };
+    let started = {
         let mut st = r
             .world
             .get_mut::<Station>(r.nodes[node as usize])
@@ -58,10 +62,18 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
             st.stats.wait_q.record(wait);
             let service = st.service.sample(&mut st.rng);
             r.cal.schedule_in(service, Event::Done { c: next, node });
+            Some(next)
         } else {
             st.busy -= 1;
             st.stats.busy.set(now, st.busy as u64);
+            None
         }
+    };
+    if let Some(next) = started {
+        r.world
+            .get_mut::<Consignment>(next)
+            .expect("queued consignment")
+            .started = now;
     }
     leave(r, c, cm);
 }

@@ -210,7 +210,11 @@ fn route_naming_a_missing_node() {
             "route = [\"gate\", \"yard\"]",
             "route = [\"gate\", \"yrd\"]",
         ),
-        &["flows[0].route[1]", "\"yrd\"", "known nodes: gate, yard"],
+        &[
+            "flows[0].route[1]",
+            "\"yrd\"",
+            "known nodes and services: gate, yard",
+        ],
     );
 }
 

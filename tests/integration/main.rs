@@ -2,6 +2,7 @@
 //! command line (bad input included).
 
 mod border;
+mod carriers;
 mod cli;
 mod determinism;
 mod invariants;
