@@ -207,6 +207,21 @@ impl OpeningHours {
         }
     }
 
+    /// Open around the clock except for `closures`, given in simulation time.
+    pub fn closed_during(closures: Vec<(SimTime, SimTime)>) -> OpeningHours {
+        OpeningHours {
+            weekly: vec![(0, MS_PER_WEEK)],
+            week_phase: 0,
+            closures: merge(
+                closures
+                    .into_iter()
+                    .filter(|(a, b)| b > a)
+                    .map(|(a, b)| (a.0, b.0))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Open around the clock, no closures.
     pub fn always() -> OpeningHours {
         OpeningHours::new(&[], 0, 0, &[])
@@ -359,6 +374,9 @@ mod tests {
             oh.closed_between(h(6 * 24 + 22), h(7 * 24 + 6)),
             SimDur::ZERO
         );
+        let w = OpeningHours::closed_during(vec![(h(5), h(9)), (h(8), h(12)), (h(20), h(21))]);
+        assert_eq!(w.next_open(h(6)), h(12));
+        assert_eq!(w.closed_between(h(0), h(24)), SimDur::hours(8));
         let a = OpeningHours::always();
         assert!(a.is_always() && a.is_open(h(12345)));
         assert_eq!(a.closed_between(h(0), h(1000)), SimDur::ZERO);

@@ -51,6 +51,18 @@ pub struct ServiceSpec {
     pub unloading: Option<DistSpec>,
     pub travel: DistSpec,
     pub return_trip: Option<DistSpec>,
+    pub headway: Option<Duration>,
+    pub trains_per_day: Option<f64>,
+    pub weather: Option<WeatherSpec>,
+    pub closures: Option<Vec<ClosureSpec>>,
+}
+
+/// Random weather closures of a sea leg.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeatherSpec {
+    pub daily_probability: f64,
+    pub duration: DistSpec,
 }
 
 /// A digitisation level: a number from 0 (paper) to 1 (fully digital) or a name.
@@ -162,6 +174,8 @@ pub struct NodeSpec {
     // kind = "station"
     pub servers: Option<Servers>,
     pub service: Option<DistSpec>,
+    pub service_per: Option<String>,
+    pub berths: Option<i64>,
     // kind = "border"
     pub lanes: Option<i64>,
     pub documents: Option<DistSpec>,
@@ -223,8 +237,11 @@ impl<'de> Deserialize<'de> for Servers {
 pub struct LinkSpec {
     pub from: String,
     pub to: String,
-    pub time: DistSpec,
+    pub time: Option<DistSpec>,
     pub distance_km: Option<f64>,
+    pub speed_kmh: Option<f64>,
+    pub headway: Option<Duration>,
+    pub trains_per_day: Option<f64>,
 }
 
 /// `[[flows]]`.

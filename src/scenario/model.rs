@@ -104,6 +104,12 @@ pub struct ServiceModel {
     pub travel: Dist,
     /// Time from unloaded at `to` until available again at `from`.
     pub return_trip: Option<Dist>,
+    /// Minimum time between consecutive departures (rail paths).
+    pub headway: Option<SimDur>,
+    /// Random weather closures: daily probability and duration.
+    pub weather: Option<(f64, Dist)>,
+    /// Dated closures (simulation time).
+    pub closures: Vec<(SimTime, SimTime)>,
 }
 
 /// Service modes.
@@ -127,8 +133,14 @@ pub enum NodeKind {
     Station {
         /// Number of parallel servers; `None` is unlimited (a pure delay).
         servers: Option<u32>,
-        /// Service time per consignment.
+        /// Service time per consignment (or per TEU when `per_teu`).
         service: Dist,
+        /// The service time is drawn per TEU and scaled by the consignment's TEU (a crane
+        /// transshipment at a gauge change, for instance).
+        per_teu: bool,
+        /// Berths (or loading tracks) for carriers loading and unloading here; `None` = no
+        /// limit.
+        berths: Option<u32>,
     },
     /// A border crossing with customs stages.
     Border(Box<BorderModel>),
@@ -163,6 +175,8 @@ pub struct LinkModel {
     pub time: Dist,
     /// Length in km, for speed indicators.
     pub distance_km: Option<f64>,
+    /// Minimum time between consecutive entries (a line section's path capacity).
+    pub headway: Option<SimDur>,
 }
 
 /// A stream of consignments along a route.
@@ -215,9 +229,9 @@ impl Model {
             .iter()
             .zip(rate)
             .map(|(n, r)| match &n.kind {
-                NodeKind::Station { servers, service } => {
-                    servers.map(|c| r * service.mean_secs() / c as f64)
-                }
+                NodeKind::Station {
+                    servers, service, ..
+                } => servers.map(|c| r * service.mean_secs() / c as f64),
                 NodeKind::Border(b) => {
                     let e = b.effect();
                     let mut work = b.documents.mean_secs() * e.doc_scale;
@@ -486,13 +500,36 @@ fn build_node(
                 .service
                 .as_ref()
                 .ok_or_else(|| ctx.err(&p, "a station needs `service` (a distribution)"))?;
+            let per_teu = match n.service_per.as_deref() {
+                None | Some("consignment") => false,
+                Some("teu") => true,
+                Some(other) => {
+                    return Err(ctx.err(
+                        &format!("{p}.service_per"),
+                        format!("\"{other}\" is not allowed; service_per is \"consignment\" (default) or \"teu\""),
+                    ));
+                }
+            };
+            let berths = n
+                .berths
+                .map(|b| count_value(ctx, &format!("{p}.berths"), Some(b), 1, 1_000_000))
+                .transpose()?;
             NodeKind::Station {
                 servers,
                 service: build_dist(ctx, &format!("{p}.service"), service, emp)?,
+                per_teu,
+                berths,
             }
         }
         "border" => {
             foreign(&station_fields, "border")?;
+            foreign(
+                &[
+                    ("service_per", n.service_per.is_some()),
+                    ("berths", n.berths.is_some()),
+                ],
+                "border",
+            )?;
             NodeKind::Border(Box::new(build_border(
                 ctx, &p, n, emp, corridor, start_day,
             )?))
@@ -854,18 +891,40 @@ fn build_links(
                 ),
             ));
         }
-        let time = build_dist(ctx, &format!("{p}.time"), &l.time, emp)?;
         if let Some(d) = l.distance_km.filter(|d| !(d.is_finite() && *d > 0.0)) {
             return Err(ctx.err(
                 &format!("{p}.distance_km"),
                 format!("{d} is not allowed; a distance must be > 0 km"),
             ));
         }
+        let time = match (&l.time, l.speed_kmh) {
+            (Some(t), None) => build_dist(ctx, &format!("{p}.time"), t, emp)?,
+            (None, Some(v)) => {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(ctx.err(
+                        &format!("{p}.speed_kmh"),
+                        format!("{v} is not allowed; a speed must be > 0 km/h"),
+                    ));
+                }
+                let Some(d) = l.distance_km else {
+                    return Err(ctx.err(
+                        &p,
+                        "`speed_kmh` needs `distance_km` (travel time = distance / speed)",
+                    ));
+                };
+                Dist::fixed(d / v * 3600.0).map_err(|e| ctx.err(&p, e.0))?
+            }
+            _ => {
+                return Err(ctx.err(&p, "give the travel time either as `time` (a distribution) or as `speed_kmh` with `distance_km`, not both"));
+            }
+        };
+        let headway = headway_value(ctx, &p, &l.headway, l.trains_per_day)?;
         links.push(LinkModel {
             from,
             to,
             time,
             distance_km: l.distance_km,
+            headway,
         });
     }
     Ok(links)
@@ -1272,11 +1331,6 @@ fn build_service(
             only("max_wait", sv.max_wait.is_some(), "when_full_or_max_wait")?;
             match (&sv.every, &sv.times) {
                 (Some(e), None) => {
-                    only(
-                        "utc_offset",
-                        sv.utc_offset.is_some(),
-                        "timetable with times",
-                    )?;
                     let period = positive_duration(ctx, &format!("{p}.every"), e)?;
                     Departure::Timetable {
                         offsets: vec![period],
@@ -1346,6 +1400,51 @@ fn build_service(
                 .map(|d| build_dist(ctx, &format!("{p}.{field}"), d, emp))
                 .transpose()
         };
+    let headway = headway_value(ctx, &p, &sv.headway, sv.trains_per_day)?;
+    let weather = match &sv.weather {
+        None => None,
+        Some(w) => {
+            if !(0.0..=1.0).contains(&w.daily_probability) {
+                return Err(ctx.err(
+                    &format!("{p}.weather.daily_probability"),
+                    format!(
+                        "{} is not allowed; a probability must be in [0, 1]",
+                        w.daily_probability
+                    ),
+                ));
+            }
+            Some((
+                w.daily_probability,
+                build_dist(ctx, &format!("{p}.weather.duration"), &w.duration, emp)?,
+            ))
+        }
+    };
+    let offset = match &sv.utc_offset {
+        None => 0,
+        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
+    };
+    let mut closures = Vec::new();
+    for (j, c) in sv.closures.iter().flatten().enumerate() {
+        let from = hours::parse_datetime(&c.from)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].from"), e))?;
+        let to = hours::parse_datetime(&c.to)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].to"), e))?;
+        if to <= from {
+            return Err(ctx.err(
+                &format!("{p}.closures[{j}].to"),
+                format!(
+                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
+                    c.to, c.from
+                ),
+            ));
+        }
+        let sim = |local_min: i64| {
+            let ms =
+                (local_min - offset - start_day * 1440) * crate::engine::time::MS_PER_MINUTE as i64;
+            SimTime(ms.max(0) as u64)
+        };
+        closures.push((sim(from), sim(to)));
+    }
     Ok(ServiceModel {
         id: sv.id.clone(),
         mode: sv.mode.clone(),
@@ -1358,7 +1457,34 @@ fn build_service(
         unloading: opt("unloading", &sv.unloading, emp)?,
         travel: build_dist(ctx, &format!("{p}.travel"), &sv.travel, emp)?,
         return_trip: opt("return_trip", &sv.return_trip, emp)?,
+        headway,
+        weather,
+        closures,
     })
+}
+
+/// A path capacity: `headway` (a duration) or `trains_per_day` (headway = 24 h / N).
+fn headway_value(
+    ctx: &Ctx,
+    p: &str,
+    headway: &Option<Duration>,
+    per_day: Option<f64>,
+) -> Result<Option<SimDur>> {
+    match (headway, per_day) {
+        (None, None) => Ok(None),
+        (Some(h), None) => Ok(Some(positive_duration(ctx, &format!("{p}.headway"), h)?)),
+        (None, Some(n)) if n.is_finite() && n > 0.0 => {
+            Ok(Some(SimDur::from_secs_f64(86_400.0 / n)))
+        }
+        (None, Some(n)) => Err(ctx.err(
+            &format!("{p}.trains_per_day"),
+            format!("{n} is not allowed; trains per day must be > 0"),
+        )),
+        (Some(_), Some(_)) => Err(ctx.err(
+            p,
+            "give the path capacity as `headway` or as `trains_per_day`, not both",
+        )),
+    }
 }
 
 /// Parses a weekly time `Tue 06:00` into minutes of the week (Monday 00:00 = 0).

@@ -4,7 +4,7 @@
 
 use bevy_ecs::prelude::*;
 
-use super::components::{Carrier, Consignment, ServiceState};
+use super::components::{Berths, Carrier, Consignment, ServiceState};
 use super::{Event, Replication};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel};
@@ -17,6 +17,8 @@ pub const ARRIVED: u8 = 1;
 pub const UNLOADED: u8 = 2;
 /// Back at the boarding node.
 pub const BACK: u8 = 3;
+/// Path and weather allow it to leave.
+pub const SAIL: u8 = 4;
 
 fn model<'m>(r: &Replication<'m>, svc: u32) -> &'m ServiceModel {
     &r.model.services[svc as usize]
@@ -144,7 +146,7 @@ fn depart(r: &mut Replication, svc: u32) {
     let m = model(r, svc);
     let cap = m.capacity_teu as u64;
     let mut load = Vec::new();
-    let loading;
+    let (loading, unloading);
     {
         let mut s = state(r, svc);
         let s = &mut *s;
@@ -170,6 +172,10 @@ fn depart(r: &mut Replication, svc: u32) {
             .loading
             .as_ref()
             .map_or(SimDur::ZERO, |d| d.sample(&mut s.rng_loading));
+        unloading = m
+            .unloading
+            .as_ref()
+            .map_or(SimDur::ZERO, |d| d.sample(&mut s.rng_unloading));
     }
     for &(c, wait) in &load {
         let mut cm = r
@@ -185,15 +191,85 @@ fn depart(r: &mut Replication, svc: u32) {
             svc,
             load: load.into_iter().map(|(c, _)| c).collect(),
             loading,
+            unloading,
+            t_board: now,
+            t_load: now,
+            t_loaded: now,
+            t_sail: now,
+            t_arrived: now,
+            t_unload: now,
         })
         .id();
-    r.cal.schedule_in(
-        loading,
-        Event::Carrier {
-            carrier,
-            phase: LOADED,
-        },
-    );
+    request_berth(r, m.from, carrier, LOADED, loading);
+}
+
+/// The carrier needs a berth at `node` for `work`, after which it reaches `phase`. Nodes
+/// without `berths` have no limit.
+fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: u8, work: SimDur) {
+    let now = r.cal.now();
+    if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
+        if b.busy >= b.servers {
+            b.queue.push_back((carrier, phase, work));
+            let q = b.queue.len() as u64;
+            b.queue_tw.set(now, q);
+            return;
+        }
+        b.busy += 1;
+        let busy = b.busy as u64;
+        b.busy_tw.set(now, busy);
+        b.wait.record(SimDur::ZERO);
+    }
+    grant(r, carrier, phase, work);
+}
+
+fn grant(r: &mut Replication, carrier: Entity, phase: u8, work: SimDur) {
+    let now = r.cal.now();
+    {
+        let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+        if phase == LOADED {
+            cr.t_load = now;
+        } else {
+            cr.t_unload = now;
+        }
+    }
+    r.cal.schedule_in(work, Event::Carrier { carrier, phase });
+}
+
+/// A carrier leaves its berth at `node`; the next carrier waiting there gets it.
+fn release_berth(r: &mut Replication, node: usize) {
+    let now = r.cal.now();
+    let next = {
+        let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) else {
+            return;
+        };
+        match b.queue.pop_front() {
+            Some(next) => {
+                let q = b.queue.len() as u64;
+                b.queue_tw.set(now, q);
+                Some(next)
+            }
+            None => {
+                b.busy -= 1;
+                let busy = b.busy as u64;
+                b.busy_tw.set(now, busy);
+                None
+            }
+        }
+    };
+    if let Some((carrier, phase, work)) = next {
+        let since = {
+            let cr = r.world.get::<Carrier>(carrier).expect("carrier");
+            if phase == LOADED {
+                cr.t_board
+            } else {
+                cr.t_arrived
+            }
+        };
+        if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
+            b.wait.record(now - since);
+        }
+        grant(r, carrier, phase, work);
+    }
 }
 
 /// A carrier reaches its next phase.
@@ -203,45 +279,60 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
     let m = model(r, svc);
     match phase {
         LOADED => {
-            let t = m.travel.sample(&mut state(r, svc).rng_travel);
-            r.cal.schedule_in(
-                t,
-                Event::Carrier {
-                    carrier,
-                    phase: ARRIVED,
-                },
-            );
-        }
-        ARRIVED => {
-            let t = m
-                .unloading
-                .as_ref()
-                .map_or(SimDur::ZERO, |d| d.sample(&mut state(r, svc).rng_unloading));
-            // Loading and unloading are handling, not moving: shift the departure stamp by both
-            // so that the arrival at the destination counts only the travel as moving time.
-            let (load, loading) = {
-                let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
-                (std::mem::take(&mut cr.load), cr.loading)
+            r.world
+                .get_mut::<Carrier>(carrier)
+                .expect("carrier")
+                .t_loaded = now;
+            release_berth(r, m.from);
+            // Leave when a path is free and the leg is open (weather, closures).
+            let at = {
+                let mut s = state(r, svc);
+                let at = s.weather.next_open(s.next_path.max(now));
+                if let Some(h) = m.headway {
+                    s.next_path = at + h;
+                }
+                at
             };
-            for &c in &load {
-                let mut cm = r.world.get_mut::<Consignment>(c).expect("on board");
-                cm.handling = cm.handling + loading + t;
-                cm.departed += loading + t;
+            if at > now {
+                r.cal.schedule(
+                    at,
+                    Event::Carrier {
+                        carrier,
+                        phase: SAIL,
+                    },
+                );
+            } else {
+                sail(r, carrier, svc);
             }
-            r.world.get_mut::<Carrier>(carrier).expect("carrier").load = load;
-            r.cal.schedule_in(
-                t,
-                Event::Carrier {
-                    carrier,
-                    phase: UNLOADED,
-                },
-            );
+        }
+        SAIL => sail(r, carrier, svc),
+        ARRIVED => {
+            let unloading = {
+                let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+                cr.t_arrived = now;
+                cr.unloading
+            };
+            request_berth(r, m.to, carrier, UNLOADED, unloading);
         }
         UNLOADED => {
-            let load =
-                std::mem::take(&mut r.world.get_mut::<Carrier>(carrier).expect("carrier").load);
+            release_berth(r, m.to);
+            let (load, handling, delay) = {
+                let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+                let handling = cr.loading + cr.unloading;
+                let delay = (cr.t_load - cr.t_board)
+                    + (cr.t_sail - cr.t_loaded)
+                    + (cr.t_unload - cr.t_arrived);
+                (std::mem::take(&mut cr.load), handling, delay)
+            };
+            state(r, svc).stats.carrier_delay.record(delay);
             let to = m.to as u32;
             for c in load {
+                // Loading, unloading and waits for berths, paths or weather are not moving:
+                // shift the departure stamp so that arriving counts only the travel.
+                let mut cm = r.world.get_mut::<Consignment>(c).expect("on board");
+                cm.handling = cm.handling + handling;
+                cm.queueing = cm.queueing + delay;
+                cm.departed += handling + delay;
                 r.cal
                     .schedule_in(SimDur::ZERO, Event::Arrive { c, node: to });
             }
@@ -268,4 +359,17 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
             try_depart(r, svc);
         }
     }
+}
+
+fn sail(r: &mut Replication, carrier: Entity, svc: u32) {
+    let now = r.cal.now();
+    r.world.get_mut::<Carrier>(carrier).expect("carrier").t_sail = now;
+    let t = model(r, svc).travel.sample(&mut state(r, svc).rng_travel);
+    r.cal.schedule_in(
+        t,
+        Event::Carrier {
+            carrier,
+            phase: ARRIVED,
+        },
+    );
 }

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use bevy_ecs::prelude::*;
 
+use crate::engine::hours::OpeningHours;
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
 use crate::engine::{Dist, SimDur, SimTime, Stream};
 
@@ -15,8 +16,11 @@ pub struct Station {
     pub servers: u32,
     /// Servers busy now.
     pub busy: u32,
-    /// Waiting consignments with their arrival time at this node, in arrival order.
-    pub queue: VecDeque<(Entity, SimTime)>,
+    /// Service time is per TEU, scaled by the consignment's TEU.
+    pub per_teu: bool,
+    /// Waiting consignments with their arrival time at this node and their TEU, in arrival
+    /// order.
+    pub queue: VecDeque<(Entity, SimTime, u32)>,
     /// Service time per consignment.
     pub service: Dist,
     /// The node's own random stream (`node:<id>:service`).
@@ -68,6 +72,27 @@ pub struct Link {
     pub travel: Tally,
     /// Section times (leaving `from` to leaving `to`) of consignments created after warm-up.
     pub section: Tally,
+    /// Earliest time the next consignment may enter (path capacity).
+    pub next_free: SimTime,
+    /// Waits for a path, of consignments created after warm-up.
+    pub path_wait: Tally,
+}
+
+/// Berths (or loading tracks) where carriers load and unload, on a node that has them.
+#[derive(Component)]
+pub struct Berths {
+    /// Berths.
+    pub servers: u32,
+    /// Busy now.
+    pub busy: u32,
+    /// Carriers waiting: (carrier, phase to reach, work), in arrival order.
+    pub queue: VecDeque<(Entity, u8, SimDur)>,
+    /// Busy berths over time.
+    pub busy_tw: TimeWeighted,
+    /// Carriers waiting over time.
+    pub queue_tw: TimeWeighted,
+    /// Carrier waits for a berth.
+    pub wait: Tally,
 }
 
 /// The arrival process of a flow.
@@ -177,6 +202,11 @@ pub struct ServiceState {
     pub rng_unloading: Stream,
     /// Return trips (`service:<id>:return`).
     pub rng_return: Stream,
+    /// When the leg is open (weather and dated closures, drawn per replication from
+    /// `service:<id>:weather`).
+    pub weather: OpeningHours,
+    /// Earliest next departure onto the line (path capacity).
+    pub next_path: SimTime,
     /// Statistics since the end of warm-up.
     pub stats: ServiceStats,
 }
@@ -198,6 +228,8 @@ pub struct ServiceStats {
     pub queue_teu: TimeWeighted,
     /// Carriers away from the boarding node over time.
     pub away: TimeWeighted,
+    /// Carrier waits for berths, paths and weather (per carrier trip).
+    pub carrier_delay: Tally,
 }
 
 impl ServiceStats {
@@ -210,6 +242,7 @@ impl ServiceStats {
         self.wait = Tally::default();
         self.queue_teu.reset(now);
         self.away.reset(now);
+        self.carrier_delay = Tally::default();
     }
 }
 
@@ -222,4 +255,18 @@ pub struct Carrier {
     pub load: Vec<Entity>,
     /// Loading time of this trip.
     pub loading: SimDur,
+    /// Unloading time of this trip.
+    pub unloading: SimDur,
+    /// Departure decided (boarding closed).
+    pub t_board: SimTime,
+    /// Loading started (a berth was free).
+    pub t_load: SimTime,
+    /// Loading finished.
+    pub t_loaded: SimTime,
+    /// Travel started (path and weather allowed).
+    pub t_sail: SimTime,
+    /// Arrived at the destination.
+    pub t_arrived: SimTime,
+    /// Unloading started.
+    pub t_unload: SimTime,
 }

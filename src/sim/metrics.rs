@@ -2,7 +2,7 @@
 
 use super::Replication;
 use super::border_state::{BAYS, Border, LANES, TRACKS};
-use super::components::{Consignment, FlowStats, Link, ServiceState, Station};
+use super::components::{Berths, Consignment, FlowStats, Link, ServiceState, Station};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 
@@ -355,9 +355,70 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         rows.push(Row::new(
             "service",
             id,
+            "carrier_delay_mean",
+            "h",
+            st.carrier_delay.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
             "fleet_away_mean",
             "carriers",
             st.away.mean(end),
+        ));
+    }
+
+    // Berths: carriers loading and unloading.
+    for (i, n) in m.nodes.iter().enumerate() {
+        let Some(b) = r.world.get::<Berths>(r.nodes[i]) else {
+            continue;
+        };
+        let id = &n.id;
+        let util = b.busy_tw.mean(end) / b.servers as f64;
+        rows.push(Row::new("berths", id, "berth_utilisation", "ratio", util));
+        rows.push(Row::new(
+            "berths",
+            id,
+            "carriers_queued_mean",
+            "carriers",
+            b.queue_tw.mean(end),
+        ));
+        rows.push(Row::new(
+            "berths",
+            id,
+            "carriers_queued_max",
+            "carriers",
+            b.queue_tw.max() as f64,
+        ));
+        rows.push(Row::new(
+            "berths",
+            id,
+            "berth_wait_mean",
+            "h",
+            b.wait.mean_hours(),
+        ));
+    }
+
+    // Line sections with a path capacity.
+    for (i, l) in m.links.iter().enumerate() {
+        if l.headway.is_none() {
+            continue;
+        }
+        let link = r.world.get::<Link>(r.links[i]).expect("link");
+        let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
+        rows.push(Row::new(
+            "link",
+            &id,
+            "path_wait_mean",
+            "h",
+            link.path_wait.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "link",
+            &id,
+            "entries",
+            "count",
+            link.path_wait.count() as f64,
         ));
     }
 

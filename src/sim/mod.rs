@@ -83,14 +83,20 @@ impl<'m> Replication<'m> {
     pub fn new(model: &'m Model, rep: u32) -> Self {
         let seed = model.seed;
         let mut world = World::new();
-        let nodes = model
+        let nodes: Vec<Entity> = model
             .nodes
             .iter()
             .map(|n| match &n.kind {
-                NodeKind::Station { servers, service } => world
+                NodeKind::Station {
+                    servers,
+                    service,
+                    per_teu,
+                    ..
+                } => world
                     .spawn(Station {
                         servers: servers.unwrap_or(u32::MAX),
                         busy: 0,
+                        per_teu: *per_teu,
                         queue: Default::default(),
                         service: service.clone(),
                         rng: stream(seed, rep, &format!("node:{}:service", n.id)),
@@ -121,6 +127,21 @@ impl<'m> Replication<'m> {
             })
             .collect();
         let is_border = model.nodes.iter().map(|n| n.border().is_some()).collect();
+        for (n, &e) in model.nodes.iter().zip(nodes.iter()) {
+            if let NodeKind::Station {
+                berths: Some(b), ..
+            } = n.kind
+            {
+                world.entity_mut(e).insert(components::Berths {
+                    servers: b,
+                    busy: 0,
+                    queue: Default::default(),
+                    busy_tw: Default::default(),
+                    queue_tw: Default::default(),
+                    wait: Default::default(),
+                });
+            }
+        }
         let links = model
             .links
             .iter()
@@ -135,6 +156,8 @@ impl<'m> Replication<'m> {
                         rng: stream(seed, rep, &name),
                         travel: Default::default(),
                         section: Default::default(),
+                        next_free: SimTime::ZERO,
+                        path_wait: Default::default(),
                     })
                     .id()
             })
@@ -154,6 +177,8 @@ impl<'m> Replication<'m> {
                         rng_loading: s("loading"),
                         rng_unloading: s("unloading"),
                         rng_return: s("return"),
+                        weather: weather_windows(model, sv, &mut s("weather")),
+                        next_path: SimTime::ZERO,
                         stats: Default::default(),
                     })
                     .id()
@@ -275,13 +300,32 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
     if next_leg < f.route.len() {
         let travel = match f.legs[leg] {
             Leg::Link(l) => {
-                let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
-                let link = &mut *link;
-                let t = link.time.sample(&mut link.rng);
-                if cm.counted {
-                    link.travel.record(t);
+                let (path_wait, t) = {
+                    let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
+                    let link = &mut *link;
+                    // Path capacity: enter no earlier than one headway after the previous entry.
+                    let path_wait = match r.model.links[l].headway {
+                        Some(h) => {
+                            let entry = link.next_free.max(now);
+                            link.next_free = entry + h;
+                            entry - now
+                        }
+                        None => SimDur::ZERO,
+                    };
+                    let t = link.time.sample(&mut link.rng);
+                    if cm.counted {
+                        link.travel.record(t);
+                        link.path_wait.record(path_wait);
+                    }
+                    (path_wait, t)
+                };
+                if path_wait > SimDur::ZERO {
+                    // Waiting for a path is queueing, not moving.
+                    let mut m = r.world.get_mut::<Consignment>(c).expect("consignment");
+                    m.queueing = m.queueing + path_wait;
+                    m.departed += path_wait;
                 }
-                t
+                path_wait + t
             }
             Leg::Direct => SimDur::ZERO,
             Leg::Service(s) => {
@@ -294,6 +338,32 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
     } else {
         flow::deliver(r, c, cm);
     }
+}
+
+/// The closures of a service's leg in one replication: its dated closures plus random weather
+/// closures (each day independently closed with the given probability, from a uniformly drawn
+/// time of that day, for a drawn duration).
+fn weather_windows(
+    model: &Model,
+    sv: &crate::scenario::ServiceModel,
+    rng: &mut crate::engine::Stream,
+) -> crate::engine::hours::OpeningHours {
+    use rand::Rng;
+    let mut windows = sv.closures.clone();
+    if let Some((p, duration)) = &sv.weather {
+        let days = model.horizon.ms().div_ceil(crate::engine::time::MS_PER_DAY);
+        for d in 0..days {
+            let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            let at = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            let len = duration.sample(rng);
+            if u < *p {
+                let start = SimTime(d * crate::engine::time::MS_PER_DAY)
+                    + SimDur::from_secs_f64(at * 86_400.0);
+                windows.push((start, start + len));
+            }
+        }
+    }
+    crate::engine::hours::OpeningHours::closed_during(windows)
 }
 
 #[cfg(test)]

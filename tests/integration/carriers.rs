@@ -362,3 +362,176 @@ fn service_bad_input() {
         &["already a node id"],
     );
 }
+
+/// A saturated node with two berths and loading uniform 6-8 h turns 2 x 24 / 7 carriers a day.
+#[test]
+fn saturated_berths_turn_carriers_at_capacity() {
+    let src = shuttle(
+        "capacity_teu = 1\nfleet = 30\ndeparture = \"when_full\"\nloading = { dist = \"uniform\", min = \"6h\", max = \"8h\" }\n\
+         return_trip = { dist = \"fixed\", value = \"1h\" }",
+        "{ dist = \"exponential\", mean = \"1h\" }",
+        "410d",
+        8,
+    )
+    .replace("id = \"A\"\nkind = \"station\"", "id = \"A\"\nkind = \"station\"\nberths = 2");
+    let out = run(&model(&src));
+    let d = summary(&out.summary, "service", "svc", "departures_per_day");
+    // Departures are limited by the berths: the fleet circulates, the queue of carriers forms at
+    // the berths, so the departure rate in steady state is the berths' service rate.
+    let capacity = 2.0 * 24.0 / 7.0;
+    assert!(
+        d.covers(capacity) || (d.mean - capacity).abs() < 0.01,
+        "{d:?} vs {capacity}"
+    );
+    let u = summary(&out.summary, "berths", "A", "berth_utilisation");
+    assert!(u.mean > 0.999, "{u:?}");
+    assert!(summary(&out.summary, "berths", "A", "carriers_queued_mean").mean > 20.0);
+}
+
+/// A line section with a 2 h headway never lets consignments enter closer than 2 h apart.
+#[test]
+fn headway_spaces_entries() {
+    let src = "[scenario]\nname = \"h\"\nhorizon = \"100d\"\nreplications = 1\n\
+        [[nodes]]\nid = \"A\"\nkind = \"station\"\nservers = \"unlimited\"\nservice = { dist = \"fixed\", value = \"0h\" }\n\
+        [[nodes]]\nid = \"B\"\nkind = \"station\"\nservers = \"unlimited\"\nservice = { dist = \"fixed\", value = \"0h\" }\n\
+        [[links]]\nfrom = \"A\"\nto = \"B\"\ntime = { dist = \"fixed\", value = \"5h\" }\nheadway = \"2h\"\n\
+        [[flows]]\nid = \"f\"\nroute = [\"A\", \"B\"]\narrivals = { dist = \"exponential\", mean = \"3h\" }\n";
+    let m = model(src);
+    let mut r = Replication::new(&m, 0);
+    let mut at_b = Vec::new();
+    r.run_observed(|t, ev| {
+        if matches!(ev, Event::Arrive { node: 1, .. }) {
+            at_b.push(t);
+        }
+    });
+    assert!(at_b.len() > 500);
+    for w in at_b.windows(2) {
+        assert!(w[1].ms() - w[0].ms() >= 2 * MS_PER_HOUR, "{w:?}");
+    }
+    let out = run(&m);
+    assert!(summary(&out.summary, "link", "A->B", "path_wait_mean").mean > 0.1);
+    // Path waits are queueing in the decomposition.
+    let q = summary(&out.summary, "flow", "f", "queueing").mean;
+    let t = summary(&out.summary, "flow", "f", "transit_mean").mean;
+    assert!(
+        (t - 5.0 - q).abs() < 1e-9,
+        "transit {t} = 5 h travel + {q} h path wait"
+    );
+    // trains_per_day = 12 is the same as a 2 h headway.
+    let out2 = run(&model(
+        &src.replace("headway = \"2h\"", "trains_per_day = 12"),
+    ));
+    assert_eq!(rows_text(&out.reps[0].rows), rows_text(&out2.reps[0].rows));
+}
+
+/// Service time per TEU scales with the consignment's TEU (a crane transshipment).
+#[test]
+fn per_teu_service_scales_with_teu() {
+    let src = "[scenario]\nname = \"g\"\nhorizon = \"30d\"\nreplications = 1\n\
+        [[nodes]]\nid = \"gauge\"\nkind = \"station\"\nservers = 1\nservice = { dist = \"fixed\", value = \"6m\" }\nservice_per = \"teu\"\n\
+        [[flows]]\nid = \"f\"\nroute = [\"gauge\"]\narrivals = { dist = \"fixed\", value = \"1d\" }\nteu = 100\n";
+    let out = run(&model(src));
+    assert_eq!(value(&out.reps[0], "flow", "f", "transit_mean"), 10.0);
+}
+
+/// A dated closure of a sea leg holds carriers in port until it ends; random weather closures
+/// delay carriers and the delay is queueing in the decomposition.
+#[test]
+fn closures_and_weather_hold_carriers() {
+    let src = shuttle(
+        "capacity_teu = 1\nfleet = 5\ndeparture = \"when_full\"\nreturn_trip = { dist = \"fixed\", value = \"1h\" }\n\
+         closures = [{ from = \"2024-01-01 00:00\", to = \"2024-01-11 00:00\" }]",
+        "{ dist = \"exponential\", mean = \"6h\" }",
+        "40d",
+        1,
+    );
+    let m = model(&src);
+    let mut r = Replication::new(&m, 0);
+    let mut first_at_b = None;
+    r.run_observed(|t, ev| {
+        if first_at_b.is_none() && matches!(ev, Event::Arrive { node: 1, .. }) {
+            first_at_b = Some(t);
+        }
+    });
+    assert_eq!(first_at_b.unwrap().ms(), 10 * MS_PER_DAY + MS_PER_HOUR);
+
+    let stormy = shuttle(
+        "capacity_teu = 5\nfleet = 5\ndeparture = \"when_full\"\nreturn_trip = { dist = \"fixed\", value = \"1h\" }\n\
+         weather = { daily_probability = 0.2, duration = { dist = \"uniform\", min = \"12h\", max = \"36h\" } }",
+        "{ dist = \"exponential\", mean = \"2h\" }",
+        "410d",
+        4,
+    );
+    let out = run(&model(&stormy));
+    let delay = summary(&out.summary, "service", "svc", "carrier_delay_mean");
+    assert!(delay.mean > 1.0, "{delay:?}");
+    for rep in &out.reps {
+        let parts: f64 = [
+            "moving",
+            "waiting_for_carrier",
+            "queueing",
+            "handling",
+            "border",
+        ]
+        .iter()
+        .map(|k| value(rep, "flow", "f", k))
+        .sum();
+        let t = value(rep, "flow", "f", "transit_mean");
+        assert!((parts - t).abs() <= 1e-9 * t);
+        assert_eq!(value(rep, "flow", "f", "moving"), 1.0);
+    }
+}
+
+#[test]
+fn line_and_weather_bad_input() {
+    let base = "[scenario]\nname = \"h\"\nhorizon = \"10d\"\n\
+        [[nodes]]\nid = \"A\"\nkind = \"station\"\nservers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\n\
+        [[nodes]]\nid = \"B\"\nkind = \"station\"\nservers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\n\
+        [[links]]\nfrom = \"A\"\nto = \"B\"\ntime = { dist = \"fixed\", value = \"5h\" }\n\
+        [[flows]]\nid = \"f\"\nroute = [\"A\", \"B\"]\narrivals = { dist = \"fixed\", value = \"3h\" }\n";
+    rejects(
+        &base.replace(
+            "time = { dist = \"fixed\", value = \"5h\" }",
+            "time = { dist = \"fixed\", value = \"5h\" }\nspeed_kmh = 50",
+        ),
+        &["links[0]", "not both"],
+    );
+    rejects(
+        &base.replace(
+            "time = { dist = \"fixed\", value = \"5h\" }",
+            "speed_kmh = 50",
+        ),
+        &["`speed_kmh` needs `distance_km`"],
+    );
+    rejects(
+        &base.replace(
+            "time = { dist = \"fixed\", value = \"5h\" }",
+            "speed_kmh = -5\ndistance_km = 100",
+        ),
+        &["links[0].speed_kmh", "-5"],
+    );
+    rejects(
+        &base.replace(
+            "value = \"5h\" }",
+            "value = \"5h\" }\nheadway = \"1h\"\ntrains_per_day = 3",
+        ),
+        &["`headway` or as `trains_per_day`, not both"],
+    );
+    rejects(
+        &base.replace("value = \"5h\" }", "value = \"5h\" }\ntrains_per_day = 0"),
+        &["links[0].trains_per_day", "must be > 0"],
+    );
+    rejects(&base.replace("servers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\n\n", "servers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\nservice_per = \"wagon\"\n\n").replacen("servers = 1\n", "servers = 1\nservice_per = \"wagon\"\n", 1), &["nodes[0].service_per", "\"wagon\""]);
+    rejects(
+        &base.replacen("servers = 1\n", "servers = 1\nberths = 0\n", 1),
+        &["nodes[0].berths", "0 is not allowed"],
+    );
+    let svc = shuttle(
+        "capacity_teu = 1\nfleet = 5\ndeparture = \"when_full\"\nweather = { daily_probability = 1.5, duration = { dist = \"fixed\", value = \"1h\" } }",
+        "{ dist = \"fixed\", value = \"6h\" }",
+        "40d",
+        1,
+    );
+    rejects(&svc, &["services[0].weather.daily_probability", "1.5"]);
+    rejects(&svc.replace("daily_probability = 1.5", "daily_probability = 0.5").replace("departure = \"when_full\"", "departure = \"when_full\"\nclosures = [{ from = \"2024-01-05 00:00\", to = \"2024-01-04 00:00\" }]"), &["services[0].closures[0].to", "not after"]);
+}
