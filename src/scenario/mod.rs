@@ -3,6 +3,7 @@
 
 pub mod border;
 pub mod duration;
+pub mod extends;
 pub mod file;
 pub mod locate;
 pub mod model;
@@ -25,7 +26,29 @@ pub fn load(path: &Path) -> Result<Model> {
 }
 
 /// Parses and validates scenario text; `path` names it in messages and anchors relative paths.
+/// A file with `extends = "base.toml"` is merged onto its base first (see [`extends`]); its
+/// errors then name field paths of the merged scenario, without line and column.
 pub fn parse(path: &Path, src: &str) -> Result<Model> {
+    if let Some(merged) = extends::resolve(path, src)? {
+        return parse_text(path, &merged).map_err(|e| match e {
+            Error::Scenario {
+                file,
+                path,
+                message,
+                ..
+            } => Error::Scenario {
+                file,
+                line_col: None,
+                path,
+                message: format!("{message} (in the scenario merged with its `extends` base)"),
+            },
+            other => other,
+        });
+    }
+    parse_text(path, src)
+}
+
+fn parse_text(path: &Path, src: &str) -> Result<Model> {
     let file = parse_file(path, src)?;
     model::build(file, &Ctx { file: path, src })
 }
