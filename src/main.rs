@@ -67,6 +67,10 @@ enum Command {
         /// [default: 1000].
         #[arg(long, value_name = "N")]
         max_replications: Option<u32>,
+        /// Digitisation level of every border (`LEVEL`) or of one (`NODE=LEVEL`); LEVEL is 0..1
+        /// or paper, electronic_documents, single_window, pre_arrival. Repeatable.
+        #[arg(long, value_name = "[NODE=]LEVEL")]
+        digitisation: Vec<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -182,6 +186,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             shard,
             precision,
             max_replications,
+            digitisation,
             common,
         } => {
             let opts = experiment::replicate::RunOptions {
@@ -191,6 +196,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
                 precision: precision.as_deref().map(Target::parse).transpose()?,
                 max_replications,
+                digitisation,
             };
             experiment::replicate::run(&opts)
         }

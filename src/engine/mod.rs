@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod dist;
+pub mod hours;
 pub mod random;
 pub mod stats;
 pub mod summary;

@@ -76,8 +76,12 @@ pub struct ScenarioEntry {
     pub name: String,
     /// `--set` overrides applied, in order, as `PATH=VALUE`.
     pub overrides: Vec<String>,
-    /// SHA-256 of `resolved` (what merge compares).
+    /// SHA-256 of `resolved` (what merge compares, with `model_options`).
     pub resolved_sha256: String,
+    /// Options that change the model after validation rather than the TOML document
+    /// (`--digitisation`), as given; merge requires them equal too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_options: Vec<String>,
     /// The scenario after overrides, as TOML text (`corridor run` on it reproduces the results;
     /// for a sweep, before the varied values are applied).
     pub resolved: String,

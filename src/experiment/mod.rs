@@ -75,6 +75,7 @@ impl Loaded {
             name: self.resolved.model.name.clone(),
             overrides: self.overrides.clone(),
             resolved_sha256: sha256_hex(self.resolved.text.as_bytes()),
+            model_options: Vec::new(),
             resolved: self.resolved.text.clone(),
         }
     }

@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub precision: Option<Target>,
     /// `--max-replications`.
     pub max_replications: Option<u32>,
+    /// `--digitisation [NODE=]LEVEL`, applied to the validated model after `--set`.
+    pub digitisation: Vec<String>,
     /// Shared options.
     pub common: Common,
 }
@@ -92,6 +94,13 @@ pub fn run(opts: &RunOptions) -> Result<()> {
     let loaded = load(&opts.scenario, &c.sets)?;
     let mut model = loaded.model().clone();
     apply_counts(&mut model, c)?;
+    crate::run::apply_digitisation(&mut model, &opts.digitisation)?;
+    let mut entry = loaded.entry("scenario");
+    entry.model_options = opts
+        .digitisation
+        .iter()
+        .map(|d| format!("--digitisation {d}"))
+        .collect();
     let runner = Runner::new(c.jobs, c.quiet)?;
     warn_unstable(&model);
 
@@ -106,7 +115,7 @@ pub fn run(opts: &RunOptions) -> Result<()> {
         let mut m = manifest(
             "run",
             c,
-            vec![loaded.entry("scenario")],
+            vec![entry.clone()],
             (model.seed, model.replications),
             runner.threads(),
             start,
@@ -166,7 +175,7 @@ pub fn run(opts: &RunOptions) -> Result<()> {
     let mut m = manifest(
         "run",
         c,
-        vec![loaded.entry("scenario")],
+        vec![entry.clone()],
         (model.seed, model.replications),
         runner.threads(),
         start,

@@ -207,14 +207,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Ve
         if m.kind != first.kind {
             return Err(differs("kind (run or sweep)"));
         }
-        let hashes = |m: &Manifest| -> Vec<String> {
+        let hashes = |m: &Manifest| -> Vec<(String, Vec<String>)> {
             m.scenarios
                 .iter()
-                .map(|s| s.resolved_sha256.clone())
+                .map(|s| (s.resolved_sha256.clone(), s.model_options.clone()))
                 .collect()
         };
         if hashes(m) != hashes(first) {
-            return Err(differs("resolved scenario (after --set)"));
+            return Err(differs(
+                "resolved scenario (after --set and --digitisation)",
+            ));
         }
         if m.seed != first.seed {
             return Err(differs("seed"));

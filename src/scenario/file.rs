@@ -23,6 +23,131 @@ pub struct ScenarioFile {
     /// `[[flows]]`.
     #[serde(default)]
     pub flows: Vec<FlowSpec>,
+    /// `[digitisation]`: the corridor-wide level and the parameters of its effect.
+    pub digitisation: Option<DigitisationSpec>,
+    /// `[[services]]`: carriers (trains, vessels, ferries) between two nodes.
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
+}
+
+/// `[[services]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub id: String,
+    pub mode: String,
+    pub from: String,
+    pub to: String,
+    pub capacity_teu: Option<i64>,
+    pub wagons: Option<i64>,
+    pub teu_per_wagon: Option<f64>,
+    pub fleet: Option<i64>,
+    pub departure: String,
+    pub every: Option<Duration>,
+    pub times: Option<Vec<String>>,
+    pub utc_offset: Option<String>,
+    pub max_wait: Option<Duration>,
+    pub loading: Option<DistSpec>,
+    pub unloading: Option<DistSpec>,
+    pub travel: DistSpec,
+    pub return_trip: Option<DistSpec>,
+    pub headway: Option<Duration>,
+    pub trains_per_day: Option<f64>,
+    pub weather: Option<WeatherSpec>,
+    pub closures: Option<Vec<ClosureSpec>>,
+}
+
+/// Random weather closures of a sea leg.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeatherSpec {
+    pub daily_probability: f64,
+    pub duration: DistSpec,
+}
+
+/// A digitisation level: a number from 0 (paper) to 1 (fully digital) or a name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Level {
+    Number(f64),
+    Name(String),
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Level;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a number from 0 to 1 or a level name")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Level, E> {
+                Ok(Level::Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Level, E> {
+                Ok(Level::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Level, E> {
+                Ok(Level::Number(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Level, E> {
+                Ok(Level::Name(s.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Parameters of the digitisation model; every one optional, with documented defaults.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct DigitisationParamsSpec {
+    pub document_factor: Option<f64>,
+    pub variability_factor: Option<f64>,
+    pub yellow_factor: Option<f64>,
+    pub red_factor: Option<f64>,
+    pub pre_arrival_from: Option<f64>,
+}
+
+/// `[digitisation]`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DigitisationSpec {
+    pub level: Option<Level>,
+    pub document_factor: Option<f64>,
+    pub variability_factor: Option<f64>,
+    pub yellow_factor: Option<f64>,
+    pub red_factor: Option<f64>,
+    pub pre_arrival_from: Option<f64>,
+}
+
+impl DigitisationSpec {
+    /// The model parameters of this section (without the level).
+    pub fn params(&self) -> DigitisationParamsSpec {
+        DigitisationParamsSpec {
+            document_factor: self.document_factor,
+            variability_factor: self.variability_factor,
+            yellow_factor: self.yellow_factor,
+            red_factor: self.red_factor,
+            pre_arrival_from: self.pre_arrival_from,
+        }
+    }
+}
+
+/// Channel shares at level 0 (paper).
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelsSpec {
+    pub green: f64,
+    pub yellow: f64,
+    pub red: f64,
+}
+
+/// A dated closure window, local time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosureSpec {
+    pub from: String,
+    pub to: String,
 }
 
 /// `[scenario]`.
@@ -36,6 +161,8 @@ pub struct ScenarioSection {
     pub warmup: Option<Duration>,
     pub replications: Option<i64>,
     pub seed: Option<u64>,
+    /// Calendar date of simulation time zero (midnight UTC), `YYYY-MM-DD`.
+    pub start: Option<String>,
 }
 
 /// `[[nodes]]`.
@@ -44,8 +171,29 @@ pub struct ScenarioSection {
 pub struct NodeSpec {
     pub id: String,
     pub kind: String,
-    pub servers: Servers,
-    pub service: DistSpec,
+    // kind = "station"
+    pub servers: Option<Servers>,
+    pub service: Option<DistSpec>,
+    pub service_per: Option<String>,
+    pub berths: Option<i64>,
+    // kind = "border"
+    pub lanes: Option<i64>,
+    pub documents: Option<DistSpec>,
+    pub channels: Option<ChannelsSpec>,
+    pub document_check: Option<DistSpec>,
+    pub inspection: Option<DistSpec>,
+    pub inspection_bays: Option<i64>,
+    pub technical: Option<DistSpec>,
+    pub technical_tracks: Option<Servers>,
+    pub controls: Option<i64>,
+    pub joint_control: Option<bool>,
+    pub hours: Option<Vec<String>>,
+    pub utc_offset: Option<String>,
+    pub holidays: Option<Vec<String>>,
+    pub closures: Option<Vec<ClosureSpec>>,
+    pub preemption: Option<bool>,
+    pub digitisation: Option<Level>,
+    pub digitisation_model: Option<DigitisationParamsSpec>,
 }
 
 /// A server count: a whole number or `"unlimited"`.
@@ -89,7 +237,11 @@ impl<'de> Deserialize<'de> for Servers {
 pub struct LinkSpec {
     pub from: String,
     pub to: String,
-    pub time: DistSpec,
+    pub time: Option<DistSpec>,
+    pub distance_km: Option<f64>,
+    pub speed_kmh: Option<f64>,
+    pub headway: Option<Duration>,
+    pub trains_per_day: Option<f64>,
 }
 
 /// `[[flows]]`.
@@ -100,6 +252,7 @@ pub struct FlowSpec {
     pub route: Vec<String>,
     pub arrivals: DistSpec,
     pub teu: Option<i64>,
+    pub priority: Option<i64>,
 }
 
 /// A distribution as written: `dist` names the family, the other fields are its parameters.

@@ -1,7 +1,9 @@
 //! Scenario files: parsing (TOML, mirrored by [`file`]), and validation into an immutable
 //! [`Model`]. See `scenarios/README.md` for the format, field by field.
 
+pub mod border;
 pub mod duration;
+pub mod extends;
 pub mod file;
 pub mod locate;
 pub mod model;
@@ -9,7 +11,8 @@ pub mod overrides;
 
 use std::path::Path;
 
-pub use model::{FlowModel, LinkModel, Model, NodeModel};
+pub use border::BorderModel;
+pub use model::{Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, ServiceModel};
 
 use crate::error::{Error, Result};
 use model::Ctx;
@@ -24,7 +27,29 @@ pub fn load(path: &Path) -> Result<Model> {
 }
 
 /// Parses and validates scenario text; `path` names it in messages and anchors relative paths.
+/// A file with `extends = "base.toml"` is merged onto its base first (see [`extends`]); its
+/// errors then name field paths of the merged scenario, without line and column.
 pub fn parse(path: &Path, src: &str) -> Result<Model> {
+    if let Some(merged) = extends::resolve(path, src)? {
+        return parse_text(path, &merged).map_err(|e| match e {
+            Error::Scenario {
+                file,
+                path,
+                message,
+                ..
+            } => Error::Scenario {
+                file,
+                line_col: None,
+                path,
+                message: format!("{message} (in the scenario merged with its `extends` base)"),
+            },
+            other => other,
+        });
+    }
+    parse_text(path, src)
+}
+
+fn parse_text(path: &Path, src: &str) -> Result<Model> {
     let file = parse_file(path, src)?;
     model::build(file, &Ctx { file: path, src })
 }

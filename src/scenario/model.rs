@@ -4,10 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::border::{BorderModel, DigitisationParams, level_value};
 use super::duration::Duration;
 use super::file::{DistSpec, FlowSpec, LinkSpec, NodeSpec, ScenarioFile, Servers};
 use super::locate::locate;
 use crate::engine::dist::Dist;
+use crate::engine::hours::{self, OpeningHours};
 use crate::engine::time::{SimDur, SimTime};
 use crate::error::{Error, Result};
 
@@ -16,7 +18,11 @@ pub const DEFAULT_REPLICATIONS: u32 = 5;
 /// Seed when the file does not say.
 pub const DEFAULT_SEED: u64 = 1;
 /// Node kinds this version understands.
-pub const NODE_KINDS: &[&str] = &["station"];
+pub const NODE_KINDS: &[&str] = &["station", "border"];
+/// Calendar date of simulation time zero when the file does not say (a Monday).
+pub const DEFAULT_START: &str = "2024-01-01";
+/// Highest flow priority.
+pub const MAX_PRIORITY: i64 = 9;
 
 /// A validated scenario.
 #[derive(Clone, Debug)]
@@ -33,23 +39,129 @@ pub struct Model {
     pub replications: u32,
     /// The scenario seed.
     pub seed: u64,
+    /// Days since 1970-01-01 of simulation time zero (midnight UTC).
+    pub start_day: i64,
     /// Nodes, in file order.
     pub nodes: Vec<NodeModel>,
     /// Links, in file order.
     pub links: Vec<LinkModel>,
     /// Flows, in file order.
     pub flows: Vec<FlowModel>,
+    /// Carrier services, in file order.
+    pub services: Vec<ServiceModel>,
 }
 
-/// A queueing station.
+/// How a consignment gets from one route node to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leg {
+    /// No travel time.
+    Direct,
+    /// Travel on a link (index into `Model::links`).
+    Link(usize),
+    /// On a carrier of a service (index into `Model::services`).
+    Service(usize),
+}
+
+/// When a service's carriers leave.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Departure {
+    /// At fixed times: `first` after time zero, then every `period` (weekly times become one
+    /// departure per listed time per week).
+    Timetable {
+        /// Offsets of departures within one period.
+        offsets: Vec<SimDur>,
+        /// The period.
+        period: SimDur,
+    },
+    /// When the waiting TEU reach the capacity.
+    WhenFull,
+    /// When full, or when the oldest waiting consignment has waited `max_wait`.
+    WhenFullOrMaxWait(SimDur),
+}
+
+/// A carrier service: trains, feeder vessels or rail ferries between two nodes.
+#[derive(Clone, Debug)]
+pub struct ServiceModel {
+    /// Unique id (shares the namespace of node ids).
+    pub id: String,
+    /// `rail` or `sea`.
+    pub mode: String,
+    /// Boarding node index.
+    pub from: usize,
+    /// Destination node index.
+    pub to: usize,
+    /// Capacity per carrier, TEU.
+    pub capacity_teu: u32,
+    /// Carriers in the fleet.
+    pub fleet: u32,
+    /// Departure rule.
+    pub departure: Departure,
+    /// Loading time per carrier (before it leaves).
+    pub loading: Option<Dist>,
+    /// Unloading time per carrier (before its consignments are released).
+    pub unloading: Option<Dist>,
+    /// Travel time from `from` to `to`.
+    pub travel: Dist,
+    /// Time from unloaded at `to` until available again at `from`.
+    pub return_trip: Option<Dist>,
+    /// Minimum time between consecutive departures (rail paths).
+    pub headway: Option<SimDur>,
+    /// Random weather closures: daily probability and duration.
+    pub weather: Option<(f64, Dist)>,
+    /// Dated closures (simulation time).
+    pub closures: Vec<(SimTime, SimTime)>,
+}
+
+/// Service modes.
+pub const SERVICE_MODES: &[&str] = &["rail", "sea"];
+/// Departure rules.
+pub const DEPARTURE_RULES: &[&str] = &["timetable", "when_full", "when_full_or_max_wait"];
+
+/// A node of the network.
 #[derive(Clone, Debug)]
 pub struct NodeModel {
     /// Unique id.
     pub id: String,
-    /// Number of parallel servers; `None` is unlimited (a pure delay).
-    pub servers: Option<u32>,
-    /// Service time per consignment.
-    pub service: Dist,
+    /// What it is.
+    pub kind: NodeKind,
+}
+
+/// The kinds of node.
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    /// A queueing station: parallel servers and a FIFO queue.
+    Station {
+        /// Number of parallel servers; `None` is unlimited (a pure delay).
+        servers: Option<u32>,
+        /// Service time per consignment (or per TEU when `per_teu`).
+        service: Dist,
+        /// The service time is drawn per TEU and scaled by the consignment's TEU (a crane
+        /// transshipment at a gauge change, for instance).
+        per_teu: bool,
+        /// Berths (or loading tracks) for carriers loading and unloading here; `None` = no
+        /// limit.
+        berths: Option<u32>,
+    },
+    /// A border crossing with customs stages.
+    Border(Box<BorderModel>),
+}
+
+impl NodeModel {
+    /// The border model, for border nodes.
+    pub fn border(&self) -> Option<&BorderModel> {
+        match &self.kind {
+            NodeKind::Border(b) => Some(b),
+            NodeKind::Station { .. } => None,
+        }
+    }
+
+    /// Parallel servers of the node's main resource (lanes for a border); `None` = unlimited.
+    pub fn servers(&self) -> Option<u32> {
+        match &self.kind {
+            NodeKind::Station { servers, .. } => *servers,
+            NodeKind::Border(b) => Some(b.lanes),
+        }
+    }
 }
 
 /// Travel between two consecutive route nodes.
@@ -61,6 +173,10 @@ pub struct LinkModel {
     pub to: usize,
     /// Travel time per consignment.
     pub time: Dist,
+    /// Length in km, for speed indicators.
+    pub distance_km: Option<f64>,
+    /// Minimum time between consecutive entries (a line section's path capacity).
+    pub headway: Option<SimDur>,
 }
 
 /// A stream of consignments along a route.
@@ -70,12 +186,28 @@ pub struct FlowModel {
     pub id: String,
     /// Node indices, in order.
     pub route: Vec<usize>,
-    /// For each step `route[i] -> route[i+1]`, the link index if a link is declared.
-    pub legs: Vec<Option<usize>>,
+    /// For each step `route[i] -> route[i+1]`, how it is travelled.
+    pub legs: Vec<Leg>,
     /// Time between consecutive consignments.
     pub arrivals: Dist,
     /// TEU per consignment.
     pub teu: u32,
+    /// Priority at borders: higher is served first (0 = regular).
+    pub priority: u8,
+}
+
+impl FlowModel {
+    /// Route length in km, if every step has a link with a distance.
+    pub fn distance_km(&self, links: &[LinkModel]) -> Option<f64> {
+        self.legs
+            .iter()
+            .map(|l| match l {
+                Leg::Link(l) => links[*l].distance_km,
+                _ => None,
+            })
+            .sum::<Option<f64>>()
+            .filter(|_| !self.legs.is_empty())
+    }
 }
 
 impl Model {
@@ -96,7 +228,19 @@ impl Model {
         self.nodes
             .iter()
             .zip(rate)
-            .map(|(n, r)| n.servers.map(|c| r * n.service.mean_secs() / c as f64))
+            .map(|(n, r)| match &n.kind {
+                NodeKind::Station {
+                    servers, service, ..
+                } => servers.map(|c| r * service.mean_secs() / c as f64),
+                NodeKind::Border(b) => {
+                    let e = b.effect();
+                    let mut work = b.documents.mean_secs() * e.doc_scale;
+                    if let Some(c) = &b.document_check {
+                        work += e.yellow * c.mean_secs();
+                    }
+                    Some(r * work * b.passes() as f64 / b.lanes as f64)
+                }
+            })
             .collect()
     }
 }
@@ -182,17 +326,42 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         }
     };
 
+    let start = s.start.as_deref().unwrap_or(DEFAULT_START);
+    let start_day = hours::parse_date(start).map_err(|e| ctx.err("scenario.start", e))?;
+    let corridor = CorridorDefaults::build(ctx, &file)?;
+
     let mut empirical = EmpiricalCache::default();
     let mut node_ix = HashMap::new();
     let mut nodes = Vec::with_capacity(file.nodes.len());
     for (i, n) in file.nodes.iter().enumerate() {
-        nodes.push(build_node(ctx, i, n, &mut node_ix, &mut empirical)?);
+        nodes.push(build_node(
+            ctx,
+            i,
+            n,
+            &mut node_ix,
+            &mut empirical,
+            &corridor,
+            start_day,
+        )?);
     }
     if file.flows.is_empty() {
         return Err(ctx.err(
             "flows",
             "the scenario has no [[flows]]; at least one flow is needed",
         ));
+    }
+    let mut service_ix = HashMap::new();
+    let mut services = Vec::with_capacity(file.services.len());
+    for (i, sv) in file.services.iter().enumerate() {
+        services.push(build_service(
+            ctx,
+            i,
+            sv,
+            &node_ix,
+            &mut service_ix,
+            &mut empirical,
+            start_day,
+        )?);
     }
     let mut flow_ids = HashSet::new();
     let mut flows = Vec::with_capacity(file.flows.len());
@@ -202,6 +371,8 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             i,
             f,
             &node_ix,
+            &service_ix,
+            &services,
             &mut flow_ids,
             &mut empirical,
         )?);
@@ -214,9 +385,11 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         warmup: SimTime::ZERO + warmup,
         replications,
         seed: s.seed.unwrap_or(DEFAULT_SEED),
+        start_day,
         nodes,
         links,
         flows,
+        services,
     })
 }
 
@@ -227,12 +400,43 @@ fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<SimDur> {
     Ok(SimDur::from_secs_f64(d.secs))
 }
 
+/// Corridor-wide defaults for border nodes, from `[digitisation]`.
+struct CorridorDefaults {
+    level: f64,
+    params: DigitisationParams,
+}
+
+impl CorridorDefaults {
+    fn build(ctx: &Ctx, file: &ScenarioFile) -> Result<Self> {
+        let Some(d) = &file.digitisation else {
+            return Ok(CorridorDefaults {
+                level: 0.0,
+                params: DigitisationParams::default(),
+            });
+        };
+        let level = match &d.level {
+            None => 0.0,
+            Some(l) => level_value(l).map_err(|e| ctx.err("digitisation.level", e))?,
+        };
+        let params = DigitisationParams::default().with(&d.params());
+        if let Some((name, v, rule)) = params.invalid() {
+            return Err(ctx.err(
+                &format!("digitisation.{name}"),
+                format!("{v} is not allowed; {name} {rule}"),
+            ));
+        }
+        Ok(CorridorDefaults { level, params })
+    }
+}
+
 fn build_node(
     ctx: &Ctx,
     i: usize,
     n: &NodeSpec,
     ix: &mut HashMap<String, usize>,
     emp: &mut EmpiricalCache,
+    corridor: &CorridorDefaults,
+    start_day: i64,
 ) -> Result<NodeModel> {
     let p = format!("nodes[{i}]");
     if !valid_id(&n.id) {
@@ -247,41 +451,265 @@ fn build_node(
             format!("duplicate node id \"{}\"; node ids must be unique", n.id),
         ));
     }
-    if !NODE_KINDS.contains(&n.kind.as_str()) {
-        return Err(ctx.err(
-            &format!("{p}.kind"),
-            format!(
-                "unknown node kind \"{}\"; allowed: {}",
-                n.kind,
-                NODE_KINDS.join(", ")
-            ),
-        ));
-    }
-    let servers = match n.servers {
-        Servers::Unlimited => None,
-        Servers::Count(c) if (1..=1_000_000).contains(&c) => Some(c as u32),
-        Servers::Count(c) => {
+    // Fields that belong to the other kind are mistakes, not silently ignored.
+    let station_fields = [
+        ("servers", n.servers.is_some()),
+        ("service", n.service.is_some()),
+    ];
+    let border_fields = [
+        ("lanes", n.lanes.is_some()),
+        ("documents", n.documents.is_some()),
+        ("channels", n.channels.is_some()),
+        ("document_check", n.document_check.is_some()),
+        ("inspection", n.inspection.is_some()),
+        ("inspection_bays", n.inspection_bays.is_some()),
+        ("technical", n.technical.is_some()),
+        ("technical_tracks", n.technical_tracks.is_some()),
+        ("controls", n.controls.is_some()),
+        ("joint_control", n.joint_control.is_some()),
+        ("hours", n.hours.is_some()),
+        ("utc_offset", n.utc_offset.is_some()),
+        ("holidays", n.holidays.is_some()),
+        ("closures", n.closures.is_some()),
+        ("preemption", n.preemption.is_some()),
+        ("digitisation", n.digitisation.is_some()),
+        ("digitisation_model", n.digitisation_model.is_some()),
+    ];
+    let foreign = |fields: &[(&str, bool)], kind: &str| -> Result<()> {
+        match fields.iter().find(|(_, given)| *given) {
+            Some((f, _)) => Err(ctx.err(
+                &format!("{p}.{f}"),
+                format!("`{f}` is not a field of a `{kind}` node"),
+            )),
+            None => Ok(()),
+        }
+    };
+    let kind = match n.kind.as_str() {
+        "station" => {
+            foreign(&border_fields, "station")?;
+            let servers = match n.servers {
+                None => {
+                    return Err(ctx.err(
+                        &p,
+                        "a station needs `servers` (a positive whole number or \"unlimited\")",
+                    ));
+                }
+                Some(s) => servers_value(ctx, &format!("{p}.servers"), s)?,
+            };
+            let service = n
+                .service
+                .as_ref()
+                .ok_or_else(|| ctx.err(&p, "a station needs `service` (a distribution)"))?;
+            let per_teu = match n.service_per.as_deref() {
+                None | Some("consignment") => false,
+                Some("teu") => true,
+                Some(other) => {
+                    return Err(ctx.err(
+                        &format!("{p}.service_per"),
+                        format!("\"{other}\" is not allowed; service_per is \"consignment\" (default) or \"teu\""),
+                    ));
+                }
+            };
+            let berths = n
+                .berths
+                .map(|b| count_value(ctx, &format!("{p}.berths"), Some(b), 1, 1_000_000))
+                .transpose()?;
+            NodeKind::Station {
+                servers,
+                service: build_dist(ctx, &format!("{p}.service"), service, emp)?,
+                per_teu,
+                berths,
+            }
+        }
+        "border" => {
+            foreign(&station_fields, "border")?;
+            foreign(
+                &[
+                    ("service_per", n.service_per.is_some()),
+                    ("berths", n.berths.is_some()),
+                ],
+                "border",
+            )?;
+            NodeKind::Border(Box::new(build_border(
+                ctx, &p, n, emp, corridor, start_day,
+            )?))
+        }
+        other => {
             return Err(ctx.err(
-                &format!("{p}.servers"),
+                &format!("{p}.kind"),
                 format!(
-                    "{c} is not allowed; must be a whole number from 1 to 1000000, or \"unlimited\""
+                    "unknown node kind \"{other}\"; allowed: {}",
+                    NODE_KINDS.join(", ")
                 ),
             ));
         }
     };
-    let service = build_dist(ctx, &format!("{p}.service"), &n.service, emp)?;
     Ok(NodeModel {
         id: n.id.clone(),
-        servers,
-        service,
+        kind,
     })
 }
 
+fn servers_value(ctx: &Ctx, path: &str, s: Servers) -> Result<Option<u32>> {
+    match s {
+        Servers::Unlimited => Ok(None),
+        Servers::Count(c) if (1..=1_000_000).contains(&c) => Ok(Some(c as u32)),
+        Servers::Count(c) => Err(ctx.err(
+            path,
+            format!(
+                "{c} is not allowed; must be a whole number from 1 to 1000000, or \"unlimited\""
+            ),
+        )),
+    }
+}
+
+fn count_value(ctx: &Ctx, path: &str, v: Option<i64>, default: i64, max: i64) -> Result<u32> {
+    match v.unwrap_or(default) {
+        c if (1..=max).contains(&c) => Ok(c as u32),
+        c => Err(ctx.err(
+            path,
+            format!("{c} is not allowed; must be a whole number from 1 to {max}"),
+        )),
+    }
+}
+
+fn build_border(
+    ctx: &Ctx,
+    p: &str,
+    n: &NodeSpec,
+    emp: &mut EmpiricalCache,
+    corridor: &CorridorDefaults,
+    start_day: i64,
+) -> Result<BorderModel> {
+    let lanes = match n.lanes {
+        None => return Err(ctx.err(p, "a border needs `lanes` (officers or lanes doing document work, a positive whole number)")),
+        l => count_value(ctx, &format!("{p}.lanes"), l, 1, 1_000_000)?,
+    };
+    let documents = n
+        .documents
+        .as_ref()
+        .ok_or_else(|| ctx.err(p, "a border needs `documents` (document processing time per control on paper, a distribution)"))?;
+    let documents = build_dist(ctx, &format!("{p}.documents"), documents, emp)?;
+    let channels = match n.channels {
+        None => [1.0, 0.0, 0.0],
+        Some(c) => {
+            for (name, v) in [("green", c.green), ("yellow", c.yellow), ("red", c.red)] {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(ctx.err(
+                        &format!("{p}.channels.{name}"),
+                        format!("{v} is not allowed; a channel share must be in [0, 1]"),
+                    ));
+                }
+            }
+            let sum = c.green + c.yellow + c.red;
+            if (sum - 1.0).abs() > 1e-9 {
+                return Err(ctx.err(
+                    &format!("{p}.channels"),
+                    format!("green {} + yellow {} + red {} = {sum}; the channel shares must add up to 1", c.green, c.yellow, c.red),
+                ));
+            }
+            [c.green, c.yellow, c.red]
+        }
+    };
+    let opt_dist =
+        |field: &str, d: &Option<DistSpec>, emp: &mut EmpiricalCache| -> Result<Option<Dist>> {
+            d.as_ref()
+                .map(|d| build_dist(ctx, &format!("{p}.{field}"), d, emp))
+                .transpose()
+        };
+    let document_check = opt_dist("document_check", &n.document_check, emp)?;
+    let inspection = opt_dist("inspection", &n.inspection, emp)?;
+    let technical = opt_dist("technical", &n.technical, emp)?;
+    if channels[1] > 0.0 && document_check.is_none() {
+        return Err(ctx.err(p, "channels.yellow > 0 needs `document_check` (the yellow channel's check time, a distribution)"));
+    }
+    if channels[2] > 0.0 && inspection.is_none() {
+        return Err(ctx.err(p, "channels.red > 0 needs `inspection` (the red channel's physical inspection time, a distribution)"));
+    }
+    let bays = count_value(
+        ctx,
+        &format!("{p}.inspection_bays"),
+        n.inspection_bays,
+        1,
+        1_000_000,
+    )?;
+    let tracks = match n.technical_tracks {
+        None => None,
+        Some(s) => servers_value(ctx, &format!("{p}.technical_tracks"), s)?,
+    };
+    let controls = count_value(ctx, &format!("{p}.controls"), n.controls, 1, 10)?;
+
+    let mut weekly = Vec::new();
+    for (j, w) in n.hours.iter().flatten().enumerate() {
+        weekly.extend(hours::parse_window(w).map_err(|e| ctx.err(&format!("{p}.hours[{j}]"), e))?);
+    }
+    let offset = match &n.utc_offset {
+        None => 0,
+        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
+    };
+    let mut closed = Vec::new();
+    for (j, d) in n.holidays.iter().flatten().enumerate() {
+        let day = hours::parse_date(d).map_err(|e| ctx.err(&format!("{p}.holidays[{j}]"), e))?;
+        closed.push(hours::holiday(day));
+    }
+    for (j, c) in n.closures.iter().flatten().enumerate() {
+        let from = hours::parse_datetime(&c.from)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].from"), e))?;
+        let to = hours::parse_datetime(&c.to)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].to"), e))?;
+        if to <= from {
+            return Err(ctx.err(
+                &format!("{p}.closures[{j}].to"),
+                format!(
+                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
+                    c.to, c.from
+                ),
+            ));
+        }
+        closed.push((from, to));
+    }
+    let hours = OpeningHours::new(&weekly, start_day, offset, &closed);
+
+    let level = match &n.digitisation {
+        None => corridor.level,
+        Some(l) => level_value(l).map_err(|e| ctx.err(&format!("{p}.digitisation"), e))?,
+    };
+    let params = match &n.digitisation_model {
+        None => corridor.params,
+        Some(spec) => corridor.params.with(spec),
+    };
+    if let Some((name, v, rule)) = params.invalid() {
+        return Err(ctx.err(
+            &format!("{p}.digitisation_model.{name}"),
+            format!("{v} is not allowed; {name} {rule}"),
+        ));
+    }
+    Ok(BorderModel {
+        lanes,
+        documents,
+        channels,
+        document_check,
+        inspection,
+        bays,
+        technical,
+        tracks,
+        controls,
+        joint_control: n.joint_control.unwrap_or(false),
+        hours,
+        preemption: n.preemption.unwrap_or(false),
+        level,
+        params,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
 fn build_flow(
     ctx: &Ctx,
     i: usize,
     f: &FlowSpec,
     node_ix: &HashMap<String, usize>,
+    service_ix: &HashMap<String, usize>,
+    services: &[ServiceModel],
     ids: &mut HashSet<String>,
     emp: &mut EmpiricalCache,
 ) -> Result<FlowModel> {
@@ -304,30 +732,94 @@ fn build_flow(
             "the route is empty; list at least one node id",
         ));
     }
-    let mut route = Vec::with_capacity(f.route.len());
+    // Route elements are node ids, or service ids standing between their `from` and `to` nodes.
+    let mut route: Vec<usize> = Vec::with_capacity(f.route.len());
+    let mut legs: Vec<Leg> = Vec::new();
+    let mut pending: Option<(usize, usize)> = None; // (service, element index)
     for (j, id) in f.route.iter().enumerate() {
-        match node_ix.get(id) {
-            Some(&n) => route.push(n),
-            None => {
-                let mut known: Vec<&str> = node_ix.keys().map(String::as_str).collect();
-                known.sort_unstable();
-                let known = if known.is_empty() {
-                    "the scenario declares no [[nodes]]".to_string()
-                } else {
-                    format!("known nodes: {}", known.join(", "))
-                };
-                return Err(ctx.err(
-                    &format!("{p}.route[{j}]"),
-                    format!("no node has id \"{id}\"; {known}"),
-                ));
+        let at = format!("{p}.route[{j}]");
+        if let Some(&si) = service_ix.get(id) {
+            let sv: &ServiceModel = &services[si];
+            match (route.last(), pending) {
+                (Some(&prev), None) if prev == sv.from => pending = Some((si, j)),
+                (Some(_), None) => {
+                    return Err(ctx.err(&at, format!(
+                        "service \"{id}\" boards at \"{}\", but the route is at \"{}\" here; put the service right after its `from` node",
+                        node_name(node_ix, sv.from), node_name(node_ix, *route.last().expect("non-empty"))
+                    )));
+                }
+                (None, _) => {
+                    return Err(ctx.err(&at, format!("the route starts with service \"{id}\"; start it with the node where the service boards (\"{}\")", node_name(node_ix, sv.from))));
+                }
+                (_, Some(_)) => {
+                    return Err(
+                        ctx.err(&at, "two services in a row; a node must stand between them")
+                    );
+                }
             }
+            continue;
         }
+        let Some(&n) = node_ix.get(id) else {
+            let mut known: Vec<&str> = node_ix
+                .keys()
+                .chain(service_ix.keys())
+                .map(String::as_str)
+                .collect();
+            known.sort_unstable();
+            let known = if known.is_empty() {
+                "the scenario declares no [[nodes]]".to_string()
+            } else {
+                format!("known nodes and services: {}", known.join(", "))
+            };
+            return Err(ctx.err(&at, format!("no node or service has id \"{id}\"; {known}")));
+        };
+        if !route.is_empty() {
+            legs.push(match pending.take() {
+                Some((si, k)) => {
+                    if services[si].to != n {
+                        return Err(ctx.err(
+                            &at,
+                            format!(
+                                "service \"{}\" (route[{k}]) goes to \"{}\", not \"{id}\"",
+                                services[si].id,
+                                node_name(node_ix, services[si].to)
+                            ),
+                        ));
+                    }
+                    Leg::Service(si)
+                }
+                None => Leg::Direct,
+            });
+        }
+        route.push(n);
+    }
+    if let Some((si, k)) = pending {
+        return Err(ctx.err(&format!("{p}.route[{k}]"), format!(
+            "the route ends with service \"{}\"; end it with the node the service goes to (\"{}\")",
+            services[si].id, node_name(node_ix, services[si].to)
+        )));
     }
     let teu = match f.teu {
         None => 1,
         Some(t) if (1..=1_000_000).contains(&t) => t as u32,
         Some(t) => {
             return Err(ctx.err(&format!("{p}.teu"), format!("{t} is not allowed; TEU per consignment must be a whole number from 1 to 1000000")));
+        }
+    };
+    for leg in &legs {
+        if let Leg::Service(si) = leg
+            && teu > services[*si].capacity_teu
+        {
+            return Err(ctx.err(&format!("{p}.teu"), format!(
+                "{teu} TEU per consignment does not fit on service \"{}\" (capacity {} TEU); consignments are not split",
+                services[*si].id, services[*si].capacity_teu
+            )));
+        }
+    }
+    let priority = match f.priority.unwrap_or(0) {
+        x if (0..=MAX_PRIORITY).contains(&x) => x as u8,
+        x => {
+            return Err(ctx.err(&format!("{p}.priority"), format!("{x} is not allowed; priority is a whole number from 0 (regular) to {MAX_PRIORITY}")));
         }
     };
     let arrivals = build_dist(ctx, &format!("{p}.arrivals"), &f.arrivals, emp)?;
@@ -337,13 +829,13 @@ fn build_flow(
             "mean time between arrivals must be > 0",
         ));
     }
-    let legs = vec![None; route.len() - 1];
     Ok(FlowModel {
         id: f.id.clone(),
         route,
         legs,
         arrivals,
         teu,
+        priority,
     })
 }
 
@@ -379,7 +871,13 @@ fn build_links(
         for f in flows.iter_mut() {
             for k in 0..f.legs.len() {
                 if f.route[k] == from && f.route[k + 1] == to {
-                    f.legs[k] = Some(i);
+                    if let Leg::Service(si) = f.legs[k] {
+                        return Err(ctx.err(&p, format!(
+                            "link \"{}\" -> \"{}\" duplicates a step that flow \"{}\" makes on service #{si}; a step is travelled by a link or by a service, not both",
+                            l.from, l.to, f.id
+                        )));
+                    }
+                    f.legs[k] = Leg::Link(i);
                     used = true;
                 }
             }
@@ -393,8 +891,41 @@ fn build_links(
                 ),
             ));
         }
-        let time = build_dist(ctx, &format!("{p}.time"), &l.time, emp)?;
-        links.push(LinkModel { from, to, time });
+        if let Some(d) = l.distance_km.filter(|d| !(d.is_finite() && *d > 0.0)) {
+            return Err(ctx.err(
+                &format!("{p}.distance_km"),
+                format!("{d} is not allowed; a distance must be > 0 km"),
+            ));
+        }
+        let time = match (&l.time, l.speed_kmh) {
+            (Some(t), None) => build_dist(ctx, &format!("{p}.time"), t, emp)?,
+            (None, Some(v)) => {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(ctx.err(
+                        &format!("{p}.speed_kmh"),
+                        format!("{v} is not allowed; a speed must be > 0 km/h"),
+                    ));
+                }
+                let Some(d) = l.distance_km else {
+                    return Err(ctx.err(
+                        &p,
+                        "`speed_kmh` needs `distance_km` (travel time = distance / speed)",
+                    ));
+                };
+                Dist::fixed(d / v * 3600.0).map_err(|e| ctx.err(&p, e.0))?
+            }
+            _ => {
+                return Err(ctx.err(&p, "give the travel time either as `time` (a distribution) or as `speed_kmh` with `distance_km`, not both"));
+            }
+        };
+        let headway = headway_value(ctx, &p, &l.headway, l.trains_per_day)?;
+        links.push(LinkModel {
+            from,
+            to,
+            time,
+            distance_km: l.distance_km,
+            headway,
+        });
     }
     Ok(links)
 }
@@ -688,4 +1219,290 @@ fn read_column(ctx: &Ctx, p: &str, path: &Path, column: &str) -> Result<Vec<f64>
         ));
     }
     Ok(values)
+}
+
+fn node_name(ix: &HashMap<String, usize>, n: usize) -> &str {
+    ix.iter()
+        .find(|(_, v)| **v == n)
+        .map_or("?", |(k, _)| k.as_str())
+}
+
+fn build_service(
+    ctx: &Ctx,
+    i: usize,
+    sv: &super::file::ServiceSpec,
+    node_ix: &HashMap<String, usize>,
+    service_ix: &mut HashMap<String, usize>,
+    emp: &mut EmpiricalCache,
+    start_day: i64,
+) -> Result<ServiceModel> {
+    let p = format!("services[{i}]");
+    if !valid_id(&sv.id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("\"{}\" is not a valid id; {ID_RULE}", sv.id),
+        ));
+    }
+    if node_ix.contains_key(&sv.id) {
+        return Err(ctx.err(&format!("{p}.id"), format!("\"{}\" is already a node id; services and nodes share one namespace because routes name both", sv.id)));
+    }
+    if service_ix.insert(sv.id.clone(), i).is_some() {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate service id \"{}\"", sv.id),
+        ));
+    }
+    if !SERVICE_MODES.contains(&sv.mode.as_str()) {
+        return Err(ctx.err(
+            &format!("{p}.mode"),
+            format!(
+                "unknown mode \"{}\"; allowed: {}",
+                sv.mode,
+                SERVICE_MODES.join(", ")
+            ),
+        ));
+    }
+    let end = |field: &str, id: &str| {
+        node_ix
+            .get(id)
+            .copied()
+            .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+    };
+    let from = end("from", &sv.from)?;
+    let to = end("to", &sv.to)?;
+    let capacity_teu = match (sv.capacity_teu, sv.wagons, sv.teu_per_wagon) {
+        (Some(c), None, None) if (1..=1_000_000).contains(&c) => c as u32,
+        (Some(c), None, None) => {
+            return Err(ctx.err(
+                &format!("{p}.capacity_teu"),
+                format!(
+                    "{c} is not allowed; capacity must be a whole number of TEU from 1 to 1000000"
+                ),
+            ));
+        }
+        (None, Some(w), Some(t)) => {
+            if !(1..=10_000).contains(&w) {
+                return Err(ctx.err(
+                    &format!("{p}.wagons"),
+                    format!("{w} is not allowed; wagons per carrier must be from 1 to 10000"),
+                ));
+            }
+            if !(t.is_finite() && t > 0.0 && t <= 10.0) {
+                return Err(ctx.err(
+                    &format!("{p}.teu_per_wagon"),
+                    format!("{t} is not allowed; TEU per wagon must be > 0 and <= 10"),
+                ));
+            }
+            let c = (w as f64 * t).floor();
+            if c < 1.0 {
+                return Err(ctx.err(&p, format!("{w} wagons x {t} TEU is less than 1 TEU")));
+            }
+            c as u32
+        }
+        _ => {
+            return Err(ctx.err(
+                &p,
+                "give the capacity either as `capacity_teu`, or as `wagons` and `teu_per_wagon`",
+            ));
+        }
+    };
+    let fleet =
+        match sv.fleet.unwrap_or(1) {
+            f if (1..=100_000).contains(&f) => f as u32,
+            f => return Err(ctx.err(
+                &format!("{p}.fleet"),
+                format!(
+                    "{f} is not allowed; the fleet is a whole number of carriers from 1 to 100000"
+                ),
+            )),
+        };
+    let only = |field: &str, given: bool, rule: &str| -> Result<()> {
+        if given {
+            Err(ctx.err(
+                &format!("{p}.{field}"),
+                format!("`{field}` is only used with departure = \"{rule}\""),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let departure = match sv.departure.as_str() {
+        "timetable" => {
+            only("max_wait", sv.max_wait.is_some(), "when_full_or_max_wait")?;
+            match (&sv.every, &sv.times) {
+                (Some(e), None) => {
+                    let period = positive_duration(ctx, &format!("{p}.every"), e)?;
+                    Departure::Timetable {
+                        offsets: vec![period],
+                        period,
+                    }
+                }
+                (None, Some(times)) if !times.is_empty() => {
+                    let offset = match &sv.utc_offset {
+                        None => 0,
+                        Some(o) => hours::parse_offset(o)
+                            .map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
+                    };
+                    let week = crate::engine::time::MS_PER_WEEK;
+                    // Local minutes of the week at time zero (1970-01-01 was a Thursday).
+                    let phase_min =
+                        (start_day * 1440 + offset + 3 * 1440).rem_euclid(10_080) as u64;
+                    let mut offsets = Vec::new();
+                    for (j, t) in times.iter().enumerate() {
+                        let m =
+                            weekly_time(t).map_err(|e| ctx.err(&format!("{p}.times[{j}]"), e))?;
+                        let ms = ((m + 10_080 - phase_min) % 10_080)
+                            * crate::engine::time::MS_PER_MINUTE;
+                        offsets.push(SimDur(if ms == 0 { week } else { ms }));
+                    }
+                    offsets.sort_unstable();
+                    offsets.dedup();
+                    Departure::Timetable {
+                        offsets,
+                        period: SimDur(week),
+                    }
+                }
+                _ => {
+                    return Err(ctx.err(&p, "a timetable needs either `every` (a duration, e.g. \"12h\") or `times` (weekly times, e.g. [\"Tue 06:00\", \"Fri 18:00\"]), not both"));
+                }
+            }
+        }
+        "when_full" => {
+            only("max_wait", sv.max_wait.is_some(), "when_full_or_max_wait")?;
+            only("every", sv.every.is_some(), "timetable")?;
+            only("times", sv.times.is_some(), "timetable")?;
+            Departure::WhenFull
+        }
+        "when_full_or_max_wait" => {
+            only("every", sv.every.is_some(), "timetable")?;
+            only("times", sv.times.is_some(), "timetable")?;
+            let w = sv.max_wait.as_ref().ok_or_else(|| {
+                ctx.err(
+                    &p,
+                    "departure = \"when_full_or_max_wait\" needs `max_wait` (a duration)",
+                )
+            })?;
+            Departure::WhenFullOrMaxWait(positive_duration(ctx, &format!("{p}.max_wait"), w)?)
+        }
+        other => {
+            return Err(ctx.err(
+                &format!("{p}.departure"),
+                format!(
+                    "unknown departure rule \"{other}\"; allowed: {}",
+                    DEPARTURE_RULES.join(", ")
+                ),
+            ));
+        }
+    };
+    let opt =
+        |field: &str, d: &Option<DistSpec>, emp: &mut EmpiricalCache| -> Result<Option<Dist>> {
+            d.as_ref()
+                .map(|d| build_dist(ctx, &format!("{p}.{field}"), d, emp))
+                .transpose()
+        };
+    let headway = headway_value(ctx, &p, &sv.headway, sv.trains_per_day)?;
+    let weather = match &sv.weather {
+        None => None,
+        Some(w) => {
+            if !(0.0..=1.0).contains(&w.daily_probability) {
+                return Err(ctx.err(
+                    &format!("{p}.weather.daily_probability"),
+                    format!(
+                        "{} is not allowed; a probability must be in [0, 1]",
+                        w.daily_probability
+                    ),
+                ));
+            }
+            Some((
+                w.daily_probability,
+                build_dist(ctx, &format!("{p}.weather.duration"), &w.duration, emp)?,
+            ))
+        }
+    };
+    let offset = match &sv.utc_offset {
+        None => 0,
+        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
+    };
+    let mut closures = Vec::new();
+    for (j, c) in sv.closures.iter().flatten().enumerate() {
+        let from = hours::parse_datetime(&c.from)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].from"), e))?;
+        let to = hours::parse_datetime(&c.to)
+            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].to"), e))?;
+        if to <= from {
+            return Err(ctx.err(
+                &format!("{p}.closures[{j}].to"),
+                format!(
+                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
+                    c.to, c.from
+                ),
+            ));
+        }
+        let sim = |local_min: i64| {
+            let ms =
+                (local_min - offset - start_day * 1440) * crate::engine::time::MS_PER_MINUTE as i64;
+            SimTime(ms.max(0) as u64)
+        };
+        closures.push((sim(from), sim(to)));
+    }
+    Ok(ServiceModel {
+        id: sv.id.clone(),
+        mode: sv.mode.clone(),
+        from,
+        to,
+        capacity_teu,
+        fleet,
+        departure,
+        loading: opt("loading", &sv.loading, emp)?,
+        unloading: opt("unloading", &sv.unloading, emp)?,
+        travel: build_dist(ctx, &format!("{p}.travel"), &sv.travel, emp)?,
+        return_trip: opt("return_trip", &sv.return_trip, emp)?,
+        headway,
+        weather,
+        closures,
+    })
+}
+
+/// A path capacity: `headway` (a duration) or `trains_per_day` (headway = 24 h / N).
+fn headway_value(
+    ctx: &Ctx,
+    p: &str,
+    headway: &Option<Duration>,
+    per_day: Option<f64>,
+) -> Result<Option<SimDur>> {
+    match (headway, per_day) {
+        (None, None) => Ok(None),
+        (Some(h), None) => Ok(Some(positive_duration(ctx, &format!("{p}.headway"), h)?)),
+        (None, Some(n)) if n.is_finite() && n > 0.0 => {
+            Ok(Some(SimDur::from_secs_f64(86_400.0 / n)))
+        }
+        (None, Some(n)) => Err(ctx.err(
+            &format!("{p}.trains_per_day"),
+            format!("{n} is not allowed; trains per day must be > 0"),
+        )),
+        (Some(_), Some(_)) => Err(ctx.err(
+            p,
+            "give the path capacity as `headway` or as `trains_per_day`, not both",
+        )),
+    }
+}
+
+/// Parses a weekly time `Tue 06:00` into minutes of the week (Monday 00:00 = 0).
+fn weekly_time(s: &str) -> std::result::Result<u64, String> {
+    let bad = || {
+        format!(
+            "\"{s}\" is not a weekly time; write a day and a time like \"Tue 06:00\" (days: {})",
+            hours::DAYS.join(", ")
+        )
+    };
+    let (d, t) = s.trim().split_once(' ').ok_or_else(bad)?;
+    let day = hours::DAYS
+        .iter()
+        .position(|x| *x == d.trim())
+        .ok_or_else(bad)?;
+    let m = hours::parse_clock(t).map_err(|_| bad())?;
+    if m >= 1440 {
+        return Err(bad());
+    }
+    Ok(day as u64 * 1440 + m)
 }

@@ -211,13 +211,21 @@ fn set_in_table(t: &mut Table, segs: &[Seg], canon: String, ov: &Override) -> Re
             }
         };
     }
+    if !t.contains_key(key.as_str()) {
+        if let Seg::Index(i) = &segs[1] {
+            return Err(ov.err(format!(
+                "{} has no `{key}`, so [{i}] does not exist; it has: {}",
+                where_(&canon),
+                keys(t)
+            )));
+        }
+        // A missing table (an optional section or sub-table) is created; whether the format
+        // has such a table is for validation to say, with the list of allowed keys.
+        t.insert(key.clone(), Value::Table(Table::new()));
+    }
     match t.get_mut(key.as_str()) {
         Some(v) => set_in_value(v, &segs[1..], here, ov),
-        None => Err(ov.err(format!(
-            "{} has no `{key}`; it has: {}",
-            where_(&canon),
-            keys(t)
-        ))),
+        None => Err(ov.err(format!("{} has no `{key}`", where_(&canon)))),
     }
 }
 
@@ -523,7 +531,11 @@ arrivals = { dist = "exponential", mean = "2h" }
         );
         let e = set("nodes=1").unwrap_err().to_string();
         assert!(e.contains("is an array"), "{e}");
-        let e = set("scenery.horizon=1d").unwrap_err().to_string();
+        let e = set("scenery[0].horizon=1d").unwrap_err().to_string();
+        assert!(
+            e.contains("the scenario has no `scenery`") && e.contains("scenario, nodes"),
+            "{e}"
+        );
         assert!(
             e.contains("the scenario has no `scenery`") && e.contains("scenario, nodes"),
             "{e}"
@@ -558,6 +570,17 @@ arrivals = { dist = "exponential", mean = "2h" }
             .to_string();
         assert!(
             e.contains("speed") && e.contains("--set nodes.a.speed=3"),
+            "{e}"
+        );
+        // A missing table is created, and validation names what the format allows.
+        let ov = [Override::parse("--set", "scenery.horizon=1d").unwrap()];
+        let e = resolve(Path::new("s.toml"), SRC, &ov)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown field `scenery`")
+                && e.contains("`scenario`")
+                && e.contains("--set scenery.horizon=1d"),
             "{e}"
         );
         let ov = [Override::parse("--set", "nodes.a.servers=2").unwrap()];

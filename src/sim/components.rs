@@ -5,8 +5,9 @@ use std::collections::VecDeque;
 
 use bevy_ecs::prelude::*;
 
+use crate::engine::hours::OpeningHours;
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
-use crate::engine::{Dist, SimTime, Stream};
+use crate::engine::{Dist, SimDur, SimTime, Stream};
 
 /// A queueing station: parallel servers and a FIFO queue.
 #[derive(Component)]
@@ -15,8 +16,11 @@ pub struct Station {
     pub servers: u32,
     /// Servers busy now.
     pub busy: u32,
-    /// Waiting consignments with their arrival time at this node, in arrival order.
-    pub queue: VecDeque<(Entity, SimTime)>,
+    /// Service time is per TEU, scaled by the consignment's TEU.
+    pub per_teu: bool,
+    /// Waiting consignments with their arrival time at this node and their TEU, in arrival
+    /// order.
+    pub queue: VecDeque<(Entity, SimTime, u32)>,
     /// Service time per consignment.
     pub service: Dist,
     /// The node's own random stream (`node:<id>:service`).
@@ -64,6 +68,31 @@ pub struct Link {
     pub time: Dist,
     /// The link's own random stream (`link:<from>-><to>:time`).
     pub rng: Stream,
+    /// Travel times of consignments created after warm-up.
+    pub travel: Tally,
+    /// Section times (leaving `from` to leaving `to`) of consignments created after warm-up.
+    pub section: Tally,
+    /// Earliest time the next consignment may enter (path capacity).
+    pub next_free: SimTime,
+    /// Waits for a path, of consignments created after warm-up.
+    pub path_wait: Tally,
+}
+
+/// Berths (or loading tracks) where carriers load and unload, on a node that has them.
+#[derive(Component)]
+pub struct Berths {
+    /// Berths.
+    pub servers: u32,
+    /// Busy now.
+    pub busy: u32,
+    /// Carriers waiting: (carrier, phase to reach, work), in arrival order.
+    pub queue: VecDeque<(Entity, u8, SimDur)>,
+    /// Busy berths over time.
+    pub busy_tw: TimeWeighted,
+    /// Carriers waiting over time.
+    pub queue_tw: TimeWeighted,
+    /// Carrier waits for a berth.
+    pub wait: Tally,
 }
 
 /// The arrival process of a flow.
@@ -88,6 +117,16 @@ pub struct FlowStats {
     pub window_teu: u64,
     /// Transit times (creation to delivery).
     pub transit: Tally,
+    /// Transit decomposition of delivered consignments: moving (links and carrier travel).
+    pub moving: Tally,
+    /// Waiting for carriers.
+    pub waiting: Tally,
+    /// Queueing at stations.
+    pub queueing: Tally,
+    /// Service at stations, loading and unloading.
+    pub handling: Tally,
+    /// At border crossings.
+    pub border: Tally,
     /// Their quantiles.
     pub transit_q: Quantiles,
 }
@@ -103,6 +142,131 @@ pub struct Consignment {
     pub created: SimTime,
     /// Arrival time at the current node.
     pub at_node: SimTime,
+    /// When it left the previous node (its creation time before the first node).
+    pub departed: SimTime,
+    /// Time spent travelling between nodes so far (arrival at a node minus departure from the
+    /// previous one).
+    pub moving: SimDur,
+    /// When its service at the current station started.
+    pub started: SimTime,
+    /// Transit so far spent queueing at stations.
+    pub queueing: SimDur,
+    /// Transit so far spent in service at stations and loading or unloading carriers.
+    pub handling: SimDur,
+    /// Transit so far spent at border crossings.
+    pub border: SimDur,
+    /// Transit so far spent waiting for a carrier.
+    pub waiting: SimDur,
+    /// Priority at borders (the flow's).
+    pub prio: u8,
     /// Created after warm-up, so it counts in flow statistics.
     pub counted: bool,
+}
+
+impl Consignment {
+    /// Arrival at a node at `now`: the trip since the last departure counts as moving time.
+    #[inline]
+    pub fn arrive(&mut self, now: SimTime) {
+        self.moving = self.moving + (now - self.departed);
+        self.at_node = now;
+        self.started = now;
+    }
+
+    /// Departure from the current node at `now`, towards the next step of the route. Returns the
+    /// state before departure (what [`super::leave`] needs).
+    #[inline]
+    pub fn depart(&mut self, now: SimTime) -> Consignment {
+        let before = *self;
+        self.leg += 1;
+        self.departed = now;
+        before
+    }
+}
+
+/// A carrier service's state at its boarding node.
+#[derive(Component)]
+pub struct ServiceState {
+    /// Consignments waiting to board: (consignment, waiting since, TEU), in arrival order.
+    pub queue: VecDeque<(Entity, SimTime, u32)>,
+    /// TEU waiting.
+    pub queued_teu: u64,
+    /// Carriers idle at the boarding node.
+    pub available: u32,
+    /// The pending max-wait timer, if any.
+    pub timer_at: Option<SimTime>,
+    /// Travel times (`service:<id>:travel`).
+    pub rng_travel: Stream,
+    /// Loading times (`service:<id>:loading`).
+    pub rng_loading: Stream,
+    /// Unloading times (`service:<id>:unloading`).
+    pub rng_unloading: Stream,
+    /// Return trips (`service:<id>:return`).
+    pub rng_return: Stream,
+    /// When the leg is open (weather and dated closures, drawn per replication from
+    /// `service:<id>:weather`).
+    pub weather: OpeningHours,
+    /// Earliest next departure onto the line (path capacity).
+    pub next_path: SimTime,
+    /// Statistics since the end of warm-up.
+    pub stats: ServiceStats,
+}
+
+/// Per-service statistics.
+#[derive(Default)]
+pub struct ServiceStats {
+    /// Departures.
+    pub departures: u64,
+    /// Timetabled departures with no carrier available.
+    pub missed: u64,
+    /// Sum of load factors of departures.
+    pub load_sum: f64,
+    /// TEU carried.
+    pub teu: u64,
+    /// Waits for a carrier, recorded at departure.
+    pub wait: Tally,
+    /// TEU waiting over time.
+    pub queue_teu: TimeWeighted,
+    /// Carriers away from the boarding node over time.
+    pub away: TimeWeighted,
+    /// Carrier waits for berths, paths and weather (per carrier trip).
+    pub carrier_delay: Tally,
+}
+
+impl ServiceStats {
+    /// Restarts at `now`, keeping levels.
+    pub fn reset(&mut self, now: SimTime) {
+        self.departures = 0;
+        self.missed = 0;
+        self.load_sum = 0.0;
+        self.teu = 0;
+        self.wait = Tally::default();
+        self.queue_teu.reset(now);
+        self.away.reset(now);
+        self.carrier_delay = Tally::default();
+    }
+}
+
+/// A carrier on a trip (spawned at departure, despawned when back at its boarding node).
+#[derive(Component)]
+pub struct Carrier {
+    /// Service index.
+    pub svc: u32,
+    /// Consignments on board.
+    pub load: Vec<Entity>,
+    /// Loading time of this trip.
+    pub loading: SimDur,
+    /// Unloading time of this trip.
+    pub unloading: SimDur,
+    /// Departure decided (boarding closed).
+    pub t_board: SimTime,
+    /// Loading started (a berth was free).
+    pub t_load: SimTime,
+    /// Loading finished.
+    pub t_loaded: SimTime,
+    /// Travel started (path and weather allowed).
+    pub t_sail: SimTime,
+    /// Arrived at the destination.
+    pub t_arrived: SimTime,
+    /// Unloading started.
+    pub t_unload: SimTime,
 }

@@ -28,6 +28,14 @@ pub(super) fn created(r: &mut Replication, f: u32) {
             leg: 0,
             created: now,
             at_node: now,
+            departed: now,
+            moving: Default::default(),
+            started: now,
+            queueing: Default::default(),
+            handling: Default::default(),
+            border: Default::default(),
+            waiting: Default::default(),
+            prio: r.model.flows[f as usize].priority,
             counted,
         })
         .id();
@@ -61,6 +69,11 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         fs.delivered += 1;
         fs.delivered_teu += teu;
         fs.transit.record(transit);
+        fs.moving.record(cm.moving);
+        fs.waiting.record(cm.waiting);
+        fs.queueing.record(cm.queueing);
+        fs.handling.record(cm.handling);
+        fs.border.record(cm.border);
         fs.transit_q.record(transit);
     }
     r.world.despawn(c);

@@ -1,7 +1,8 @@
 //! Reads a finished replication's statistics back as metric rows.
 
 use super::Replication;
-use super::components::{Consignment, FlowStats, Station};
+use super::border_state::{BAYS, Border, LANES, TRACKS};
+use super::components::{Berths, Consignment, FlowStats, Link, ServiceState, Station};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 
@@ -111,61 +112,362 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
             "h",
             fs.transit.max_hours(),
         ));
+        // Transit decomposition: these five add up to transit_mean.
+        rows.push(Row::new("flow", id, "moving", "h", fs.moving.mean_hours()));
+        rows.push(Row::new(
+            "flow",
+            id,
+            "waiting_for_carrier",
+            "h",
+            fs.waiting.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "flow",
+            id,
+            "queueing",
+            "h",
+            fs.queueing.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "flow",
+            id,
+            "handling",
+            "h",
+            fs.handling.mean_hours(),
+        ));
+        rows.push(Row::new("flow", id, "border", "h", fs.border.mean_hours()));
+        if let Some(km) = f.distance_km(&m.links) {
+            rows.push(Row::new("flow", id, "distance", "km", km));
+            let swod = km / fs.moving.mean_hours();
+            let swd = km / fs.transit.mean_hours();
+            rows.push(Row::new("flow", id, "speed_without_delay", "km/h", swod));
+            rows.push(Row::new("flow", id, "speed_with_delay", "km/h", swd));
+        }
     }
 
     for (i, n) in m.nodes.iter().enumerate() {
-        let st = r.world.get::<Station>(r.nodes[i]).expect("station");
-        let s = &st.stats;
         let id = &n.id;
-        let busy_mean = s.busy.mean(end);
-        let util = n.servers.map_or(f64::NAN, |c| busy_mean / c as f64);
+        let e = r.nodes[i];
+        let node = if let Some(st) = r.world.get::<Station>(e) {
+            let s = &st.stats;
+            NodeRows {
+                busy_mean: s.busy.mean(end),
+                wait_mean: s.wait.mean_hours(),
+                wait_p95: s.wait_q.quantile_hours(0.95),
+                sojourn_mean: s.sojourn.mean_hours(),
+                queue_mean: s.queue.mean(end),
+                queue_max: s.queue.max() as f64,
+                wip_mean: s.wip.mean(end),
+                arrivals: s.arrivals as f64,
+                departures: s.sojourn.count() as f64,
+            }
+        } else {
+            let b = r.world.get::<Border>(e).expect("border");
+            let s = &b.stats;
+            let wait_mean = if s.clear.count() == 0 {
+                f64::NAN
+            } else {
+                s.queueing.mean_hours() + s.closed.mean_hours()
+            };
+            NodeRows {
+                busy_mean: b.pools[LANES].busy_tw.mean(end),
+                wait_mean,
+                wait_p95: s.wait_q.quantile_hours(0.95),
+                sojourn_mean: s.clear.mean_hours(),
+                queue_mean: s.queue.mean(end),
+                queue_max: s.queue.max() as f64,
+                wip_mean: s.wip.mean(end),
+                arrivals: s.arrivals as f64,
+                departures: s.clear.count() as f64,
+            }
+        };
+        let util = n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64);
         rows.push(Row::new("node", id, "utilisation", "ratio", util));
-        rows.push(Row::new("node", id, "busy_mean", "servers", busy_mean));
-        rows.push(Row::new("node", id, "wait_mean", "h", s.wait.mean_hours()));
-        rows.push(Row::new(
-            "node",
-            id,
-            "wait_p95",
-            "h",
-            s.wait_q.quantile_hours(0.95),
-        ));
-        rows.push(Row::new(
-            "node",
-            id,
-            "sojourn_mean",
-            "h",
-            s.sojourn.mean_hours(),
-        ));
-        rows.push(Row::new(
-            "node",
-            id,
-            "queue_mean",
-            "count",
-            s.queue.mean(end),
-        ));
-        rows.push(Row::new(
-            "node",
-            id,
-            "queue_max",
-            "count",
-            s.queue.max() as f64,
-        ));
-        rows.push(Row::new("node", id, "wip_mean", "count", s.wip.mean(end)));
-        rows.push(Row::new("node", id, "arrivals", "count", s.arrivals as f64));
+        rows.push(Row::new("node", id, "busy_mean", "servers", node.busy_mean));
+        rows.push(Row::new("node", id, "wait_mean", "h", node.wait_mean));
+        rows.push(Row::new("node", id, "wait_p95", "h", node.wait_p95));
+        rows.push(Row::new("node", id, "sojourn_mean", "h", node.sojourn_mean));
+        rows.push(Row::new("node", id, "queue_mean", "count", node.queue_mean));
+        rows.push(Row::new("node", id, "queue_max", "count", node.queue_max));
+        rows.push(Row::new("node", id, "wip_mean", "count", node.wip_mean));
+        rows.push(Row::new("node", id, "arrivals", "count", node.arrivals));
         rows.push(Row::new(
             "node",
             id,
             "arrival_rate",
             "1/day",
-            s.arrivals as f64 / window_days,
+            node.arrivals / window_days,
         ));
         rows.push(Row::new(
             "node",
             id,
             "throughput",
             "1/day",
-            s.sojourn.count() as f64 / window_days,
+            node.departures / window_days,
+        ));
+    }
+
+    // Border crossings: time to clear and its parts (they add up to it), CAREC CPMM TFI1.
+    for (i, n) in m.nodes.iter().enumerate() {
+        let Some(bm) = n.border() else { continue };
+        let b = r.world.get::<Border>(r.nodes[i]).expect("border");
+        let s = &b.stats;
+        let id = &n.id;
+        let released = s.clear.count() as f64;
+        rows.push(Row::new(
+            "border",
+            id,
+            "digitisation_level",
+            "ratio",
+            bm.level,
+        ));
+        rows.push(Row::new("border", id, "released", "count", released));
+        rows.push(Row::new(
+            "border",
+            id,
+            "clear_mean",
+            "h",
+            s.clear.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "clear_p95",
+            "h",
+            s.clear_q.quantile_hours(0.95),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "tfi1_time_to_clear",
+            "h",
+            s.clear.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "queueing_mean",
+            "h",
+            s.queueing.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "closed_wait_mean",
+            "h",
+            s.closed.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "document_mean",
+            "h",
+            s.document.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "inspection_mean",
+            "h",
+            s.inspection.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "technical_mean",
+            "h",
+            s.technical.mean_hours(),
+        ));
+        let share = if released > 0.0 {
+            s.inspected as f64 / released
+        } else {
+            f64::NAN
+        };
+        rows.push(Row::new("border", id, "inspected_share", "ratio", share));
+        let util = |pool: usize, servers: Option<u32>| {
+            servers.map_or(f64::NAN, |c| b.pools[pool].busy_tw.mean(end) / c as f64)
+        };
+        rows.push(Row::new(
+            "border",
+            id,
+            "lane_utilisation",
+            "ratio",
+            util(LANES, Some(bm.lanes)),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "bay_utilisation",
+            "ratio",
+            util(BAYS, Some(bm.bays)),
+        ));
+        rows.push(Row::new(
+            "border",
+            id,
+            "track_utilisation",
+            "ratio",
+            util(TRACKS, bm.tracks),
+        ));
+    }
+
+    // Carrier services.
+    for (i, sv) in m.services.iter().enumerate() {
+        let s = r.world.get::<ServiceState>(r.services[i]).expect("service");
+        let st = &s.stats;
+        let id = &sv.id;
+        let deps = st.departures as f64;
+        let lf = if st.departures > 0 {
+            st.load_sum / deps
+        } else {
+            f64::NAN
+        };
+        rows.push(Row::new("service", id, "departures", "count", deps));
+        rows.push(Row::new(
+            "service",
+            id,
+            "departures_per_day",
+            "1/day",
+            deps / window_days,
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
+            "missed_departures",
+            "count",
+            st.missed as f64,
+        ));
+        rows.push(Row::new("service", id, "load_factor", "ratio", lf));
+        rows.push(Row::new("service", id, "teu_carried", "TEU", st.teu as f64));
+        rows.push(Row::new(
+            "service",
+            id,
+            "carrier_wait_mean",
+            "h",
+            st.wait.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
+            "queue_teu_mean",
+            "TEU",
+            st.queue_teu.mean(end),
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
+            "carrier_delay_mean",
+            "h",
+            st.carrier_delay.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
+            "fleet_away_mean",
+            "carriers",
+            st.away.mean(end),
+        ));
+    }
+
+    // Berths: carriers loading and unloading.
+    for (i, n) in m.nodes.iter().enumerate() {
+        let Some(b) = r.world.get::<Berths>(r.nodes[i]) else {
+            continue;
+        };
+        let id = &n.id;
+        let util = b.busy_tw.mean(end) / b.servers as f64;
+        rows.push(Row::new("berths", id, "berth_utilisation", "ratio", util));
+        rows.push(Row::new(
+            "berths",
+            id,
+            "carriers_queued_mean",
+            "carriers",
+            b.queue_tw.mean(end),
+        ));
+        rows.push(Row::new(
+            "berths",
+            id,
+            "carriers_queued_max",
+            "carriers",
+            b.queue_tw.max() as f64,
+        ));
+        rows.push(Row::new(
+            "berths",
+            id,
+            "berth_wait_mean",
+            "h",
+            b.wait.mean_hours(),
+        ));
+    }
+
+    // Line sections with a path capacity.
+    for (i, l) in m.links.iter().enumerate() {
+        if l.headway.is_none() {
+            continue;
+        }
+        let link = r.world.get::<Link>(r.links[i]).expect("link");
+        let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
+        rows.push(Row::new(
+            "link",
+            &id,
+            "path_wait_mean",
+            "h",
+            link.path_wait.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "link",
+            &id,
+            "entries",
+            "count",
+            link.path_wait.count() as f64,
+        ));
+    }
+
+    // Sections (links with a distance): CAREC CPMM speeds.
+    for (i, l) in m.links.iter().enumerate() {
+        let Some(km) = l.distance_km else { continue };
+        let link = r.world.get::<Link>(r.links[i]).expect("link");
+        let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
+        rows.push(Row::new("section", &id, "distance", "km", km));
+        rows.push(Row::new(
+            "section",
+            &id,
+            "travel_mean",
+            "h",
+            link.travel.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "section",
+            &id,
+            "time_mean",
+            "h",
+            link.section.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "section",
+            &id,
+            "speed_without_delay",
+            "km/h",
+            km / link.travel.mean_hours(),
+        ));
+        rows.push(Row::new(
+            "section",
+            &id,
+            "speed_with_delay",
+            "km/h",
+            km / link.section.mean_hours(),
         ));
     }
     rows
+}
+
+struct NodeRows {
+    busy_mean: f64,
+    wait_mean: f64,
+    wait_p95: f64,
+    sojourn_mean: f64,
+    queue_mean: f64,
+    queue_max: f64,
+    wip_mean: f64,
+    arrivals: f64,
+    departures: f64,
 }

@@ -8,6 +8,9 @@
 //! access, rather than through bevy observers or systems: see `benches/README.md` for the
 //! measurement behind that choice.
 
+mod border;
+pub mod border_state;
+mod carrier;
 pub mod components;
 mod flow;
 mod metrics;
@@ -15,13 +18,17 @@ mod station;
 
 use bevy_ecs::prelude::*;
 
+use crate::engine::SimDur;
 use crate::engine::random::stream;
 use crate::engine::{Calendar, SimTime};
 use crate::report::Row;
-use crate::scenario::Model;
-use components::{Consignment, FlowStats, Link, Source, Station, StationStats};
+use crate::scenario::Leg;
+use crate::scenario::{Model, NodeKind};
+use border_state::{Border, BorderRngs, Pool};
+use components::{Consignment, FlowStats, Link, ServiceState, Source, Station, StationStats};
 
-/// What can happen. Kept small (24 bytes) and `Copy`: the calendar moves millions of these.
+/// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
+/// millions of these.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
     /// The next consignment of flow `flow` is created.
@@ -30,6 +37,16 @@ pub enum Event {
     Arrive { c: Entity, node: u32 },
     /// Node `node` finishes serving consignment `c`.
     Done { c: Entity, node: u32 },
+    /// Border `node` finishes a stage of consignment `c` (stale unless `token` is current).
+    Stage { c: Entity, node: u32, token: u16 },
+    /// Border `node` opens: waiting work may start.
+    Open { node: u32 },
+    /// Timetabled departure `slot` of service `svc`.
+    Departure { svc: u32, slot: u32 },
+    /// A max-wait timer of service `svc`.
+    MaxWait { svc: u32 },
+    /// A carrier reaches `phase` (loaded, arrived, unloaded, back).
+    Carrier { carrier: Entity, phase: u8 },
     /// End of warm-up: statistics restart.
     WarmupEnd,
 }
@@ -52,7 +69,9 @@ pub struct Replication<'m> {
     pub world: World,
     cal: Calendar<Event>,
     nodes: Vec<Entity>,
+    is_border: Vec<bool>,
     links: Vec<Entity>,
+    services: Vec<Entity>,
     flows: Vec<Entity>,
     /// Whole-run counters.
     pub counters: Counters,
@@ -64,22 +83,65 @@ impl<'m> Replication<'m> {
     pub fn new(model: &'m Model, rep: u32) -> Self {
         let seed = model.seed;
         let mut world = World::new();
-        let nodes = model
+        let nodes: Vec<Entity> = model
             .nodes
             .iter()
-            .map(|n| {
-                world
+            .map(|n| match &n.kind {
+                NodeKind::Station {
+                    servers,
+                    service,
+                    per_teu,
+                    ..
+                } => world
                     .spawn(Station {
-                        servers: n.servers.unwrap_or(u32::MAX),
+                        servers: servers.unwrap_or(u32::MAX),
                         busy: 0,
+                        per_teu: *per_teu,
                         queue: Default::default(),
-                        service: n.service.clone(),
+                        service: service.clone(),
                         rng: stream(seed, rep, &format!("node:{}:service", n.id)),
                         stats: StationStats::default(),
                     })
-                    .id()
+                    .id(),
+                NodeKind::Border(b) => {
+                    let s = |what: &str| stream(seed, rep, &format!("node:{}:{what}", n.id));
+                    world
+                        .spawn(Border {
+                            pools: [
+                                Pool::new(Some(b.lanes)),
+                                Pool::new(Some(b.bays)),
+                                Pool::new(b.tracks),
+                            ],
+                            rng: BorderRngs {
+                                documents: s("documents"),
+                                channel: s("channel"),
+                                check: s("document_check"),
+                                inspection: s("inspection"),
+                                technical: s("technical"),
+                            },
+                            open_pending: false,
+                            stats: Default::default(),
+                        })
+                        .id()
+                }
             })
             .collect();
+        let is_border = model.nodes.iter().map(|n| n.border().is_some()).collect();
+        for (n, &e) in model.nodes.iter().zip(nodes.iter()) {
+            if let NodeKind::Station {
+                berths: Some(b), ..
+            } = n.kind
+            {
+                world.entity_mut(e).insert(components::Berths {
+                    servers: b,
+                    busy: 0,
+                    queue: Default::default(),
+                    busy_tw: Default::default(),
+                    queue_tw: Default::default(),
+                    wait: Default::default(),
+                });
+            }
+        }
         let links = model
             .links
             .iter()
@@ -92,6 +154,32 @@ impl<'m> Replication<'m> {
                     .spawn(Link {
                         time: l.time.clone(),
                         rng: stream(seed, rep, &name),
+                        travel: Default::default(),
+                        section: Default::default(),
+                        next_free: SimTime::ZERO,
+                        path_wait: Default::default(),
+                    })
+                    .id()
+            })
+            .collect();
+        let services = model
+            .services
+            .iter()
+            .map(|sv| {
+                let s = |what: &str| stream(seed, rep, &format!("service:{}:{what}", sv.id));
+                world
+                    .spawn(ServiceState {
+                        queue: Default::default(),
+                        queued_teu: 0,
+                        available: sv.fleet,
+                        timer_at: None,
+                        rng_travel: s("travel"),
+                        rng_loading: s("loading"),
+                        rng_unloading: s("unloading"),
+                        rng_return: s("return"),
+                        weather: weather_windows(model, sv, &mut s("weather")),
+                        next_path: SimTime::ZERO,
+                        stats: Default::default(),
                     })
                     .id()
             })
@@ -116,7 +204,9 @@ impl<'m> Replication<'m> {
             world,
             cal: Calendar::with_capacity(1024),
             nodes,
+            is_border,
             links,
+            services,
             flows,
             counters: Counters::default(),
         }
@@ -133,6 +223,7 @@ impl<'m> Replication<'m> {
         for f in 0..self.flows.len() {
             flow::schedule_next(self, f as u32);
         }
+        carrier::start(self);
         if self.model.warmup > SimTime::ZERO {
             self.cal.schedule(self.model.warmup, Event::WarmupEnd);
         }
@@ -146,8 +237,19 @@ impl<'m> Replication<'m> {
             observe(now, &ev);
             match ev {
                 Event::Created { flow } => flow::created(self, flow),
-                Event::Arrive { c, node } => station::arrive(self, c, node),
+                Event::Arrive { c, node } => {
+                    if self.is_border[node as usize] {
+                        border::arrive(self, c, node)
+                    } else {
+                        station::arrive(self, c, node)
+                    }
+                }
                 Event::Done { c, node } => station::done(self, c, node),
+                Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
+                Event::Open { node } => border::open(self, node),
+                Event::Departure { svc, slot } => carrier::timetable(self, svc, slot),
+                Event::MaxWait { svc } => carrier::max_wait(self, svc),
+                Event::Carrier { carrier, phase } => carrier::phase(self, carrier, phase),
                 Event::WarmupEnd => self.warmup_end(),
             }
         }
@@ -158,6 +260,14 @@ impl<'m> Replication<'m> {
         let mut q = self.world.query::<&mut Station>();
         for mut st in q.iter_mut(&mut self.world) {
             st.stats.reset(now);
+        }
+        let mut q = self.world.query::<&mut Border>();
+        for mut b in q.iter_mut(&mut self.world) {
+            border::reset(&mut b, now);
+        }
+        let mut q = self.world.query::<&mut ServiceState>();
+        for mut s in q.iter_mut(&mut self.world) {
+            s.stats.reset(now);
         }
     }
 
@@ -171,5 +281,95 @@ impl<'m> Replication<'m> {
     /// The metrics of this replication, as rows in a fixed order.
     pub fn metrics(&mut self) -> Vec<Row> {
         metrics::collect(self)
+    }
+}
+
+/// Consignment `c` leaves its node now; `cm` is its state before [`Consignment::depart`]. It
+/// records the section it has just completed, then travels on or is delivered.
+pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
+    let now = r.cal.now();
+    let f = &r.model.flows[cm.flow as usize];
+    let leg = cm.leg as usize;
+    if let Some(Leg::Link(l)) = f.legs.get(leg.wrapping_sub(1)).copied()
+        && cm.counted
+    {
+        let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
+        link.section.record(now - cm.departed);
+    }
+    let next_leg = leg + 1;
+    if next_leg < f.route.len() {
+        let travel = match f.legs[leg] {
+            Leg::Link(l) => {
+                let (path_wait, t) = {
+                    let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
+                    let link = &mut *link;
+                    // Path capacity: enter no earlier than one headway after the previous entry.
+                    let path_wait = match r.model.links[l].headway {
+                        Some(h) => {
+                            let entry = link.next_free.max(now);
+                            link.next_free = entry + h;
+                            entry - now
+                        }
+                        None => SimDur::ZERO,
+                    };
+                    let t = link.time.sample(&mut link.rng);
+                    if cm.counted {
+                        link.travel.record(t);
+                        link.path_wait.record(path_wait);
+                    }
+                    (path_wait, t)
+                };
+                if path_wait > SimDur::ZERO {
+                    // Waiting for a path is queueing, not moving.
+                    let mut m = r.world.get_mut::<Consignment>(c).expect("consignment");
+                    m.queueing = m.queueing + path_wait;
+                    m.departed += path_wait;
+                }
+                path_wait + t
+            }
+            Leg::Direct => SimDur::ZERO,
+            Leg::Service(s) => {
+                carrier::board(r, c, s as u32, f.teu);
+                return;
+            }
+        };
+        let next = f.route[next_leg] as u32;
+        r.cal.schedule_in(travel, Event::Arrive { c, node: next });
+    } else {
+        flow::deliver(r, c, cm);
+    }
+}
+
+/// The closures of a service's leg in one replication: its dated closures plus random weather
+/// closures (each day independently closed with the given probability, from a uniformly drawn
+/// time of that day, for a drawn duration).
+fn weather_windows(
+    model: &Model,
+    sv: &crate::scenario::ServiceModel,
+    rng: &mut crate::engine::Stream,
+) -> crate::engine::hours::OpeningHours {
+    use rand::Rng;
+    let mut windows = sv.closures.clone();
+    if let Some((p, duration)) = &sv.weather {
+        let days = model.horizon.ms().div_ceil(crate::engine::time::MS_PER_DAY);
+        for d in 0..days {
+            let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            let at = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            let len = duration.sample(rng);
+            if u < *p {
+                let start = SimTime(d * crate::engine::time::MS_PER_DAY)
+                    + SimDur::from_secs_f64(at * 86_400.0);
+                windows.push((start, start + len));
+            }
+        }
+    }
+    crate::engine::hours::OpeningHours::closed_during(windows)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn events_stay_small() {
+        assert_eq!(std::mem::size_of::<super::Event>(), 16);
     }
 }

@@ -2,16 +2,21 @@
 
 use bevy_ecs::prelude::*;
 
-use super::components::{Consignment, Link, Station};
-use super::{Event, Replication, flow};
+use super::components::{Consignment, Station};
+use super::{Event, Replication, leave};
 
 /// Consignment `c` arrives at `node`: it starts service if a server is free, else it queues.
 pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
     let now = r.cal.now();
-    r.world
-        .get_mut::<Consignment>(c)
-        .expect("consignment in flight")
-        .at_node = now;
+    let flow = {
+        let mut cm = r
+            .world
+            .get_mut::<Consignment>(c)
+            .expect("consignment in flight");
+        cm.arrive(now);
+        cm.flow
+    };
+    let teu = r.model.flows[flow as usize].teu;
     let mut st = r
         .world
         .get_mut::<Station>(r.nodes[node as usize])
@@ -25,10 +30,10 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
         st.stats.busy.set(now, st.busy as u64);
         st.stats.wait.record(Default::default());
         st.stats.wait_q.record(Default::default());
-        let service = st.service.sample(&mut st.rng);
+        let service = sample(st, teu);
         r.cal.schedule_in(service, Event::Done { c, node });
     } else {
-        st.queue.push_back((c, now));
+        st.queue.push_back((c, now, teu));
         st.stats.queue.set(now, st.queue.len() as u64);
     }
 }
@@ -37,15 +42,15 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
 pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
     let now = r.cal.now();
     let cm = {
-        let mut cm = r
+        let mut m = r
             .world
             .get_mut::<Consignment>(c)
             .expect("consignment in flight");
-        let before = *cm;
-        cm.leg += 1;
-        before
+        m.queueing = m.queueing + (m.started - m.at_node);
+        m.handling = m.handling + (now - m.started);
+        m.depart(now)
     };
-    {
+    let started = {
         let mut st = r
             .world
             .get_mut::<Station>(r.nodes[node as usize])
@@ -54,33 +59,36 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
         st.stats.sojourn.record(now - cm.at_node);
         let wip = st.stats.wip.level() - 1;
         st.stats.wip.set(now, wip);
-        if let Some((next, arrived)) = st.queue.pop_front() {
+        if let Some((next, arrived, teu)) = st.queue.pop_front() {
             // The freed server goes straight to the next in line: busy count unchanged.
             st.stats.queue.set(now, st.queue.len() as u64);
             let wait = now - arrived;
             st.stats.wait.record(wait);
             st.stats.wait_q.record(wait);
-            let service = st.service.sample(&mut st.rng);
+            let service = sample(st, teu);
             r.cal.schedule_in(service, Event::Done { c: next, node });
+            Some(next)
         } else {
             st.busy -= 1;
             st.stats.busy.set(now, st.busy as u64);
+            None
         }
+    };
+    if let Some(next) = started {
+        r.world
+            .get_mut::<Consignment>(next)
+            .expect("queued consignment")
+            .started = now;
     }
-    let f = &r.model.flows[cm.flow as usize];
-    let next_leg = cm.leg as usize + 1;
-    if next_leg < f.route.len() {
-        let travel = match f.legs[cm.leg as usize] {
-            Some(l) => {
-                let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
-                let link = &mut *link;
-                link.time.sample(&mut link.rng)
-            }
-            None => Default::default(),
-        };
-        let next = f.route[next_leg] as u32;
-        r.cal.schedule_in(travel, Event::Arrive { c, node: next });
+    leave(r, c, cm);
+}
+
+/// A service time for a consignment of `teu` TEU.
+#[inline]
+fn sample(st: &mut Station, teu: u32) -> crate::engine::SimDur {
+    if st.per_teu {
+        crate::engine::SimDur::from_secs_f64(st.service.sample_secs(&mut st.rng) * teu as f64)
     } else {
-        flow::deliver(r, c, cm);
+        st.service.sample(&mut st.rng)
     }
 }

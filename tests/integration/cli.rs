@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn corridor(args: &[&str], cwd: &Path) -> Output {
+pub(crate) fn corridor(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_corridor"))
         .args(args)
         .current_dir(cwd)
@@ -12,7 +12,7 @@ fn corridor(args: &[&str], cwd: &Path) -> Output {
         .expect("run corridor")
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
@@ -47,7 +47,7 @@ arrivals = { dist = "exponential", mean = "1h" }
 teu = 1
 "#;
 
-fn workdir(scenario: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn workdir(scenario: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.toml");
     fs::write(&file, scenario).unwrap();
@@ -162,7 +162,7 @@ fn help_has_examples() {
 
 /// Runs `corridor run` on a broken scenario and checks: exit code 2, no panic, a message that
 /// contains every expected fragment, and no results folder.
-fn rejects(scenario: &str, expected: &[&str]) {
+pub(crate) fn rejects(scenario: &str, expected: &[&str]) {
     let (dir, _) = workdir(scenario);
     for cmd in ["run", "validate"] {
         let o = corridor(&[cmd, "s.toml"], dir.path());
@@ -211,7 +211,11 @@ fn route_naming_a_missing_node() {
             "route = [\"gate\", \"yard\"]",
             "route = [\"gate\", \"yrd\"]",
         ),
-        &["flows[0].route[1]", "\"yrd\"", "known nodes: gate, yard"],
+        &[
+            "flows[0].route[1]",
+            "\"yrd\"",
+            "known nodes and services: gate, yard",
+        ],
     );
 }
 
@@ -411,4 +415,53 @@ fn shipped_scenarios_validate() {
         }
     }
     assert!(n >= 2, "expected at least two shipped scenarios");
+}
+
+/// `extends`: an alternative is a base plus a few lines; same results as the equivalent full
+/// file; cycles and missing bases are clear errors.
+#[test]
+fn extends_merges_a_base() {
+    let (dir, _) = workdir(GOOD);
+    let alt = "extends = \"s.toml\"\n\n[scenario]\nname = \"alt\"\n\n[[nodes]]\nid = \"gate\"\nservers = 3\n";
+    fs::write(dir.path().join("alt.toml"), alt).unwrap();
+    fs::write(
+        dir.path().join("full.toml"),
+        GOOD.replace("cli-check", "alt")
+            .replace("servers = 2", "servers = 3"),
+    )
+    .unwrap();
+    for f in ["alt.toml", "full.toml"] {
+        let o = corridor(&["run", f, "-q", "--out", &format!("out-{f}")], dir.path());
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+    }
+    let a = fs::read(dir.path().join("out-alt.toml/replications.csv")).unwrap();
+    let b = fs::read(dir.path().join("out-full.toml/replications.csv")).unwrap();
+    assert_eq!(a, b);
+
+    fs::write(dir.path().join("c1.toml"), "extends = \"c2.toml\"\n").unwrap();
+    fs::write(dir.path().join("c2.toml"), "extends = \"c1.toml\"\n").unwrap();
+    let o = corridor(&["validate", "c1.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("a cycle"), "{}", stderr(&o));
+    fs::write(dir.path().join("c3.toml"), "extends = \"nowhere.toml\"\n").unwrap();
+    let o = corridor(&["validate", "c3.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read the base scenario"),
+        "{}",
+        stderr(&o)
+    );
+    // A mistake in the extending file names the field.
+    fs::write(
+        dir.path().join("bad.toml"),
+        "extends = \"s.toml\"\n[[nodes]]\nid = \"gate\"\nservers = 0\n",
+    )
+    .unwrap();
+    let o = corridor(&["validate", "bad.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nodes[0].servers") && stderr(&o).contains("extends"),
+        "{}",
+        stderr(&o)
+    );
 }

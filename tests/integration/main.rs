@@ -1,6 +1,8 @@
 //! One integration-test binary, themed modules: queueing theory, invariants, determinism and the
 //! command line (bad input included), and what-if studies (compare, sweep, shards, precision).
 
+mod border;
+mod carriers;
 mod cli;
 mod determinism;
 mod invariants;

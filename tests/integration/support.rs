@@ -58,3 +58,19 @@ fn erlang_c_reference_values() {
     // M/M/3 at a = 2.4: P(wait) = 0.6472 (tables), Wq = 0.6472 / 0.6.
     assert!((erlang_c_wq(3, 2.4, 1.0) - 0.647_191 / 0.6).abs() < 1e-5);
 }
+
+/// Rows as text (NaN compares equal to NaN this way, as it does in the CSV files).
+pub fn rows_text(rows: &[corridor::report::Row]) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{},{},{},{},{}",
+                r.scope,
+                r.id,
+                r.metric,
+                r.unit,
+                corridor::report::fmt_value(r.value)
+            )
+        })
+        .collect()
+}

@@ -708,7 +708,7 @@ fn merge_refuses_shards_that_do_not_fit() {
         (vec!["a0", "a1", "seed"], "seed differs"),
         (
             vec!["a0", "a1", "set"],
-            "resolved scenario (after --set) differs",
+            "resolved scenario (after --set and --digitisation) differs",
         ),
         (vec!["a0", "a1", "reps"], "replication count differs"),
         (vec!["a0", "a1", "a2", "other-n"], "which a1 holds too"),
@@ -879,7 +879,20 @@ fn bad_set_is_a_clear_error() {
         check("links.gate.time.max=1h", &["have no `id`", "links[0]"]);
         check(
             "scenery.horizon=1d",
-            &["has no `scenery`", "scenario, nodes, links, flows"],
+            &[
+                "unknown field `scenery`",
+                "`scenario`, `nodes`",
+                "--set scenery.horizon=1d",
+            ],
+        );
+        check(
+            "nodes.gate.servce.mean=1h",
+            &[
+                "nodes[0].servce",
+                "unknown field `servce`",
+                "`service`",
+                "--set nodes.gate.servce.mean=1h",
+            ],
         );
         check(
             "nodes.gate.service=1h",
@@ -1087,4 +1100,50 @@ fn help_of_new_commands_has_examples() {
     ] {
         assert!(t.contains(opt), "run --help lacks {opt}");
     }
+}
+
+/// `--digitisation` changes the model after validation, not the TOML document: the manifest
+/// records it, and merge refuses shards run with different levels.
+#[test]
+fn digitisation_is_recorded_and_checked_by_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/digitisation.toml");
+    let s = scenario.to_str().unwrap();
+    let shard = |k: &str, out: &str, extra: &[&str]| {
+        let mut a = vec!["run", s, "-q", "-r", "4", "--shard", k, "--out", out];
+        a.extend(extra);
+        ok(&a, d);
+    };
+    shard("0/2", "a0", &["--digitisation", "single_window"]);
+    shard("1/2", "a1", &["--digitisation", "single_window"]);
+    shard("1/2", "paper", &["--digitisation", "paper"]);
+    assert_eq!(
+        manifest(&d.join("a0"))["scenarios"][0]["model_options"][0],
+        "--digitisation single_window"
+    );
+    ok(&["merge", "a0", "a1", "--out", "m", "-q"], d);
+    ok(
+        &[
+            "run",
+            s,
+            "-q",
+            "-r",
+            "4",
+            "--digitisation",
+            "single_window",
+            "--out",
+            "single",
+        ],
+        d,
+    );
+    same_files(&d.join("single"), &d.join("m"), &CSVS);
+    let o = corridor(&["merge", "a0", "paper", "--out", "bad"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--digitisation) differs"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("bad").exists());
 }

@@ -1,0 +1,190 @@
+//! `extends = "base.toml"`: a scenario that is a base plus changes, so a what-if is a few
+//! lines rather than a copy.
+//!
+//! Merge rules (documented in scenarios/README.md): tables merge key by key, the extending file
+//! winning; `[[nodes]]`, `[[flows]]` and `[[services]]` elements merge by `id` (a new id is
+//! appended), `[[links]]` by `from` and `to`; any other array is replaced whole. A base may
+//! itself extend another. Relative `file` paths of empirical distributions stay relative to the
+//! file that wrote them.
+
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use crate::error::{Error, Result};
+
+/// If `src` extends a base, the merged document as TOML text; `None` if it extends nothing.
+pub fn resolve(path: &Path, src: &str) -> Result<Option<String>> {
+    let doc = parse_table(path, src)?;
+    if !doc.contains_key("extends") {
+        return Ok(None);
+    }
+    let merged = load_merged(path, doc, &mut vec![canonical_path(path)])?;
+    toml::to_string(&merged)
+        .map(Some)
+        .map_err(|e| Error::Usage(format!("cannot write the extended scenario as TOML: {e}")))
+}
+
+fn canonical_path(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn parse_table(path: &Path, src: &str) -> Result<Table> {
+    src.parse().map_err(|e: toml::de::Error| Error::Scenario {
+        file: path.to_path_buf(),
+        line_col: e.span().map(|s| super::locate::line_col(src, s.start)),
+        path: String::new(),
+        message: e.message().trim().to_string(),
+    })
+}
+
+fn load_merged(path: &Path, mut doc: Table, chain: &mut Vec<PathBuf>) -> Result<Table> {
+    absolutise_files(&mut doc, path.parent().unwrap_or(Path::new("")));
+    let Some(ext) = doc.remove("extends") else {
+        return Ok(doc);
+    };
+    let err = |message: String| Error::Scenario {
+        file: path.to_path_buf(),
+        line_col: None,
+        path: "extends".into(),
+        message,
+    };
+    let Value::String(base) = ext else {
+        return Err(err(
+            "`extends` must be a string: the path of the base scenario, relative to this file"
+                .into(),
+        ));
+    };
+    let base_path = path.parent().unwrap_or(Path::new("")).join(&base);
+    let canon = canonical_path(&base_path);
+    if chain.contains(&canon) {
+        return Err(err(format!(
+            "\"{base}\" extends, directly or not, this file: a cycle"
+        )));
+    }
+    chain.push(canon);
+    let src = std::fs::read_to_string(&base_path).map_err(|e| {
+        err(format!(
+            "cannot read the base scenario \"{}\": {e}",
+            base_path.display()
+        ))
+    })?;
+    let base_doc = load_merged(&base_path, parse_table(&base_path, &src)?, chain)?;
+    let mut merged = base_doc;
+    merge_tables(&mut merged, doc);
+    Ok(merged)
+}
+
+/// Makes relative `file = "..."` values (empirical data) absolute against `dir`.
+fn absolutise_files(t: &mut Table, dir: &Path) {
+    for (k, v) in t.iter_mut() {
+        match v {
+            Value::String(s) if k == "file" && Path::new(s.as_str()).is_relative() => {
+                *s = dir.join(&*s).to_string_lossy().into_owned();
+            }
+            Value::Table(inner) => absolutise_files(inner, dir),
+            Value::Array(a) => {
+                for x in a {
+                    if let Value::Table(inner) = x {
+                        absolutise_files(inner, dir);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn key_of(section: &str, t: &Table) -> Option<String> {
+    match section {
+        "links" => Some(format!(
+            "{}->{}",
+            t.get("from")?.as_str()?,
+            t.get("to")?.as_str()?
+        )),
+        _ => t.get("id")?.as_str().map(str::to_string),
+    }
+}
+
+fn merge_tables(base: &mut Table, over: Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Table(b)), Value::Table(o)) => merge_tables(b, o),
+            (Some(Value::Array(b)), Value::Array(o))
+                if ["nodes", "flows", "services", "links"].contains(&k.as_str()) =>
+            {
+                for item in o {
+                    let Value::Table(ot) = item else {
+                        b.push(item);
+                        continue;
+                    };
+                    let pos = key_of(&k, &ot).and_then(|key| {
+                        b.iter().position(|x| {
+                            x.as_table().and_then(|bt| key_of(&k, bt)).as_deref()
+                                == Some(key.as_str())
+                        })
+                    });
+                    match pos {
+                        Some(i) => {
+                            if let Value::Table(bt) = &mut b[i] {
+                                merge_tables(bt, ot);
+                            }
+                        }
+                        None => b.push(Value::Table(ot)),
+                    }
+                }
+            }
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_by_id_and_replaces_other_arrays() {
+        let mut base: Table = r#"
+[scenario]
+name = "base"
+horizon = "10d"
+[[nodes]]
+id = "a"
+servers = 1
+[[nodes]]
+id = "b"
+servers = 2
+[[flows]]
+id = "f"
+route = ["a", "b"]
+"#
+        .parse()
+        .unwrap();
+        let over: Table = r#"
+[scenario]
+name = "alt"
+[[nodes]]
+id = "b"
+servers = 4
+[[nodes]]
+id = "c"
+servers = 1
+[[flows]]
+id = "f"
+route = ["a", "c"]
+"#
+        .parse()
+        .unwrap();
+        merge_tables(&mut base, over);
+        assert_eq!(base["scenario"]["name"].as_str(), Some("alt"));
+        assert_eq!(base["scenario"]["horizon"].as_str(), Some("10d"));
+        let nodes = base["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 3);
+        assert_eq!(nodes[1]["servers"].as_integer(), Some(4));
+        assert_eq!(base["flows"][0]["route"].as_array().unwrap().len(), 2);
+        assert_eq!(base["flows"][0]["route"][1].as_str(), Some("c"));
+    }
+}

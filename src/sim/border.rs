@@ -1,0 +1,415 @@
+//! Border crossings: document processing by lanes, risk-based channels (green, yellow document
+//! check, red physical inspection in a bay), technical operations on tracks, opening hours,
+//! joint control, priority classes with optional preemptive-resume, and the digitisation level.
+//!
+//! A consignment's random work is drawn when it arrives, from the border's own streams, so that
+//! two runs that differ only in this border's level give each consignment the same underlying
+//! draws (common random numbers through the level's monotone mapping).
+
+use bevy_ecs::prelude::*;
+
+use super::border_state::{BAYS, Border, Crossing, LANES, PassPlan, Stage, TRACKS, Waiting};
+use super::components::Consignment;
+use super::{Event, Replication, leave};
+use crate::engine::{SimDur, SimTime};
+use crate::scenario::BorderModel;
+
+fn model<'m>(r: &Replication<'m>, node: u32) -> &'m BorderModel {
+    r.model.nodes[node as usize].border().expect("border node")
+}
+
+fn border<'w>(r: &'w mut Replication, node: u32) -> Mut<'w, Border> {
+    let e = r.nodes[node as usize];
+    r.world
+        .get_mut::<Border>(e)
+        .expect("node entity has a Border")
+}
+
+fn crossing<'w>(r: &'w mut Replication, c: Entity) -> Mut<'w, Crossing> {
+    r.world
+        .get_mut::<Crossing>(c)
+        .expect("consignment is crossing")
+}
+
+/// Pools that keep customs hours (lanes and bays); technical operations run around the clock.
+fn keeps_hours(pool: usize) -> bool {
+    pool != TRACKS
+}
+
+/// Consignment `c` arrives at border `node`.
+pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
+    let now = r.cal.now();
+    let m = model(r, node);
+    let effect = m.effect();
+    let doc_mean = m.documents.mean_secs();
+    let cm = {
+        let mut cm = r
+            .world
+            .get_mut::<Consignment>(c)
+            .expect("consignment in flight");
+        cm.arrive(now);
+        *cm
+    };
+    let lead = (now - cm.departed).as_secs_f64();
+    let mut plan = [PassPlan::default(); super::border_state::MAX_PASSES];
+    let technical_work;
+    {
+        let mut b = border(r, node);
+        let b = &mut *b;
+        b.stats.arrivals += 1;
+        let wip = b.stats.wip.level() + 1;
+        b.stats.wip.set(now, wip);
+        for p in plan.iter_mut().take(m.passes() as usize) {
+            // Draw everything, whatever the channel, so that every level sees the same draws.
+            let x = m.documents.sample_secs(&mut b.rng.documents);
+            let work = effect.document_secs(x, doc_mean);
+            let pre = (effect.pre_arrival * work).min(lead);
+            let u = unit(&mut b.rng.channel);
+            let check = m
+                .document_check
+                .as_ref()
+                .map_or(SimDur::ZERO, |d| d.sample(&mut b.rng.check));
+            let insp = m
+                .inspection
+                .as_ref()
+                .map_or(SimDur::ZERO, |d| d.sample(&mut b.rng.inspection));
+            *p = PassPlan {
+                docs: SimDur::from_secs_f64(work - pre),
+                channel: if u < effect.red {
+                    2
+                } else if u < effect.red + effect.yellow {
+                    1
+                } else {
+                    0
+                },
+                check,
+                inspection: insp,
+            };
+        }
+        technical_work = m
+            .technical
+            .as_ref()
+            .map_or(SimDur::ZERO, |d| d.sample(&mut b.rng.technical));
+    }
+    r.world.entity_mut(c).insert(Crossing {
+        arrived: now,
+        pass: 0,
+        stage: Stage::Arrived,
+        since: now,
+        token: 0,
+        prio: cm.prio,
+        plan,
+        technical_work,
+        queue: SimDur::ZERO,
+        closed: SimDur::ZERO,
+        document: SimDur::ZERO,
+        inspection: SimDur::ZERO,
+        technical: SimDur::ZERO,
+        inspected: false,
+    });
+    advance(r, c, node);
+}
+
+fn unit(rng: &mut crate::engine::Stream) -> f64 {
+    use rand::Rng;
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Moves `c` to its next stage (skipping stages with no work) and requests its pool, or
+/// releases it.
+fn advance(r: &mut Replication, c: Entity, node: u32) {
+    let m = model(r, node);
+    let passes = m.passes() as u8;
+    let has_technical = m.technical.is_some();
+    let next = {
+        let mut x = crossing(r, c);
+        loop {
+            let plan = x.plan[x.pass as usize];
+            let (stage, pass) = match x.stage {
+                Stage::Arrived => (Stage::Docs, 0),
+                Stage::Docs => match plan.channel {
+                    1 => (Stage::Check, x.pass),
+                    2 => (Stage::Inspect, x.pass),
+                    _ => next_pass(x.pass, passes, has_technical),
+                },
+                Stage::Check | Stage::Inspect => next_pass(x.pass, passes, has_technical),
+                Stage::Technical => break None,
+            };
+            if stage == Stage::Arrived {
+                break None; // released
+            }
+            x.stage = stage;
+            x.pass = pass;
+            let plan = x.plan[pass as usize];
+            let (pool, work) = match stage {
+                Stage::Docs => (LANES, plan.docs),
+                Stage::Check => (LANES, plan.check),
+                Stage::Inspect => {
+                    x.inspected = true;
+                    (BAYS, plan.inspection)
+                }
+                Stage::Technical => (TRACKS, x.technical_work),
+                Stage::Arrived => unreachable!(),
+            };
+            // Documents fully processed before arrival: no visit to a lane at all.
+            if stage == Stage::Docs && work == SimDur::ZERO {
+                continue;
+            }
+            break Some((pool, work, x.prio));
+        }
+    };
+    match next {
+        Some((pool, work, prio)) => request(r, c, node, pool, work, prio),
+        None => release(r, c, node),
+    }
+}
+
+/// After pass `pass`: the next pass's documents, technical operations, or release (signalled
+/// as `Stage::Arrived`).
+fn next_pass(pass: u8, passes: u8, has_technical: bool) -> (Stage, u8) {
+    if pass + 1 < passes {
+        (Stage::Docs, pass + 1)
+    } else if has_technical {
+        (Stage::Technical, pass)
+    } else {
+        (Stage::Arrived, pass)
+    }
+}
+
+fn is_open(r: &Replication, node: u32, pool: usize) -> bool {
+    !keeps_hours(pool) || model(r, node).hours.is_open(r.cal.now())
+}
+
+/// `c` asks `pool` for `work` of service.
+fn request(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur, prio: u8) {
+    let now = r.cal.now();
+    let open = is_open(r, node, pool);
+    let preemption = model(r, node).preemption && keeps_hours(pool);
+    let victim = {
+        let mut b = border(r, node);
+        let p = &mut b.pools[pool];
+        if open && p.busy < p.servers {
+            None
+        } else {
+            let victim = if open && preemption {
+                // The lowest-priority, most recently started service below our priority.
+                p.slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.prio < prio)
+                    .min_by_key(|(_, s)| (s.prio, std::cmp::Reverse(s.start)))
+                    .map(|(i, _)| i)
+            } else {
+                None
+            };
+            match victim {
+                Some(i) => {
+                    let s = p.slots.swap_remove(i);
+                    p.busy -= 1;
+                    p.queues[s.prio as usize].push_front(Waiting {
+                        c: s.c,
+                        work: s.end - now,
+                    });
+                    p.waiting += 1;
+                    let queued = b.stats.queue.level() + 1;
+                    b.stats.queue.set(now, queued);
+                    Some(s.c)
+                }
+                None => {
+                    p.queues[prio as usize].push_back(Waiting { c, work });
+                    p.waiting += 1;
+                    let queued = b.stats.queue.level() + 1;
+                    b.stats.queue.set(now, queued);
+                    if !open {
+                        ensure_open_event(r, node);
+                    }
+                    return;
+                }
+            }
+        }
+    };
+    if let Some(v) = victim {
+        // The interrupted consignment keeps the service it got and waits again from now; its
+        // pending completion event becomes stale.
+        let mut x = crossing(r, v);
+        let served = now - x.since;
+        add_service(&mut x, served);
+        x.since = now;
+        x.token = x.token.wrapping_add(1);
+    }
+    start(r, c, node, pool, work);
+}
+
+fn add_service(x: &mut Crossing, d: SimDur) {
+    match x.stage {
+        Stage::Docs | Stage::Check => x.document = x.document + d,
+        Stage::Inspect => x.inspection = x.inspection + d,
+        Stage::Technical => x.technical = x.technical + d,
+        Stage::Arrived => {}
+    }
+}
+
+/// Starts serving `c` in `pool` now (a server is free and the pool is open).
+fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
+    let now = r.cal.now();
+    let hours = &model(r, node).hours;
+    let (token, prio) = {
+        let mut x = crossing(r, c);
+        let waited = now - x.since;
+        let closed = if waited > SimDur::ZERO && keeps_hours(pool) {
+            hours.closed_between(x.since, now)
+        } else {
+            SimDur::ZERO
+        };
+        x.closed = x.closed + closed;
+        x.queue = x.queue + SimDur(waited.0 - closed.0);
+        x.since = now;
+        x.token = x.token.wrapping_add(1);
+        (x.token, x.prio)
+    };
+    let preemption = model(r, node).preemption && keeps_hours(pool);
+    {
+        let mut b = border(r, node);
+        let p = &mut b.pools[pool];
+        p.busy += 1;
+        let busy = p.busy as u64;
+        p.busy_tw.set(now, busy);
+        if preemption {
+            p.slots.push(super::border_state::Slot {
+                c,
+                prio,
+                start: now,
+                end: now + work,
+            });
+        }
+    }
+    r.cal.schedule_in(work, Event::Stage { c, node, token });
+}
+
+/// A stage's service for `c` ends (unless the event is stale).
+pub(super) fn stage_done(r: &mut Replication, c: Entity, node: u32, token: u16) {
+    let now = r.cal.now();
+    let stage = {
+        let Some(mut x) = r.world.get_mut::<Crossing>(c) else {
+            return;
+        };
+        if x.token != token {
+            return; // preempted: a newer spell is or will be in progress
+        }
+        let served = now - x.since;
+        add_service(&mut x, served);
+        x.since = now;
+        x.stage
+    };
+    let pool = match stage {
+        Stage::Docs | Stage::Check => LANES,
+        Stage::Inspect => BAYS,
+        _ => TRACKS,
+    };
+    {
+        let mut b = border(r, node);
+        let p = &mut b.pools[pool];
+        p.busy -= 1;
+        let busy = p.busy as u64;
+        p.busy_tw.set(now, busy);
+        if let Some(i) = p.slots.iter().position(|s| s.c == c) {
+            p.slots.swap_remove(i);
+        }
+    }
+    fill(r, node, pool);
+    advance(r, c, node);
+}
+
+/// Starts waiting consignments while `pool` is open and has free servers.
+fn fill(r: &mut Replication, node: u32, pool: usize) {
+    if !is_open(r, node, pool) {
+        let waiting = border(r, node).pools[pool].waiting;
+        if waiting > 0 {
+            ensure_open_event(r, node);
+        }
+        return;
+    }
+    loop {
+        let now = r.cal.now();
+        let next = {
+            let mut b = border(r, node);
+            let b = &mut *b;
+            let p = &mut b.pools[pool];
+            if p.busy >= p.servers {
+                None
+            } else {
+                let w = p.pop();
+                if w.is_some() {
+                    let queued = b.stats.queue.level() - 1;
+                    b.stats.queue.set(now, queued);
+                }
+                w
+            }
+        };
+        match next {
+            Some(w) => start(r, w.c, node, pool, w.work),
+            None => break,
+        }
+    }
+}
+
+fn ensure_open_event(r: &mut Replication, node: u32) {
+    let at = model(r, node).hours.next_open(r.cal.now());
+    let mut b = border(r, node);
+    if !b.open_pending {
+        b.open_pending = true;
+        r.cal.schedule(at, Event::Open { node });
+    }
+}
+
+/// The border opens: lanes and bays take on waiting work.
+pub(super) fn open(r: &mut Replication, node: u32) {
+    border(r, node).open_pending = false;
+    fill(r, node, LANES);
+    fill(r, node, BAYS);
+}
+
+/// `c` has cleared the border.
+fn release(r: &mut Replication, c: Entity, node: u32) {
+    let now = r.cal.now();
+    let x = r
+        .world
+        .entity_mut(c)
+        .take::<Crossing>()
+        .expect("consignment is crossing");
+    {
+        let mut b = border(r, node);
+        let s = &mut b.stats;
+        let clear = now - x.arrived;
+        s.clear.record(clear);
+        s.clear_q.record(clear);
+        s.queueing.record(x.queue);
+        s.closed.record(x.closed);
+        s.wait_q.record(x.queue + x.closed);
+        s.document.record(x.document);
+        s.inspection.record(x.inspection);
+        s.technical.record(x.technical);
+        if x.inspected {
+            s.inspected += 1;
+        }
+        let wip = s.wip.level() - 1;
+        s.wip.set(now, wip);
+    }
+    let cm = {
+        let mut m = r
+            .world
+            .get_mut::<Consignment>(c)
+            .expect("consignment in flight");
+        m.border = m.border + (now - m.at_node);
+        m.depart(now)
+    };
+    leave(r, c, cm);
+}
+
+/// Restarts a border's statistics (end of warm-up).
+pub(super) fn reset(b: &mut Border, now: SimTime) {
+    b.stats.reset(now);
+    for p in &mut b.pools {
+        p.busy_tw.reset(now);
+    }
+}

@@ -1,0 +1,375 @@
+//! Carrier services: consignments wait at the boarding node for the next carrier of their
+//! service, board first come first served while they fit, and travel together; a carrier that
+//! has left is unavailable until it has unloaded and come back (the fleet is a real limit).
+
+use bevy_ecs::prelude::*;
+
+use super::components::{Berths, Carrier, Consignment, ServiceState};
+use super::{Event, Replication};
+use crate::engine::{SimDur, SimTime};
+use crate::scenario::{Departure, ServiceModel};
+
+/// Carrier phases, in order.
+pub const LOADED: u8 = 0;
+/// Arrived at the destination; unloading starts.
+pub const ARRIVED: u8 = 1;
+/// Unloaded: consignments are released, the return trip starts.
+pub const UNLOADED: u8 = 2;
+/// Back at the boarding node.
+pub const BACK: u8 = 3;
+/// Path and weather allow it to leave.
+pub const SAIL: u8 = 4;
+
+fn model<'m>(r: &Replication<'m>, svc: u32) -> &'m ServiceModel {
+    &r.model.services[svc as usize]
+}
+
+fn state<'w>(r: &'w mut Replication, svc: u32) -> Mut<'w, ServiceState> {
+    let e = r.services[svc as usize];
+    r.world.get_mut::<ServiceState>(e).expect("service entity")
+}
+
+/// Schedules the first timetabled departure of every timetable service.
+pub(super) fn start(r: &mut Replication) {
+    for (i, s) in r.model.services.iter().enumerate() {
+        if let Departure::Timetable { offsets, .. } = &s.departure {
+            r.cal.schedule(
+                SimTime::ZERO + offsets[0],
+                Event::Departure {
+                    svc: i as u32,
+                    slot: 0,
+                },
+            );
+        }
+    }
+}
+
+/// Consignment `c` (of `teu` TEU) starts waiting for a carrier of `svc`.
+pub(super) fn board(r: &mut Replication, c: Entity, svc: u32, teu: u32) {
+    let now = r.cal.now();
+    {
+        let mut s = state(r, svc);
+        s.queue.push_back((c, now, teu));
+        s.queued_teu += teu as u64;
+        let q = s.queued_teu;
+        s.stats.queue_teu.set(now, q);
+    }
+    try_depart(r, svc);
+}
+
+/// Sends carriers while the departure rule says so and carriers are available.
+fn try_depart(r: &mut Replication, svc: u32) {
+    let now = r.cal.now();
+    let m = model(r, svc);
+    let cap = m.capacity_teu as u64;
+    match m.departure {
+        Departure::Timetable { .. } => {}
+        Departure::WhenFull => {
+            while ready(r, svc, |s| s.queued_teu >= cap) {
+                depart(r, svc);
+            }
+        }
+        Departure::WhenFullOrMaxWait(max_wait) => {
+            let full_or_overdue = |s: &ServiceState| {
+                s.queued_teu >= cap
+                    || s.queue
+                        .front()
+                        .is_some_and(|(_, since, _)| now - *since >= max_wait)
+            };
+            while ready(r, svc, full_or_overdue) {
+                depart(r, svc);
+            }
+            let mut s = state(r, svc);
+            if let Some(&(_, since, _)) = s.queue.front() {
+                let at = since + max_wait;
+                if at > now && s.timer_at != Some(at) {
+                    s.timer_at = Some(at);
+                    r.cal.schedule(at, Event::MaxWait { svc });
+                }
+            }
+        }
+    }
+}
+
+/// A carrier is available and `rule` says go.
+fn ready(r: &mut Replication, svc: u32, rule: impl Fn(&ServiceState) -> bool) -> bool {
+    let s = state(r, svc);
+    s.available > 0 && rule(&s)
+}
+
+/// A max-wait timer fires (ignored if a later one has replaced it).
+pub(super) fn max_wait(r: &mut Replication, svc: u32) {
+    let now = r.cal.now();
+    let due = {
+        let mut s = state(r, svc);
+        let due = s.timer_at == Some(now);
+        if due {
+            s.timer_at = None;
+        }
+        due
+    };
+    if due {
+        try_depart(r, svc);
+    }
+}
+
+/// A timetabled departure slot: a carrier leaves with whatever is waiting, if one is there.
+pub(super) fn timetable(r: &mut Replication, svc: u32, slot: u32) {
+    let now = r.cal.now();
+    if let Departure::Timetable { offsets, period } = &model(r, svc).departure {
+        let next = (slot as usize + 1) % offsets.len();
+        // Offsets are sorted within one period; wrapping to the first adds a period.
+        let at = if next == 0 {
+            now + SimDur(period.0 - offsets[slot as usize].0 + offsets[0].0)
+        } else {
+            now + SimDur(offsets[next].0 - offsets[slot as usize].0)
+        };
+        r.cal.schedule(
+            at,
+            Event::Departure {
+                svc,
+                slot: next as u32,
+            },
+        );
+    }
+    let available = state(r, svc).available;
+    if available > 0 {
+        depart(r, svc);
+    } else {
+        state(r, svc).stats.missed += 1;
+    }
+}
+
+/// One carrier leaves now with what fits, first come first served.
+fn depart(r: &mut Replication, svc: u32) {
+    let now = r.cal.now();
+    let m = model(r, svc);
+    let cap = m.capacity_teu as u64;
+    let mut load = Vec::new();
+    let (loading, unloading);
+    {
+        let mut s = state(r, svc);
+        let s = &mut *s;
+        let mut teu = 0u64;
+        while let Some(&(c, since, t)) = s.queue.front() {
+            if teu + t as u64 > cap {
+                break;
+            }
+            s.queue.pop_front();
+            teu += t as u64;
+            load.push((c, now - since));
+            s.stats.wait.record(now - since);
+        }
+        s.queued_teu -= teu;
+        s.stats.queue_teu.set(now, s.queued_teu);
+        s.available -= 1;
+        let away = (m.fleet - s.available) as u64;
+        s.stats.away.set(now, away);
+        s.stats.departures += 1;
+        s.stats.load_sum += teu as f64 / cap as f64;
+        s.stats.teu += teu;
+        loading = m
+            .loading
+            .as_ref()
+            .map_or(SimDur::ZERO, |d| d.sample(&mut s.rng_loading));
+        unloading = m
+            .unloading
+            .as_ref()
+            .map_or(SimDur::ZERO, |d| d.sample(&mut s.rng_unloading));
+    }
+    for &(c, wait) in &load {
+        let mut cm = r
+            .world
+            .get_mut::<Consignment>(c)
+            .expect("boarding consignment");
+        cm.waiting = cm.waiting + wait;
+        cm.departed += wait;
+    }
+    let carrier = r
+        .world
+        .spawn(Carrier {
+            svc,
+            load: load.into_iter().map(|(c, _)| c).collect(),
+            loading,
+            unloading,
+            t_board: now,
+            t_load: now,
+            t_loaded: now,
+            t_sail: now,
+            t_arrived: now,
+            t_unload: now,
+        })
+        .id();
+    request_berth(r, m.from, carrier, LOADED, loading);
+}
+
+/// The carrier needs a berth at `node` for `work`, after which it reaches `phase`. Nodes
+/// without `berths` have no limit.
+fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: u8, work: SimDur) {
+    let now = r.cal.now();
+    if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
+        if b.busy >= b.servers {
+            b.queue.push_back((carrier, phase, work));
+            let q = b.queue.len() as u64;
+            b.queue_tw.set(now, q);
+            return;
+        }
+        b.busy += 1;
+        let busy = b.busy as u64;
+        b.busy_tw.set(now, busy);
+        b.wait.record(SimDur::ZERO);
+    }
+    grant(r, carrier, phase, work);
+}
+
+fn grant(r: &mut Replication, carrier: Entity, phase: u8, work: SimDur) {
+    let now = r.cal.now();
+    {
+        let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+        if phase == LOADED {
+            cr.t_load = now;
+        } else {
+            cr.t_unload = now;
+        }
+    }
+    r.cal.schedule_in(work, Event::Carrier { carrier, phase });
+}
+
+/// A carrier leaves its berth at `node`; the next carrier waiting there gets it.
+fn release_berth(r: &mut Replication, node: usize) {
+    let now = r.cal.now();
+    let next = {
+        let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) else {
+            return;
+        };
+        match b.queue.pop_front() {
+            Some(next) => {
+                let q = b.queue.len() as u64;
+                b.queue_tw.set(now, q);
+                Some(next)
+            }
+            None => {
+                b.busy -= 1;
+                let busy = b.busy as u64;
+                b.busy_tw.set(now, busy);
+                None
+            }
+        }
+    };
+    if let Some((carrier, phase, work)) = next {
+        let since = {
+            let cr = r.world.get::<Carrier>(carrier).expect("carrier");
+            if phase == LOADED {
+                cr.t_board
+            } else {
+                cr.t_arrived
+            }
+        };
+        if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
+            b.wait.record(now - since);
+        }
+        grant(r, carrier, phase, work);
+    }
+}
+
+/// A carrier reaches its next phase.
+pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
+    let now = r.cal.now();
+    let svc = r.world.get::<Carrier>(carrier).expect("carrier").svc;
+    let m = model(r, svc);
+    match phase {
+        LOADED => {
+            r.world
+                .get_mut::<Carrier>(carrier)
+                .expect("carrier")
+                .t_loaded = now;
+            release_berth(r, m.from);
+            // Leave when a path is free and the leg is open (weather, closures).
+            let at = {
+                let mut s = state(r, svc);
+                let at = s.weather.next_open(s.next_path.max(now));
+                if let Some(h) = m.headway {
+                    s.next_path = at + h;
+                }
+                at
+            };
+            if at > now {
+                r.cal.schedule(
+                    at,
+                    Event::Carrier {
+                        carrier,
+                        phase: SAIL,
+                    },
+                );
+            } else {
+                sail(r, carrier, svc);
+            }
+        }
+        SAIL => sail(r, carrier, svc),
+        ARRIVED => {
+            let unloading = {
+                let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+                cr.t_arrived = now;
+                cr.unloading
+            };
+            request_berth(r, m.to, carrier, UNLOADED, unloading);
+        }
+        UNLOADED => {
+            release_berth(r, m.to);
+            let (load, handling, delay) = {
+                let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+                let handling = cr.loading + cr.unloading;
+                let delay = (cr.t_load - cr.t_board)
+                    + (cr.t_sail - cr.t_loaded)
+                    + (cr.t_unload - cr.t_arrived);
+                (std::mem::take(&mut cr.load), handling, delay)
+            };
+            state(r, svc).stats.carrier_delay.record(delay);
+            let to = m.to as u32;
+            for c in load {
+                // Loading, unloading and waits for berths, paths or weather are not moving:
+                // shift the departure stamp so that arriving counts only the travel.
+                let mut cm = r.world.get_mut::<Consignment>(c).expect("on board");
+                cm.handling = cm.handling + handling;
+                cm.queueing = cm.queueing + delay;
+                cm.departed += handling + delay;
+                r.cal
+                    .schedule_in(SimDur::ZERO, Event::Arrive { c, node: to });
+            }
+            let t = m
+                .return_trip
+                .as_ref()
+                .map_or(SimDur::ZERO, |d| d.sample(&mut state(r, svc).rng_return));
+            r.cal.schedule_in(
+                t,
+                Event::Carrier {
+                    carrier,
+                    phase: BACK,
+                },
+            );
+        }
+        _ => {
+            r.world.despawn(carrier);
+            {
+                let mut s = state(r, svc);
+                s.available += 1;
+                let away = (m.fleet - s.available) as u64;
+                s.stats.away.set(now, away);
+            }
+            try_depart(r, svc);
+        }
+    }
+}
+
+fn sail(r: &mut Replication, carrier: Entity, svc: u32) {
+    let now = r.cal.now();
+    r.world.get_mut::<Carrier>(carrier).expect("carrier").t_sail = now;
+    let t = model(r, svc).travel.sample(&mut state(r, svc).rng_travel);
+    r.cal.schedule_in(
+        t,
+        Event::Carrier {
+            carrier,
+            phase: ARRIVED,
+        },
+    );
+}
