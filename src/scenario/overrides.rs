@@ -354,16 +354,32 @@ pub struct Resolved {
     pub changed: Vec<String>,
 }
 
-/// Parses scenario text `src` (read from `file`), applies `overrides` in order and validates
-/// the result. Errors in the file keep their line and column; an error in a value that came
+/// Parses scenario text `src` (read from `file`), merges it onto its `extends` base if it has
+/// one, applies `overrides` in order and validates the result. Errors in the file keep their line and column; an error in a value that came
 /// from an override names the override instead.
 pub fn resolve(file: &Path, src: &str, overrides: &[Override]) -> Result<Resolved> {
-    let mut doc: Table = src.parse().map_err(|e: toml::de::Error| Error::Scenario {
-        file: file.to_path_buf(),
-        line_col: e.span().map(|s| super::locate::line_col(src, s.start)),
-        path: String::new(),
-        message: e.message().trim().to_string(),
-    })?;
+    let parse_doc = |text: &str| -> Result<Table> {
+        text.parse().map_err(|e: toml::de::Error| Error::Scenario {
+            file: file.to_path_buf(),
+            line_col: e.span().map(|s| super::locate::line_col(text, s.start)),
+            path: String::new(),
+            message: e.message().trim().to_string(),
+        })
+    };
+    let mut doc = parse_doc(src)?;
+    // A file that extends a base is merged first: overrides then reach every node and flow of
+    // the scenario, including those only the base declares, and the resolved text stands alone.
+    let extended = if doc.contains_key("extends") {
+        match super::extends::resolve(file, src)? {
+            Some(merged) => {
+                doc = parse_doc(&merged)?;
+                true
+            }
+            None => false,
+        }
+    } else {
+        false
+    };
     if overrides.is_empty() {
         // Validate the file itself, so every message points at its own line and column.
         let model = super::parse(file, src)?;
@@ -378,8 +394,9 @@ pub fn resolve(file: &Path, src: &str, overrides: &[Override]) -> Result<Resolve
         changed.push(apply(&mut doc, ov)?);
     }
     let text = canonical(&doc)?;
+    let located = (!extended).then_some(src);
     let model =
-        super::parse(file, &text).map_err(|e| attribute(e, file, src, overrides, &changed))?;
+        super::parse(file, &text).map_err(|e| attribute(e, file, located, overrides, &changed))?;
     Ok(Resolved {
         model,
         text,
@@ -399,7 +416,7 @@ fn canonical(doc: &Table) -> Result<String> {
 fn attribute(
     e: Error,
     file: &Path,
-    src: &str,
+    src: Option<&str>,
     overrides: &[Override],
     changed: &[String],
 ) -> Error {
@@ -431,10 +448,10 @@ fn attribute(
                     }
                 }
                 None => Error::Scenario {
-                    line_col: if path.is_empty() {
-                        None
-                    } else {
-                        super::locate::locate(src, &path)
+                    // Positions refer to the file itself, not to a merged `extends` document.
+                    line_col: match src {
+                        Some(src) if !path.is_empty() => super::locate::locate(src, &path),
+                        _ => None,
                     },
                     file: f,
                     path,

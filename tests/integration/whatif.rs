@@ -1147,3 +1147,46 @@ fn digitisation_is_recorded_and_checked_by_merge() {
     );
     assert!(!d.join("bad").exists());
 }
+
+/// A file that `extends` a base: --set reaches the nodes only the base declares, and the
+/// resolved scenario in the manifest stands alone (no `extends`), reproducing the run.
+#[test]
+fn set_reaches_through_extends() {
+    let dir = workdir();
+    let d = dir.path();
+    fs::write(
+        d.join("child.toml"),
+        "extends = \"s.toml\"\n\n[scenario]\nname = \"child\"\n",
+    )
+    .unwrap();
+    ok(
+        &[
+            "run",
+            "child.toml",
+            "-q",
+            "-r",
+            "3",
+            "--set",
+            "nodes.yard.servers=2",
+            "--out",
+            "c",
+        ],
+        d,
+    );
+    fs::write(
+        d.join("full.toml"),
+        S.replace("name = \"wi\"", "name = \"child\"")
+            .replace("servers = 1", "servers = 2"),
+    )
+    .unwrap();
+    ok(&["run", "full.toml", "-q", "-r", "3", "--out", "f"], d);
+    same_files(&d.join("c"), &d.join("f"), &CSVS);
+    let resolved = manifest(&d.join("c"))["scenarios"][0]["resolved"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!resolved.contains("extends"), "{resolved}");
+    fs::write(d.join("resolved.toml"), resolved).unwrap();
+    ok(&["run", "resolved.toml", "-q", "-r", "3", "--out", "r"], d);
+    same_files(&d.join("c"), &d.join("r"), &CSVS);
+}
