@@ -85,7 +85,7 @@ pub fn paired(
     };
     // The corridor scope's id is the scenario name, which differs between scenarios: its rows
     // are matched by metric alone.
-    let key = |r: &Row| -> (&'static str, String, &'static str) {
+    let key_of = |r: &Row| -> (&'static str, String, &'static str) {
         let id = if r.scope == "corridor" {
             String::new()
         } else {
@@ -97,10 +97,9 @@ pub fn paired(
         .rows
         .iter()
         .enumerate()
-        .map(|(i, r)| (key(r), i))
+        .map(|(i, r)| (key_of(r), i))
         .collect();
     let mut out = Vec::new();
-    let key_of = key;
     for (i, key) in b0.rows.iter().enumerate() {
         let Some(&j) = alt_ix.get(&key_of(key)) else {
             continue;
