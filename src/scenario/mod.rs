@@ -11,7 +11,9 @@ pub mod model;
 use std::path::Path;
 
 pub use border::BorderModel;
-pub use model::{Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, ServiceModel};
+pub use model::{
+    Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, ServiceModel,
+};
 
 use crate::error::{Error, Result};
 use model::Ctx;
