@@ -28,6 +28,23 @@ pub struct ScenarioFile {
     /// `[[services]]`: carriers (trains, vessels, ferries) between two nodes.
     #[serde(default)]
     pub services: Vec<ServiceSpec>,
+    /// `[[pipelines]]`: continuous product flows.
+    #[serde(default)]
+    pub pipelines: Vec<PipelineSpec>,
+}
+
+/// `[[pipelines]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSpec {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub unit: String,
+    pub capacity_per_day: f64,
+    pub demand_per_day: f64,
+    pub transit: Duration,
+    pub outages: Option<WeatherSpec>,
 }
 
 /// `[[services]]`.
@@ -176,6 +193,7 @@ pub struct NodeSpec {
     pub service: Option<DistSpec>,
     pub service_per: Option<String>,
     pub berths: Option<i64>,
+    pub yard_teu: Option<i64>,
     // kind = "border"
     pub lanes: Option<i64>,
     pub documents: Option<DistSpec>,

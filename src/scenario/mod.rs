@@ -12,7 +12,9 @@ pub mod overrides;
 use std::path::Path;
 
 pub use border::BorderModel;
-pub use model::{Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, ServiceModel};
+pub use model::{
+    Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, ServiceModel,
+};
 
 use crate::error::{Error, Result};
 use model::Ctx;

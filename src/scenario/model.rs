@@ -49,7 +49,33 @@ pub struct Model {
     pub flows: Vec<FlowModel>,
     /// Carrier services, in file order.
     pub services: Vec<ServiceModel>,
+    /// Pipelines, in file order.
+    pub pipelines: Vec<PipelineModel>,
 }
+
+/// A pipeline: a continuous product flow between two places, beside the freight network.
+#[derive(Clone, Debug)]
+pub struct PipelineModel {
+    /// Unique id.
+    pub id: String,
+    /// Where it starts (a label; it need not be a node).
+    pub from: String,
+    /// Where it ends.
+    pub to: String,
+    /// Product unit: `t` (tonnes) or `bbl` (barrels).
+    pub unit: String,
+    /// Capacity, unit per day.
+    pub capacity_per_day: f64,
+    /// Product offered, unit per day.
+    pub demand_per_day: f64,
+    /// Transit time from inlet to outlet.
+    pub transit: SimDur,
+    /// Random outages: daily probability and duration.
+    pub outages: Option<(f64, Dist)>,
+}
+
+/// Pipeline product units.
+pub const PIPELINE_UNITS: &[&str] = &["t", "bbl"];
 
 /// How a consignment gets from one route node to the next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,6 +167,8 @@ pub enum NodeKind {
         /// Berths (or loading tracks) for carriers loading and unloading here; `None` = no
         /// limit.
         berths: Option<u32>,
+        /// Yard capacity in TEU; `None` = no limit.
+        yard_teu: Option<u32>,
     },
     /// A border crossing with customs stages.
     Border(Box<BorderModel>),
@@ -378,6 +406,12 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         )?);
     }
     let links = build_links(ctx, &file.links, &node_ix, &mut flows, &mut empirical)?;
+    check_yards(ctx, &nodes, &flows, &services)?;
+    let mut pipelines = Vec::with_capacity(file.pipelines.len());
+    let mut pipe_ids = HashSet::new();
+    for (i, pl) in file.pipelines.iter().enumerate() {
+        pipelines.push(build_pipeline(ctx, i, pl, &mut pipe_ids, &mut empirical)?);
+    }
     Ok(Model {
         name: s.name.clone(),
         description: s.description.clone(),
@@ -390,6 +424,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         links,
         flows,
         services,
+        pipelines,
     })
 }
 
@@ -514,11 +549,16 @@ fn build_node(
                 .berths
                 .map(|b| count_value(ctx, &format!("{p}.berths"), Some(b), 1, 1_000_000))
                 .transpose()?;
+            let yard_teu = n
+                .yard_teu
+                .map(|b| count_value(ctx, &format!("{p}.yard_teu"), Some(b), 1, 1_000_000_000))
+                .transpose()?;
             NodeKind::Station {
                 servers,
                 service: build_dist(ctx, &format!("{p}.service"), service, emp)?,
                 per_teu,
                 berths,
+                yard_teu,
             }
         }
         "border" => {
@@ -527,6 +567,7 @@ fn build_node(
                 &[
                     ("service_per", n.service_per.is_some()),
                     ("berths", n.berths.is_some()),
+                    ("yard_teu", n.yard_teu.is_some()),
                 ],
                 "border",
             )?;
@@ -1505,4 +1546,119 @@ fn weekly_time(s: &str) -> std::result::Result<u64, String> {
         return Err(bad());
     }
     Ok(day as u64 * 1440 + m)
+}
+
+/// A yard must hold the largest consignment that enters it and the largest carrier load that
+/// unloads into it, or they would wait at its gate for ever.
+fn check_yards(
+    ctx: &Ctx,
+    nodes: &[NodeModel],
+    flows: &[FlowModel],
+    services: &[ServiceModel],
+) -> Result<()> {
+    for (i, n) in nodes.iter().enumerate() {
+        let NodeKind::Station {
+            yard_teu: Some(y), ..
+        } = n.kind
+        else {
+            continue;
+        };
+        for f in flows.iter().filter(|f| f.route.contains(&i)) {
+            if f.teu > y {
+                return Err(ctx.err(&format!("nodes[{i}].yard_teu"), format!(
+                    "{y} TEU cannot hold one consignment of flow \"{}\" ({} TEU); the yard must hold at least the largest consignment",
+                    f.id, f.teu
+                )));
+            }
+        }
+        for s in services.iter().filter(|s| s.to == i) {
+            if s.capacity_teu > y {
+                return Err(ctx.err(&format!("nodes[{i}].yard_teu"), format!(
+                    "{y} TEU cannot take a full carrier of service \"{}\" ({} TEU); the yard must hold at least one full load",
+                    s.id, s.capacity_teu
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn build_pipeline(
+    ctx: &Ctx,
+    i: usize,
+    pl: &super::file::PipelineSpec,
+    ids: &mut HashSet<String>,
+    emp: &mut EmpiricalCache,
+) -> Result<PipelineModel> {
+    let p = format!("pipelines[{i}]");
+    if !valid_id(&pl.id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("\"{}\" is not a valid id; {ID_RULE}", pl.id),
+        ));
+    }
+    if !ids.insert(pl.id.clone()) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate pipeline id \"{}\"", pl.id),
+        ));
+    }
+    if !PIPELINE_UNITS.contains(&pl.unit.as_str()) {
+        return Err(ctx.err(
+            &format!("{p}.unit"),
+            format!(
+                "unknown unit \"{}\"; allowed: {} (tonnes, barrels)",
+                pl.unit,
+                PIPELINE_UNITS.join(", ")
+            ),
+        ));
+    }
+    for (name, v) in [
+        ("capacity_per_day", pl.capacity_per_day),
+        ("demand_per_day", pl.demand_per_day),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(ctx.err(
+                &format!("{p}.{name}"),
+                format!("{v} is not allowed; a rate must be > 0 {} per day", pl.unit),
+            ));
+        }
+    }
+    if pl.transit.secs < 0.0 {
+        return Err(ctx.err(
+            &format!("{p}.transit"),
+            format!(
+                "\"{}\" is negative; a transit time must be >= 0",
+                pl.transit.text
+            ),
+        ));
+    }
+    let outages = match &pl.outages {
+        None => None,
+        Some(o) => {
+            if !(0.0..=1.0).contains(&o.daily_probability) {
+                return Err(ctx.err(
+                    &format!("{p}.outages.daily_probability"),
+                    format!(
+                        "{} is not allowed; a probability must be in [0, 1]",
+                        o.daily_probability
+                    ),
+                ));
+            }
+            Some((
+                o.daily_probability,
+                build_dist(ctx, &format!("{p}.outages.duration"), &o.duration, emp)?,
+            ))
+        }
+    };
+    Ok(PipelineModel {
+        id: pl.id.clone(),
+        from: pl.from.clone(),
+        to: pl.to.clone(),
+        unit: pl.unit.clone(),
+        capacity_per_day: pl.capacity_per_day,
+        demand_per_day: pl.demand_per_day,
+        transit: SimDur::from_secs_f64(pl.transit.secs),
+        outages,
+    })
 }

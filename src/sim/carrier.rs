@@ -5,7 +5,7 @@
 use bevy_ecs::prelude::*;
 
 use super::components::{Berths, Carrier, Consignment, ServiceState};
-use super::{Event, Replication};
+use super::{Event, Replication, yard};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel};
 
@@ -146,7 +146,7 @@ fn depart(r: &mut Replication, svc: u32) {
     let m = model(r, svc);
     let cap = m.capacity_teu as u64;
     let mut load = Vec::new();
-    let (loading, unloading);
+    let (loading, unloading, load_teu);
     {
         let mut s = state(r, svc);
         let s = &mut *s;
@@ -162,6 +162,7 @@ fn depart(r: &mut Replication, svc: u32) {
         }
         s.queued_teu -= teu;
         s.stats.queue_teu.set(now, s.queued_teu);
+        load_teu = teu;
         s.available -= 1;
         let away = (m.fleet - s.available) as u64;
         s.stats.away.set(now, away);
@@ -190,6 +191,7 @@ fn depart(r: &mut Replication, svc: u32) {
         .spawn(Carrier {
             svc,
             load: load.into_iter().map(|(c, _)| c).collect(),
+            teu: load_teu as u32,
             loading,
             unloading,
             t_board: now,
@@ -198,6 +200,7 @@ fn depart(r: &mut Replication, svc: u32) {
             t_sail: now,
             t_arrived: now,
             t_unload: now,
+            t_unloaded: now,
         })
         .id();
     request_berth(r, m.from, carrier, LOADED, loading);
@@ -315,38 +318,15 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
             request_berth(r, m.to, carrier, UNLOADED, unloading);
         }
         UNLOADED => {
-            release_berth(r, m.to);
-            let (load, handling, delay) = {
+            let teu = {
                 let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
-                let handling = cr.loading + cr.unloading;
-                let delay = (cr.t_load - cr.t_board)
-                    + (cr.t_sail - cr.t_loaded)
-                    + (cr.t_unload - cr.t_arrived);
-                (std::mem::take(&mut cr.load), handling, delay)
+                cr.t_unloaded = now;
+                cr.teu
             };
-            state(r, svc).stats.carrier_delay.record(delay);
-            let to = m.to as u32;
-            for c in load {
-                // Loading, unloading and waits for berths, paths or weather are not moving:
-                // shift the departure stamp so that arriving counts only the travel.
-                let mut cm = r.world.get_mut::<Consignment>(c).expect("on board");
-                cm.handling = cm.handling + handling;
-                cm.queueing = cm.queueing + delay;
-                cm.departed += handling + delay;
-                r.cal
-                    .schedule_in(SimDur::ZERO, Event::Arrive { c, node: to });
+            // A full yard at the destination keeps the carrier at its berth, loaded.
+            if yard::try_admit(r, m.to, yard::Blocked::Carrier(carrier), teu) {
+                finish_unloading(r, carrier);
             }
-            let t = m
-                .return_trip
-                .as_ref()
-                .map_or(SimDur::ZERO, |d| d.sample(&mut state(r, svc).rng_return));
-            r.cal.schedule_in(
-                t,
-                Event::Carrier {
-                    carrier,
-                    phase: BACK,
-                },
-            );
         }
         _ => {
             r.world.despawn(carrier);
@@ -370,6 +350,48 @@ fn sail(r: &mut Replication, carrier: Entity, svc: u32) {
         Event::Carrier {
             carrier,
             phase: ARRIVED,
+        },
+    );
+}
+
+/// The carrier hands its load over to the destination (whose yard has room for it), leaves its
+/// berth and starts its return trip.
+pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
+    let now = r.cal.now();
+    let svc = r.world.get::<Carrier>(carrier).expect("carrier").svc;
+    let m = model(r, svc);
+    release_berth(r, m.to);
+    let (load, handling, delay) = {
+        let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+        let handling = cr.loading + cr.unloading;
+        let delay = (cr.t_load - cr.t_board)
+            + (cr.t_sail - cr.t_loaded)
+            + (cr.t_unload - cr.t_arrived)
+            + (now - cr.t_unloaded);
+        (std::mem::take(&mut cr.load), handling, delay)
+    };
+    state(r, svc).stats.carrier_delay.record(delay);
+    let to = m.to as u32;
+    for c in load {
+        // Loading, unloading and waits for berths, paths, weather or yard space are not
+        // moving: shift the departure stamp so that arriving counts only the travel.
+        let mut cm = r.world.get_mut::<Consignment>(c).expect("on board");
+        cm.handling = cm.handling + handling;
+        cm.queueing = cm.queueing + delay;
+        cm.departed += handling + delay;
+        cm.admitted = true;
+        r.cal
+            .schedule_in(SimDur::ZERO, Event::Arrive { c, node: to });
+    }
+    let t = m
+        .return_trip
+        .as_ref()
+        .map_or(SimDur::ZERO, |d| d.sample(&mut state(r, svc).rng_return));
+    r.cal.schedule_in(
+        t,
+        Event::Carrier {
+            carrier,
+            phase: BACK,
         },
     );
 }

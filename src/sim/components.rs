@@ -159,6 +159,8 @@ pub struct Consignment {
     pub waiting: SimDur,
     /// Priority at borders (the flow's).
     pub prio: u8,
+    /// Already admitted to the next node's yard (by the carrier that brings it).
+    pub admitted: bool,
     /// Created after warm-up, so it counts in flow statistics.
     pub counted: bool,
 }
@@ -253,6 +255,8 @@ pub struct Carrier {
     pub svc: u32,
     /// Consignments on board.
     pub load: Vec<Entity>,
+    /// TEU on board.
+    pub teu: u32,
     /// Loading time of this trip.
     pub loading: SimDur,
     /// Unloading time of this trip.
@@ -269,4 +273,6 @@ pub struct Carrier {
     pub t_arrived: SimTime,
     /// Unloading started.
     pub t_unload: SimTime,
+    /// Unloading finished (it may then wait for yard space).
+    pub t_unloaded: SimTime,
 }

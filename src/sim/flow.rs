@@ -36,6 +36,7 @@ pub(super) fn created(r: &mut Replication, f: u32) {
             border: Default::default(),
             waiting: Default::default(),
             prio: r.model.flows[f as usize].priority,
+            admitted: false,
             counted,
         })
         .id();

@@ -399,6 +399,49 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         ));
     }
 
+    // Yards: occupancy and blocking.
+    for (i, n) in m.nodes.iter().enumerate() {
+        let Some(y) = r.world.get::<super::yard::Yard>(r.nodes[i]) else {
+            continue;
+        };
+        let id = &n.id;
+        rows.push(Row::new(
+            "yard",
+            id,
+            "occupancy_mean",
+            "TEU",
+            y.used_tw.mean(end),
+        ));
+        rows.push(Row::new(
+            "yard",
+            id,
+            "occupancy_max",
+            "TEU",
+            y.used_tw.max() as f64,
+        ));
+        rows.push(Row::new(
+            "yard",
+            id,
+            "blocked_mean",
+            "count",
+            y.blocked_tw.mean(end),
+        ));
+        rows.push(Row::new(
+            "yard",
+            id,
+            "blocked_share",
+            "ratio",
+            y.any_blocked_tw.mean(end),
+        ));
+        rows.push(Row::new(
+            "yard",
+            id,
+            "blocked_wait_mean",
+            "h",
+            y.wait.mean_hours(),
+        ));
+    }
+
     // Line sections with a path capacity.
     for (i, l) in m.links.iter().enumerate() {
         if l.headway.is_none() {
@@ -421,6 +464,8 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
             link.path_wait.count() as f64,
         ));
     }
+
+    rows.extend(super::pipeline::rows(m, r.rep));
 
     // Sections (links with a distance): CAREC CPMM speeds.
     for (i, l) in m.links.iter().enumerate() {

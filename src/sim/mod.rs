@@ -14,7 +14,9 @@ mod carrier;
 pub mod components;
 mod flow;
 mod metrics;
+pub mod pipeline;
 mod station;
+pub mod yard;
 
 use bevy_ecs::prelude::*;
 
@@ -75,6 +77,7 @@ pub struct Replication<'m> {
     flows: Vec<Entity>,
     /// Whole-run counters.
     pub counters: Counters,
+    rep: u32,
 }
 
 impl<'m> Replication<'m> {
@@ -128,6 +131,12 @@ impl<'m> Replication<'m> {
             .collect();
         let is_border = model.nodes.iter().map(|n| n.border().is_some()).collect();
         for (n, &e) in model.nodes.iter().zip(nodes.iter()) {
+            if let NodeKind::Station {
+                yard_teu: Some(y), ..
+            } = n.kind
+            {
+                world.entity_mut(e).insert(yard::Yard::new(y));
+            }
             if let NodeKind::Station {
                 berths: Some(b), ..
             } = n.kind
@@ -209,6 +218,7 @@ impl<'m> Replication<'m> {
             services,
             flows,
             counters: Counters::default(),
+            rep,
         }
     }
 
@@ -265,6 +275,10 @@ impl<'m> Replication<'m> {
         for mut b in q.iter_mut(&mut self.world) {
             border::reset(&mut b, now);
         }
+        let mut q = self.world.query::<&mut yard::Yard>();
+        for mut y in q.iter_mut(&mut self.world) {
+            y.reset(now);
+        }
         let mut q = self.world.query::<&mut ServiceState>();
         for mut s in q.iter_mut(&mut self.world) {
             s.stats.reset(now);
@@ -297,6 +311,11 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
         link.section.record(now - cm.departed);
     }
     let next_leg = leg + 1;
+    // Leaving by link (or delivered) frees the yard now; boarding frees it when the carrier
+    // departs.
+    if !matches!(f.legs.get(leg), Some(Leg::Service(_))) {
+        yard::release(r, f.route[leg], f.teu as u64);
+    }
     if next_leg < f.route.len() {
         let travel = match f.legs[leg] {
             Leg::Link(l) => {

@@ -3,20 +3,32 @@
 use bevy_ecs::prelude::*;
 
 use super::components::{Consignment, Station};
-use super::{Event, Replication, leave};
+use super::{Event, Replication, leave, yard};
 
 /// Consignment `c` arrives at `node`: it starts service if a server is free, else it queues.
 pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
     let now = r.cal.now();
-    let flow = {
+    let (flow, admitted) = {
         let mut cm = r
             .world
             .get_mut::<Consignment>(c)
             .expect("consignment in flight");
         cm.arrive(now);
-        cm.flow
+        let admitted = cm.admitted;
+        cm.admitted = false;
+        (cm.flow, admitted)
     };
     let teu = r.model.flows[flow as usize].teu;
+    if !admitted && !yard::try_admit(r, node as usize, yard::Blocked::Consignment(c), teu) {
+        return; // waits at the gate of a full yard
+    }
+    enter(r, c, node, teu);
+}
+
+/// Consignment `c` (of `teu` TEU) enters station `node` now: service if a server is free, else
+/// the queue.
+pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, teu: u32) {
+    let now = r.cal.now();
     let mut st = r
         .world
         .get_mut::<Station>(r.nodes[node as usize])

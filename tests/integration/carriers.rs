@@ -535,3 +535,154 @@ fn line_and_weather_bad_input() {
     rejects(&svc, &["services[0].weather.daily_probability", "1.5"]);
     rejects(&svc.replace("daily_probability = 1.5", "daily_probability = 0.5").replace("departure = \"when_full\"", "departure = \"when_full\"\nclosures = [{ from = \"2024-01-05 00:00\", to = \"2024-01-04 00:00\" }]"), &["services[0].closures[0].to", "not after"]);
 }
+
+/// A full yard stops upstream unloading: carriers wait loaded at their berth, consignments wait
+/// at the gate; nothing is lost (conservation with freight on carriers and at gates), and the
+/// occupancy never exceeds the capacity.
+#[test]
+fn full_yard_blocks_upstream_and_loses_nothing() {
+    let src = r#"
+[scenario]
+name = "yard"
+horizon = "200d"
+warmup = "10d"
+replications = 4
+seed = 5
+
+[[nodes]]
+id = "A"
+kind = "station"
+servers = "unlimited"
+service = { dist = "fixed", value = "0h" }
+
+[[nodes]]
+id = "B"
+kind = "station"
+servers = 1
+service = { dist = "exponential", mean = "4h" }
+berths = 1
+yard_teu = 100
+
+[[nodes]]
+id = "C"
+kind = "station"
+servers = "unlimited"
+service = { dist = "fixed", value = "1h" }
+
+[[services]]
+id = "feeder"
+mode = "sea"
+from = "A"
+to = "B"
+capacity_teu = 50
+fleet = 3
+departure = "when_full"
+unloading = { dist = "fixed", value = "2h" }
+travel = { dist = "fixed", value = "10h" }
+return_trip = { dist = "fixed", value = "10h" }
+
+[[links]]
+from = "B"
+to = "C"
+time = { dist = "fixed", value = "5h" }
+
+[[flows]]
+id = "boxes"
+route = ["A", "feeder", "B", "C"]
+arrivals = { dist = "exponential", mean = "3h" }
+teu = 10
+
+[[flows]]
+id = "local"
+route = ["B", "C"]
+arrivals = { dist = "exponential", mean = "2d" }
+teu = 10
+"#;
+    let m = model(src);
+    let out = run(&m);
+    for rep in &out.reps {
+        let c = value(rep, "corridor", "yard", "created");
+        assert_eq!(
+            c,
+            value(rep, "corridor", "yard", "delivered")
+                + value(rep, "corridor", "yard", "in_system_end")
+        );
+        assert!(value(rep, "yard", "B", "occupancy_max") <= 100.0);
+        for f in &m.flows {
+            let parts: f64 = [
+                "moving",
+                "waiting_for_carrier",
+                "queueing",
+                "handling",
+                "border",
+            ]
+            .iter()
+            .map(|k| value(rep, "flow", &f.id, k))
+            .sum();
+            let t = value(rep, "flow", &f.id, "transit_mean");
+            assert!((parts - t).abs() <= 1e-9 * t, "{}: {parts} vs {t}", f.id);
+        }
+    }
+    // B serves one 10-TEU box per 4 h on average, while 10 TEU arrive every 3 h: the yard fills,
+    // blocks the feeder at its berth, and the queue moves upstream to A.
+    assert!(summary(&out.summary, "yard", "B", "blocked_share").mean > 0.5);
+    assert!(summary(&out.summary, "yard", "B", "occupancy_mean").mean > 80.0);
+    assert!(summary(&out.summary, "service", "feeder", "carrier_delay_mean").mean > 10.0);
+    assert!(summary(&out.summary, "corridor", "yard", "in_system_end").min > 100.0);
+    // Without the yard limit, nothing blocks.
+    let open = run(&model(&src.replace("yard_teu = 100\n", "")));
+    assert!(summary(&open.summary, "service", "feeder", "carrier_delay_mean").mean < 1e-9);
+
+    rejects(
+        &src.replace("yard_teu = 100", "yard_teu = 40"),
+        &["nodes[1].yard_teu", "full carrier of service \"feeder\""],
+    );
+    rejects(
+        &src.replace("yard_teu = 100", "yard_teu = 0"),
+        &["nodes[1].yard_teu", "0 is not allowed"],
+    );
+}
+
+/// Pipelines: a continuous flow at min(demand, capacity), delivered one transit later, stopped
+/// by outages (hand-computed without outages).
+#[test]
+fn pipeline_throughput_and_utilisation() {
+    let src = "[scenario]\nname = \"p\"\nhorizon = \"110d\"\nwarmup = \"10d\"\nreplications = 3\n\
+        [[nodes]]\nid = \"A\"\nkind = \"station\"\nservers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\n\
+        [[flows]]\nid = \"f\"\nroute = [\"A\"]\narrivals = { dist = \"fixed\", value = \"3h\" }\n\
+        [[pipelines]]\nid = \"btc\"\nfrom = \"Baku\"\nto = \"Ceyhan\"\nunit = \"bbl\"\ncapacity_per_day = 1000000\ndemand_per_day = 800000\ntransit = \"10d\"\n";
+    let out = run(&model(src));
+    let s = |m: &str| summary(&out.summary, "pipeline", "btc", m).mean;
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert!(near(s("delivered"), 80_000_000.0));
+    assert!(near(s("throughput"), 800_000.0));
+    assert!(near(s("utilisation"), 0.8));
+    assert_eq!(s("outage_share"), 0.0);
+    // Demand above capacity is capped; without warm-up the first 10 days deliver nothing.
+    let out = run(&model(
+        &src.replace("demand_per_day = 800000", "demand_per_day = 1500000")
+            .replace("warmup = \"10d\"\n", ""),
+    ));
+    let tp = summary(&out.summary, "pipeline", "btc", "throughput").mean;
+    assert!((tp - 1_000_000.0 * 100.0 / 110.0).abs() < 1e-6, "{tp}");
+    // Outages cut throughput in proportion.
+    let out = run(&model(&format!(
+        "{src}outages = {{ daily_probability = 0.5, duration = {{ dist = \"fixed\", value = \"12h\" }} }}\n"
+    )));
+    let u = summary(&out.summary, "pipeline", "btc", "utilisation").mean;
+    let o = summary(&out.summary, "pipeline", "btc", "outage_share").mean;
+    assert!(o > 0.15 && o < 0.3, "{o}");
+    assert!(
+        (u - 0.8 * (1.0 - o)).abs() < 0.03,
+        "{u} vs {}",
+        0.8 * (1.0 - o)
+    );
+    rejects(
+        &src.replace("capacity_per_day = 1000000", "capacity_per_day = -5"),
+        &["pipelines[0].capacity_per_day", "-5"],
+    );
+    rejects(
+        &src.replace("unit = \"bbl\"", "unit = \"m3\""),
+        &["pipelines[0].unit", "\"m3\""],
+    );
+}

@@ -1,0 +1,73 @@
+//! Pipelines: a continuous product flow beside the freight network (the Baku-Tbilisi-Ceyhan
+//! oil and South Caucasus gas pipelines, say). No consignments: product enters at
+//! `min(demand, capacity)` per day while the line is up, and leaves `transit` later. Outages
+//! (each day, with a probability, for a drawn duration; stream `pipeline:<id>:outages`) stop
+//! the inflow. The result over the window is computed exactly from the outage windows.
+
+use crate::engine::hours::OpeningHours;
+use crate::engine::random::stream;
+use crate::engine::time::MS_PER_DAY;
+use crate::engine::{SimDur, SimTime};
+use crate::report::Row;
+use crate::scenario::{Model, PipelineModel};
+
+/// Outage windows of pipeline `p` in replication `rep`.
+fn outages(model: &Model, p: &PipelineModel, rep: u32) -> OpeningHours {
+    use rand::Rng;
+    let mut rng = stream(model.seed, rep, &format!("pipeline:{}:outages", p.id));
+    let mut windows = Vec::new();
+    if let Some((prob, duration)) = &p.outages {
+        let days = model.horizon.ms().div_ceil(MS_PER_DAY);
+        for d in 0..days {
+            let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            let at = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            let len = duration.sample(&mut rng);
+            if u < *prob {
+                let start = SimTime(d * MS_PER_DAY) + SimDur::from_secs_f64(at * 86_400.0);
+                windows.push((start, start + len));
+            }
+        }
+    }
+    OpeningHours::closed_during(windows)
+}
+
+/// The pipeline rows of replication `rep`.
+pub fn rows(model: &Model, rep: u32) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let window = model.window();
+    let days = window.as_days_f64();
+    for p in &model.pipelines {
+        let up = outages(model, p, rep);
+        let rate = p.demand_per_day.min(p.capacity_per_day);
+        // Product delivered in [warmup, horizon] entered in [warmup - transit, horizon - transit].
+        let shift = |t: SimTime| SimTime(t.0.saturating_sub(p.transit.0));
+        let (a, b) = (shift(model.warmup), shift(model.horizon));
+        let entering = (b - a).as_days_f64();
+        let down = up.closed_between(a, b).as_days_f64();
+        // Before time zero nothing entered: the first `transit` of the run delivers nothing.
+        let delivered = rate * (entering - down);
+        let throughput = delivered / days;
+        let unit: &'static str = if p.unit == "t" { "t/day" } else { "bbl/day" };
+        let total: &'static str = if p.unit == "t" { "t" } else { "bbl" };
+        let id = &p.id;
+        rows.push(Row::new("pipeline", id, "delivered", total, delivered));
+        rows.push(Row::new("pipeline", id, "throughput", unit, throughput));
+        rows.push(Row::new(
+            "pipeline",
+            id,
+            "utilisation",
+            "ratio",
+            throughput / p.capacity_per_day,
+        ));
+        let outage = up.closed_between(model.warmup, model.horizon).as_days_f64() / days;
+        rows.push(Row::new("pipeline", id, "outage_share", "ratio", outage));
+        rows.push(Row::new(
+            "pipeline",
+            id,
+            "transit",
+            "h",
+            p.transit.as_hours_f64(),
+        ));
+    }
+    rows
+}
