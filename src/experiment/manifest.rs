@@ -72,6 +72,9 @@ pub struct ScenarioEntry {
     pub file: String,
     /// SHA-256 of the file's bytes.
     pub file_sha256: String,
+    /// The files it `extends`, base after base, each as `[path, SHA-256]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extends_files: Vec<(String, String)>,
     /// The scenario name.
     pub name: String,
     /// `--set` overrides applied, in order, as `PATH=VALUE`.

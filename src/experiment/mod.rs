@@ -72,6 +72,7 @@ impl Loaded {
             role: role.to_string(),
             file: self.file.display().to_string(),
             file_sha256: self.file_sha256.clone(),
+            extends_files: extends_chain(&self.file),
             name: self.resolved.model.name.clone(),
             overrides: self.overrides.clone(),
             resolved_sha256: sha256_hex(self.resolved.text.as_bytes()),
@@ -79,6 +80,36 @@ impl Loaded {
             resolved: self.resolved.text.clone(),
         }
     }
+}
+
+/// The files `file` extends (its base, the base's base, ...), with their SHA-256. Stops at the
+/// first file that cannot be read or parsed, or at a repeat (validation reports those).
+fn extends_chain(file: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut seen = vec![file.to_path_buf()];
+    let mut cur = file.to_path_buf();
+    loop {
+        let Ok(text) = std::fs::read_to_string(&cur) else {
+            break;
+        };
+        let Ok(doc) = text.parse::<toml::Table>() else {
+            break;
+        };
+        let Some(base) = doc.get("extends").and_then(toml::Value::as_str) else {
+            break;
+        };
+        let next = cur.parent().unwrap_or(Path::new("")).join(base);
+        if seen.contains(&next) {
+            break;
+        }
+        let Ok(bytes) = std::fs::read(&next) else {
+            break;
+        };
+        out.push((next.display().to_string(), sha256_hex(&bytes)));
+        seen.push(next.clone());
+        cur = next;
+    }
+    out
 }
 
 /// Reads `file`, applies `overrides` and validates the result.

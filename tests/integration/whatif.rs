@@ -1186,6 +1186,12 @@ fn set_reaches_through_extends() {
         .unwrap()
         .to_string();
     assert!(!resolved.contains("extends"), "{resolved}");
+    let base = &manifest(&d.join("c"))["scenarios"][0]["extends_files"][0];
+    assert_eq!(base[0], "s.toml");
+    assert_eq!(
+        base[1],
+        corridor::experiment::manifest::sha256_hex(S.as_bytes()).as_str()
+    );
     fs::write(d.join("resolved.toml"), resolved).unwrap();
     ok(&["run", "resolved.toml", "-q", "-r", "3", "--out", "r"], d);
     same_files(&d.join("c"), &d.join("r"), &CSVS);
