@@ -88,10 +88,7 @@ fn extends_chain(file: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut seen = vec![file.to_path_buf()];
     let mut cur = file.to_path_buf();
-    loop {
-        let Ok(text) = std::fs::read_to_string(&cur) else {
-            break;
-        };
+    while let Ok(text) = std::fs::read_to_string(&cur) {
         let Ok(doc) = text.parse::<toml::Table>() else {
             break;
         };
