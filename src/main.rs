@@ -253,12 +253,15 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let loaded = experiment::load(&scenario, &sets(&set)?)?;
             let model = loaded.model();
             println!(
-                "{}: valid. Scenario \"{}\": {} node(s), {} link(s), {} flow(s); horizon {}, warm-up {}, {} replication(s), seed {}.",
+                "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.",
                 scenario.display(),
                 model.name,
                 model.nodes.len(),
+                model.nodes.iter().filter(|n| n.border().is_some()).count(),
                 model.links.len(),
+                model.services.len(),
                 model.flows.len(),
+                model.pipelines.len(),
                 model.horizon - corridor::engine::SimTime::ZERO,
                 model.warmup - corridor::engine::SimTime::ZERO,
                 model.replications,

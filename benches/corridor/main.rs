@@ -4,7 +4,14 @@ use criterion::{criterion_group, criterion_main};
 
 mod calendar;
 mod ecs;
+mod scenarios;
 mod tandem;
 
-criterion_group!(benches, calendar::bench, tandem::bench, ecs::bench);
+criterion_group!(
+    benches,
+    calendar::bench,
+    tandem::bench,
+    ecs::bench,
+    scenarios::bench
+);
 criterion_main!(benches);

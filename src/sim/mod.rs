@@ -72,6 +72,7 @@ pub struct Replication<'m> {
     cal: Calendar<Event>,
     nodes: Vec<Entity>,
     is_border: Vec<bool>,
+    has_yard: Vec<bool>,
     links: Vec<Entity>,
     services: Vec<Entity>,
     flows: Vec<Entity>,
@@ -130,6 +131,19 @@ impl<'m> Replication<'m> {
             })
             .collect();
         let is_border = model.nodes.iter().map(|n| n.border().is_some()).collect();
+        let has_yard = model
+            .nodes
+            .iter()
+            .map(|n| {
+                matches!(
+                    n.kind,
+                    NodeKind::Station {
+                        yard_teu: Some(_),
+                        ..
+                    }
+                )
+            })
+            .collect();
         for (n, &e) in model.nodes.iter().zip(nodes.iter()) {
             if let NodeKind::Station {
                 yard_teu: Some(y), ..
@@ -214,6 +228,7 @@ impl<'m> Replication<'m> {
             cal: Calendar::with_capacity(1024),
             nodes,
             is_border,
+            has_yard,
             links,
             services,
             flows,

@@ -74,6 +74,9 @@ impl Yard {
 /// Takes `teu` into the yard of `node` now if there is room and nobody is waiting before; else
 /// `who` joins the queue at the gate. True if admitted (or the node has no yard).
 pub(super) fn try_admit(r: &mut Replication, node: usize, who: Blocked, teu: u32) -> bool {
+    if !r.has_yard[node] {
+        return true; // the common case, without a component lookup
+    }
     let now = r.cal.now();
     let Some(mut y) = r.world.get_mut::<Yard>(r.nodes[node]) else {
         return true;
@@ -92,6 +95,9 @@ pub(super) fn try_admit(r: &mut Replication, node: usize, who: Blocked, teu: u32
 
 /// `teu` leave the yard of `node`; whoever waits at the gate and now fits is admitted, in order.
 pub(super) fn release(r: &mut Replication, node: usize, teu: u64) {
+    if !r.has_yard[node] {
+        return;
+    }
     let now = r.cal.now();
     let mut admitted = Vec::new();
     {
