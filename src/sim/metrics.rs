@@ -138,8 +138,8 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         rows.push(Row::new("flow", id, "border", "h", fs.border.mean_hours()));
         if let Some(km) = f.distance_km(&m.links) {
             rows.push(Row::new("flow", id, "distance", "km", km));
-            let swod = km / fs.moving.mean_hours();
-            let swd = km / fs.transit.mean_hours();
+            let swod = speed(km, fs.moving.mean_hours());
+            let swd = speed(km, fs.transit.mean_hours());
             rows.push(Row::new("flow", id, "speed_without_delay", "km/h", swod));
             rows.push(Row::new("flow", id, "speed_with_delay", "km/h", swd));
         }
@@ -492,14 +492,14 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
             &id,
             "speed_without_delay",
             "km/h",
-            km / link.travel.mean_hours(),
+            speed(km, link.travel.mean_hours()),
         ));
         rows.push(Row::new(
             "section",
             &id,
             "speed_with_delay",
             "km/h",
-            km / link.section.mean_hours(),
+            speed(km, link.section.mean_hours()),
         ));
     }
     rows
@@ -515,4 +515,9 @@ struct NodeRows {
     wip_mean: f64,
     arrivals: f64,
     departures: f64,
+}
+
+/// km/h; undefined (an empty cell) when no time was spent, rather than infinite.
+fn speed(km: f64, hours: f64) -> f64 {
+    if hours > 0.0 { km / hours } else { f64::NAN }
 }
