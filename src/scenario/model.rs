@@ -250,7 +250,12 @@ impl Model {
         let mut rate = vec![0.0; self.nodes.len()];
         for f in &self.flows {
             for &n in &f.route {
-                rate[n] += 1.0 / f.arrivals.mean_secs();
+                // Stations with service per TEU take `teu` units of work per consignment.
+                let units = match self.nodes[n].kind {
+                    NodeKind::Station { per_teu: true, .. } => f.teu as f64,
+                    _ => 1.0,
+                };
+                rate[n] += units / f.arrivals.mean_secs();
             }
         }
         self.nodes

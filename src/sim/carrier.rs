@@ -65,13 +65,13 @@ fn try_depart(r: &mut Replication, svc: u32) {
     match m.departure {
         Departure::Timetable { .. } => {}
         Departure::WhenFull => {
-            while ready(r, svc, |s| s.queued_teu >= cap) {
+            while ready(r, svc, |s| full(s, cap)) {
                 depart(r, svc);
             }
         }
         Departure::WhenFullOrMaxWait(max_wait) => {
             let full_or_overdue = |s: &ServiceState| {
-                s.queued_teu >= cap
+                full(s, cap)
                     || s.queue
                         .front()
                         .is_some_and(|(_, since, _)| now - *since >= max_wait)
@@ -89,6 +89,19 @@ fn try_depart(r: &mut Replication, svc: u32) {
             }
         }
     }
+}
+
+/// Full: the waiting TEU reach the capacity, or the next consignment in line would not fit
+/// beside those before it (consignments are not split, so no more can board).
+fn full(s: &ServiceState, cap: u64) -> bool {
+    let mut teu = 0;
+    for &(_, _, t) in &s.queue {
+        if teu + t as u64 > cap {
+            return true;
+        }
+        teu += t as u64;
+    }
+    teu >= cap
 }
 
 /// A carrier is available and `rule` says go.
@@ -186,6 +199,8 @@ fn depart(r: &mut Replication, svc: u32) {
         cm.waiting = cm.waiting + wait;
         cm.departed += wait;
     }
+    // The boarded consignments leave the boarding node's yard.
+    yard::release(r, m.from, load_teu);
     let carrier = r
         .world
         .spawn(Carrier {

@@ -686,3 +686,42 @@ fn pipeline_throughput_and_utilisation() {
         &["pipelines[0].unit", "\"m3\""],
     );
 }
+
+/// Regression: a yard at a carrier's boarding node is freed when the carrier departs with its
+/// load (it once never was, so the yard filled and the corridor deadlocked).
+#[test]
+fn boarding_yard_is_freed_when_the_carrier_departs() {
+    let src = shuttle(
+        "capacity_teu = 10\nfleet = 2\ndeparture = \"when_full\"\nreturn_trip = { dist = \"fixed\", value = \"1h\" }",
+        "{ dist = \"exponential\", mean = \"1h\" }",
+        "200d",
+        2,
+    )
+    .replace("id = \"A\"\nkind = \"station\"", "id = \"A\"\nkind = \"station\"\nyard_teu = 30");
+    let out = run(&model(&src));
+    // About one a day per hour for 190 days: everything flows, the yard never stays full.
+    let d = summary(&out.summary, "flow", "f", "delivered_consignments");
+    assert!(d.min > 4000.0, "{d:?}");
+    assert!(summary(&out.summary, "yard", "A", "occupancy_mean").mean < 10.0);
+    assert!(summary(&out.summary, "corridor", "s", "in_system_end").max < 40.0);
+}
+
+/// when_full with indivisible consignments: a carrier leaves when the next consignment would not
+/// fit (two 100-TEU trains on a 225-TEU vessel), not only when the TEU reach the capacity.
+#[test]
+fn when_full_counts_a_carrier_full_when_the_next_does_not_fit() {
+    let src = shuttle(
+        "capacity_teu = 225\nfleet = 10\ndeparture = \"when_full\"\nreturn_trip = { dist = \"fixed\", value = \"1h\" }",
+        "{ dist = \"fixed\", value = \"10h\" }",
+        "100d",
+        1,
+    )
+    .replace("arrivals = { dist = \"fixed\", value = \"10h\" }", "arrivals = { dist = \"fixed\", value = \"10h\" }\nteu = 100");
+    let out = run(&model(&src));
+    // Trains at 10 h, 20 h, 30 h: the third does not fit beside the first two, so the vessel
+    // leaves at 30 h with two; each train waits 10 h on average (20, 10; then 20, 10, ...).
+    let w = summary(&out.summary, "service", "svc", "carrier_wait_mean");
+    assert!((w.mean - 15.0).abs() < 0.5, "{w:?}");
+    let lf = summary(&out.summary, "service", "svc", "load_factor");
+    assert!((lf.mean - 200.0 / 225.0).abs() < 1e-9, "{lf:?}");
+}
