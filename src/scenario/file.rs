@@ -65,6 +65,7 @@ pub struct ServiceSpec {
     pub utc_offset: Option<String>,
     pub max_wait: Option<Duration>,
     pub loading: Option<DistSpec>,
+    pub handling_per: Option<String>,
     pub unloading: Option<DistSpec>,
     pub travel: DistSpec,
     pub return_trip: Option<DistSpec>,
@@ -192,6 +193,7 @@ pub struct NodeSpec {
     pub servers: Option<Servers>,
     pub service: Option<DistSpec>,
     pub service_per: Option<String>,
+    pub teu_per_wagon: Option<f64>,
     pub berths: Option<i64>,
     pub yard_teu: Option<i64>,
     // kind = "border"

@@ -14,6 +14,7 @@ use std::path::Path;
 pub use border::BorderModel;
 pub use model::{
     Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, ServiceModel,
+    ServicePer,
 };
 
 use crate::error::{Error, Result};

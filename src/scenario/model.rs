@@ -77,6 +77,28 @@ pub struct PipelineModel {
 /// Pipeline product units.
 pub const PIPELINE_UNITS: &[&str] = &["t", "bbl"];
 
+/// What a station's drawn service time is for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ServicePer {
+    /// The whole consignment.
+    Consignment,
+    /// Each TEU.
+    Teu,
+    /// Each wagon, with this many TEU per wagon (wagons = ceil(TEU / it)).
+    Wagon(f64),
+}
+
+impl ServicePer {
+    /// Units of work for a consignment of `teu` TEU.
+    pub fn units(self, teu: u32) -> f64 {
+        match self {
+            ServicePer::Consignment => 1.0,
+            ServicePer::Teu => teu as f64,
+            ServicePer::Wagon(t) => (teu as f64 / t).ceil(),
+        }
+    }
+}
+
 /// How a consignment gets from one route node to the next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Leg {
@@ -130,6 +152,8 @@ pub struct ServiceModel {
     pub travel: Dist,
     /// Time from unloaded at `to` until available again at `from`.
     pub return_trip: Option<Dist>,
+    /// `loading` and `unloading` are per TEU on board (else per carrier).
+    pub handling_per_teu: bool,
     /// Minimum time between consecutive departures (rail paths).
     pub headway: Option<SimDur>,
     /// Random weather closures: daily probability and duration.
@@ -159,11 +183,11 @@ pub enum NodeKind {
     Station {
         /// Number of parallel servers; `None` is unlimited (a pure delay).
         servers: Option<u32>,
-        /// Service time per consignment (or per TEU when `per_teu`).
+        /// Service time per consignment, per TEU or per wagon (see `per`).
         service: Dist,
-        /// The service time is drawn per TEU and scaled by the consignment's TEU (a crane
-        /// transshipment at a gauge change, for instance).
-        per_teu: bool,
+        /// What the drawn service time is for: the whole consignment, each TEU (a crane
+        /// transshipment at a gauge change) or each wagon (bogie exchange).
+        per: ServicePer,
         /// Berths (or loading tracks) for carriers loading and unloading here; `None` = no
         /// limit.
         berths: Option<u32>,
@@ -252,7 +276,7 @@ impl Model {
             for &n in &f.route {
                 // Stations with service per TEU take `teu` units of work per consignment.
                 let units = match self.nodes[n].kind {
-                    NodeKind::Station { per_teu: true, .. } => f.teu as f64,
+                    NodeKind::Station { per, .. } => per.units(f.teu),
                     _ => 1.0,
                 };
                 rate[n] += units / f.arrivals.mean_secs();
@@ -540,15 +564,39 @@ fn build_node(
                 .service
                 .as_ref()
                 .ok_or_else(|| ctx.err(&p, "a station needs `service` (a distribution)"))?;
-            let per_teu = match n.service_per.as_deref() {
-                None | Some("consignment") => false,
-                Some("teu") => true,
-                Some(other) => {
+            let per = match (n.service_per.as_deref(), n.teu_per_wagon) {
+                (None | Some("consignment"), None) => ServicePer::Consignment,
+                (Some("teu"), None) => ServicePer::Teu,
+                (Some("wagon"), Some(t)) if t.is_finite() && t > 0.0 && t <= 10.0 => {
+                    ServicePer::Wagon(t)
+                }
+                (Some("wagon"), Some(t)) => {
                     return Err(ctx.err(
-                        &format!("{p}.service_per"),
-                        format!("\"{other}\" is not allowed; service_per is \"consignment\" (default) or \"teu\""),
+                        &format!("{p}.teu_per_wagon"),
+                        format!("{t} is not allowed; TEU per wagon must be > 0 and <= 10"),
                     ));
                 }
+                (Some("wagon"), None) => {
+                    return Err(ctx.err(&p, "service_per = \"wagon\" needs `teu_per_wagon` (wagons = ceil(TEU / teu_per_wagon))"));
+                }
+                (_, Some(_))
+                    if matches!(
+                        n.service_per.as_deref(),
+                        None | Some("consignment") | Some("teu")
+                    ) =>
+                {
+                    return Err(ctx.err(
+                        &format!("{p}.teu_per_wagon"),
+                        "`teu_per_wagon` is only used with service_per = \"wagon\"",
+                    ));
+                }
+                (Some(other), _) => {
+                    return Err(ctx.err(
+                        &format!("{p}.service_per"),
+                        format!("\"{other}\" is not allowed; service_per is \"consignment\" (default), \"teu\" or \"wagon\""),
+                    ));
+                }
+                (None, _) => unreachable!("covered above"),
             };
             let berths = n
                 .berths
@@ -561,7 +609,7 @@ fn build_node(
             NodeKind::Station {
                 servers,
                 service: build_dist(ctx, &format!("{p}.service"), service, emp)?,
-                per_teu,
+                per,
                 berths,
                 yard_teu,
             }
@@ -571,6 +619,7 @@ fn build_node(
             foreign(
                 &[
                     ("service_per", n.service_per.is_some()),
+                    ("teu_per_wagon", n.teu_per_wagon.is_some()),
                     ("berths", n.berths.is_some()),
                     ("yard_teu", n.yard_teu.is_some()),
                 ],
@@ -1447,6 +1496,18 @@ fn build_service(
                 .transpose()
         };
     let headway = headway_value(ctx, &p, &sv.headway, sv.trains_per_day)?;
+    let handling_per_teu = match sv.handling_per.as_deref() {
+        None | Some("carrier") => false,
+        Some("teu") => true,
+        Some(other) => {
+            return Err(ctx.err(
+                &format!("{p}.handling_per"),
+                format!(
+                    "\"{other}\" is not allowed; handling_per is \"carrier\" (default) or \"teu\""
+                ),
+            ));
+        }
+    };
     let weather = match &sv.weather {
         None => None,
         Some(w) => {
@@ -1503,6 +1564,7 @@ fn build_service(
         unloading: opt("unloading", &sv.unloading, emp)?,
         travel: build_dist(ctx, &format!("{p}.travel"), &sv.travel, emp)?,
         return_trip: opt("return_trip", &sv.return_trip, emp)?,
+        handling_per_teu,
         headway,
         weather,
         closures,

@@ -182,14 +182,15 @@ fn depart(r: &mut Replication, svc: u32) {
         s.stats.departures += 1;
         s.stats.load_sum += teu as f64 / cap as f64;
         s.stats.teu += teu;
-        loading = m
-            .loading
-            .as_ref()
-            .map_or(SimDur::ZERO, |d| d.sample(&mut s.rng_loading));
-        unloading = m
-            .unloading
-            .as_ref()
-            .map_or(SimDur::ZERO, |d| d.sample(&mut s.rng_unloading));
+        // Per carrier, or per TEU on board.
+        let units = if m.handling_per_teu { teu as f64 } else { 1.0 };
+        let handle = |d: &Option<crate::engine::Dist>, rng: &mut crate::engine::Stream| {
+            d.as_ref().map_or(SimDur::ZERO, |d| {
+                SimDur::from_secs_f64(d.sample_secs(rng) * units)
+            })
+        };
+        loading = handle(&m.loading, &mut s.rng_loading);
+        unloading = handle(&m.unloading, &mut s.rng_unloading);
     }
     for &(c, wait) in &load {
         let mut cm = r

@@ -16,8 +16,8 @@ pub struct Station {
     pub servers: u32,
     /// Servers busy now.
     pub busy: u32,
-    /// Service time is per TEU, scaled by the consignment's TEU.
-    pub per_teu: bool,
+    /// What the drawn service time is for (consignment, TEU, wagon).
+    pub per: crate::scenario::ServicePer,
     /// Waiting consignments with their arrival time at this node and their TEU, in arrival
     /// order.
     pub queue: VecDeque<(Entity, SimTime, u32)>,

@@ -94,13 +94,13 @@ impl<'m> Replication<'m> {
                 NodeKind::Station {
                     servers,
                     service,
-                    per_teu,
+                    per,
                     ..
                 } => world
                     .spawn(Station {
                         servers: servers.unwrap_or(u32::MAX),
                         busy: 0,
-                        per_teu: *per_teu,
+                        per: *per,
                         queue: Default::default(),
                         service: service.clone(),
                         rng: stream(seed, rep, &format!("node:{}:service", n.id)),

@@ -98,9 +98,10 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
 /// A service time for a consignment of `teu` TEU.
 #[inline]
 fn sample(st: &mut Station, teu: u32) -> crate::engine::SimDur {
-    if st.per_teu {
-        crate::engine::SimDur::from_secs_f64(st.service.sample_secs(&mut st.rng) * teu as f64)
-    } else {
-        st.service.sample(&mut st.rng)
+    match st.per {
+        crate::scenario::ServicePer::Consignment => st.service.sample(&mut st.rng),
+        per => crate::engine::SimDur::from_secs_f64(
+            st.service.sample_secs(&mut st.rng) * per.units(teu),
+        ),
     }
 }

@@ -725,3 +725,41 @@ fn when_full_counts_a_carrier_full_when_the_next_does_not_fit() {
     let lf = summary(&out.summary, "service", "svc", "load_factor");
     assert!((lf.mean - 200.0 / 225.0).abs() < 1e-9, "{lf:?}");
 }
+
+/// Bogie exchange per wagon, and carrier handling per TEU on board.
+#[test]
+fn per_wagon_service_and_per_teu_handling() {
+    let src = "[scenario]\nname = \"g\"\nhorizon = \"30d\"\nreplications = 1\n\
+        [[nodes]]\nid = \"gauge\"\nkind = \"station\"\nservers = 1\nservice = { dist = \"fixed\", value = \"6m\" }\nservice_per = \"wagon\"\nteu_per_wagon = 3\n\
+        [[flows]]\nid = \"f\"\nroute = [\"gauge\"]\narrivals = { dist = \"fixed\", value = \"1d\" }\nteu = 100\n";
+    // 100 TEU on 3-TEU wagons: 34 wagons x 6 min.
+    let out = run(&model(src));
+    assert!((value(&out.reps[0], "flow", "f", "transit_mean") - 3.4).abs() < 1e-9);
+    rejects(
+        &src.replace("teu_per_wagon = 3\n", ""),
+        &["needs `teu_per_wagon`"],
+    );
+    rejects(
+        &src.replace("service_per = \"wagon\"\n", ""),
+        &[
+            "nodes[0].teu_per_wagon",
+            "only used with service_per = \"wagon\"",
+        ],
+    );
+
+    let ship = shuttle(
+        "capacity_teu = 200\nfleet = 3\ndeparture = \"when_full\"\nloading = { dist = \"fixed\", value = \"1m\" }\nhandling_per = \"teu\"\n\
+         unloading = { dist = \"fixed\", value = \"30s\" }\nreturn_trip = { dist = \"fixed\", value = \"1h\" }",
+        "{ dist = \"fixed\", value = \"1h\" }",
+        "30d",
+        1,
+    )
+    .replace("arrivals = { dist = \"fixed\", value = \"1h\" }", "arrivals = { dist = \"fixed\", value = \"1h\" }\nteu = 100");
+    let out = run(&model(&ship));
+    // Two 100-TEU trains per vessel: 200 min loading + 100 min unloading = 5 h handling each.
+    assert!((value(&out.reps[0], "flow", "f", "handling") - 5.0).abs() < 1e-9);
+    rejects(
+        &ship.replace("handling_per = \"teu\"", "handling_per = \"wagon\""),
+        &["services[0].handling_per", "\"wagon\""],
+    );
+}
