@@ -73,10 +73,13 @@ impl Yard {
 
 /// Takes `teu` into the yard of `node` now if there is room and nobody is waiting before; else
 /// `who` joins the queue at the gate. True if admitted (or the node has no yard).
+#[inline]
 pub(super) fn try_admit(r: &mut Replication, node: usize, who: Blocked, teu: u32) -> bool {
-    if !r.has_yard[node] {
-        return true; // the common case, without a component lookup
-    }
+    // The common case, inlined and without a component lookup.
+    !r.has_yard[node] || admit_or_block(r, node, who, teu)
+}
+
+fn admit_or_block(r: &mut Replication, node: usize, who: Blocked, teu: u32) -> bool {
     let now = r.cal.now();
     let Some(mut y) = r.world.get_mut::<Yard>(r.nodes[node]) else {
         return true;
@@ -94,10 +97,14 @@ pub(super) fn try_admit(r: &mut Replication, node: usize, who: Blocked, teu: u32
 }
 
 /// `teu` leave the yard of `node`; whoever waits at the gate and now fits is admitted, in order.
+#[inline]
 pub(super) fn release(r: &mut Replication, node: usize, teu: u64) {
-    if !r.has_yard[node] {
-        return;
+    if r.has_yard[node] {
+        free(r, node, teu);
     }
+}
+
+fn free(r: &mut Replication, node: usize, teu: u64) {
     let now = r.cal.now();
     let mut admitted = Vec::new();
     {

@@ -521,7 +521,7 @@ fn line_and_weather_bad_input() {
         &base.replace("value = \"5h\" }", "value = \"5h\" }\ntrains_per_day = 0"),
         &["links[0].trains_per_day", "must be > 0"],
     );
-    rejects(&base.replace("servers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\n\n", "servers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\nservice_per = \"wagon\"\n\n").replacen("servers = 1\n", "servers = 1\nservice_per = \"wagon\"\n", 1), &["nodes[0].service_per", "\"wagon\""]);
+    rejects(&base.replace("servers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\n\n", "servers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\nservice_per = \"wagon\"\n\n").replacen("servers = 1\n", "servers = 1\nservice_per = \"pallet\"\n", 1), &["nodes[0].service_per", "\"pallet\"", "\"wagon\""]);
     rejects(
         &base.replacen("servers = 1\n", "servers = 1\nberths = 0\n", 1),
         &["nodes[0].berths", "0 is not allowed"],
