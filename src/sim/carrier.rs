@@ -313,6 +313,10 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
                 at
             };
             if at > now {
+                // Held, loaded, for a path or for the weather.
+                let mut s = state(r, svc);
+                let held = s.stats.held.level() + 1;
+                s.stats.held.set(now, held);
                 r.cal.schedule(
                     at,
                     Event::Carrier {
@@ -324,7 +328,12 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
                 sail(r, carrier, svc);
             }
         }
-        SAIL => sail(r, carrier, svc),
+        SAIL => {
+            let mut s = state(r, svc);
+            let held = s.stats.held.level() - 1;
+            s.stats.held.set(now, held);
+            sail(r, carrier, svc)
+        }
         ARRIVED => {
             let unloading = {
                 let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");

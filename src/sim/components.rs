@@ -232,6 +232,8 @@ pub struct ServiceStats {
     pub away: TimeWeighted,
     /// Carrier waits for berths, paths and weather (per carrier trip).
     pub carrier_delay: Tally,
+    /// Carriers loaded and held for a path or for the weather, over time.
+    pub held: TimeWeighted,
 }
 
 impl ServiceStats {
@@ -245,6 +247,7 @@ impl ServiceStats {
         self.queue_teu.reset(now);
         self.away.reset(now);
         self.carrier_delay = Tally::default();
+        self.held.reset(now);
     }
 }
 

@@ -362,6 +362,13 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         rows.push(Row::new(
             "service",
             id,
+            "carriers_held_mean",
+            "carriers",
+            st.held.mean(end),
+        ));
+        rows.push(Row::new(
+            "service",
+            id,
             "fleet_away_mean",
             "carriers",
             st.away.mean(end),

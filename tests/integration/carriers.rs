@@ -763,3 +763,28 @@ fn per_wagon_service_and_per_teu_handling() {
         &["services[0].handling_per", "\"wagon\""],
     );
 }
+
+/// A service with a headway holds loaded carriers for their paths; the held count is reported.
+#[test]
+fn service_headway_holds_carriers() {
+    let src = shuttle(
+        "capacity_teu = 1\nfleet = 20\ndeparture = \"when_full\"\nheadway = \"2h\"\nreturn_trip = { dist = \"fixed\", value = \"1h\" }",
+        "{ dist = \"exponential\", mean = \"150m\" }",
+        "210d",
+        4,
+    );
+    let m = model(&src);
+    let mut r = Replication::new(&m, 0);
+    let mut sails = Vec::new();
+    r.run_observed(|t, ev| {
+        if matches!(ev, Event::Carrier { phase: 1, .. }) {
+            sails.push(t); // arrivals = sail + fixed 1 h travel
+        }
+    });
+    for w in sails.windows(2) {
+        assert!(w[1].ms() - w[0].ms() >= 2 * MS_PER_HOUR, "{w:?}");
+    }
+    let out = run(&m);
+    assert!(summary(&out.summary, "service", "svc", "carriers_held_mean").mean > 0.1);
+    assert!(summary(&out.summary, "service", "svc", "carrier_delay_mean").mean > 0.1);
+}
