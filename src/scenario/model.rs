@@ -333,6 +333,24 @@ fn valid_id(s: &str) -> bool {
         && !s.starts_with('.')
 }
 
+/// Checks that `id` (at `{p}.id`) is a valid id not yet in `seen`, and records it; `what` names
+/// the kind of element in the message.
+fn unique_id(ctx: &Ctx, p: &str, id: &str, seen: &mut HashSet<String>, what: &str) -> Result<()> {
+    if !valid_id(id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("\"{id}\" is not a valid id; {ID_RULE}"),
+        ));
+    }
+    if !seen.insert(id.to_string()) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate {what} id \"{id}\"; {what} ids must be unique"),
+        ));
+    }
+    Ok(())
+}
+
 const ID_RULE: &str = "use letters, digits, '_', '-' or '.', not starting with '.'";
 
 pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
@@ -809,18 +827,7 @@ fn build_flow(
     emp: &mut EmpiricalCache,
 ) -> Result<FlowModel> {
     let p = format!("flows[{i}]");
-    if !valid_id(&f.id) {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("\"{}\" is not a valid id; {ID_RULE}", f.id),
-        ));
-    }
-    if !ids.insert(f.id.clone()) {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("duplicate flow id \"{}\"; flow ids must be unique", f.id),
-        ));
-    }
+    unique_id(ctx, &p, &f.id, ids, "flow")?;
     if f.route.is_empty() {
         return Err(ctx.err(
             &format!("{p}.route"),
@@ -1658,18 +1665,7 @@ fn build_pipeline(
     emp: &mut EmpiricalCache,
 ) -> Result<PipelineModel> {
     let p = format!("pipelines[{i}]");
-    if !valid_id(&pl.id) {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("\"{}\" is not a valid id; {ID_RULE}", pl.id),
-        ));
-    }
-    if !ids.insert(pl.id.clone()) {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("duplicate pipeline id \"{}\"", pl.id),
-        ));
-    }
+    unique_id(ctx, &p, &pl.id, ids, "pipeline")?;
     if !PIPELINE_UNITS.contains(&pl.unit.as_str()) {
         return Err(ctx.err(
             &format!("{p}.unit"),
