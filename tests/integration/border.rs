@@ -316,6 +316,29 @@ fn border_bad_input() {
         &BAD_BASE.replace("[scenario]", "[scenario]\nstart = \"2024-13-01\""),
         &["scenario.start", "not a date"],
     );
+    rejects(
+        &BAD_BASE.replace("lanes = 1", "lanes = 1\ncontrols = 0"),
+        &["nodes[0].controls", "0 is not allowed"],
+    );
+    rejects(
+        &BAD_BASE.replace("lanes = 1", "lanes = 1\nutc_offset = \"4h\""),
+        &["nodes[0].utc_offset", "+HH:MM"],
+    );
+    rejects(
+        &BAD_BASE.replace("lanes = 1", "lanes = 1\nholidays = [\"2024-02-30\"]"),
+        &["nodes[0].holidays[0]", "not a date"],
+    );
+    rejects(
+        &BAD_BASE.replace(
+            "lanes = 1",
+            "lanes = 1\nclosures = [{ from = \"2024-03-02 00:00\", to = \"2024-03-01 00:00\" }]",
+        ),
+        &["nodes[0].closures[0].to", "not after"],
+    );
+    rejects(
+        &BAD_BASE.replace("value = \"2h\" }\n", "value = \"2h\" }\npriority = 12\n"),
+        &["flows[0].priority", "12 is not allowed"],
+    );
     // And the command-line override.
     let (dir, _) = crate::cli::workdir(BAD_BASE);
     for (arg, msg) in [

@@ -506,6 +506,13 @@ fn line_and_weather_bad_input() {
     rejects(
         &base.replace(
             "time = { dist = \"fixed\", value = \"5h\" }",
+            "time = { dist = \"fixed\", value = \"5h\" }\ndistance_km = -5",
+        ),
+        &["links[0].distance_km", "-5 is not allowed", "> 0 km"],
+    );
+    rejects(
+        &base.replace(
+            "time = { dist = \"fixed\", value = \"5h\" }",
             "speed_kmh = -5\ndistance_km = 100",
         ),
         &["links[0].speed_kmh", "-5"],
