@@ -260,7 +260,7 @@ fn gamma_fn(x: f64) -> f64 {
 
 /// A uniform draw in [0, 1) from the top 53 bits.
 #[inline]
-fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+pub fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 

@@ -308,6 +308,28 @@ impl OpeningHours {
     }
 }
 
+/// Random closures over `[0, until)`: each day independently, with probability `daily`, a
+/// closure starts at a uniformly drawn time of that day and lasts a draw of `duration`. Three
+/// draws a day whatever happens, so the stream stays aligned when `daily` changes.
+pub fn random_closures<R: rand::Rng + ?Sized>(
+    until: SimTime,
+    daily: f64,
+    duration: &super::Dist,
+    rng: &mut R,
+) -> Vec<(SimTime, SimTime)> {
+    let mut windows = Vec::new();
+    for d in 0..until.0.div_ceil(MS_PER_DAY) {
+        let u = super::dist::unit_f64(rng);
+        let at = super::dist::unit_f64(rng);
+        let len = duration.sample(rng);
+        if u < daily {
+            let start = SimTime(d * MS_PER_DAY) + SimDur::from_secs_f64(at * 86_400.0);
+            windows.push((start, start + len));
+        }
+    }
+    windows
+}
+
 /// Whole local days as closed intervals in local minutes since 1970-01-01.
 pub fn holiday(day: i64) -> (i64, i64) {
     (day * 1440, (day + 1) * 1440)

@@ -64,7 +64,7 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
             let x = m.documents.sample_secs(&mut b.rng.documents);
             let work = effect.document_secs(x, doc_mean);
             let pre = (effect.pre_arrival * work).min(lead);
-            let u = unit(&mut b.rng.channel);
+            let u = crate::engine::dist::unit_f64(&mut b.rng.channel);
             let check = m
                 .document_check
                 .as_ref()
@@ -108,11 +108,6 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
         inspected: false,
     });
     advance(r, c, node);
-}
-
-fn unit(rng: &mut crate::engine::Stream) -> f64 {
-    use rand::Rng;
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// Moves `c` to its next stage (skipping stages with no work) and requests its pool, or

@@ -382,20 +382,14 @@ fn weather_windows(
     sv: &crate::scenario::ServiceModel,
     rng: &mut crate::engine::Stream,
 ) -> crate::engine::hours::OpeningHours {
-    use rand::Rng;
     let mut windows = sv.closures.clone();
     if let Some((p, duration)) = &sv.weather {
-        let days = model.horizon.ms().div_ceil(crate::engine::time::MS_PER_DAY);
-        for d in 0..days {
-            let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-            let at = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-            let len = duration.sample(rng);
-            if u < *p {
-                let start = SimTime(d * crate::engine::time::MS_PER_DAY)
-                    + SimDur::from_secs_f64(at * 86_400.0);
-                windows.push((start, start + len));
-            }
-        }
+        windows.extend(crate::engine::hours::random_closures(
+            model.horizon,
+            *p,
+            duration,
+            rng,
+        ));
     }
     crate::engine::hours::OpeningHours::closed_during(windows)
 }

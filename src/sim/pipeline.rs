@@ -4,30 +4,19 @@
 //! (each day, with a probability, for a drawn duration; stream `pipeline:<id>:outages`) stop
 //! the inflow. The result over the window is computed exactly from the outage windows.
 
-use crate::engine::hours::OpeningHours;
+use crate::engine::SimTime;
+use crate::engine::hours::{OpeningHours, random_closures};
 use crate::engine::random::stream;
-use crate::engine::time::MS_PER_DAY;
-use crate::engine::{SimDur, SimTime};
 use crate::report::Row;
 use crate::scenario::{Model, PipelineModel};
 
 /// Outage windows of pipeline `p` in replication `rep`.
 fn outages(model: &Model, p: &PipelineModel, rep: u32) -> OpeningHours {
-    use rand::Rng;
     let mut rng = stream(model.seed, rep, &format!("pipeline:{}:outages", p.id));
-    let mut windows = Vec::new();
-    if let Some((prob, duration)) = &p.outages {
-        let days = model.horizon.ms().div_ceil(MS_PER_DAY);
-        for d in 0..days {
-            let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-            let at = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-            let len = duration.sample(&mut rng);
-            if u < *prob {
-                let start = SimTime(d * MS_PER_DAY) + SimDur::from_secs_f64(at * 86_400.0);
-                windows.push((start, start + len));
-            }
-        }
-    }
+    let windows = match &p.outages {
+        Some((prob, duration)) => random_closures(model.horizon, *prob, duration, &mut rng),
+        None => Vec::new(),
+    };
     OpeningHours::closed_during(windows)
 }
 
