@@ -24,7 +24,7 @@ use super::{
     warn_unstable_at,
 };
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationResult, SUMMARY_HEADER, SummaryRow, fmt_value};
+use crate::report::{self, ReplicationResult, SUMMARY_HEADER, SummaryRow};
 use crate::scenario::Model;
 use crate::scenario::overrides::{Override, resolve};
 
@@ -239,25 +239,13 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
 fn point_records(name: &str, values: &[String], rows: &[SummaryRow]) -> Vec<csv::StringRecord> {
     rows.iter()
         .map(|r| {
-            let s = &r.summary;
             let mut rec = csv::StringRecord::new();
             rec.push_field(name);
             for v in values {
                 rec.push_field(v);
             }
-            for f in [
-                r.key.scope,
-                &r.key.id,
-                r.key.metric,
-                r.key.unit,
-                &fmt_value(s.mean),
-                &fmt_value(s.ci95),
-                &fmt_value(s.std),
-                &fmt_value(s.min),
-                &fmt_value(s.max),
-                &s.n.to_string(),
-            ] {
-                rec.push_field(f);
+            for f in r.fields() {
+                rec.push_field(&f);
             }
             rec
         })

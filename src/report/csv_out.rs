@@ -41,21 +41,8 @@ pub fn summary_bytes(scenario: &str, rows: &[SummaryRow], path: &Path) -> Result
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(SUMMARY_HEADER).map_err(csv_err(path))?;
     for r in rows {
-        let s = &r.summary;
-        w.write_record([
-            scenario,
-            r.key.scope,
-            &r.key.id,
-            r.key.metric,
-            r.key.unit,
-            &fmt_value(s.mean),
-            &fmt_value(s.ci95),
-            &fmt_value(s.std),
-            &fmt_value(s.min),
-            &fmt_value(s.max),
-            &s.n.to_string(),
-        ])
-        .map_err(csv_err(path))?;
+        w.write_record(std::iter::once(scenario.to_string()).chain(r.fields()))
+            .map_err(csv_err(path))?;
     }
     w.into_inner().map_err(|e| out_err(path)(e.into_error()))
 }

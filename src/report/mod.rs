@@ -89,6 +89,26 @@ pub fn summarise(reps: &[ReplicationResult]) -> Vec<SummaryRow> {
         .collect()
 }
 
+impl SummaryRow {
+    /// The columns after `scenario` in summary.csv (and after the varied parameters in
+    /// sweep.csv): scope, id, metric, unit, mean, ci95, std, min, max, n.
+    pub fn fields(&self) -> [String; 10] {
+        let s = &self.summary;
+        [
+            self.key.scope.to_string(),
+            self.key.id.clone(),
+            self.key.metric.to_string(),
+            self.key.unit.to_string(),
+            fmt_value(s.mean),
+            fmt_value(s.ci95),
+            fmt_value(s.std),
+            fmt_value(s.min),
+            fmt_value(s.max),
+            s.n.to_string(),
+        ]
+    }
+}
+
 /// Formats a value for CSV: shortest text that reads back as the same `f64`; empty if not finite.
 pub fn fmt_value(v: f64) -> String {
     if v.is_finite() {
