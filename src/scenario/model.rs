@@ -144,9 +144,9 @@ pub struct ServiceModel {
     pub fleet: u32,
     /// Departure rule.
     pub departure: Departure,
-    /// Loading time per carrier (before it leaves).
+    /// Loading time (before it leaves), per carrier or per TEU (`handling_per_teu`).
     pub loading: Option<Dist>,
-    /// Unloading time per carrier (before its consignments are released).
+    /// Unloading time (before its consignments are released), per carrier or per TEU.
     pub unloading: Option<Dist>,
     /// Travel time from `from` to `to`.
     pub travel: Dist,
@@ -756,31 +756,13 @@ fn build_border(
     for (j, w) in n.hours.iter().flatten().enumerate() {
         weekly.extend(hours::parse_window(w).map_err(|e| ctx.err(&format!("{p}.hours[{j}]"), e))?);
     }
-    let offset = match &n.utc_offset {
-        None => 0,
-        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
-    };
+    let offset = utc_offset(ctx, p, &n.utc_offset)?;
     let mut closed = Vec::new();
     for (j, d) in n.holidays.iter().flatten().enumerate() {
         let day = hours::parse_date(d).map_err(|e| ctx.err(&format!("{p}.holidays[{j}]"), e))?;
         closed.push(hours::holiday(day));
     }
-    for (j, c) in n.closures.iter().flatten().enumerate() {
-        let from = hours::parse_datetime(&c.from)
-            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].from"), e))?;
-        let to = hours::parse_datetime(&c.to)
-            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].to"), e))?;
-        if to <= from {
-            return Err(ctx.err(
-                &format!("{p}.closures[{j}].to"),
-                format!(
-                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
-                    c.to, c.from
-                ),
-            ));
-        }
-        closed.push((from, to));
-    }
+    closed.extend(closure_windows(ctx, p, &n.closures)?);
     let hours = OpeningHours::new(&weekly, start_day, offset, &closed);
 
     let level = match &n.digitisation {
@@ -1440,11 +1422,7 @@ fn build_service(
                     }
                 }
                 (None, Some(times)) if !times.is_empty() => {
-                    let offset = match &sv.utc_offset {
-                        None => 0,
-                        Some(o) => hours::parse_offset(o)
-                            .map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
-                    };
+                    let offset = utc_offset(ctx, &p, &sv.utc_offset)?;
                     let week = crate::engine::time::MS_PER_WEEK;
                     // Local minutes of the week at time zero (1970-01-01 was a Thursday).
                     let phase_min =
@@ -1533,32 +1511,16 @@ fn build_service(
             ))
         }
     };
-    let offset = match &sv.utc_offset {
-        None => 0,
-        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e))?,
+    let offset = utc_offset(ctx, &p, &sv.utc_offset)?;
+    let sim = |local_min: i64| {
+        let ms =
+            (local_min - offset - start_day * 1440) * crate::engine::time::MS_PER_MINUTE as i64;
+        SimTime(ms.max(0) as u64)
     };
-    let mut closures = Vec::new();
-    for (j, c) in sv.closures.iter().flatten().enumerate() {
-        let from = hours::parse_datetime(&c.from)
-            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].from"), e))?;
-        let to = hours::parse_datetime(&c.to)
-            .map_err(|e| ctx.err(&format!("{p}.closures[{j}].to"), e))?;
-        if to <= from {
-            return Err(ctx.err(
-                &format!("{p}.closures[{j}].to"),
-                format!(
-                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
-                    c.to, c.from
-                ),
-            ));
-        }
-        let sim = |local_min: i64| {
-            let ms =
-                (local_min - offset - start_day * 1440) * crate::engine::time::MS_PER_MINUTE as i64;
-            SimTime(ms.max(0) as u64)
-        };
-        closures.push((sim(from), sim(to)));
-    }
+    let closures = closure_windows(ctx, &p, &sv.closures)?
+        .into_iter()
+        .map(|(a, b)| (sim(a), sim(b)))
+        .collect();
     Ok(ServiceModel {
         id: sv.id.clone(),
         mode: sv.mode.clone(),
@@ -1576,6 +1538,40 @@ fn build_service(
         weather,
         closures,
     })
+}
+
+/// A UTC offset field (`+HH:MM`), in minutes; zero when absent.
+fn utc_offset(ctx: &Ctx, p: &str, o: &Option<String>) -> Result<i64> {
+    match o {
+        None => Ok(0),
+        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e)),
+    }
+}
+
+/// Dated closure windows `{ from, to }` in local minutes since 1970-01-01, each ending after it
+/// starts.
+fn closure_windows(
+    ctx: &Ctx,
+    p: &str,
+    closures: &Option<Vec<super::file::ClosureSpec>>,
+) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for (j, c) in closures.iter().flatten().enumerate() {
+        let at = |f: &str| format!("{p}.closures[{j}].{f}");
+        let from = hours::parse_datetime(&c.from).map_err(|e| ctx.err(&at("from"), e))?;
+        let to = hours::parse_datetime(&c.to).map_err(|e| ctx.err(&at("to"), e))?;
+        if to <= from {
+            return Err(ctx.err(
+                &at("to"),
+                format!(
+                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
+                    c.to, c.from
+                ),
+            ));
+        }
+        out.push((from, to));
+    }
+    Ok(out)
 }
 
 /// A path capacity: `headway` (a duration) or `trains_per_day` (headway = 24 h / N).
