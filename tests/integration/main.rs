@@ -5,6 +5,7 @@ mod border;
 mod carriers;
 mod cli;
 mod determinism;
+mod docs;
 mod invariants;
 mod support;
 mod theory;
