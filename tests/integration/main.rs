@@ -5,6 +5,7 @@ mod border;
 mod carriers;
 mod cli;
 mod determinism;
+mod docs;
 mod golden;
 mod invariants;
 mod support;
