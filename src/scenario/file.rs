@@ -1,5 +1,5 @@
 //! Serde structures that mirror the scenario file exactly. Nothing here is validated beyond
-//! types; [`super::model`] turns a [`ScenarioFile`] into a checked, immutable [`super::Model`].
+//! types; [`super::validate`] turns a [`ScenarioFile`] into a checked, immutable [`super::Model`].
 
 use std::fmt;
 

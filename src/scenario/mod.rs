@@ -8,6 +8,7 @@ pub mod file;
 pub mod locate;
 pub mod model;
 pub mod overrides;
+mod validate;
 
 use std::path::Path;
 
@@ -18,7 +19,7 @@ pub use model::{
 };
 
 use crate::error::{Error, Result};
-use model::Ctx;
+use validate::Ctx;
 
 /// Reads, parses and validates a scenario file.
 pub fn load(path: &Path) -> Result<Model> {
@@ -54,7 +55,7 @@ pub fn parse(path: &Path, src: &str) -> Result<Model> {
 
 fn parse_text(path: &Path, src: &str) -> Result<Model> {
     let file = parse_file(path, src)?;
-    model::build(file, &Ctx { file: path, src })
+    validate::build(file, &Ctx { file: path, src })
 }
 
 fn parse_file(path: &Path, src: &str) -> Result<file::ScenarioFile> {

@@ -1,0 +1,164 @@
+//! `[[nodes]]`: the kind, the fields each kind takes, and stations.
+
+use std::collections::HashMap;
+
+use super::Ctx;
+use super::borders::{CorridorDefaults, build_border};
+use super::dist::{EmpiricalCache, build_dist};
+use super::ids::{ID_RULE, valid_id};
+use super::values::{count_value, servers_value};
+use crate::error::Result;
+use crate::scenario::file::NodeSpec;
+use crate::scenario::model::{NODE_KINDS, NodeKind, NodeModel, ServicePer};
+
+pub(super) fn build_node(
+    ctx: &Ctx,
+    i: usize,
+    n: &NodeSpec,
+    ix: &mut HashMap<String, usize>,
+    emp: &mut EmpiricalCache,
+    corridor: &CorridorDefaults,
+    start_day: i64,
+) -> Result<NodeModel> {
+    let p = format!("nodes[{i}]");
+    if !valid_id(&n.id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("\"{}\" is not a valid id; {ID_RULE}", n.id),
+        ));
+    }
+    if ix.insert(n.id.clone(), i).is_some() {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate node id \"{}\"; node ids must be unique", n.id),
+        ));
+    }
+    // Fields that belong to the other kind are mistakes, not silently ignored.
+    let station_fields = [
+        ("servers", n.servers.is_some()),
+        ("service", n.service.is_some()),
+    ];
+    let border_fields = [
+        ("lanes", n.lanes.is_some()),
+        ("documents", n.documents.is_some()),
+        ("channels", n.channels.is_some()),
+        ("document_check", n.document_check.is_some()),
+        ("inspection", n.inspection.is_some()),
+        ("inspection_bays", n.inspection_bays.is_some()),
+        ("technical", n.technical.is_some()),
+        ("technical_tracks", n.technical_tracks.is_some()),
+        ("controls", n.controls.is_some()),
+        ("joint_control", n.joint_control.is_some()),
+        ("hours", n.hours.is_some()),
+        ("utc_offset", n.utc_offset.is_some()),
+        ("holidays", n.holidays.is_some()),
+        ("closures", n.closures.is_some()),
+        ("preemption", n.preemption.is_some()),
+        ("digitisation", n.digitisation.is_some()),
+        ("digitisation_model", n.digitisation_model.is_some()),
+    ];
+    let foreign = |fields: &[(&str, bool)], kind: &str| -> Result<()> {
+        match fields.iter().find(|(_, given)| *given) {
+            Some((f, _)) => Err(ctx.err(
+                &format!("{p}.{f}"),
+                format!("`{f}` is not a field of a `{kind}` node"),
+            )),
+            None => Ok(()),
+        }
+    };
+    let kind = match n.kind.as_str() {
+        "station" => {
+            foreign(&border_fields, "station")?;
+            let servers = match n.servers {
+                None => {
+                    return Err(ctx.err(
+                        &p,
+                        "a station needs `servers` (a positive whole number or \"unlimited\")",
+                    ));
+                }
+                Some(s) => servers_value(ctx, &format!("{p}.servers"), s)?,
+            };
+            let service = n
+                .service
+                .as_ref()
+                .ok_or_else(|| ctx.err(&p, "a station needs `service` (a distribution)"))?;
+            let per = match (n.service_per.as_deref(), n.teu_per_wagon) {
+                (None | Some("consignment"), None) => ServicePer::Consignment,
+                (Some("teu"), None) => ServicePer::Teu,
+                (Some("wagon"), Some(t)) if t.is_finite() && t > 0.0 && t <= 10.0 => {
+                    ServicePer::Wagon(t)
+                }
+                (Some("wagon"), Some(t)) => {
+                    return Err(ctx.err(
+                        &format!("{p}.teu_per_wagon"),
+                        format!("{t} is not allowed; TEU per wagon must be > 0 and <= 10"),
+                    ));
+                }
+                (Some("wagon"), None) => {
+                    return Err(ctx.err(&p, "service_per = \"wagon\" needs `teu_per_wagon` (wagons = ceil(TEU / teu_per_wagon))"));
+                }
+                (_, Some(_))
+                    if matches!(
+                        n.service_per.as_deref(),
+                        None | Some("consignment") | Some("teu")
+                    ) =>
+                {
+                    return Err(ctx.err(
+                        &format!("{p}.teu_per_wagon"),
+                        "`teu_per_wagon` is only used with service_per = \"wagon\"",
+                    ));
+                }
+                (Some(other), _) => {
+                    return Err(ctx.err(
+                        &format!("{p}.service_per"),
+                        format!("\"{other}\" is not allowed; service_per is \"consignment\" (default), \"teu\" or \"wagon\""),
+                    ));
+                }
+                (None, _) => unreachable!("covered above"),
+            };
+            let berths = n
+                .berths
+                .map(|b| count_value(ctx, &format!("{p}.berths"), Some(b), 1, 1_000_000))
+                .transpose()?;
+            let yard_teu = n
+                .yard_teu
+                .map(|b| count_value(ctx, &format!("{p}.yard_teu"), Some(b), 1, 1_000_000_000))
+                .transpose()?;
+            NodeKind::Station {
+                servers,
+                service: build_dist(ctx, &format!("{p}.service"), service, emp)?,
+                per,
+                berths,
+                yard_teu,
+            }
+        }
+        "border" => {
+            foreign(&station_fields, "border")?;
+            foreign(
+                &[
+                    ("service_per", n.service_per.is_some()),
+                    ("teu_per_wagon", n.teu_per_wagon.is_some()),
+                    ("berths", n.berths.is_some()),
+                    ("yard_teu", n.yard_teu.is_some()),
+                ],
+                "border",
+            )?;
+            NodeKind::Border(Box::new(build_border(
+                ctx, &p, n, emp, corridor, start_day,
+            )?))
+        }
+        other => {
+            return Err(ctx.err(
+                &format!("{p}.kind"),
+                format!(
+                    "unknown node kind \"{other}\"; allowed: {}",
+                    NODE_KINDS.join(", ")
+                ),
+            ));
+        }
+    };
+    Ok(NodeModel {
+        id: n.id.clone(),
+        kind,
+    })
+}

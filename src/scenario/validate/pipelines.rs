@@ -1,0 +1,80 @@
+//! `[[pipelines]]`.
+
+use std::collections::HashSet;
+
+use super::Ctx;
+use super::dist::{EmpiricalCache, build_dist};
+use super::ids::unique_id;
+use crate::engine::time::SimDur;
+use crate::error::Result;
+use crate::scenario::file::PipelineSpec;
+use crate::scenario::model::{PIPELINE_UNITS, PipelineModel};
+
+pub(super) fn build_pipeline(
+    ctx: &Ctx,
+    i: usize,
+    pl: &PipelineSpec,
+    ids: &mut HashSet<String>,
+    emp: &mut EmpiricalCache,
+) -> Result<PipelineModel> {
+    let p = format!("pipelines[{i}]");
+    unique_id(ctx, &p, &pl.id, ids, "pipeline")?;
+    if !PIPELINE_UNITS.contains(&pl.unit.as_str()) {
+        return Err(ctx.err(
+            &format!("{p}.unit"),
+            format!(
+                "unknown unit \"{}\"; allowed: {} (tonnes, barrels)",
+                pl.unit,
+                PIPELINE_UNITS.join(", ")
+            ),
+        ));
+    }
+    for (name, v) in [
+        ("capacity_per_day", pl.capacity_per_day),
+        ("demand_per_day", pl.demand_per_day),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(ctx.err(
+                &format!("{p}.{name}"),
+                format!("{v} is not allowed; a rate must be > 0 {} per day", pl.unit),
+            ));
+        }
+    }
+    if pl.transit.secs < 0.0 {
+        return Err(ctx.err(
+            &format!("{p}.transit"),
+            format!(
+                "\"{}\" is negative; a transit time must be >= 0",
+                pl.transit.text
+            ),
+        ));
+    }
+    let outages = match &pl.outages {
+        None => None,
+        Some(o) => {
+            if !(0.0..=1.0).contains(&o.daily_probability) {
+                return Err(ctx.err(
+                    &format!("{p}.outages.daily_probability"),
+                    format!(
+                        "{} is not allowed; a probability must be in [0, 1]",
+                        o.daily_probability
+                    ),
+                ));
+            }
+            Some((
+                o.daily_probability,
+                build_dist(ctx, &format!("{p}.outages.duration"), &o.duration, emp)?,
+            ))
+        }
+    };
+    Ok(PipelineModel {
+        id: pl.id.clone(),
+        from: pl.from.clone(),
+        to: pl.to.clone(),
+        unit: pl.unit.clone(),
+        capacity_per_day: pl.capacity_per_day,
+        demand_per_day: pl.demand_per_day,
+        transit: SimDur::from_secs_f64(pl.transit.secs),
+        outages,
+    })
+}

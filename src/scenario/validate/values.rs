@@ -1,0 +1,103 @@
+//! Checks of single values that several parts of the format share: durations, counts, server
+//! numbers, UTC offsets, dated closures and path capacities.
+
+use super::Ctx;
+use crate::engine::hours;
+use crate::engine::time::SimDur;
+use crate::error::Result;
+use crate::scenario::duration::Duration;
+use crate::scenario::file::{ClosureSpec, Servers};
+
+pub(super) fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<SimDur> {
+    if d.secs <= 0.0 {
+        return Err(ctx.err(path, format!("\"{}\" must be > 0", d.text)));
+    }
+    Ok(SimDur::from_secs_f64(d.secs))
+}
+
+pub(super) fn servers_value(ctx: &Ctx, path: &str, s: Servers) -> Result<Option<u32>> {
+    match s {
+        Servers::Unlimited => Ok(None),
+        Servers::Count(c) if (1..=1_000_000).contains(&c) => Ok(Some(c as u32)),
+        Servers::Count(c) => Err(ctx.err(
+            path,
+            format!(
+                "{c} is not allowed; must be a whole number from 1 to 1000000, or \"unlimited\""
+            ),
+        )),
+    }
+}
+
+pub(super) fn count_value(
+    ctx: &Ctx,
+    path: &str,
+    v: Option<i64>,
+    default: i64,
+    max: i64,
+) -> Result<u32> {
+    match v.unwrap_or(default) {
+        c if (1..=max).contains(&c) => Ok(c as u32),
+        c => Err(ctx.err(
+            path,
+            format!("{c} is not allowed; must be a whole number from 1 to {max}"),
+        )),
+    }
+}
+
+/// A UTC offset field (`+HH:MM`), in minutes; zero when absent.
+pub(super) fn utc_offset(ctx: &Ctx, p: &str, o: &Option<String>) -> Result<i64> {
+    match o {
+        None => Ok(0),
+        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e)),
+    }
+}
+
+/// Dated closure windows `{ from, to }` in local minutes since 1970-01-01, each ending after it
+/// starts.
+pub(super) fn closure_windows(
+    ctx: &Ctx,
+    p: &str,
+    closures: &Option<Vec<ClosureSpec>>,
+) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for (j, c) in closures.iter().flatten().enumerate() {
+        let at = |f: &str| format!("{p}.closures[{j}].{f}");
+        let from = hours::parse_datetime(&c.from).map_err(|e| ctx.err(&at("from"), e))?;
+        let to = hours::parse_datetime(&c.to).map_err(|e| ctx.err(&at("to"), e))?;
+        if to <= from {
+            return Err(ctx.err(
+                &at("to"),
+                format!(
+                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
+                    c.to, c.from
+                ),
+            ));
+        }
+        out.push((from, to));
+    }
+    Ok(out)
+}
+
+/// A path capacity: `headway` (a duration) or `trains_per_day` (headway = 24 h / N).
+pub(super) fn headway_value(
+    ctx: &Ctx,
+    p: &str,
+    headway: &Option<Duration>,
+    per_day: Option<f64>,
+) -> Result<Option<SimDur>> {
+    match (headway, per_day) {
+        (None, None) => Ok(None),
+        (Some(h), None) => Ok(Some(positive_duration(ctx, &format!("{p}.headway"), h)?)),
+        (None, Some(n)) if n.is_finite() && n > 0.0 => {
+            Ok(Some(SimDur::from_secs_f64(86_400.0 / n)))
+        }
+        (None, Some(n)) => Err(ctx.err(
+            &format!("{p}.trains_per_day"),
+            format!("{n} is not allowed; trains per day must be > 0"),
+        )),
+        (Some(_), Some(_)) => Err(ctx.err(
+            p,
+            "give the path capacity as `headway` or as `trains_per_day`, not both",
+        )),
+    }
+}
