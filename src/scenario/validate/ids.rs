@@ -1,6 +1,6 @@
 //! Ids: the characters they may hold, and uniqueness.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::Ctx;
 use crate::error::Result;
@@ -12,22 +12,28 @@ pub(super) fn valid_id(s: &str) -> bool {
         && !s.starts_with('.')
 }
 
-/// Checks that `id` (at `{p}.id`) is a valid id not yet in `seen`, and records it; `what` names
-/// the kind of element in the message.
+/// Checks that `id` (at `{p}.id`) is a valid id.
+pub(super) fn valid_id_at(ctx: &Ctx, p: &str, id: &str) -> Result<()> {
+    if valid_id(id) {
+        return Ok(());
+    }
+    Err(ctx.err(
+        &format!("{p}.id"),
+        format!("\"{id}\" is not a valid id; {ID_RULE}"),
+    ))
+}
+
+/// Checks that `id` (at `{p}.id`) is a valid id and records it with `insert`, which says whether
+/// it was new; `what` names the kind of element in the message.
 pub(super) fn unique_id(
     ctx: &Ctx,
     p: &str,
     id: &str,
-    seen: &mut HashSet<String>,
+    insert: impl FnOnce(&str) -> bool,
     what: &str,
 ) -> Result<()> {
-    if !valid_id(id) {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("\"{id}\" is not a valid id; {ID_RULE}"),
-        ));
-    }
-    if !seen.insert(id.to_string()) {
+    valid_id_at(ctx, p, id)?;
+    if !insert(id) {
         return Err(ctx.err(
             &format!("{p}.id"),
             format!("duplicate {what} id \"{id}\"; {what} ids must be unique"),

@@ -23,7 +23,7 @@ pub(super) fn build_flow(
     emp: &mut EmpiricalCache,
 ) -> Result<FlowModel> {
     let p = format!("flows[{i}]");
-    unique_id(ctx, &p, &f.id, ids, "flow")?;
+    unique_id(ctx, &p, &f.id, |id| ids.insert(id.to_string()), "flow")?;
     if f.route.is_empty() {
         return Err(ctx.err(
             &format!("{p}.route"),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::Ctx;
 use super::borders::{CorridorDefaults, build_border};
 use super::dist::{EmpiricalCache, build_dist};
-use super::ids::{ID_RULE, valid_id};
+use super::ids::unique_id;
 use super::values::{count_value, servers_value};
 use crate::error::Result;
 use crate::scenario::file::NodeSpec;
@@ -21,18 +21,13 @@ pub(super) fn build_node(
     start_day: i64,
 ) -> Result<NodeModel> {
     let p = format!("nodes[{i}]");
-    if !valid_id(&n.id) {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("\"{}\" is not a valid id; {ID_RULE}", n.id),
-        ));
-    }
-    if ix.insert(n.id.clone(), i).is_some() {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("duplicate node id \"{}\"; node ids must be unique", n.id),
-        ));
-    }
+    unique_id(
+        ctx,
+        &p,
+        &n.id,
+        |id| ix.insert(id.to_string(), i).is_none(),
+        "node",
+    )?;
     // Fields that belong to the other kind are mistakes, not silently ignored.
     let station_fields = [
         ("servers", n.servers.is_some()),

@@ -18,7 +18,7 @@ pub(super) fn build_pipeline(
     emp: &mut EmpiricalCache,
 ) -> Result<PipelineModel> {
     let p = format!("pipelines[{i}]");
-    unique_id(ctx, &p, &pl.id, ids, "pipeline")?;
+    unique_id(ctx, &p, &pl.id, |id| ids.insert(id.to_string()), "pipeline")?;
     if !PIPELINE_UNITS.contains(&pl.unit.as_str()) {
         return Err(ctx.err(
             &format!("{p}.unit"),

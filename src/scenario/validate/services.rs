@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
-use super::ids::{ID_RULE, valid_id};
+use super::ids::valid_id_at;
 use super::values::{closure_windows, headway_value, positive_duration, utc_offset};
 use crate::engine::dist::Dist;
 use crate::engine::hours;
@@ -23,12 +23,7 @@ pub(super) fn build_service(
     start_day: i64,
 ) -> Result<ServiceModel> {
     let p = format!("services[{i}]");
-    if !valid_id(&sv.id) {
-        return Err(ctx.err(
-            &format!("{p}.id"),
-            format!("\"{}\" is not a valid id; {ID_RULE}", sv.id),
-        ));
-    }
+    valid_id_at(ctx, &p, &sv.id)?;
     if node_ix.contains_key(&sv.id) {
         return Err(ctx.err(&format!("{p}.id"), format!("\"{}\" is already a node id; services and nodes share one namespace because routes name both", sv.id)));
     }
