@@ -3,8 +3,9 @@
 use std::collections::HashSet;
 
 use super::Ctx;
-use super::dist::{EmpiricalCache, build_dist};
+use super::dist::EmpiricalCache;
 use super::ids::unique_id;
+use super::values::random_closures;
 use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::file::PipelineSpec;
@@ -49,24 +50,7 @@ pub(super) fn build_pipeline(
             ),
         ));
     }
-    let outages = match &pl.outages {
-        None => None,
-        Some(o) => {
-            if !(0.0..=1.0).contains(&o.daily_probability) {
-                return Err(ctx.err(
-                    &format!("{p}.outages.daily_probability"),
-                    format!(
-                        "{} is not allowed; a probability must be in [0, 1]",
-                        o.daily_probability
-                    ),
-                ));
-            }
-            Some((
-                o.daily_probability,
-                build_dist(ctx, &format!("{p}.outages.duration"), &o.duration, emp)?,
-            ))
-        }
-    };
+    let outages = random_closures(ctx, &format!("{p}.outages"), &pl.outages, emp)?;
     Ok(PipelineModel {
         id: pl.id.clone(),
         from: pl.from.clone(),

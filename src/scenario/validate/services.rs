@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::valid_id_at;
-use super::values::{closure_windows, headway_value, positive_duration, utc_offset};
+use super::values::{
+    closure_windows, headway_value, positive_duration, random_closures, utc_offset,
+};
 use crate::engine::dist::Dist;
 use crate::engine::hours;
 use crate::engine::time::{SimDur, SimTime};
@@ -190,24 +192,7 @@ pub(super) fn build_service(
             ));
         }
     };
-    let weather = match &sv.weather {
-        None => None,
-        Some(w) => {
-            if !(0.0..=1.0).contains(&w.daily_probability) {
-                return Err(ctx.err(
-                    &format!("{p}.weather.daily_probability"),
-                    format!(
-                        "{} is not allowed; a probability must be in [0, 1]",
-                        w.daily_probability
-                    ),
-                ));
-            }
-            Some((
-                w.daily_probability,
-                build_dist(ctx, &format!("{p}.weather.duration"), &w.duration, emp)?,
-            ))
-        }
-    };
+    let weather = random_closures(ctx, &format!("{p}.weather"), &sv.weather, emp)?;
     let offset = utc_offset(ctx, &p, &sv.utc_offset)?;
     let sim = |local_min: i64| {
         let ms =

@@ -1,12 +1,14 @@
 //! Checks of single values that several parts of the format share: durations, counts, server
-//! numbers, UTC offsets, dated closures and path capacities.
+//! numbers, UTC offsets, dated closures, random closures and path capacities.
 
 use super::Ctx;
+use super::dist::{EmpiricalCache, build_dist};
+use crate::engine::dist::Dist;
 use crate::engine::hours;
 use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::duration::Duration;
-use crate::scenario::file::{ClosureSpec, Servers};
+use crate::scenario::file::{ClosureSpec, Servers, WeatherSpec};
 
 pub(super) fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<SimDur> {
     if d.secs <= 0.0 {
@@ -100,4 +102,28 @@ pub(super) fn headway_value(
             "give the path capacity as `headway` or as `trains_per_day`, not both",
         )),
     }
+}
+
+/// Random closures at `p` (a sea leg's `weather`, a pipeline's `outages`): the daily probability,
+/// in [0, 1], and the duration distribution.
+pub(super) fn random_closures(
+    ctx: &Ctx,
+    p: &str,
+    spec: &Option<WeatherSpec>,
+    emp: &mut EmpiricalCache,
+) -> Result<Option<(f64, Dist)>> {
+    let Some(w) = spec else {
+        return Ok(None);
+    };
+    if !(0.0..=1.0).contains(&w.daily_probability) {
+        return Err(ctx.err(
+            &format!("{p}.daily_probability"),
+            format!(
+                "{} is not allowed; a probability must be in [0, 1]",
+                w.daily_probability
+            ),
+        ));
+    }
+    let duration = build_dist(ctx, &format!("{p}.duration"), &w.duration, emp)?;
+    Ok(Some((w.daily_probability, duration)))
 }
