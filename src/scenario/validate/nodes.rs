@@ -6,7 +6,7 @@ use super::Ctx;
 use super::borders::{CorridorDefaults, build_border};
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::unique_id;
-use super::values::{count_value, servers_value};
+use super::values::{count_value, servers_value, teu_per_wagon};
 use crate::error::Result;
 use crate::scenario::file::NodeSpec;
 use crate::scenario::model::{NODE_KINDS, NodeKind, NodeModel, ServicePer};
@@ -80,15 +80,7 @@ pub(super) fn build_node(
             let per = match (n.service_per.as_deref(), n.teu_per_wagon) {
                 (None | Some("consignment"), None) => ServicePer::Consignment,
                 (Some("teu"), None) => ServicePer::Teu,
-                (Some("wagon"), Some(t)) if t.is_finite() && t > 0.0 && t <= 10.0 => {
-                    ServicePer::Wagon(t)
-                }
-                (Some("wagon"), Some(t)) => {
-                    return Err(ctx.err(
-                        &format!("{p}.teu_per_wagon"),
-                        format!("{t} is not allowed; TEU per wagon must be > 0 and <= 10"),
-                    ));
-                }
+                (Some("wagon"), Some(t)) => ServicePer::Wagon(teu_per_wagon(ctx, &p, t)?),
                 (Some("wagon"), None) => {
                     return Err(ctx.err(&p, "service_per = \"wagon\" needs `teu_per_wagon` (wagons = ceil(TEU / teu_per_wagon))"));
                 }

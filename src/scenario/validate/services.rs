@@ -6,7 +6,7 @@ use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::valid_id_at;
 use super::values::{
-    closure_windows, headway_value, positive_duration, random_closures, utc_offset,
+    closure_windows, headway_value, positive_duration, random_closures, teu_per_wagon, utc_offset,
 };
 use crate::engine::dist::Dist;
 use crate::engine::hours;
@@ -70,12 +70,7 @@ pub(super) fn build_service(
                     format!("{w} is not allowed; wagons per carrier must be from 1 to 10000"),
                 ));
             }
-            if !(t.is_finite() && t > 0.0 && t <= 10.0) {
-                return Err(ctx.err(
-                    &format!("{p}.teu_per_wagon"),
-                    format!("{t} is not allowed; TEU per wagon must be > 0 and <= 10"),
-                ));
-            }
+            let t = teu_per_wagon(ctx, &p, t)?;
             let c = (w as f64 * t).floor();
             if c < 1.0 {
                 return Err(ctx.err(&p, format!("{w} wagons x {t} TEU is less than 1 TEU")));

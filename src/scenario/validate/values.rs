@@ -127,3 +127,19 @@ pub(super) fn random_closures(
     let duration = build_dist(ctx, &format!("{p}.duration"), &w.duration, emp)?;
     Ok(Some((w.daily_probability, duration)))
 }
+
+/// A number at `path` that must satisfy `ok`; else "`v` is not allowed; `rule`".
+pub(super) fn number(ctx: &Ctx, path: &str, v: f64, ok: bool, rule: &str) -> Result<f64> {
+    if ok {
+        return Ok(v);
+    }
+    Err(ctx.err(path, format!("{v} is not allowed; {rule}")))
+}
+
+/// TEU per wagon (`{p}.teu_per_wagon`) of a station with service per wagon or of a service with
+/// its capacity in wagons: > 0 and <= 10.
+pub(super) fn teu_per_wagon(ctx: &Ctx, p: &str, t: f64) -> Result<f64> {
+    let ok = t.is_finite() && t > 0.0 && t <= 10.0;
+    let rule = "TEU per wagon must be > 0 and <= 10";
+    number(ctx, &format!("{p}.teu_per_wagon"), t, ok, rule)
+}
