@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
-use super::values::{closure_windows, count_value, servers_value, utc_offset};
+use super::values::{closure_windows, count_value, number, servers_value, utc_offset};
 use crate::engine::dist::Dist;
 use crate::engine::hours::{self, OpeningHours};
 use crate::error::Result;
@@ -28,12 +28,7 @@ impl CorridorDefaults {
             Some(l) => level_value(l).map_err(|e| ctx.err("digitisation.level", e))?,
         };
         let params = DigitisationParams::default().with(&d.params());
-        if let Some((name, v, rule)) = params.invalid() {
-            return Err(ctx.err(
-                &format!("digitisation.{name}"),
-                format!("{v} is not allowed; {name} {rule}"),
-            ));
-        }
+        check_params(ctx, "digitisation", &params)?;
         Ok(CorridorDefaults { level, params })
     }
 }
@@ -59,12 +54,9 @@ pub(super) fn build_border(
         None => [1.0, 0.0, 0.0],
         Some(c) => {
             for (name, v) in [("green", c.green), ("yellow", c.yellow), ("red", c.red)] {
-                if !(0.0..=1.0).contains(&v) {
-                    return Err(ctx.err(
-                        &format!("{p}.channels.{name}"),
-                        format!("{v} is not allowed; a channel share must be in [0, 1]"),
-                    ));
-                }
+                let ok = (0.0..=1.0).contains(&v);
+                let rule = "a channel share must be in [0, 1]";
+                number(ctx, &format!("{p}.channels.{name}"), v, ok, rule)?;
             }
             let sum = c.green + c.yellow + c.red;
             if (sum - 1.0).abs() > 1e-9 {
@@ -125,12 +117,7 @@ pub(super) fn build_border(
         None => corridor.params,
         Some(spec) => corridor.params.with(spec),
     };
-    if let Some((name, v, rule)) = params.invalid() {
-        return Err(ctx.err(
-            &format!("{p}.digitisation_model.{name}"),
-            format!("{v} is not allowed; {name} {rule}"),
-        ));
-    }
+    check_params(ctx, &format!("{p}.digitisation_model"), &params)?;
     Ok(BorderModel {
         lanes,
         documents,
@@ -147,4 +134,19 @@ pub(super) fn build_border(
         level,
         params,
     })
+}
+
+/// Digitisation model parameters (at `{p}.NAME`) within their ranges.
+fn check_params(ctx: &Ctx, p: &str, params: &DigitisationParams) -> Result<()> {
+    match params.invalid() {
+        Some((name, v, rule)) => number(
+            ctx,
+            &format!("{p}.{name}"),
+            v,
+            false,
+            &format!("{name} {rule}"),
+        )
+        .map(drop),
+        None => Ok(()),
+    }
 }

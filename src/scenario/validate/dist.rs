@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::Ctx;
+use super::values::{self, number, whole};
 use crate::engine::dist::Dist;
 use crate::error::{Error, Result};
 use crate::scenario::duration::Duration;
@@ -110,14 +111,9 @@ pub(super) fn build_dist(
     let cv = |positive_only: bool| -> Result<f64> {
         let c = d.cv.ok_or_else(|| need("cv"))?;
         let ok = c.is_finite() && if positive_only { c > 0.0 } else { c >= 0.0 };
-        if !ok {
-            let rule = if positive_only { "> 0" } else { ">= 0" };
-            return Err(ctx.err(
-                &format!("{p}.cv"),
-                format!("{c} is not allowed; the coefficient of variation must be {rule}"),
-            ));
-        }
-        Ok(c)
+        let rule = if positive_only { "> 0" } else { ">= 0" };
+        let rule = format!("the coefficient of variation must be {rule}");
+        number(ctx, &format!("{p}.cv"), c, ok, &rule)
     };
     let built = match family {
         "fixed" => Dist::fixed(non_negative("value", &d.value)?),
@@ -169,19 +165,13 @@ pub(super) fn build_dist(
         "gamma" => Dist::gamma(positive("mean", &d.mean)?, cv(true)?),
         "erlang" => {
             let k = d.k.ok_or_else(|| need("k"))?;
-            if !(1..=1000).contains(&k) {
-                return Err(ctx.err(&format!("{p}.k"), format!("{k} is not allowed; the number of phases k must be a whole number from 1 to 1000")));
-            }
+            let rule = "the number of phases k must be a whole number from 1 to 1000";
+            whole(ctx, &format!("{p}.k"), k, 1..=1000, rule)?;
             Dist::erlang(k as u32, positive("mean", &d.mean)?)
         }
         "weibull" => {
             let shape = d.shape.ok_or_else(|| need("shape"))?;
-            if !(shape.is_finite() && shape > 0.0) {
-                return Err(ctx.err(
-                    &format!("{p}.shape"),
-                    format!("{shape} is not allowed; shape must be > 0"),
-                ));
-            }
+            values::positive(ctx, &format!("{p}.shape"), shape, "shape must be > 0")?;
             Dist::weibull(shape, positive("scale", &d.scale)?)
         }
         "empirical" => {

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::{node_name, unique_id};
-use super::values::headway_value;
+use super::values::{headway_value, positive, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
 use crate::scenario::file::{FlowSpec, LinkSpec};
@@ -97,13 +97,14 @@ pub(super) fn build_flow(
             services[si].id, node_name(node_ix, services[si].to)
         )));
     }
-    let teu = match f.teu {
-        None => 1,
-        Some(t) if (1..=1_000_000).contains(&t) => t as u32,
-        Some(t) => {
-            return Err(ctx.err(&format!("{p}.teu"), format!("{t} is not allowed; TEU per consignment must be a whole number from 1 to 1000000")));
-        }
-    };
+    let rule = "TEU per consignment must be a whole number from 1 to 1000000";
+    let teu = whole(
+        ctx,
+        &format!("{p}.teu"),
+        f.teu.unwrap_or(1),
+        1..=1_000_000,
+        rule,
+    )? as u32;
     for leg in &legs {
         if let Leg::Service(si) = leg
             && teu > services[*si].capacity_teu
@@ -114,12 +115,15 @@ pub(super) fn build_flow(
             )));
         }
     }
-    let priority = match f.priority.unwrap_or(0) {
-        x if (0..=MAX_PRIORITY).contains(&x) => x as u8,
-        x => {
-            return Err(ctx.err(&format!("{p}.priority"), format!("{x} is not allowed; priority is a whole number from 0 (regular) to {MAX_PRIORITY}")));
-        }
-    };
+    let rule = format!("priority is a whole number from 0 (regular) to {MAX_PRIORITY}");
+    let priority = f.priority.unwrap_or(0);
+    let priority = whole(
+        ctx,
+        &format!("{p}.priority"),
+        priority,
+        0..=MAX_PRIORITY,
+        &rule,
+    )? as u8;
     let arrivals = build_dist(ctx, &format!("{p}.arrivals"), &f.arrivals, emp)?;
     if arrivals.mean_secs() <= 0.0 {
         return Err(ctx.err(
@@ -189,21 +193,23 @@ pub(super) fn build_links(
                 ),
             ));
         }
-        if let Some(d) = l.distance_km.filter(|d| !(d.is_finite() && *d > 0.0)) {
-            return Err(ctx.err(
+        if let Some(d) = l.distance_km {
+            positive(
+                ctx,
                 &format!("{p}.distance_km"),
-                format!("{d} is not allowed; a distance must be > 0 km"),
-            ));
+                d,
+                "a distance must be > 0 km",
+            )?;
         }
         let time = match (&l.time, l.speed_kmh) {
             (Some(t), None) => build_dist(ctx, &format!("{p}.time"), t, emp)?,
             (None, Some(v)) => {
-                if !(v.is_finite() && v > 0.0) {
-                    return Err(ctx.err(
-                        &format!("{p}.speed_kmh"),
-                        format!("{v} is not allowed; a speed must be > 0 km/h"),
-                    ));
-                }
+                positive(
+                    ctx,
+                    &format!("{p}.speed_kmh"),
+                    v,
+                    "a speed must be > 0 km/h",
+                )?;
                 let Some(d) = l.distance_km else {
                     return Err(ctx.err(
                         &p,

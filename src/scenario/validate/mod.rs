@@ -28,7 +28,7 @@ use links_flows::{build_flow, build_links};
 use nodes::build_node;
 use pipelines::build_pipeline;
 use services::build_service;
-use values::positive_duration;
+use values::{count_value, positive_duration};
 use yards::check_yards;
 
 /// Validation context: where the text came from, to point at the place of an error.
@@ -92,16 +92,13 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             ),
         ));
     }
-    let replications = match s.replications {
-        None => DEFAULT_REPLICATIONS,
-        Some(r) if (1..=1_000_000).contains(&r) => r as u32,
-        Some(r) => {
-            return Err(ctx.err(
-                "scenario.replications",
-                format!("{r} is not allowed; must be a whole number from 1 to 1000000"),
-            ));
-        }
-    };
+    let replications = count_value(
+        ctx,
+        "scenario.replications",
+        s.replications,
+        DEFAULT_REPLICATIONS.into(),
+        1_000_000,
+    )?;
 
     let start = s.start.as_deref().unwrap_or(DEFAULT_START);
     let start_day = hours::parse_date(start).map_err(|e| ctx.err("scenario.start", e))?;

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::Ctx;
 use super::dist::EmpiricalCache;
 use super::ids::unique_id;
-use super::values::random_closures;
+use super::values::{positive, random_closures};
 use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::file::PipelineSpec;
@@ -34,12 +34,8 @@ pub(super) fn build_pipeline(
         ("capacity_per_day", pl.capacity_per_day),
         ("demand_per_day", pl.demand_per_day),
     ] {
-        if !(v.is_finite() && v > 0.0) {
-            return Err(ctx.err(
-                &format!("{p}.{name}"),
-                format!("{v} is not allowed; a rate must be > 0 {} per day", pl.unit),
-            ));
-        }
+        let rule = format!("a rate must be > 0 {} per day", pl.unit);
+        positive(ctx, &format!("{p}.{name}"), v, &rule)?;
     }
     if pl.transit.secs < 0.0 {
         return Err(ctx.err(

@@ -7,6 +7,7 @@ use super::dist::{EmpiricalCache, build_dist};
 use super::ids::valid_id_at;
 use super::values::{
     closure_windows, headway_value, positive_duration, random_closures, teu_per_wagon, utc_offset,
+    whole,
 };
 use crate::engine::dist::Dist;
 use crate::engine::hours;
@@ -54,22 +55,13 @@ pub(super) fn build_service(
     let from = end("from", &sv.from)?;
     let to = end("to", &sv.to)?;
     let capacity_teu = match (sv.capacity_teu, sv.wagons, sv.teu_per_wagon) {
-        (Some(c), None, None) if (1..=1_000_000).contains(&c) => c as u32,
         (Some(c), None, None) => {
-            return Err(ctx.err(
-                &format!("{p}.capacity_teu"),
-                format!(
-                    "{c} is not allowed; capacity must be a whole number of TEU from 1 to 1000000"
-                ),
-            ));
+            let rule = "capacity must be a whole number of TEU from 1 to 1000000";
+            whole(ctx, &format!("{p}.capacity_teu"), c, 1..=1_000_000, rule)? as u32
         }
         (None, Some(w), Some(t)) => {
-            if !(1..=10_000).contains(&w) {
-                return Err(ctx.err(
-                    &format!("{p}.wagons"),
-                    format!("{w} is not allowed; wagons per carrier must be from 1 to 10000"),
-                ));
-            }
+            let rule = "wagons per carrier must be from 1 to 10000";
+            whole(ctx, &format!("{p}.wagons"), w, 1..=10_000, rule)?;
             let t = teu_per_wagon(ctx, &p, t)?;
             let c = (w as f64 * t).floor();
             if c < 1.0 {
@@ -84,16 +76,14 @@ pub(super) fn build_service(
             ));
         }
     };
-    let fleet =
-        match sv.fleet.unwrap_or(1) {
-            f if (1..=100_000).contains(&f) => f as u32,
-            f => return Err(ctx.err(
-                &format!("{p}.fleet"),
-                format!(
-                    "{f} is not allowed; the fleet is a whole number of carriers from 1 to 100000"
-                ),
-            )),
-        };
+    let rule = "the fleet is a whole number of carriers from 1 to 100000";
+    let fleet = whole(
+        ctx,
+        &format!("{p}.fleet"),
+        sv.fleet.unwrap_or(1),
+        1..=100_000,
+        rule,
+    )? as u32;
     let only = |field: &str, given: bool, rule: &str| -> Result<()> {
         if given {
             Err(ctx.err(

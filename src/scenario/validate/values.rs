@@ -1,6 +1,8 @@
 //! Checks of single values that several parts of the format share: durations, counts, server
 //! numbers, UTC offsets, dated closures, random closures and path capacities.
 
+use std::ops::RangeInclusive;
+
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
 use crate::engine::dist::Dist;
@@ -20,13 +22,10 @@ pub(super) fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<S
 pub(super) fn servers_value(ctx: &Ctx, path: &str, s: Servers) -> Result<Option<u32>> {
     match s {
         Servers::Unlimited => Ok(None),
-        Servers::Count(c) if (1..=1_000_000).contains(&c) => Ok(Some(c as u32)),
-        Servers::Count(c) => Err(ctx.err(
-            path,
-            format!(
-                "{c} is not allowed; must be a whole number from 1 to 1000000, or \"unlimited\""
-            ),
-        )),
+        Servers::Count(c) => {
+            let rule = "must be a whole number from 1 to 1000000, or \"unlimited\"";
+            Ok(Some(whole(ctx, path, c, 1..=1_000_000, rule)? as u32))
+        }
     }
 }
 
@@ -37,13 +36,8 @@ pub(super) fn count_value(
     default: i64,
     max: i64,
 ) -> Result<u32> {
-    match v.unwrap_or(default) {
-        c if (1..=max).contains(&c) => Ok(c as u32),
-        c => Err(ctx.err(
-            path,
-            format!("{c} is not allowed; must be a whole number from 1 to {max}"),
-        )),
-    }
+    let rule = format!("must be a whole number from 1 to {max}");
+    Ok(whole(ctx, path, v.unwrap_or(default), 1..=max, &rule)? as u32)
 }
 
 /// A UTC offset field (`+HH:MM`), in minutes; zero when absent.
@@ -90,13 +84,15 @@ pub(super) fn headway_value(
     match (headway, per_day) {
         (None, None) => Ok(None),
         (Some(h), None) => Ok(Some(positive_duration(ctx, &format!("{p}.headway"), h)?)),
-        (None, Some(n)) if n.is_finite() && n > 0.0 => {
+        (None, Some(n)) => {
+            let n = positive(
+                ctx,
+                &format!("{p}.trains_per_day"),
+                n,
+                "trains per day must be > 0",
+            )?;
             Ok(Some(SimDur::from_secs_f64(86_400.0 / n)))
         }
-        (None, Some(n)) => Err(ctx.err(
-            &format!("{p}.trains_per_day"),
-            format!("{n} is not allowed; trains per day must be > 0"),
-        )),
         (Some(_), Some(_)) => Err(ctx.err(
             p,
             "give the path capacity as `headway` or as `trains_per_day`, not both",
@@ -115,17 +111,36 @@ pub(super) fn random_closures(
     let Some(w) = spec else {
         return Ok(None);
     };
-    if !(0.0..=1.0).contains(&w.daily_probability) {
-        return Err(ctx.err(
-            &format!("{p}.daily_probability"),
-            format!(
-                "{} is not allowed; a probability must be in [0, 1]",
-                w.daily_probability
-            ),
-        ));
-    }
+    let q = w.daily_probability;
+    let rule = "a probability must be in [0, 1]";
+    number(
+        ctx,
+        &format!("{p}.daily_probability"),
+        q,
+        (0.0..=1.0).contains(&q),
+        rule,
+    )?;
     let duration = build_dist(ctx, &format!("{p}.duration"), &w.duration, emp)?;
     Ok(Some((w.daily_probability, duration)))
+}
+
+/// A whole number at `path` within `range`; else "`v` is not allowed; `rule`".
+pub(super) fn whole(
+    ctx: &Ctx,
+    path: &str,
+    v: i64,
+    range: RangeInclusive<i64>,
+    rule: &str,
+) -> Result<i64> {
+    if range.contains(&v) {
+        return Ok(v);
+    }
+    Err(ctx.err(path, format!("{v} is not allowed; {rule}")))
+}
+
+/// A finite number > 0 at `path`; else "`v` is not allowed; `rule`".
+pub(super) fn positive(ctx: &Ctx, path: &str, v: f64, rule: &str) -> Result<f64> {
+    number(ctx, path, v, v.is_finite() && v > 0.0, rule)
 }
 
 /// A number at `path` that must satisfy `ok`; else "`v` is not allowed; `rule`".
