@@ -169,6 +169,10 @@ pub struct NodeModel {
     pub id: String,
     /// What it is.
     pub kind: NodeKind,
+    /// Berths (or loading tracks) for carriers loading and unloading here; `None` = no limit.
+    pub berths: Option<u32>,
+    /// Yard capacity in TEU; `None` = no yard (no limit).
+    pub yard_teu: Option<u32>,
 }
 
 /// The kinds of node.
@@ -183,11 +187,6 @@ pub enum NodeKind {
         /// What the drawn service time is for: the whole consignment, each TEU (a crane
         /// transshipment at a gauge change) or each wagon (bogie exchange).
         per: ServicePer,
-        /// Berths (or loading tracks) for carriers loading and unloading here; `None` = no
-        /// limit.
-        berths: Option<u32>,
-        /// Yard capacity in TEU; `None` = no limit.
-        yard_teu: Option<u32>,
     },
     /// A border crossing with customs stages.
     Border(Box<BorderModel>),

@@ -61,7 +61,8 @@ pub(super) fn build_node(
             None => Ok(()),
         }
     };
-    let kind = match n.kind.as_str() {
+    // Berths and a yard are parts of a node (only stations may have them today).
+    let (kind, berths, yard_teu) = match n.kind.as_str() {
         "station" => {
             foreign(&border_fields, "station")?;
             let servers = match n.servers {
@@ -111,13 +112,13 @@ pub(super) fn build_node(
                 .yard_teu
                 .map(|b| count_value(ctx, &format!("{p}.yard_teu"), Some(b), 1, 1_000_000_000))
                 .transpose()?;
-            NodeKind::Station {
+            let service = build_dist(ctx, &format!("{p}.service"), service, emp)?;
+            let station = NodeKind::Station {
                 servers,
-                service: build_dist(ctx, &format!("{p}.service"), service, emp)?,
+                service,
                 per,
-                berths,
-                yard_teu,
-            }
+            };
+            (station, berths, yard_teu)
         }
         "border" => {
             foreign(&station_fields, "border")?;
@@ -130,9 +131,8 @@ pub(super) fn build_node(
                 ],
                 "border",
             )?;
-            NodeKind::Border(Box::new(build_border(
-                ctx, &p, n, emp, corridor, start_day,
-            )?))
+            let border = build_border(ctx, &p, n, emp, corridor, start_day)?;
+            (NodeKind::Border(Box::new(border)), None, None)
         }
         other => {
             return Err(ctx.err(
@@ -147,5 +147,7 @@ pub(super) fn build_node(
     Ok(NodeModel {
         id: n.id.clone(),
         kind,
+        berths,
+        yard_teu,
     })
 }

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::error::Result;
-use crate::scenario::model::{FlowModel, NodeKind, NodeModel, ServiceModel};
+use crate::scenario::model::{FlowModel, NodeModel, ServiceModel};
 
 /// A yard must hold the largest consignment that enters it and the largest carrier load that
 /// unloads into it, or they would wait at its gate for ever.
@@ -13,10 +13,7 @@ pub(super) fn check_yards(
     services: &[ServiceModel],
 ) -> Result<()> {
     for (i, n) in nodes.iter().enumerate() {
-        let NodeKind::Station {
-            yard_teu: Some(y), ..
-        } = n.kind
-        else {
+        let Some(y) = n.yard_teu else {
             continue;
         };
         for f in flows.iter().filter(|f| f.route.contains(&i)) {
