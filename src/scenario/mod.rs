@@ -14,8 +14,8 @@ use std::path::Path;
 
 pub use border::BorderModel;
 pub use model::{
-    Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, ServiceModel,
-    ServicePer,
+    Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, PipelineUnit,
+    ServiceModel, ServicePer,
 };
 
 use crate::error::{Error, Result};

@@ -57,8 +57,8 @@ pub struct PipelineModel {
     pub from: String,
     /// Where it ends.
     pub to: String,
-    /// Product unit: `t` (tonnes) or `bbl` (barrels).
-    pub unit: String,
+    /// Product unit.
+    pub unit: PipelineUnit,
     /// Capacity, unit per day.
     pub capacity_per_day: f64,
     /// Product offered, unit per day.
@@ -69,8 +69,44 @@ pub struct PipelineModel {
     pub outages: Option<(f64, Dist)>,
 }
 
-/// Pipeline product units.
+/// Pipeline product units, as written in a scenario file.
 pub const PIPELINE_UNITS: &[&str] = &["t", "bbl"];
+
+/// The product unit of a pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipelineUnit {
+    /// Tonnes, `t`.
+    Tonnes,
+    /// Barrels, `bbl`.
+    Barrels,
+}
+
+impl PipelineUnit {
+    /// The unit as written in a scenario file (one of [`PIPELINE_UNITS`]).
+    pub fn parse(s: &str) -> Option<PipelineUnit> {
+        match s {
+            "t" => Some(PipelineUnit::Tonnes),
+            "bbl" => Some(PipelineUnit::Barrels),
+            _ => None,
+        }
+    }
+
+    /// The unit's symbol: `t` or `bbl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PipelineUnit::Tonnes => "t",
+            PipelineUnit::Barrels => "bbl",
+        }
+    }
+
+    /// The unit of a rate: `t/day` or `bbl/day`.
+    pub fn per_day(self) -> &'static str {
+        match self {
+            PipelineUnit::Tonnes => "t/day",
+            PipelineUnit::Barrels => "bbl/day",
+        }
+    }
+}
 
 /// What a station's drawn service time is for.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -9,7 +9,7 @@ use super::values::{positive, random_closures};
 use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::file::PipelineSpec;
-use crate::scenario::model::{PIPELINE_UNITS, PipelineModel};
+use crate::scenario::model::{PIPELINE_UNITS, PipelineModel, PipelineUnit};
 
 pub(super) fn build_pipeline(
     ctx: &Ctx,
@@ -20,21 +20,21 @@ pub(super) fn build_pipeline(
 ) -> Result<PipelineModel> {
     let p = format!("pipelines[{i}]");
     unique_id(ctx, &p, &pl.id, |id| ids.insert(id.to_string()), "pipeline")?;
-    if !PIPELINE_UNITS.contains(&pl.unit.as_str()) {
-        return Err(ctx.err(
+    let unit = PipelineUnit::parse(&pl.unit).ok_or_else(|| {
+        ctx.err(
             &format!("{p}.unit"),
             format!(
                 "unknown unit \"{}\"; allowed: {} (tonnes, barrels)",
                 pl.unit,
                 PIPELINE_UNITS.join(", ")
             ),
-        ));
-    }
+        )
+    })?;
     for (name, v) in [
         ("capacity_per_day", pl.capacity_per_day),
         ("demand_per_day", pl.demand_per_day),
     ] {
-        let rule = format!("a rate must be > 0 {} per day", pl.unit);
+        let rule = format!("a rate must be > 0 {} per day", unit.as_str());
         positive(ctx, &format!("{p}.{name}"), v, &rule)?;
     }
     if pl.transit.secs < 0.0 {
@@ -51,7 +51,7 @@ pub(super) fn build_pipeline(
         id: pl.id.clone(),
         from: pl.from.clone(),
         to: pl.to.clone(),
-        unit: pl.unit.clone(),
+        unit,
         capacity_per_day: pl.capacity_per_day,
         demand_per_day: pl.demand_per_day,
         transit: SimDur::from_secs_f64(pl.transit.secs),
