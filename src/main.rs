@@ -250,7 +250,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Validate { scenario, set } => {
-            let loaded = experiment::load(&scenario, &sets(&set)?)?;
+            let loaded = experiment::load(&scenario, &sets(&set)?, &[])?;
             let model = loaded.model();
             println!(
                 "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.",

@@ -1102,8 +1102,9 @@ fn help_of_new_commands_has_examples() {
     }
 }
 
-/// `--digitisation` changes the model after validation, not the TOML document: the manifest
-/// records it, and merge refuses shards run with different levels.
+/// `--digitisation` is applied to the TOML document before validation: the manifest records it
+/// (in `model_options`, and in the resolved scenario), and merge refuses shards run with
+/// different levels.
 #[test]
 fn digitisation_is_recorded_and_checked_by_merge() {
     let dir = tempfile::tempdir().unwrap();
