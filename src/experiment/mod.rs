@@ -36,6 +36,8 @@ use progress::Progress;
 pub struct Common {
     /// `--set PATH=VALUE`, in order.
     pub sets: Vec<Override>,
+    /// `--digitisation [NODE=]LEVEL`, in order, applied to the document after `--set`.
+    pub digitisation: Vec<String>,
     /// `--replications`: overrides the scenario's count.
     pub replications: Option<u32>,
     /// `--seed`: overrides the scenario's seed.

@@ -26,8 +26,6 @@ pub struct RunOptions {
     pub precision: Option<Target>,
     /// `--max-replications`.
     pub max_replications: Option<u32>,
-    /// `--digitisation [NODE=]LEVEL`, applied to the document after `--set`.
-    pub digitisation: Vec<String>,
     /// Shared options.
     pub common: Common,
 }
@@ -91,7 +89,7 @@ pub fn run(opts: &RunOptions) -> Result<()> {
             "--precision and --shard cannot be combined: how many replications precision mode runs depends on all of them; run precision mode on one machine, or shard a fixed --replications".into(),
         ));
     }
-    let loaded = load(&opts.scenario, &c.sets, &opts.digitisation)?;
+    let loaded = load(&opts.scenario, &c.sets, &c.digitisation)?;
     let mut model = loaded.model().clone();
     apply_counts(&mut model, c)?;
     let entry = loaded.entry("scenario");
