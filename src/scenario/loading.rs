@@ -5,7 +5,7 @@
 //! 3. apply the overrides to the TOML document: `--set` and sweep points
 //!    ([`super::overrides`]), then `--digitisation` ([`super::digitisation`]);
 //! 4. deserialize ([`super::file`]), with field paths and line:column in errors;
-//! 5. validate into a [`Model`] ([`super::validate`]).
+//! 5. validate into a [`Model`] (`scenario/validate/`).
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! The validated, immutable scenario model: what [`super::validate`] builds from a
+//! The validated, immutable scenario model: what `scenario/validate/` builds from a
 //! [`super::file::ScenarioFile`]. Every rule of the format is checked there; the simulation
 //! trusts the model completely.
 
