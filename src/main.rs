@@ -21,14 +21,26 @@ struct Cli {
     command: Command,
 }
 
-/// Options shared by run, compare and sweep.
+/// Changes to the scenario before validation, shared by run, compare, sweep and validate.
 #[derive(clap::Args)]
-struct CommonArgs {
+struct ChangeArgs {
     /// Override one value of the scenario, by its field path (repeatable). PATH names nodes and
     /// flows by id (nodes.PORT_POTI.servers) or any array element by index (links[0].time.mean);
     /// VALUE is a TOML value or a bare word (4, 0.5, true, 730d, unlimited).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Digitisation level of every border (`LEVEL`, also over a border's own level) or of one
+    /// (`NODE=LEVEL`); LEVEL is 0..1 or paper, electronic_documents, single_window, pre_arrival.
+    /// Applied after --set. Repeatable.
+    #[arg(long, value_name = "[NODE=]LEVEL")]
+    digitisation: Vec<String>,
+}
+
+/// Options shared by run, compare and sweep.
+#[derive(clap::Args)]
+struct CommonArgs {
+    #[command(flatten)]
+    changes: ChangeArgs,
     /// Replications to run (overrides the file's `scenario.replications`).
     #[arg(long, short = 'r')]
     replications: Option<u32>,
@@ -67,10 +79,6 @@ enum Command {
         /// [default: 1000].
         #[arg(long, value_name = "N")]
         max_replications: Option<u32>,
-        /// Digitisation level of every border (`LEVEL`) or of one (`NODE=LEVEL`); LEVEL is 0..1
-        /// or paper, electronic_documents, single_window, pre_arrival. Repeatable.
-        #[arg(long, value_name = "[NODE=]LEVEL")]
-        digitisation: Vec<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -134,14 +142,13 @@ enum Command {
     },
     /// Check a scenario file and report what it describes; runs nothing, writes nothing.
     #[command(
-        after_help = "Examples:\n  corridor validate scenarios/middle-corridor-simple.toml\n  corridor validate scenarios/mm1-validation.toml --set nodes.mm1.servers=2"
+        after_help = "Examples:\n  corridor validate scenarios/middle-corridor-simple.toml\n  corridor validate scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor validate scenarios/digitisation.toml --digitisation single_window"
     )]
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Override one value before validating (repeatable), as for run.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
+        #[command(flatten)]
+        changes: ChangeArgs,
     },
 }
 
@@ -168,7 +175,8 @@ impl CommonArgs {
             ));
         }
         Ok(experiment::Common {
-            sets: sets(&self.set)?,
+            sets: sets(&self.changes.set)?,
+            digitisation: self.changes.digitisation,
             replications: self.replications,
             seed: self.seed,
             jobs: self.jobs,
@@ -186,7 +194,6 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             shard,
             precision,
             max_replications,
-            digitisation,
             common,
         } => {
             let opts = experiment::replicate::RunOptions {
@@ -196,7 +203,6 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
                 precision: precision.as_deref().map(Target::parse).transpose()?,
                 max_replications,
-                digitisation,
             };
             experiment::replicate::run(&opts)
         }
@@ -249,8 +255,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Validate { scenario, set } => {
-            let loaded = experiment::load(&scenario, &sets(&set)?)?;
+        Command::Validate { scenario, changes } => {
+            let loaded = experiment::load(&scenario, &sets(&changes.set)?, &changes.digitisation)?;
             let model = loaded.model();
             println!(
                 "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.",

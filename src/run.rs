@@ -94,65 +94,6 @@ pub fn apply_overrides(
     Ok(())
 }
 
-/// Overrides the digitisation level of borders: `LEVEL` for every border, `NODE=LEVEL` for
-/// one. `LEVEL` is a number from 0 to 1 or a level name.
-pub fn apply_digitisation(model: &mut Model, settings: &[String]) -> Result<()> {
-    use crate::scenario::NodeKind;
-    use crate::scenario::border::level_value;
-    use crate::scenario::file::Level;
-    for s in settings {
-        let (node, level) = match s.split_once('=') {
-            Some((n, l)) => (Some(n.trim()), l.trim()),
-            None => (None, s.trim()),
-        };
-        let parsed = match level.parse::<f64>() {
-            Ok(x) => Level::Number(x),
-            Err(_) => Level::Name(level.to_string()),
-        };
-        let value =
-            level_value(&parsed).map_err(|e| Error::Usage(format!("--digitisation {s}: {e}")))?;
-        let mut hit = false;
-        for n in &mut model.nodes {
-            if node.is_some_and(|id| id != n.id) {
-                continue;
-            }
-            match &mut n.kind {
-                NodeKind::Border(b) => {
-                    b.level = value;
-                    hit = true;
-                }
-                NodeKind::Station { .. } if node.is_some() => {
-                    return Err(Error::Usage(format!(
-                        "--digitisation {s}: node \"{}\" is a station, not a border",
-                        n.id
-                    )));
-                }
-                NodeKind::Station { .. } => {}
-            }
-        }
-        if !hit {
-            let borders: Vec<&str> = model
-                .nodes
-                .iter()
-                .filter(|n| n.border().is_some())
-                .map(|n| n.id.as_str())
-                .collect();
-            return Err(Error::Usage(match node {
-                Some(id) => format!(
-                    "--digitisation {s}: no border node has id \"{id}\"; borders: {}",
-                    if borders.is_empty() {
-                        "none".to_string()
-                    } else {
-                        borders.join(", ")
-                    }
-                ),
-                None => format!("--digitisation {s}: the scenario has no border nodes"),
-            }));
-        }
-    }
-    Ok(())
-}
-
 /// The default results folder of a scenario: `results/<name>`.
 pub fn default_out_dir(model: &Model) -> PathBuf {
     Path::new("results").join(&model.name)

@@ -332,7 +332,7 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
     }
     let start = Instant::now();
     let c = &opts.common;
-    let base = load(&opts.base, &c.sets)?;
+    let base = load(&opts.base, &c.sets, &c.digitisation)?;
     let mut base_model = base.model().clone();
     apply_counts(&mut base_model, c)?;
     let mut alts = Vec::with_capacity(opts.alts.len());
@@ -344,7 +344,7 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
     for (f, extra, label) in files.chain(sets) {
         let mut ovs = c.sets.clone();
         ovs.extend(extra);
-        let l = load(f, &ovs)?;
+        let l = load(f, &ovs, &c.digitisation)?;
         let mut m = l.model().clone();
         // Common random numbers: the base's seed and replication count for every scenario.
         m.seed = base_model.seed;
@@ -420,6 +420,11 @@ fn compare_folders(opts: &CompareOptions) -> Result<()> {
     if !c.sets.is_empty() || c.replications.is_some() || c.seed.is_some() {
         return Err(Error::Usage(
             "--set, --replications and --seed do not apply to compare --results, which runs nothing".into(),
+        ));
+    }
+    if !c.digitisation.is_empty() {
+        return Err(Error::Usage(
+            "--digitisation does not apply to compare --results, which runs nothing".into(),
         ));
     }
     let (base_name, base) = read_replications(&opts.base)?;

@@ -4,8 +4,8 @@
 //! - [`Runner`] runs any list of (scenario, replication) tasks on a thread pool and gathers the
 //!   results in task order, so output never depends on the thread count. A sweep or a
 //!   comparison is one flat list of tasks, so all cores stay busy even with few replications.
-//! - Scenarios are loaded through [`crate::scenario::overrides`], which applies `--set` (and
-//!   each sweep point's values) to the TOML document before validation.
+//! - Scenarios are loaded through [`crate::scenario::loading`], which applies `--set` (and
+//!   each sweep point's values) and `--digitisation` to the TOML document before validation.
 //! - Every results folder gets a [`manifest::Manifest`].
 //! - [`shard`] runs a deterministic slice of the work and merges slices back into exactly the
 //!   files one run writes.
@@ -26,7 +26,8 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::report::ReplicationResult;
 use crate::scenario::Model;
-use crate::scenario::overrides::{Override, Resolved, resolve};
+use crate::scenario::overrides::Override;
+use crate::scenario::{Resolved, read, resolve};
 use manifest::{ScenarioEntry, sha256_hex};
 use progress::Progress;
 
@@ -35,6 +36,8 @@ use progress::Progress;
 pub struct Common {
     /// `--set PATH=VALUE`, in order.
     pub sets: Vec<Override>,
+    /// `--digitisation [NODE=]LEVEL`, in order, applied to the document after `--set`.
+    pub digitisation: Vec<String>,
     /// `--replications`: overrides the scenario's count.
     pub replications: Option<u32>,
     /// `--seed`: overrides the scenario's seed.
@@ -56,6 +59,8 @@ pub struct Loaded {
     pub file_sha256: String,
     /// The overrides applied, as written.
     pub overrides: Vec<String>,
+    /// The `--digitisation` settings applied, as written.
+    pub digitisation: Vec<String>,
     /// The model and the resolved TOML text.
     pub resolved: Resolved,
 }
@@ -76,7 +81,11 @@ impl Loaded {
             name: self.resolved.model.name.clone(),
             overrides: self.overrides.clone(),
             resolved_sha256: sha256_hex(self.resolved.text.as_bytes()),
-            model_options: Vec::new(),
+            model_options: self
+                .digitisation
+                .iter()
+                .map(|d| format!("--digitisation {d}"))
+                .collect(),
             resolved: self.resolved.text.clone(),
         }
     }
@@ -109,23 +118,16 @@ fn extends_chain(file: &Path) -> Vec<(String, String)> {
     out
 }
 
-/// Reads `file`, applies `overrides` and validates the result.
-pub fn load(file: &Path, overrides: &[Override]) -> Result<Loaded> {
-    let bytes = std::fs::read(file).map_err(|source| Error::Read {
-        file: file.to_path_buf(),
-        source,
-    })?;
-    let src = String::from_utf8(bytes.clone()).map_err(|e| Error::Scenario {
-        file: file.to_path_buf(),
-        line_col: None,
-        path: String::new(),
-        message: format!("the file is not UTF-8 text: {e}"),
-    })?;
-    let resolved = resolve(file, &src, overrides)?;
+/// Reads `file`, applies `overrides` and then the `--digitisation` settings `digitisation`, and
+/// validates the result (see [`crate::scenario::loading`]).
+pub fn load(file: &Path, overrides: &[Override], digitisation: &[String]) -> Result<Loaded> {
+    let (bytes, src) = read(file)?;
+    let resolved = resolve(file, &src, overrides, digitisation)?;
     Ok(Loaded {
         file: file.to_path_buf(),
         file_sha256: sha256_hex(&bytes),
         overrides: overrides.iter().map(Override::arg).collect(),
+        digitisation: digitisation.to_vec(),
         resolved,
     })
 }

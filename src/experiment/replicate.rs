@@ -26,8 +26,6 @@ pub struct RunOptions {
     pub precision: Option<Target>,
     /// `--max-replications`.
     pub max_replications: Option<u32>,
-    /// `--digitisation [NODE=]LEVEL`, applied to the validated model after `--set`.
-    pub digitisation: Vec<String>,
     /// Shared options.
     pub common: Common,
 }
@@ -91,16 +89,10 @@ pub fn run(opts: &RunOptions) -> Result<()> {
             "--precision and --shard cannot be combined: how many replications precision mode runs depends on all of them; run precision mode on one machine, or shard a fixed --replications".into(),
         ));
     }
-    let loaded = load(&opts.scenario, &c.sets)?;
+    let loaded = load(&opts.scenario, &c.sets, &c.digitisation)?;
     let mut model = loaded.model().clone();
     apply_counts(&mut model, c)?;
-    crate::run::apply_digitisation(&mut model, &opts.digitisation)?;
-    let mut entry = loaded.entry("scenario");
-    entry.model_options = opts
-        .digitisation
-        .iter()
-        .map(|d| format!("--digitisation {d}"))
-        .collect();
+    let entry = loaded.entry("scenario");
     let runner = Runner::new(c.jobs, c.quiet)?;
     warn_unstable(&model);
 

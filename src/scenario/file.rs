@@ -1,5 +1,6 @@
 //! Serde structures that mirror the scenario file exactly. Nothing here is validated beyond
-//! types; [`super::model`] turns a [`ScenarioFile`] into a checked, immutable [`super::Model`].
+//! types; `scenario/validate/` turns a [`ScenarioFile`] into a checked, immutable
+//! [`super::Model`].
 
 use std::fmt;
 

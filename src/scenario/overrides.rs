@@ -18,11 +18,8 @@
 //! (not tables or arrays) may be set. A missing *last* key is added, so optional fields can be
 //! set; if the format has no such field, validation says so and lists the allowed ones.
 
-use std::path::Path;
-
 use toml::{Table, Value};
 
-use super::Model;
 use crate::error::{Error, Result};
 
 /// One change to a scenario: a path and a single value.
@@ -341,133 +338,11 @@ fn set_in_value(v: &mut Value, segs: &[Seg], canon: String, ov: &Override) -> Re
     }
 }
 
-/// A scenario after overrides: the validated model and the resolved document as TOML text.
-#[derive(Clone, Debug)]
-pub struct Resolved {
-    /// The validated model.
-    pub model: Model,
-    /// The scenario after overrides, as canonical TOML text (comments and layout of the file are
-    /// not kept; the same document always gives the same text). `corridor run` on this text
-    /// gives the same results as the file with the overrides.
-    pub text: String,
-    /// The changed paths in index form, one per override, in order.
-    pub changed: Vec<String>,
-}
-
-/// Parses scenario text `src` (read from `file`), merges it onto its `extends` base if it has
-/// one, applies `overrides` in order and validates the result. Errors in the file keep their line and column; an error in a value that came
-/// from an override names the override instead.
-pub fn resolve(file: &Path, src: &str, overrides: &[Override]) -> Result<Resolved> {
-    let parse_doc = |text: &str| -> Result<Table> {
-        text.parse().map_err(|e: toml::de::Error| Error::Scenario {
-            file: file.to_path_buf(),
-            line_col: e.span().map(|s| super::locate::line_col(text, s.start)),
-            path: String::new(),
-            message: e.message().trim().to_string(),
-        })
-    };
-    let mut doc = parse_doc(src)?;
-    // A file that extends a base is merged first: overrides then reach every node and flow of
-    // the scenario, including those only the base declares, and the resolved text stands alone.
-    let extended = if doc.contains_key("extends") {
-        match super::extends::resolve(file, src)? {
-            Some(merged) => {
-                doc = parse_doc(&merged)?;
-                true
-            }
-            None => false,
-        }
-    } else {
-        false
-    };
-    if overrides.is_empty() {
-        // Validate the file itself, so every message points at its own line and column.
-        let model = super::parse(file, src)?;
-        return Ok(Resolved {
-            model,
-            text: canonical(&doc)?,
-            changed: Vec::new(),
-        });
-    }
-    let mut changed = Vec::with_capacity(overrides.len());
-    for ov in overrides {
-        changed.push(apply(&mut doc, ov)?);
-    }
-    let text = canonical(&doc)?;
-    let located = (!extended).then_some(src);
-    let model =
-        super::parse(file, &text).map_err(|e| attribute(e, file, located, overrides, &changed))?;
-    Ok(Resolved {
-        model,
-        text,
-        changed,
-    })
-}
-
-fn canonical(doc: &Table) -> Result<String> {
-    toml::to_string(doc).map_err(|e| {
-        Error::Usage(format!(
-            "cannot write the scenario back as TOML after the overrides: {e}"
-        ))
-    })
-}
-
-/// Points an error in the resolved text back at the file, or at the override it came from.
-fn attribute(
-    e: Error,
-    file: &Path,
-    src: Option<&str>,
-    overrides: &[Override],
-    changed: &[String],
-) -> Error {
-    match e {
-        Error::Scenario {
-            file: f,
-            path,
-            message,
-            ..
-        } if f == file => {
-            // The last override of a path is the one that counts.
-            let hit = changed.iter().zip(overrides).rev().find(|(c, _)| {
-                **c == path
-                    || c.starts_with(&format!("{path}."))
-                    || c.starts_with(&format!("{path}["))
-            });
-            match hit {
-                Some((c, ov)) => {
-                    let note = if *c == path {
-                        format!("the value comes from {} {}", ov.flag, ov.arg())
-                    } else {
-                        format!("after {} {}", ov.flag, ov.arg())
-                    };
-                    Error::Scenario {
-                        file: f,
-                        line_col: None,
-                        path,
-                        message: format!("{message} ({note})"),
-                    }
-                }
-                None => Error::Scenario {
-                    // Positions refer to the file itself, not to a merged `extends` document.
-                    line_col: match src {
-                        Some(src) if !path.is_empty() => super::locate::locate(src, &path),
-                        _ => None,
-                    },
-                    file: f,
-                    path,
-                    message,
-                },
-            }
-        }
-        other => other,
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const SRC: &str = r#"
+    pub(crate) const SRC: &str = r#"
 [scenario]
 name = "t"
 horizon = "10d"
@@ -569,42 +444,5 @@ arrivals = { dist = "exponential", mean = "2h" }
         ] {
             assert!(set(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn resolve_reports_override_values() {
-        let ov = [Override::parse("--set", "nodes.a.servers=0").unwrap()];
-        let e = resolve(Path::new("s.toml"), SRC, &ov)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("nodes[1].servers") && e.contains("--set nodes.a.servers=0"),
-            "{e}"
-        );
-        let ov = [Override::parse("--set", "nodes.a.speed=3").unwrap()];
-        let e = resolve(Path::new("s.toml"), SRC, &ov)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("speed") && e.contains("--set nodes.a.speed=3"),
-            "{e}"
-        );
-        // A missing table is created, and validation names what the format allows.
-        let ov = [Override::parse("--set", "scenery.horizon=1d").unwrap()];
-        let e = resolve(Path::new("s.toml"), SRC, &ov)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("unknown field `scenery`")
-                && e.contains("`scenario`")
-                && e.contains("--set scenery.horizon=1d"),
-            "{e}"
-        );
-        let ov = [Override::parse("--set", "nodes.a.servers=2").unwrap()];
-        let r = resolve(Path::new("s.toml"), SRC, &ov).unwrap();
-        let doc: Table = r.text.parse().unwrap();
-        assert_eq!(doc["nodes"][1]["servers"].as_integer(), Some(2));
-        assert_eq!(r.changed, ["nodes[1].servers"]);
-        assert_eq!(r.model.nodes.len(), 2);
     }
 }

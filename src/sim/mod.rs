@@ -131,30 +131,12 @@ impl<'m> Replication<'m> {
             })
             .collect();
         let is_border = model.nodes.iter().map(|n| n.border().is_some()).collect();
-        let has_yard = model
-            .nodes
-            .iter()
-            .map(|n| {
-                matches!(
-                    n.kind,
-                    NodeKind::Station {
-                        yard_teu: Some(_),
-                        ..
-                    }
-                )
-            })
-            .collect();
+        let has_yard = model.nodes.iter().map(|n| n.yard_teu.is_some()).collect();
         for (n, &e) in model.nodes.iter().zip(nodes.iter()) {
-            if let NodeKind::Station {
-                yard_teu: Some(y), ..
-            } = n.kind
-            {
+            if let Some(y) = n.yard_teu {
                 world.entity_mut(e).insert(yard::Yard::new(y));
             }
-            if let NodeKind::Station {
-                berths: Some(b), ..
-            } = n.kind
-            {
+            if let Some(b) = n.berths {
                 world.entity_mut(e).insert(components::Berths {
                     servers: b,
                     busy: 0,

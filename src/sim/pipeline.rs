@@ -36,8 +36,8 @@ pub fn rows(model: &Model, rep: u32) -> Vec<Row> {
         // Before time zero nothing entered: the first `transit` of the run delivers nothing.
         let delivered = rate * (entering - down);
         let throughput = delivered / days;
-        let unit: &'static str = if p.unit == "t" { "t/day" } else { "bbl/day" };
-        let total: &'static str = if p.unit == "t" { "t" } else { "bbl" };
+        let unit = p.unit.per_day();
+        let total = p.unit.as_str();
         let id = &p.id;
         rows.push(Row::new("pipeline", id, "delivered", total, delivered));
         rows.push(Row::new("pipeline", id, "throughput", unit, throughput));

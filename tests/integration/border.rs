@@ -1,7 +1,10 @@
 //! Border crossings: queueing theory, digitisation monotonicity under common random numbers,
 //! opening hours, priority and preemption, CAREC indicators on a hand-worked case, bad input.
 
-use corridor::run::{apply_digitisation, run_model};
+use std::path::Path;
+
+use corridor::run::run_model;
+use corridor::scenario::resolve;
 
 use crate::cli::rejects;
 use crate::support::*;
@@ -81,11 +84,12 @@ fn raising_digitisation_never_increases_time_to_clear() {
     ];
     for (v, border) in variants.iter().enumerate() {
         let src = border_scenario(border, UPSTREAM_FLOWS, "400d", 6);
-        let base = model(&src);
         let mut prev: Option<Vec<f64>> = None;
         for level in ["0", "0.25", "0.5", "0.75", "1"] {
-            let mut m = base.clone();
-            apply_digitisation(&mut m, &[level.to_string()]).unwrap();
+            let digitisation = [level.to_string()];
+            let m = resolve(Path::new("inline.toml"), &src, &[], &digitisation)
+                .unwrap()
+                .model;
             let out = run_model(&m, Some(2)).unwrap();
             let clear: Vec<f64> = out
                 .reps

@@ -8,6 +8,7 @@ mod determinism;
 mod docs;
 mod golden;
 mod invariants;
+mod loading;
 mod support;
 mod theory;
 mod whatif;

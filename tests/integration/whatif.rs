@@ -19,7 +19,7 @@ fn corridor(args: &[&str], cwd: &Path) -> Output {
         .expect("run corridor")
 }
 
-fn ok(args: &[&str], cwd: &Path) -> Output {
+pub(crate) fn ok(args: &[&str], cwd: &Path) -> Output {
     let o = corridor(args, cwd);
     assert!(
         o.status.success(),
@@ -37,7 +37,7 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn read(dir: &Path, file: &str) -> Vec<u8> {
+pub(crate) fn read(dir: &Path, file: &str) -> Vec<u8> {
     fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
 }
 
@@ -45,7 +45,7 @@ fn text(dir: &Path, file: &str) -> String {
     String::from_utf8(read(dir, file)).unwrap()
 }
 
-fn manifest(dir: &Path) -> serde_json::Value {
+pub(crate) fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&read(dir, "manifest.json")).unwrap()
 }
 
@@ -1102,8 +1102,9 @@ fn help_of_new_commands_has_examples() {
     }
 }
 
-/// `--digitisation` changes the model after validation, not the TOML document: the manifest
-/// records it, and merge refuses shards run with different levels.
+/// `--digitisation` is applied to the TOML document before validation: the manifest records it
+/// (in `model_options`, and in the resolved scenario), and merge refuses shards run with
+/// different levels.
 #[test]
 fn digitisation_is_recorded_and_checked_by_merge() {
     let dir = tempfile::tempdir().unwrap();

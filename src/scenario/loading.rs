@@ -1,0 +1,260 @@
+//! The one way in: every command, [`super::load`] and [`super::parse`] go through [`resolve`]:
+//!
+//! 1. read the file ([`read`]);
+//! 2. merge it onto its `extends` base, if it has one ([`super::extends`]);
+//! 3. apply the overrides to the TOML document: `--set` and sweep points
+//!    ([`super::overrides`]), then `--digitisation` ([`super::digitisation`]);
+//! 4. deserialize ([`super::file`]), with field paths and line:column in errors;
+//! 5. validate into a [`Model`] (`scenario/validate/`).
+
+use std::path::Path;
+
+use toml::Table;
+
+use super::digitisation;
+use super::file::ScenarioFile;
+use super::locate::{line_col, locate};
+use super::overrides::{Override, apply};
+use super::validate::{self, Ctx};
+use super::{Model, extends};
+use crate::error::{Error, Result};
+
+/// A scenario after overrides: the validated model and the resolved document as TOML text.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// The validated model.
+    pub model: Model,
+    /// The scenario after overrides (and `--digitisation`), as canonical TOML text (comments and
+    /// layout of the file are not kept; the same document always gives the same text).
+    /// `corridor run` on this text gives the same results as the file with the overrides.
+    pub text: String,
+    /// The changed paths in index form, one per override, in order.
+    pub changed: Vec<String>,
+}
+
+/// Reads a scenario file: its bytes and its text.
+pub fn read(file: &Path) -> Result<(Vec<u8>, String)> {
+    let bytes = std::fs::read(file).map_err(|source| Error::Read {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    let src = String::from_utf8(bytes.clone()).map_err(|e| Error::Scenario {
+        file: file.to_path_buf(),
+        line_col: None,
+        path: String::new(),
+        message: format!("the file is not UTF-8 text: {e}"),
+    })?;
+    Ok((bytes, src))
+}
+
+/// Parses scenario text `src` (read from `file`), merges it onto its `extends` base if it has
+/// one, applies `overrides` in order, then the `--digitisation` settings `digitisation` (each
+/// `LEVEL` or `NODE=LEVEL`), and validates the result. Errors in the file keep their line and
+/// column; an error in a value that came from an override names the override instead. An error
+/// of the file or of an override comes before one of `--digitisation`.
+pub fn resolve(
+    file: &Path,
+    src: &str,
+    overrides: &[Override],
+    digitisation: &[String],
+) -> Result<Resolved> {
+    let resolved = resolve_once(file, src, overrides, digitisation);
+    if resolved.is_err() && !digitisation.is_empty() {
+        resolve_once(file, src, overrides, &[])?;
+    }
+    resolved
+}
+
+fn resolve_once(
+    file: &Path,
+    src: &str,
+    overrides: &[Override],
+    digitisation: &[String],
+) -> Result<Resolved> {
+    let mut doc = parse_doc(file, src)?;
+    // A file that extends a base is merged first: overrides then reach every node and flow of
+    // the scenario, including those only the base declares, and the resolved text stands alone.
+    let merged = match doc.contains_key("extends") {
+        true => extends::resolve(file, src)?,
+        false => None,
+    };
+    if let Some(m) = &merged {
+        doc = parse_doc(file, m)?;
+    }
+    if overrides.is_empty() && digitisation.is_empty() {
+        // Validate the file itself, so every message points at its own line and column.
+        let model = match &merged {
+            None => validate_text(file, src)?,
+            Some(m) => validate_text(file, m).map_err(in_merged)?,
+        };
+        return Ok(Resolved {
+            model,
+            text: canonical(&doc)?,
+            changed: Vec::new(),
+        });
+    }
+    let mut changed = Vec::with_capacity(overrides.len());
+    for ov in overrides {
+        changed.push(apply(&mut doc, ov)?);
+    }
+    for d in digitisation {
+        digitisation::apply(&mut doc, d)?;
+    }
+    let text = canonical(&doc)?;
+    let located = merged.is_none().then_some(src);
+    let model =
+        validate_text(file, &text).map_err(|e| attribute(e, file, located, overrides, &changed))?;
+    Ok(Resolved {
+        model,
+        text,
+        changed,
+    })
+}
+
+/// Parses `src` as a TOML table; syntax errors carry their line and column.
+fn parse_doc(file: &Path, src: &str) -> Result<Table> {
+    src.parse().map_err(|e: toml::de::Error| Error::Scenario {
+        file: file.to_path_buf(),
+        line_col: e.span().map(|s| line_col(src, s.start)),
+        path: String::new(),
+        message: e.message().trim().to_string(),
+    })
+}
+
+/// Deserializes and validates scenario text.
+fn validate_text(file: &Path, src: &str) -> Result<Model> {
+    let syntax = |e: toml::de::Error, field: String| Error::Scenario {
+        file: file.to_path_buf(),
+        line_col: e.span().map(|s| line_col(src, s.start)),
+        path: field,
+        message: e.message().trim().to_string(),
+    };
+    let de = toml::Deserializer::parse(src).map_err(|e| syntax(e, String::new()))?;
+    let parsed: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." { String::new() } else { field };
+        syntax(e.into_inner(), field)
+    })?;
+    validate::build(parsed, &Ctx { file, src })
+}
+
+/// An error in a scenario merged with its `extends` base names field paths of the merged
+/// scenario, without line and column.
+fn in_merged(e: Error) -> Error {
+    match e {
+        Error::Scenario {
+            file,
+            path,
+            message,
+            ..
+        } => Error::Scenario {
+            file,
+            line_col: None,
+            path,
+            message: format!("{message} (in the scenario merged with its `extends` base)"),
+        },
+        other => other,
+    }
+}
+
+fn canonical(doc: &Table) -> Result<String> {
+    toml::to_string(doc).map_err(|e| {
+        Error::Usage(format!(
+            "cannot write the scenario back as TOML after the overrides: {e}"
+        ))
+    })
+}
+
+/// Points an error in the resolved text back at the file, or at the override it came from.
+fn attribute(
+    e: Error,
+    file: &Path,
+    src: Option<&str>,
+    overrides: &[Override],
+    changed: &[String],
+) -> Error {
+    match e {
+        Error::Scenario {
+            file: f,
+            path,
+            message,
+            ..
+        } if f == file => {
+            // The last override of a path is the one that counts.
+            let hit = changed.iter().zip(overrides).rev().find(|(c, _)| {
+                **c == path
+                    || c.starts_with(&format!("{path}."))
+                    || c.starts_with(&format!("{path}["))
+            });
+            match hit {
+                Some((c, ov)) => {
+                    let note = if *c == path {
+                        format!("the value comes from {} {}", ov.flag, ov.arg())
+                    } else {
+                        format!("after {} {}", ov.flag, ov.arg())
+                    };
+                    Error::Scenario {
+                        file: f,
+                        line_col: None,
+                        path,
+                        message: format!("{message} ({note})"),
+                    }
+                }
+                None => Error::Scenario {
+                    // Positions refer to the file itself, not to a merged `extends` document.
+                    line_col: match src {
+                        Some(src) if !path.is_empty() => locate(src, &path),
+                        _ => None,
+                    },
+                    file: f,
+                    path,
+                    message,
+                },
+            }
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::overrides::tests::SRC;
+
+    #[test]
+    fn resolve_reports_override_values() {
+        let ov = [Override::parse("--set", "nodes.a.servers=0").unwrap()];
+        let e = resolve(Path::new("s.toml"), SRC, &ov, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("nodes[1].servers") && e.contains("--set nodes.a.servers=0"),
+            "{e}"
+        );
+        let ov = [Override::parse("--set", "nodes.a.speed=3").unwrap()];
+        let e = resolve(Path::new("s.toml"), SRC, &ov, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("speed") && e.contains("--set nodes.a.speed=3"),
+            "{e}"
+        );
+        // A missing table is created, and validation names what the format allows.
+        let ov = [Override::parse("--set", "scenery.horizon=1d").unwrap()];
+        let e = resolve(Path::new("s.toml"), SRC, &ov, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown field `scenery`")
+                && e.contains("`scenario`")
+                && e.contains("--set scenery.horizon=1d"),
+            "{e}"
+        );
+        let ov = [Override::parse("--set", "nodes.a.servers=2").unwrap()];
+        let r = resolve(Path::new("s.toml"), SRC, &ov, &[]).unwrap();
+        let doc: Table = r.text.parse().unwrap();
+        assert_eq!(doc["nodes"][1]["servers"].as_integer(), Some(2));
+        assert_eq!(r.changed, ["nodes[1].servers"]);
+        assert_eq!(r.model.nodes.len(), 2);
+    }
+}

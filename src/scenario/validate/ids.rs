@@ -1,0 +1,51 @@
+//! Ids: the characters they may hold, and uniqueness.
+
+use std::collections::HashMap;
+
+use super::Ctx;
+use crate::error::Result;
+
+pub(super) fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && !s.starts_with('.')
+}
+
+/// Checks that `id` (at `{p}.id`) is a valid id.
+pub(super) fn valid_id_at(ctx: &Ctx, p: &str, id: &str) -> Result<()> {
+    if valid_id(id) {
+        return Ok(());
+    }
+    Err(ctx.err(
+        &format!("{p}.id"),
+        format!("\"{id}\" is not a valid id; {ID_RULE}"),
+    ))
+}
+
+/// Checks that `id` (at `{p}.id`) is a valid id and records it with `insert`, which says whether
+/// it was new; `what` names the kind of element in the message.
+pub(super) fn unique_id(
+    ctx: &Ctx,
+    p: &str,
+    id: &str,
+    insert: impl FnOnce(&str) -> bool,
+    what: &str,
+) -> Result<()> {
+    valid_id_at(ctx, p, id)?;
+    if !insert(id) {
+        return Err(ctx.err(
+            &format!("{p}.id"),
+            format!("duplicate {what} id \"{id}\"; {what} ids must be unique"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) const ID_RULE: &str = "use letters, digits, '_', '-' or '.', not starting with '.'";
+
+pub(super) fn node_name(ix: &HashMap<String, usize>, n: usize) -> &str {
+    ix.iter()
+        .find(|(_, v)| **v == n)
+        .map_or("?", |(k, _)| k.as_str())
+}

@@ -1,0 +1,235 @@
+//! `[[flows]]` (routes through nodes and services) and `[[links]]` (travel on route steps).
+
+use std::collections::{HashMap, HashSet};
+
+use super::Ctx;
+use super::dist::{EmpiricalCache, build_dist};
+use super::ids::{node_name, unique_id};
+use super::values::{headway_value, positive, whole};
+use crate::engine::dist::Dist;
+use crate::error::Result;
+use crate::scenario::file::{FlowSpec, LinkSpec};
+use crate::scenario::model::{FlowModel, Leg, LinkModel, MAX_PRIORITY, ServiceModel};
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn build_flow(
+    ctx: &Ctx,
+    i: usize,
+    f: &FlowSpec,
+    node_ix: &HashMap<String, usize>,
+    service_ix: &HashMap<String, usize>,
+    services: &[ServiceModel],
+    ids: &mut HashSet<String>,
+    emp: &mut EmpiricalCache,
+) -> Result<FlowModel> {
+    let p = format!("flows[{i}]");
+    unique_id(ctx, &p, &f.id, |id| ids.insert(id.to_string()), "flow")?;
+    if f.route.is_empty() {
+        return Err(ctx.err(
+            &format!("{p}.route"),
+            "the route is empty; list at least one node id",
+        ));
+    }
+    // Route elements are node ids, or service ids standing between their `from` and `to` nodes.
+    let mut route: Vec<usize> = Vec::with_capacity(f.route.len());
+    let mut legs: Vec<Leg> = Vec::new();
+    let mut pending: Option<(usize, usize)> = None; // (service, element index)
+    for (j, id) in f.route.iter().enumerate() {
+        let at = format!("{p}.route[{j}]");
+        if let Some(&si) = service_ix.get(id) {
+            let sv: &ServiceModel = &services[si];
+            match (route.last(), pending) {
+                (Some(&prev), None) if prev == sv.from => pending = Some((si, j)),
+                (Some(_), None) => {
+                    return Err(ctx.err(&at, format!(
+                        "service \"{id}\" boards at \"{}\", but the route is at \"{}\" here; put the service right after its `from` node",
+                        node_name(node_ix, sv.from), node_name(node_ix, *route.last().expect("non-empty"))
+                    )));
+                }
+                (None, _) => {
+                    return Err(ctx.err(&at, format!("the route starts with service \"{id}\"; start it with the node where the service boards (\"{}\")", node_name(node_ix, sv.from))));
+                }
+                (_, Some(_)) => {
+                    return Err(
+                        ctx.err(&at, "two services in a row; a node must stand between them")
+                    );
+                }
+            }
+            continue;
+        }
+        let Some(&n) = node_ix.get(id) else {
+            let mut known: Vec<&str> = node_ix
+                .keys()
+                .chain(service_ix.keys())
+                .map(String::as_str)
+                .collect();
+            known.sort_unstable();
+            let known = if known.is_empty() {
+                "the scenario declares no [[nodes]]".to_string()
+            } else {
+                format!("known nodes and services: {}", known.join(", "))
+            };
+            return Err(ctx.err(&at, format!("no node or service has id \"{id}\"; {known}")));
+        };
+        if !route.is_empty() {
+            legs.push(match pending.take() {
+                Some((si, k)) => {
+                    if services[si].to != n {
+                        return Err(ctx.err(
+                            &at,
+                            format!(
+                                "service \"{}\" (route[{k}]) goes to \"{}\", not \"{id}\"",
+                                services[si].id,
+                                node_name(node_ix, services[si].to)
+                            ),
+                        ));
+                    }
+                    Leg::Service(si)
+                }
+                None => Leg::Direct,
+            });
+        }
+        route.push(n);
+    }
+    if let Some((si, k)) = pending {
+        return Err(ctx.err(&format!("{p}.route[{k}]"), format!(
+            "the route ends with service \"{}\"; end it with the node the service goes to (\"{}\")",
+            services[si].id, node_name(node_ix, services[si].to)
+        )));
+    }
+    let rule = "TEU per consignment must be a whole number from 1 to 1000000";
+    let teu = whole(
+        ctx,
+        &format!("{p}.teu"),
+        f.teu.unwrap_or(1),
+        1..=1_000_000,
+        rule,
+    )? as u32;
+    for leg in &legs {
+        if let Leg::Service(si) = leg
+            && teu > services[*si].capacity_teu
+        {
+            return Err(ctx.err(&format!("{p}.teu"), format!(
+                "{teu} TEU per consignment does not fit on service \"{}\" (capacity {} TEU); consignments are not split",
+                services[*si].id, services[*si].capacity_teu
+            )));
+        }
+    }
+    let rule = format!("priority is a whole number from 0 (regular) to {MAX_PRIORITY}");
+    let priority = f.priority.unwrap_or(0);
+    let priority = whole(
+        ctx,
+        &format!("{p}.priority"),
+        priority,
+        0..=MAX_PRIORITY,
+        &rule,
+    )? as u8;
+    let arrivals = build_dist(ctx, &format!("{p}.arrivals"), &f.arrivals, emp)?;
+    if arrivals.mean_secs() <= 0.0 {
+        return Err(ctx.err(
+            &format!("{p}.arrivals"),
+            "mean time between arrivals must be > 0",
+        ));
+    }
+    Ok(FlowModel {
+        id: f.id.clone(),
+        route,
+        legs,
+        arrivals,
+        teu,
+        priority,
+    })
+}
+
+pub(super) fn build_links(
+    ctx: &Ctx,
+    specs: &[LinkSpec],
+    node_ix: &HashMap<String, usize>,
+    flows: &mut [FlowModel],
+    emp: &mut EmpiricalCache,
+) -> Result<Vec<LinkModel>> {
+    let mut seen = HashMap::new();
+    let mut links = Vec::with_capacity(specs.len());
+    for (i, l) in specs.iter().enumerate() {
+        let p = format!("links[{i}]");
+        let end = |field: &str, id: &str| {
+            node_ix
+                .get(id)
+                .copied()
+                .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+        };
+        let from = end("from", &l.from)?;
+        let to = end("to", &l.to)?;
+        if let Some(j) = seen.insert((from, to), i) {
+            return Err(ctx.err(
+                &p,
+                format!(
+                    "duplicate link \"{}\" -> \"{}\" (also links[{j}])",
+                    l.from, l.to
+                ),
+            ));
+        }
+        let mut used = false;
+        for f in flows.iter_mut() {
+            for k in 0..f.legs.len() {
+                if f.route[k] == from && f.route[k + 1] == to {
+                    if let Leg::Service(si) = f.legs[k] {
+                        return Err(ctx.err(&p, format!(
+                            "link \"{}\" -> \"{}\" duplicates a step that flow \"{}\" makes on service #{si}; a step is travelled by a link or by a service, not both",
+                            l.from, l.to, f.id
+                        )));
+                    }
+                    f.legs[k] = Leg::Link(i);
+                    used = true;
+                }
+            }
+        }
+        if !used {
+            return Err(ctx.err(
+                &p,
+                format!(
+                    "link \"{}\" -> \"{}\" joins nodes that are not consecutive on any flow's route; a link must follow a route step",
+                    l.from, l.to
+                ),
+            ));
+        }
+        if let Some(d) = l.distance_km {
+            positive(
+                ctx,
+                &format!("{p}.distance_km"),
+                d,
+                "a distance must be > 0 km",
+            )?;
+        }
+        let time = match (&l.time, l.speed_kmh) {
+            (Some(t), None) => build_dist(ctx, &format!("{p}.time"), t, emp)?,
+            (None, Some(v)) => {
+                positive(
+                    ctx,
+                    &format!("{p}.speed_kmh"),
+                    v,
+                    "a speed must be > 0 km/h",
+                )?;
+                let Some(d) = l.distance_km else {
+                    return Err(ctx.err(
+                        &p,
+                        "`speed_kmh` needs `distance_km` (travel time = distance / speed)",
+                    ));
+                };
+                Dist::fixed(d / v * 3600.0).map_err(|e| ctx.err(&p, e.0))?
+            }
+            _ => {
+                return Err(ctx.err(&p, "give the travel time either as `time` (a distribution) or as `speed_kmh` with `distance_km`, not both"));
+            }
+        };
+        let headway = headway_value(ctx, &p, &l.headway, l.trains_per_day)?;
+        links.push(LinkModel {
+            from,
+            to,
+            time,
+            distance_km: l.distance_km,
+            headway,
+        });
+    }
+    Ok(links)
+}

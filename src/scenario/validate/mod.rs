@@ -1,0 +1,175 @@
+//! Validation: a [`ScenarioFile`] checked rule by rule into a [`Model`], one file per part of
+//! the format. Every message names the field path and, where the text has it, its line and
+//! column.
+
+mod borders;
+pub(super) mod dist;
+mod ids;
+mod links_flows;
+mod nodes;
+mod pipelines;
+mod services;
+mod values;
+mod yards;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::file::ScenarioFile;
+use super::locate::locate;
+use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
+use crate::engine::hours;
+use crate::engine::time::{SimDur, SimTime};
+use crate::error::{Error, Result};
+use borders::CorridorDefaults;
+use dist::EmpiricalCache;
+use ids::{ID_RULE, valid_id};
+use links_flows::{build_flow, build_links};
+use nodes::build_node;
+use pipelines::build_pipeline;
+use services::build_service;
+use values::{count_value, positive_duration};
+use yards::check_yards;
+
+/// Validation context: where the text came from, to point at the place of an error.
+pub(crate) struct Ctx<'a> {
+    pub file: &'a Path,
+    pub src: &'a str,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn err(&self, path: &str, message: impl Into<String>) -> Error {
+        Error::Scenario {
+            file: self.file.to_path_buf(),
+            line_col: locate(self.src, path),
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub(super) fn dir(&self) -> PathBuf {
+        self.file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+}
+
+pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
+    let s = &file.scenario;
+    if !valid_id(&s.name) {
+        return Err(ctx.err(
+            "scenario.name",
+            format!(
+                "\"{}\" is not a usable name (it names the results folder); {ID_RULE}",
+                s.name
+            ),
+        ));
+    }
+    let horizon = positive_duration(ctx, "scenario.horizon", &s.horizon)?;
+    let warmup = match &s.warmup {
+        None => SimDur::ZERO,
+        Some(w) => {
+            if w.secs < 0.0 {
+                return Err(ctx.err(
+                    "scenario.warmup",
+                    format!(
+                        "\"{}\" is negative; must be >= 0 and shorter than the horizon",
+                        w.text
+                    ),
+                ));
+            }
+            SimDur::from_secs_f64(w.secs)
+        }
+    };
+    if warmup >= horizon {
+        return Err(ctx.err(
+            "scenario.warmup",
+            format!(
+                "warm-up \"{}\" is not shorter than the horizon \"{}\"; statistics need time after warm-up",
+                s.warmup.as_ref().map_or("0", |w| w.text.as_str()),
+                s.horizon.text
+            ),
+        ));
+    }
+    let replications = count_value(
+        ctx,
+        "scenario.replications",
+        s.replications,
+        DEFAULT_REPLICATIONS.into(),
+        1_000_000,
+    )?;
+
+    let start = s.start.as_deref().unwrap_or(DEFAULT_START);
+    let start_day = hours::parse_date(start).map_err(|e| ctx.err("scenario.start", e))?;
+    let corridor = CorridorDefaults::build(ctx, &file)?;
+
+    let mut empirical = EmpiricalCache::default();
+    let mut node_ix = HashMap::new();
+    let mut nodes = Vec::with_capacity(file.nodes.len());
+    for (i, n) in file.nodes.iter().enumerate() {
+        nodes.push(build_node(
+            ctx,
+            i,
+            n,
+            &mut node_ix,
+            &mut empirical,
+            &corridor,
+            start_day,
+        )?);
+    }
+    if file.flows.is_empty() {
+        return Err(ctx.err(
+            "flows",
+            "the scenario has no [[flows]]; at least one flow is needed",
+        ));
+    }
+    let mut service_ix = HashMap::new();
+    let mut services = Vec::with_capacity(file.services.len());
+    for (i, sv) in file.services.iter().enumerate() {
+        services.push(build_service(
+            ctx,
+            i,
+            sv,
+            &node_ix,
+            &mut service_ix,
+            &mut empirical,
+            start_day,
+        )?);
+    }
+    let mut flow_ids = HashSet::new();
+    let mut flows = Vec::with_capacity(file.flows.len());
+    for (i, f) in file.flows.iter().enumerate() {
+        flows.push(build_flow(
+            ctx,
+            i,
+            f,
+            &node_ix,
+            &service_ix,
+            &services,
+            &mut flow_ids,
+            &mut empirical,
+        )?);
+    }
+    let links = build_links(ctx, &file.links, &node_ix, &mut flows, &mut empirical)?;
+    check_yards(ctx, &nodes, &flows, &services)?;
+    let mut pipelines = Vec::with_capacity(file.pipelines.len());
+    let mut pipe_ids = HashSet::new();
+    for (i, pl) in file.pipelines.iter().enumerate() {
+        pipelines.push(build_pipeline(ctx, i, pl, &mut pipe_ids, &mut empirical)?);
+    }
+    Ok(Model {
+        name: s.name.clone(),
+        description: s.description.clone(),
+        horizon: SimTime::ZERO + horizon,
+        warmup: SimTime::ZERO + warmup,
+        replications,
+        seed: s.seed.unwrap_or(DEFAULT_SEED),
+        start_day,
+        nodes,
+        links,
+        flows,
+        services,
+        pipelines,
+    })
+}

@@ -1,0 +1,160 @@
+//! Checks of single values that several parts of the format share: durations, counts, server
+//! numbers, UTC offsets, dated closures, random closures and path capacities.
+
+use std::ops::RangeInclusive;
+
+use super::Ctx;
+use super::dist::{EmpiricalCache, build_dist};
+use crate::engine::dist::Dist;
+use crate::engine::hours;
+use crate::engine::time::SimDur;
+use crate::error::Result;
+use crate::scenario::duration::Duration;
+use crate::scenario::file::{ClosureSpec, Servers, WeatherSpec};
+
+pub(super) fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<SimDur> {
+    if d.secs <= 0.0 {
+        return Err(ctx.err(path, format!("\"{}\" must be > 0", d.text)));
+    }
+    Ok(SimDur::from_secs_f64(d.secs))
+}
+
+pub(super) fn servers_value(ctx: &Ctx, path: &str, s: Servers) -> Result<Option<u32>> {
+    match s {
+        Servers::Unlimited => Ok(None),
+        Servers::Count(c) => {
+            let rule = "must be a whole number from 1 to 1000000, or \"unlimited\"";
+            Ok(Some(whole(ctx, path, c, 1..=1_000_000, rule)? as u32))
+        }
+    }
+}
+
+pub(super) fn count_value(
+    ctx: &Ctx,
+    path: &str,
+    v: Option<i64>,
+    default: i64,
+    max: i64,
+) -> Result<u32> {
+    let rule = format!("must be a whole number from 1 to {max}");
+    Ok(whole(ctx, path, v.unwrap_or(default), 1..=max, &rule)? as u32)
+}
+
+/// A UTC offset field (`+HH:MM`), in minutes; zero when absent.
+pub(super) fn utc_offset(ctx: &Ctx, p: &str, o: &Option<String>) -> Result<i64> {
+    match o {
+        None => Ok(0),
+        Some(o) => hours::parse_offset(o).map_err(|e| ctx.err(&format!("{p}.utc_offset"), e)),
+    }
+}
+
+/// Dated closure windows `{ from, to }` in local minutes since 1970-01-01, each ending after it
+/// starts.
+pub(super) fn closure_windows(
+    ctx: &Ctx,
+    p: &str,
+    closures: &Option<Vec<ClosureSpec>>,
+) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for (j, c) in closures.iter().flatten().enumerate() {
+        let at = |f: &str| format!("{p}.closures[{j}].{f}");
+        let from = hours::parse_datetime(&c.from).map_err(|e| ctx.err(&at("from"), e))?;
+        let to = hours::parse_datetime(&c.to).map_err(|e| ctx.err(&at("to"), e))?;
+        if to <= from {
+            return Err(ctx.err(
+                &at("to"),
+                format!(
+                    "\"{}\" is not after \"{}\"; a closure must end after it starts",
+                    c.to, c.from
+                ),
+            ));
+        }
+        out.push((from, to));
+    }
+    Ok(out)
+}
+
+/// A path capacity: `headway` (a duration) or `trains_per_day` (headway = 24 h / N).
+pub(super) fn headway_value(
+    ctx: &Ctx,
+    p: &str,
+    headway: &Option<Duration>,
+    per_day: Option<f64>,
+) -> Result<Option<SimDur>> {
+    match (headway, per_day) {
+        (None, None) => Ok(None),
+        (Some(h), None) => Ok(Some(positive_duration(ctx, &format!("{p}.headway"), h)?)),
+        (None, Some(n)) => {
+            let n = positive(
+                ctx,
+                &format!("{p}.trains_per_day"),
+                n,
+                "trains per day must be > 0",
+            )?;
+            Ok(Some(SimDur::from_secs_f64(86_400.0 / n)))
+        }
+        (Some(_), Some(_)) => Err(ctx.err(
+            p,
+            "give the path capacity as `headway` or as `trains_per_day`, not both",
+        )),
+    }
+}
+
+/// Random closures at `p` (a sea leg's `weather`, a pipeline's `outages`): the daily probability,
+/// in [0, 1], and the duration distribution.
+pub(super) fn random_closures(
+    ctx: &Ctx,
+    p: &str,
+    spec: &Option<WeatherSpec>,
+    emp: &mut EmpiricalCache,
+) -> Result<Option<(f64, Dist)>> {
+    let Some(w) = spec else {
+        return Ok(None);
+    };
+    let q = w.daily_probability;
+    let rule = "a probability must be in [0, 1]";
+    number(
+        ctx,
+        &format!("{p}.daily_probability"),
+        q,
+        (0.0..=1.0).contains(&q),
+        rule,
+    )?;
+    let duration = build_dist(ctx, &format!("{p}.duration"), &w.duration, emp)?;
+    Ok(Some((w.daily_probability, duration)))
+}
+
+/// A whole number at `path` within `range`; else "`v` is not allowed; `rule`".
+pub(super) fn whole(
+    ctx: &Ctx,
+    path: &str,
+    v: i64,
+    range: RangeInclusive<i64>,
+    rule: &str,
+) -> Result<i64> {
+    if range.contains(&v) {
+        return Ok(v);
+    }
+    Err(ctx.err(path, format!("{v} is not allowed; {rule}")))
+}
+
+/// A finite number > 0 at `path`; else "`v` is not allowed; `rule`".
+pub(super) fn positive(ctx: &Ctx, path: &str, v: f64, rule: &str) -> Result<f64> {
+    number(ctx, path, v, v.is_finite() && v > 0.0, rule)
+}
+
+/// A number at `path` that must satisfy `ok`; else "`v` is not allowed; `rule`".
+pub(super) fn number(ctx: &Ctx, path: &str, v: f64, ok: bool, rule: &str) -> Result<f64> {
+    if ok {
+        return Ok(v);
+    }
+    Err(ctx.err(path, format!("{v} is not allowed; {rule}")))
+}
+
+/// TEU per wagon (`{p}.teu_per_wagon`) of a station with service per wagon or of a service with
+/// its capacity in wagons: > 0 and <= 10.
+pub(super) fn teu_per_wagon(ctx: &Ctx, p: &str, t: f64) -> Result<f64> {
+    let ok = t.is_finite() && t > 0.0 && t <= 10.0;
+    let rule = "TEU per wagon must be > 0 and <= 10";
+    number(ctx, &format!("{p}.teu_per_wagon"), t, ok, rule)
+}

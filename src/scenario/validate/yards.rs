@@ -1,0 +1,37 @@
+//! Yard capacities against the consignments and carrier loads that enter them.
+
+use super::Ctx;
+use crate::error::Result;
+use crate::scenario::model::{FlowModel, NodeModel, ServiceModel};
+
+/// A yard must hold the largest consignment that enters it and the largest carrier load that
+/// unloads into it, or they would wait at its gate for ever.
+pub(super) fn check_yards(
+    ctx: &Ctx,
+    nodes: &[NodeModel],
+    flows: &[FlowModel],
+    services: &[ServiceModel],
+) -> Result<()> {
+    for (i, n) in nodes.iter().enumerate() {
+        let Some(y) = n.yard_teu else {
+            continue;
+        };
+        for f in flows.iter().filter(|f| f.route.contains(&i)) {
+            if f.teu > y {
+                return Err(ctx.err(&format!("nodes[{i}].yard_teu"), format!(
+                    "{y} TEU cannot hold one consignment of flow \"{}\" ({} TEU); the yard must hold at least the largest consignment",
+                    f.id, f.teu
+                )));
+            }
+        }
+        for s in services.iter().filter(|s| s.to == i) {
+            if s.capacity_teu > y {
+                return Err(ctx.err(&format!("nodes[{i}].yard_teu"), format!(
+                    "{y} TEU cannot take a full carrier of service \"{}\" ({} TEU); the yard must hold at least one full load",
+                    s.id, s.capacity_teu
+                )));
+            }
+        }
+    }
+    Ok(())
+}
