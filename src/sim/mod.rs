@@ -11,6 +11,7 @@
 mod border;
 pub mod border_state;
 mod carrier;
+pub mod catalogue;
 pub mod components;
 mod flow;
 mod metrics;

@@ -342,3 +342,87 @@ fn outputs_md_has_a_metric_table_for_every_scope_the_simulator_writes() {
         }
     }
 }
+
+#[test]
+fn the_metric_catalogue_and_outputs_md_list_the_same_metrics_units_and_meanings() {
+    let outputs = "scenarios/OUTPUTS.md";
+    let documented: Vec<[String; 3]> = scope_tables(&read(outputs))
+        .into_iter()
+        .flat_map(|(scope, rows)| {
+            rows.unwrap_or_default()
+                .into_iter()
+                .map(move |[metric, unit, meaning]| {
+                    [
+                        format!("{scope} {}", metric.trim_matches('`')),
+                        unit,
+                        meaning,
+                    ]
+                })
+        })
+        .collect();
+    let declared: Vec<[String; 3]> = corridor::sim::catalogue::CATALOGUE
+        .iter()
+        .map(|m| {
+            [
+                format!("{} {}", m.scope, m.name),
+                m.unit.to_string(),
+                m.meaning.to_string(),
+            ]
+        })
+        .collect();
+    assert!(
+        declared.len() > 50,
+        "the catalogue holds {}",
+        declared.len()
+    );
+    for (i, (d, c)) in documented.iter().zip(&declared).enumerate() {
+        assert_eq!(
+            d, c,
+            "row {i}: {outputs} (left) and src/sim/catalogue.rs (right) disagree"
+        );
+    }
+    assert_eq!(
+        documented.len(),
+        declared.len(),
+        "{outputs} lists {} metrics, the catalogue {}",
+        documented.len(),
+        declared.len()
+    );
+}
+
+#[test]
+fn every_metric_in_the_golden_outputs_is_in_the_catalogue_with_its_unit() {
+    use corridor::sim::catalogue::CATALOGUE;
+    let mut seen = BTreeSet::new();
+    for entry in std::fs::read_dir(root().join("tests/golden")).unwrap() {
+        let file = entry.unwrap().path().join("replications.csv");
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            // scenario,replication,seed,scope,id,metric,unit,value (ids hold no commas)
+            seen.insert((
+                cells[3].to_string(),
+                cells[5].to_string(),
+                cells[6].to_string(),
+            ));
+        }
+    }
+    assert!(
+        seen.len() > 70,
+        "only {} metrics in the golden outputs",
+        seen.len()
+    );
+    for (scope, metric, unit) in &seen {
+        let m = CATALOGUE
+            .iter()
+            .find(|m| m.scope == scope && m.name == metric)
+            .unwrap_or_else(|| panic!("{scope} {metric} is written but not in the catalogue"));
+        assert!(
+            m.unit.split(" or ").any(|u| u == unit),
+            "{scope} {metric}: written in {unit}, declared in {}",
+            m.unit
+        );
+    }
+}

@@ -126,6 +126,11 @@ const CASES: &[Case] = &[
         files: RUN_FILES,
     },
     Case {
+        name: "features",
+        args: &["run", "tests/golden/scenarios/features.toml"],
+        files: RUN_FILES,
+    },
+    Case {
         name: "compare-mm1",
         args: &[
             "compare",
