@@ -10,3 +10,8 @@ mod invariants;
 mod support;
 mod theory;
 mod whatif;
+mod whatif_compare;
+mod whatif_errors;
+mod whatif_precision;
+mod whatif_shards;
+mod whatif_sweep;
