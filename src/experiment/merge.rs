@@ -12,9 +12,7 @@ use super::manifest::{FILE as MANIFEST, Manifest, MergedShard, ShardEntry, now_u
 use super::printout::Printout;
 use super::results::read_replications;
 use crate::error::{Error, Result};
-use crate::report::{
-    self, ReplicationResult, ReplicationsCsv, ResultsFolder, SummaryCsv, SweepCsv, read_sweep_rows,
-};
+use crate::report::{self, ReplicationsCsv, ResultsFolder, SummaryCsv, SweepCsv, read_sweep_rows};
 
 fn results_err(path: &Path, message: impl Into<String>) -> Error {
     Error::Results {
@@ -60,8 +58,11 @@ fn ranges(v: &[usize]) -> String {
     out.join(", ")
 }
 
+/// A shard folder as read: the folder, its manifest, its slice and the manifest's bytes.
+type Held<'a> = (&'a PathBuf, Manifest, ShardEntry, Vec<u8>);
+
 /// ` (shards 0/N to N-1/N must all be given; absent: ...)` when every shard has the same N.
-fn expected_shards(shards: &[(&PathBuf, Manifest, ShardEntry, Vec<u8>)]) -> String {
+fn expected_shards(shards: &[Held]) -> String {
     let n = shards[0].2.count;
     if shards.iter().all(|s| s.2.count == n) {
         let given: Vec<usize> = shards.iter().map(|s| s.2.index as usize).collect();
@@ -76,6 +77,65 @@ fn expected_shards(shards: &[(&PathBuf, Manifest, ShardEntry, Vec<u8>)]) -> Stri
         )
     } else {
         String::new()
+    }
+}
+
+/// The items of a study (replications or sweep points) in order, each from the one shard folder
+/// that holds it.
+struct Slots<'a, T> {
+    items: Vec<Option<(T, &'a Path)>>,
+    /// `replication` or `point`.
+    item: &'static str,
+    /// What the items make up: `replications of the study`, `points of the grid`.
+    whole: &'static str,
+}
+
+impl<'a, T> Slots<'a, T> {
+    fn new(total: usize, item: &'static str, whole: &'static str) -> Self {
+        Slots {
+            items: (0..total).map(|_| None).collect(),
+            item,
+            whole,
+        }
+    }
+
+    /// Puts item `i`, held by `dir`; refuses one beyond the study or held twice.
+    fn put(&mut self, i: usize, value: T, dir: &'a Path) -> Result<()> {
+        let (item, total) = (self.item, self.items.len());
+        let Some(slot) = self.items.get_mut(i) else {
+            return Err(results_err(
+                dir,
+                format!("holds {item} {i}, beyond the {total} {}", self.whole),
+            ));
+        };
+        if let Some((_, other)) = slot {
+            return Err(results_err(
+                dir,
+                format!(
+                    "holds {item} {i}, which {} holds too; give each shard once",
+                    other.display()
+                ),
+            ));
+        }
+        *slot = Some((value, dir));
+        Ok(())
+    }
+
+    /// Every item in order, or an error naming those no folder holds (`items`, e.g.
+    /// `sweep point(s)`).
+    fn all(self, items: &str, shards: &[Held]) -> Result<Vec<T>> {
+        let missing: Vec<usize> = (0..self.items.len())
+            .filter(|&i| self.items[i].is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Usage(format!(
+                "merge: {items} {} of 0-{} are in none of the folders given; a shard is missing{}",
+                ranges(&missing),
+                self.items.len().saturating_sub(1),
+                expected_shards(shards)
+            )));
+        }
+        Ok(self.items.into_iter().flatten().map(|(v, _)| v).collect())
     }
 }
 
@@ -170,7 +230,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Pr
     match first.kind.as_str() {
         "run" => {
             let total = first.replications as usize;
-            let mut slots: Vec<Option<(ReplicationResult, &Path)>> = vec![None; total];
+            let mut slots = Slots::new(total, "replication", "replications of the study");
             for (d, m, s, _) in &shards {
                 check_hash(d, m, "replications.csv")?;
                 let (n, reps) = read_replications(d)?;
@@ -195,37 +255,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Pr
                             format!("replication {i} has seed {}, not {}", r.seed, first.seed),
                         ));
                     }
-                    let Some(slot) = slots.get_mut(i) else {
-                        return Err(results_err(
-                            d,
-                            format!(
-                                "holds replication {i}, beyond the {total} replications of the study"
-                            ),
-                        ));
-                    };
-                    if let Some((_, other)) = slot {
-                        return Err(results_err(
-                            d,
-                            format!(
-                                "holds replication {i}, which {} holds too; give each shard once",
-                                other.display()
-                            ),
-                        ));
-                    }
-                    *slot = Some((r, d.as_path()));
+                    slots.put(i, r, d)?;
                 }
             }
-            let missing: Vec<usize> = (0..total).filter(|&i| slots[i].is_none()).collect();
-            if !missing.is_empty() {
-                return Err(Error::Usage(format!(
-                    "merge: replication(s) {} of 0-{} are in none of the folders given; a shard is missing{}",
-                    ranges(&missing),
-                    total.saturating_sub(1),
-                    expected_shards(&shards)
-                )));
-            }
-            let reps: Vec<ReplicationResult> =
-                slots.into_iter().flatten().map(|(r, _)| r).collect();
+            let reps = slots.all("replication(s)", &shards)?;
             let summary = report::summarise(&reps);
             folder.add(&SummaryCsv {
                 scenario: &name,
@@ -245,7 +278,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Pr
                     points: Vec::new(),
                 });
             let total = grid.points.len();
-            let mut slots: Vec<Option<(Vec<csv::StringRecord>, &Path)>> = vec![None; total];
+            let mut slots = Slots::new(total, "point", "points of the grid");
             for (d, m, s, _) in &shards {
                 let bytes = check_hash(d, m, "sweep.csv")?;
                 let (_, groups) = read_sweep_rows(&d.join("sweep.csv"), &bytes, &grid.vary)?;
@@ -260,13 +293,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Pr
                     ));
                 }
                 for (&p, (values, rows)) in s.points.iter().zip(groups) {
-                    let Some(slot) = slots.get_mut(p) else {
-                        return Err(results_err(
-                            d,
-                            format!("holds point {p}, beyond the {total} points of the grid"),
-                        ));
-                    };
-                    if grid.points[p] != values {
+                    if grid.points.get(p).is_some_and(|g| *g != values) {
                         return Err(results_err(
                             &d.join("sweep.csv"),
                             format!(
@@ -275,29 +302,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Pr
                             ),
                         ));
                     }
-                    if let Some((_, other)) = slot {
-                        return Err(results_err(
-                            d,
-                            format!(
-                                "holds point {p}, which {} holds too; give each shard once",
-                                other.display()
-                            ),
-                        ));
-                    }
-                    *slot = Some((rows, d.as_path()));
+                    slots.put(p, rows, d)?;
                 }
             }
-            let missing: Vec<usize> = (0..total).filter(|&i| slots[i].is_none()).collect();
-            if !missing.is_empty() {
-                return Err(Error::Usage(format!(
-                    "merge: sweep point(s) {} of 0-{} are in none of the folders given; a shard is missing{}",
-                    ranges(&missing),
-                    total.saturating_sub(1),
-                    expected_shards(&shards)
-                )));
-            }
-            let rows: Vec<csv::StringRecord> =
-                slots.into_iter().flatten().flat_map(|(r, _)| r).collect();
+            let rows: Vec<csv::StringRecord> = slots
+                .all("sweep point(s)", &shards)?
+                .into_iter()
+                .flatten()
+                .collect();
             folder.add(&SweepCsv {
                 vary: &grid.vary,
                 records: &rows,
