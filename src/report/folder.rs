@@ -284,11 +284,6 @@ impl ResultsFolder {
         Ok(self)
     }
 
-    /// The folder, as given.
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-
     /// Adds a file (serialised now, written by [`commit`](ResultsFolder::commit)).
     pub fn add(&mut self, file: &dyn Export) -> Result<()> {
         let name = file.file_name();
