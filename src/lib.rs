@@ -13,13 +13,17 @@
 //!   and field to fix.
 //! - [`sim`] puts the model into a bevy_ecs `World` (nodes, links, flows and consignments are
 //!   entities) and runs one replication by dispatching calendar events to its handlers.
-//! - [`run`] runs replications in parallel (results independent of the thread count) and
-//!   [`report`] summarises them and writes `summary.csv` and `replications.csv`.
+//! - [`run`] runs replications in parallel with its one [`run::Runner`] (results independent of
+//!   the thread count) and [`report`] summarises them. Every output file is one
+//!   [`report::Export`] (summary.csv, replications.csv, comparison.csv, sweep.csv) and every
+//!   results folder is written, with its `manifest.json` ([`report::manifest`]), through one
+//!   [`report::ResultsFolder`]: checked before the work, committed all or nothing.
 //! - [`experiment`] builds what-if studies on that: `--set` overrides
 //!   ([`scenario::overrides`]), paired comparisons on common random numbers
 //!   ([`experiment::compare`]), grids ([`experiment::sweep`]), precision-driven replication
-//!   counts ([`experiment::precision`]), shards and their merge ([`experiment::shard`]), and the
-//!   `manifest.json` of every results folder ([`experiment::manifest`]).
+//!   counts ([`experiment::precision`]), shards ([`experiment::shard`]) and their merge
+//!   ([`experiment::merge`]). Each command returns what to print ([`experiment::Printout`]);
+//!   `main` prints it.
 //!
 //! ```no_run
 //! let model = corridor::scenario::load("scenarios/mm1-validation.toml".as_ref())?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use corridor::Error;
-use corridor::experiment::{self, precision::Target, shard::Shard, sweep::Vary};
+use corridor::experiment::{self, Printout, precision::Target, shard::Shard, sweep::Vary};
 use corridor::scenario::overrides::Override;
 
 #[derive(Parser)]
@@ -163,6 +163,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints what a command says when it is done, unless `quiet`.
+fn show(p: Printout, quiet: bool) {
+    if !quiet {
+        print!("{}", p.stdout);
+        eprint!("{}", p.stderr);
+    }
+}
+
 fn sets(raw: &[String]) -> Result<Vec<Override>, Error> {
     raw.iter().map(|a| Override::parse("--set", a)).collect()
 }
@@ -204,7 +212,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 precision: precision.as_deref().map(Target::parse).transpose()?,
                 max_replications,
             };
-            experiment::replicate::run(&opts)
+            show(experiment::replicate::run(&opts)?, opts.common.quiet);
+            Ok(())
         }
         Command::Compare {
             inputs,
@@ -215,7 +224,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         } => {
             let mut inputs = inputs.into_iter();
             let base = inputs.next().unwrap_or_default();
-            experiment::compare::compare(&experiment::compare::CompareOptions {
+            let opts = experiment::compare::CompareOptions {
                 base,
                 alts: inputs.collect(),
                 alt_sets: alt
@@ -225,7 +234,9 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 results,
                 out,
                 common: common.into_common()?,
-            })
+            };
+            show(experiment::compare::compare(&opts)?, opts.common.quiet);
+            Ok(())
         }
         Command::Sweep {
             scenario,
@@ -244,15 +255,12 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out,
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
             };
-            experiment::sweep::sweep(&opts)
+            show(experiment::sweep::sweep(&opts)?, opts.common.quiet);
+            Ok(())
         }
         Command::Merge { shards, out, quiet } => {
             let args: Vec<String> = std::env::args().collect();
-            let written = experiment::shard::merge(&shards, &out, &args)?;
-            if !quiet {
-                println!("merged {} shard folder(s)", shards.len());
-                experiment::print_written(&written);
-            }
+            show(experiment::merge::merge(&shards, &out, &args)?, quiet);
             Ok(())
         }
         Command::Validate { scenario, changes } => {

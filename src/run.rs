@@ -1,14 +1,22 @@
 //! Running a model: replications (in parallel, results in replication order), summaries, output.
+//!
+//! [`Runner`] is the one place replications run; [`run_model`] is its shortcut for all the
+//! replications of one model, as the tests and benchmarks use it.
+
+mod progress;
+mod runner;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationResult, SummaryRow};
+use crate::report::{
+    self, ReplicationResult, ReplicationsCsv, ResultsFolder, SummaryCsv, SummaryRow,
+};
 use crate::scenario::Model;
 use crate::sim::Replication;
+
+pub use runner::Runner;
 
 /// Runs replication `rep` of `model` and returns its metrics.
 pub fn run_replication(model: &Model, rep: u32) -> ReplicationResult {
@@ -33,45 +41,31 @@ pub struct RunOutput {
     pub wall: Duration,
 }
 
-/// Runs every replication of `model`, on `jobs` threads (all cores when `None`). The result does
-/// not depend on the thread count: each replication has its own streams and results are
-/// gathered in replication order.
+/// Runs every replication of `model`, on `jobs` threads (all cores when `None`), without a
+/// progress bar. The result does not depend on the thread count: each replication has its own
+/// streams and results are gathered in replication order.
 pub fn run_model(model: &Model, jobs: Option<usize>) -> Result<RunOutput> {
     let start = Instant::now();
-    let reps: Vec<ReplicationResult> = match jobs {
-        Some(1) => (0..model.replications)
-            .map(|r| run_replication(model, r))
-            .collect(),
-        _ => {
-            let mut b = rayon::ThreadPoolBuilder::new();
-            if let Some(j) = jobs {
-                b = b.num_threads(j);
-            }
-            let pool = b
-                .build()
-                .map_err(|e| Error::Usage(format!("cannot start {jobs:?} worker threads: {e}")))?;
-            pool.install(|| {
-                (0..model.replications)
-                    .into_par_iter()
-                    .map(|r| run_replication(model, r))
-                    .collect()
-            })
-        }
-    };
+    let runner = Runner::new(jobs, true)?;
+    let tasks: Vec<(&Model, u32)> = (0..model.replications).map(|r| (model, r)).collect();
+    let reps = runner.run(&model.name, &tasks);
     let wall = start.elapsed();
-    let events = reps
-        .iter()
+    let summary = report::summarise(&reps);
+    Ok(RunOutput {
+        events: events(&reps),
+        reps,
+        summary,
+        wall,
+    })
+}
+
+/// Total events simulated (the corridor-scope `events` metric, summed).
+pub fn events(reps: &[ReplicationResult]) -> u64 {
+    reps.iter()
         .flat_map(|r| &r.rows)
         .filter(|row| row.scope == "corridor" && row.metric == "events")
         .map(|row| row.value as u64)
-        .sum();
-    let summary = report::summarise(&reps);
-    Ok(RunOutput {
-        reps,
-        summary,
-        events,
-        wall,
-    })
+        .sum()
 }
 
 /// Applies command-line overrides of the replication count and the seed.
@@ -99,7 +93,17 @@ pub fn default_out_dir(model: &Model) -> PathBuf {
     Path::new("results").join(&model.name)
 }
 
-/// Writes the run's CSV files into `dir`, all or nothing.
+/// Writes the run's CSV files (summary.csv, replications.csv) into `dir`, all or nothing,
+/// without a manifest (the commands write one: [`crate::experiment::replicate::run`]).
 pub fn write(dir: &Path, model: &Model, out: &RunOutput) -> Result<Vec<PathBuf>> {
-    report::write_results(dir, &model.name, &out.summary, &out.reps)
+    let mut folder = ResultsFolder::new(dir)?;
+    folder.add(&SummaryCsv {
+        scenario: &model.name,
+        rows: &out.summary,
+    })?;
+    folder.add(&ReplicationsCsv {
+        scenario: &model.name,
+        reps: &out.reps,
+    })?;
+    folder.commit_without_manifest()
 }

@@ -11,64 +11,22 @@
 //! existing folders, without running, and refuses folders whose replications or seeds differ.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::manifest::{FILE as MANIFEST, sha256_hex};
-use super::replicate::manifest;
+use super::manifest::{self, FILE as MANIFEST, sha256_hex};
+use super::printout::Printout;
 use super::results::read_replications;
-use super::{
-    Common, Runner, apply_counts, events, load, print_written, report_speed, warn_unstable,
-};
+use super::{Common, apply_counts, load, warn_unstable};
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationResult, Row, fmt_value};
+use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder, Row};
+use crate::run::{Runner, events};
 use crate::scenario::Model;
 use crate::scenario::overrides::Override;
 
-/// Columns of comparison.csv.
-pub const HEADER: [&str; 11] = [
-    "scope",
-    "id",
-    "metric",
-    "unit",
-    "base",
-    "alt_scenario",
-    "alt",
-    "diff",
-    "diff_ci95",
-    "pct_change",
-    "significant",
-];
-
-/// One metric of one alternative against the base.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Comparison {
-    /// Scope of the metric.
-    pub scope: String,
-    /// Flow, node or scenario id.
-    pub id: String,
-    /// Metric name.
-    pub metric: String,
-    /// Unit.
-    pub unit: String,
-    /// Base mean over the paired replications (those where both have a value).
-    pub base: f64,
-    /// The alternative's scenario name.
-    pub alt_scenario: String,
-    /// Alternative mean over the paired replications.
-    pub alt: f64,
-    /// Mean of `alt_r - base_r`.
-    pub diff: f64,
-    /// Paired-t 95% half-width of `diff` (NaN with fewer than 2 pairs).
-    pub diff_ci95: f64,
-    /// `100 * diff / |base|` (NaN when the base mean is 0).
-    pub pct_change: f64,
-    /// Whether `diff ± diff_ci95` excludes 0 (`None` with fewer than 2 pairs).
-    pub significant: Option<bool>,
-    /// Pairs used.
-    pub n: u64,
-}
+pub use crate::report::{COMPARISON_HEADER as HEADER, Comparison};
 
 /// Compares `alt` with `base` replication by replication. Both must hold the same replication
 /// numbers with the same seeds, in the same order (checked by the callers); only metrics
@@ -156,40 +114,6 @@ fn interleave(per_alt: Vec<Vec<Comparison>>) -> Vec<Comparison> {
     keyed.into_iter().map(|(_, _, c)| c).collect()
 }
 
-/// comparison.csv as bytes.
-pub fn csv_bytes(rows: &[Comparison], path: &Path) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| Error::Output {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).map_err(err)?;
-    for c in rows {
-        w.write_record([
-            c.scope.as_str(),
-            &c.id,
-            &c.metric,
-            &c.unit,
-            &fmt_value(c.base),
-            &c.alt_scenario,
-            &fmt_value(c.alt),
-            &fmt_value(c.diff),
-            &fmt_value(c.diff_ci95),
-            &fmt_value(c.pct_change),
-            match c.significant {
-                Some(true) => "true",
-                Some(false) => "false",
-                None => "",
-            },
-        ])
-        .map_err(err)?;
-    }
-    w.into_inner().map_err(|e| Error::Output {
-        path: path.to_path_buf(),
-        source: e.into_error(),
-    })
-}
-
 fn num(v: f64) -> String {
     if !v.is_finite() {
         "-".into()
@@ -202,21 +126,23 @@ fn num(v: f64) -> String {
     }
 }
 
-/// Prints the metrics that changed significantly.
-pub fn print_significant(rows: &[Comparison], reps: usize) {
+/// The table of the metrics that changed significantly, as printed.
+pub fn significant(rows: &[Comparison], reps: usize) -> String {
+    let mut out = String::new();
     // The event count is bookkeeping, not a planning figure: it stays in the CSV only.
     let sig: Vec<&Comparison> = rows
         .iter()
         .filter(|c| c.significant == Some(true) && !(c.scope == "corridor" && c.metric == "events"))
         .collect();
-    println!(
+    let _ = writeln!(
+        out,
         "{} of {} compared metrics changed significantly (paired 95% interval of the difference excludes 0; {reps} paired replications):",
         sig.len(),
         rows.len()
     );
     if sig.is_empty() {
-        println!();
-        return;
+        out.push('\n');
+        return out;
     }
     let cells: Vec<[String; 7]> = sig
         .iter()
@@ -251,8 +177,9 @@ pub fn print_significant(rows: &[Comparison], reps: usize) {
             w[k] = w[k].max(c.chars().count());
         }
     }
-    let line = |r: &[String]| {
-        println!(
+    let mut line = |r: &[String]| {
+        let _ = writeln!(
+            out,
             "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {:>w4$}  {:>w5$}  {:>w6$}",
             r[0],
             r[1],
@@ -268,13 +195,14 @@ pub fn print_significant(rows: &[Comparison], reps: usize) {
             w4 = w[4],
             w5 = w[5],
             w6 = w[6]
-        )
+        );
     };
     line(&head.map(String::from));
     for r in &cells {
         line(r);
     }
-    println!();
+    out.push('\n');
+    out
 }
 
 /// Options of `corridor compare`.
@@ -315,8 +243,8 @@ pub fn parse_alt(arg: &str) -> Result<(String, Vec<Override>)> {
     Ok((arg.to_string(), ovs))
 }
 
-/// Runs `corridor compare`.
-pub fn compare(opts: &CompareOptions) -> Result<()> {
+/// Runs `corridor compare`; returns what to print.
+pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     if opts.alts.is_empty() && opts.alt_sets.is_empty() {
         return Err(Error::Usage(
             "compare needs a base and at least one alternative: corridor compare BASE.toml ALT.toml [ALT2.toml ...], or BASE.toml --alt PATH=VALUE".into(),
@@ -358,6 +286,11 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
     for (_, m, _) in &alts {
         warn_unstable(m);
     }
+    let mut folder = ResultsFolder::new(
+        opts.out
+            .clone()
+            .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", base_model.name))),
+    )?;
     let models: Vec<&Model> = std::iter::once(&base_model)
         .chain(alts.iter().map(|(_, m, _)| m))
         .collect();
@@ -380,13 +313,9 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
             .map(|(k, (_, _, label))| paired(per[0], per[k + 1], label))
             .collect(),
     );
-    let dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", base_model.name)));
     let mut scenarios = vec![base.entry("base")];
     scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
-    let mut m = manifest(
+    let mut m = manifest::new(
         "compare",
         c,
         scenarios,
@@ -394,27 +323,22 @@ pub fn compare(opts: &CompareOptions) -> Result<()> {
         runner.threads(),
         start,
     );
-    let files = vec![(
-        "comparison.csv",
-        csv_bytes(&rows, &dir.join("comparison.csv"))?,
-    )];
-    let mb = m.to_bytes(&files)?;
-    let mut all = files;
-    all.push((MANIFEST, mb));
-    let written = report::write_atomically(&dir, &all)?;
-    if !c.quiet {
-        print_significant(&rows, r as usize);
-        print_written(&written);
-        report_speed(
-            events(&results),
-            wall,
-            &format!("{} scenario(s) x {r} replication(s)", models.len()),
-        );
-    }
-    Ok(())
+    folder.add(&ComparisonCsv { rows: &rows })?;
+    let written = folder.commit(&mut m)?;
+    let mut p = Printout {
+        stdout: significant(&rows, r as usize),
+        stderr: String::new(),
+    };
+    p.written(&written);
+    p.speed(
+        events(&results),
+        wall,
+        &format!("{} scenario(s) x {r} replication(s)", models.len()),
+    );
+    Ok(p)
 }
 
-fn compare_folders(opts: &CompareOptions) -> Result<()> {
+fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
     if !c.sets.is_empty() || c.replications.is_some() || c.seed.is_some() {
@@ -428,6 +352,13 @@ fn compare_folders(opts: &CompareOptions) -> Result<()> {
         ));
     }
     let (base_name, base) = read_replications(&opts.base)?;
+    let inputs: Vec<&PathBuf> = std::iter::once(&opts.base).chain(&opts.alts).collect();
+    let mut folder = ResultsFolder::new(
+        opts.out
+            .clone()
+            .unwrap_or_else(|| Path::new("results").join(format!("compare-{base_name}"))),
+    )?
+    .refuse_inputs(&inputs)?;
     let key = |reps: &[ReplicationResult]| -> Vec<(u32, u64)> {
         reps.iter().map(|r| (r.replication, r.seed)).collect()
     };
@@ -467,11 +398,7 @@ fn compare_folders(opts: &CompareOptions) -> Result<()> {
     }
     check_names(&names)?;
     let rows = interleave(per_alt);
-    let dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(format!("compare-{base_name}")));
-    let mut m = manifest(
+    let mut m = manifest::new(
         "compare",
         c,
         Vec::new(),
@@ -479,8 +406,8 @@ fn compare_folders(opts: &CompareOptions) -> Result<()> {
         1,
         start,
     );
-    m.compared_folders = std::iter::once(&opts.base)
-        .chain(&opts.alts)
+    m.compared_folders = inputs
+        .iter()
         .map(|d| {
             let h = std::fs::read(d.join(MANIFEST)).ok().map(|b| sha256_hex(&b));
             match h {
@@ -489,17 +416,12 @@ fn compare_folders(opts: &CompareOptions) -> Result<()> {
             }
         })
         .collect();
-    let files = vec![(
-        "comparison.csv",
-        csv_bytes(&rows, &dir.join("comparison.csv"))?,
-    )];
-    let mb = m.to_bytes(&files)?;
-    let mut all = files;
-    all.push((MANIFEST, mb));
-    let written = report::write_atomically(&dir, &all)?;
-    if !c.quiet {
-        print_significant(&rows, base.len());
-        print_written(&written);
-    }
-    Ok(())
+    folder.add(&ComparisonCsv { rows: &rows })?;
+    let written = folder.commit(&mut m)?;
+    let mut p = Printout {
+        stdout: significant(&rows, base.len()),
+        stderr: String::new(),
+    };
+    p.written(&written);
+    Ok(p)
 }

@@ -1,193 +1,37 @@
-//! `manifest.json`: what produced a results folder.
-//!
-//! The CSV files of a folder are byte-identical whenever the same resolved scenario, seed and
-//! replications are run; everything that varies from one invocation to the next (wall time,
-//! command line, thread count, the time of day) lives here instead. The manifest also holds the
-//! SHA-256 of every file written beside it and of every scenario file read, so results from
-//! different scenarios cannot be mixed silently: `corridor merge` checks it, and anyone can with
-//! `sha256sum`.
-//!
-//! The CSV files do not get a `scenario_hash` column: their columns stay as they are documented
-//! (scripts that read them keep working), and a hash per row would repeat one value millions of
-//! times. The manifest beside them is the reference.
+//! The manifest of an experiment's results folder: its file format is
+//! [`crate::report::manifest`] (re-exported here); this module builds one for a command.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+pub use crate::report::manifest::*;
 
-use crate::error::{Error, Result};
+use super::Common;
 
-/// The manifest's file name.
-pub const FILE: &str = "manifest.json";
-
-/// What a results folder holds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
-    /// corridor's version (Cargo package version).
-    pub corridor_version: String,
-    /// `run`, `sweep` or `compare`: the kind of results in the folder (a merged folder has the
-    /// kind of its shards).
-    pub kind: String,
-    /// The command line that wrote the folder, as given.
-    pub command_line: Vec<String>,
-    /// When the folder was written, seconds since 1970-01-01 UTC.
-    pub written_unix: u64,
-    /// Every scenario run (compare: base first, then the alternatives in order).
-    pub scenarios: Vec<ScenarioEntry>,
-    /// The scenario seed used by every scenario and point.
-    pub seed: u64,
-    /// Replications per scenario (or per sweep point): 0, 1, ..., `replications` - 1.
-    pub replications: u32,
-    /// Worker threads used (results do not depend on it).
-    pub jobs: usize,
-    /// Wall-clock seconds of the command, reading to writing.
-    pub wall_seconds: f64,
-    /// The precision target of `--precision`, and whether it was reached.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precision: Option<super::precision::Outcome>,
-    /// Set on the folder of one shard: which slice it holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<ShardEntry>,
-    /// Set for sweeps: the varied paths and every point of the grid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sweep: Option<SweepEntry>,
-    /// Set by `compare --results`: the folders compared.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub compared_folders: Vec<String>,
-    /// Set by `merge`: the shard folders merged, with their own command lines and wall times.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub merged_from: Vec<MergedShard>,
-    /// SHA-256 of every other file written in the folder, by file name.
-    pub outputs: BTreeMap<String, String>,
-}
-
-/// One scenario as run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScenarioEntry {
-    /// `scenario` for run and sweep; `base` or `alt` for compare.
-    pub role: String,
-    /// The file as given on the command line.
-    pub file: String,
-    /// SHA-256 of the file's bytes.
-    pub file_sha256: String,
-    /// The files it `extends`, base after base, each as `[path, SHA-256]`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub extends_files: Vec<(String, String)>,
-    /// The scenario name.
-    pub name: String,
-    /// `--set` overrides applied, in order, as `PATH=VALUE`.
-    pub overrides: Vec<String>,
-    /// SHA-256 of `resolved` (what merge compares, with `model_options`).
-    pub resolved_sha256: String,
-    /// Options that change the model after validation rather than the TOML document
-    /// (`--digitisation`), as given; merge requires them equal too.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub model_options: Vec<String>,
-    /// The scenario after overrides, as TOML text (`corridor run` on it reproduces the results;
-    /// for a sweep, before the varied values are applied).
-    pub resolved: String,
-}
-
-/// Which slice of the work a shard folder holds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ShardEntry {
-    /// K of `--shard K/N`.
-    pub index: u32,
-    /// N of `--shard K/N`.
-    pub count: u32,
-    /// Runs: the replication numbers in this shard (those r with r mod N = K).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub replication_numbers: Vec<u32>,
-    /// Sweeps: the point numbers in this shard (those p with p mod N = K).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub points: Vec<usize>,
-}
-
-/// The grid of a sweep.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SweepEntry {
-    /// The varied paths, as given, in order (the extra columns of sweep.csv).
-    pub vary: Vec<String>,
-    /// Every point of the grid, numbered from 0: the value of each varied path.
-    pub points: Vec<Vec<String>>,
-}
-
-/// A shard folder that went into a merge.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MergedShard {
-    /// The folder.
-    pub folder: String,
-    /// Its `--shard`, as K/N.
-    pub shard: String,
-    /// The command line that wrote it.
-    pub command_line: Vec<String>,
-    /// Its wall-clock seconds.
-    pub wall_seconds: f64,
-    /// SHA-256 of its manifest.json.
-    pub manifest_sha256: String,
-}
-
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest.iter() {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
-/// Seconds since the Unix epoch, now.
-pub fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-impl Manifest {
-    /// The manifest as pretty JSON, after recording the hash of every file in `outputs`.
-    pub fn to_bytes(&mut self, outputs: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
-        for (name, bytes) in outputs {
-            self.outputs.insert((*name).to_string(), sha256_hex(bytes));
-        }
-        let mut v = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::Usage(format!("cannot write manifest.json: {e}")))?;
-        v.push(b'\n');
-        Ok(v)
-    }
-
-    /// Reads `dir/manifest.json`.
-    pub fn read(dir: &Path) -> Result<(Manifest, Vec<u8>)> {
-        let path = dir.join(FILE);
-        let bytes = std::fs::read(&path).map_err(|e| Error::Results {
-            path: path.clone(),
-            message: format!(
-                "cannot read: {e}; every folder corridor writes has a manifest.json (was this folder written by corridor run, sweep or compare?)"
-            ),
-        })?;
-        let m = serde_json::from_slice(&bytes).map_err(|e| Error::Results {
-            path: path.clone(),
-            message: format!(
-                "line {}, column {}: not a corridor manifest: {e}",
-                e.line(),
-                e.column()
-            ),
-        })?;
-        Ok((m, bytes))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_known_value() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+/// A manifest for `kind` (`run`, `sweep` or `compare`) of the scenarios `scenarios`, run with
+/// `seed` and `replications` on `jobs` threads since `start`; the other fields empty.
+pub(crate) fn new(
+    kind: &str,
+    common: &Common,
+    scenarios: Vec<ScenarioEntry>,
+    (seed, replications): (u64, u32),
+    jobs: usize,
+    start: Instant,
+) -> Manifest {
+    Manifest {
+        corridor_version: env!("CARGO_PKG_VERSION").to_string(),
+        kind: kind.to_string(),
+        command_line: common.command_line.clone(),
+        written_unix: now_unix(),
+        scenarios,
+        seed,
+        replications,
+        jobs,
+        wall_seconds: start.elapsed().as_secs_f64(),
+        precision: None,
+        shard: None,
+        sweep: None,
+        compared_folders: Vec::new(),
+        merged_from: Vec::new(),
+        outputs: Default::default(),
     }
 }

@@ -1,19 +1,22 @@
 //! What-if experiments on top of [`crate::run`]: the commands `run` (with `--set`, `--shard`
 //! and `--precision`), `compare`, `sweep` and `merge`.
 //!
-//! - [`Runner`] runs any list of (scenario, replication) tasks on a thread pool and gathers the
-//!   results in task order, so output never depends on the thread count. A sweep or a
-//!   comparison is one flat list of tasks, so all cores stay busy even with few replications.
+//! - [`crate::run::Runner`] runs any list of (scenario, replication) tasks on a thread pool and
+//!   gathers the results in task order, so output never depends on the thread count. A sweep
+//!   or a comparison is one flat list of tasks, so all cores stay busy even with few
+//!   replications.
 //! - Scenarios are loaded through [`crate::scenario::loading`], which applies `--set` (and
 //!   each sweep point's values) and `--digitisation` to the TOML document before validation.
-//! - Every results folder gets a [`manifest::Manifest`].
-//! - [`shard`] runs a deterministic slice of the work and merges slices back into exactly the
-//!   files one run writes.
+//! - Every command writes its folder through one [`crate::report::ResultsFolder`], with a
+//!   [`manifest::Manifest`], and returns what to print as a [`Printout`].
+//! - [`shard`] picks a deterministic slice of the work; [`merge`] puts slices back together
+//!   into exactly the files one run writes.
 
 pub mod compare;
 pub mod manifest;
+pub mod merge;
 pub mod precision;
-pub mod progress;
+pub mod printout;
 pub mod replicate;
 pub mod results;
 pub mod shard;
@@ -21,15 +24,12 @@ pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
-use crate::error::{Error, Result};
-use crate::report::ReplicationResult;
+use crate::error::Result;
 use crate::scenario::Model;
 use crate::scenario::overrides::Override;
 use crate::scenario::{Resolved, read, resolve};
 use manifest::{ScenarioEntry, sha256_hex};
-use progress::Progress;
+pub use printout::Printout;
 
 /// Options every experiment command shares.
 #[derive(Clone, Debug, Default)]
@@ -137,65 +137,6 @@ pub fn apply_counts(model: &mut Model, common: &Common) -> Result<()> {
     crate::run::apply_overrides(model, common.replications, common.seed)
 }
 
-/// Runs replication tasks on a fixed number of threads; results come back in task order.
-pub struct Runner {
-    pool: Option<rayon::ThreadPool>,
-    threads: usize,
-    quiet: bool,
-}
-
-impl Runner {
-    /// A runner on `jobs` threads (all cores when `None`); `quiet` hides the progress bar.
-    pub fn new(jobs: Option<usize>, quiet: bool) -> Result<Runner> {
-        match jobs {
-            Some(0) => Err(Error::Usage(
-                "--jobs 0 is not allowed; give at least 1".into(),
-            )),
-            Some(1) => Ok(Runner {
-                pool: None,
-                threads: 1,
-                quiet,
-            }),
-            _ => {
-                let mut b = rayon::ThreadPoolBuilder::new();
-                if let Some(j) = jobs {
-                    b = b.num_threads(j);
-                }
-                let pool = b.build().map_err(|e| {
-                    Error::Usage(format!("cannot start {jobs:?} worker threads: {e}"))
-                })?;
-                Ok(Runner {
-                    threads: pool.current_num_threads(),
-                    pool: Some(pool),
-                    quiet,
-                })
-            }
-        }
-    }
-
-    /// Worker threads.
-    pub fn threads(&self) -> usize {
-        self.threads
-    }
-
-    /// Runs every `(model, replication)` task and returns the results in task order, showing
-    /// a progress bar labelled `label`.
-    pub fn run(&self, label: &str, tasks: &[(&Model, u32)]) -> Vec<ReplicationResult> {
-        let progress = Progress::new(label, tasks.len(), self.quiet);
-        let one = |&(m, r): &(&Model, u32)| {
-            let res = crate::run::run_replication(m, r);
-            progress.inc();
-            res
-        };
-        let out = match &self.pool {
-            None => tasks.iter().map(one).collect(),
-            Some(p) => p.install(|| tasks.par_iter().map(one).collect()),
-        };
-        progress.finish();
-        out
-    }
-}
-
 /// Warns about stations whose offered load per server is at least 1: their queues grow without
 /// bound, and their statistics depend on the horizon.
 pub fn warn_unstable(model: &Model) {
@@ -211,30 +152,5 @@ pub fn warn_unstable_at(model: &Model, at: &str) {
                 n.id, rho
             );
         }
-    }
-}
-
-/// Total events simulated (the corridor-scope `events` metric, summed).
-pub fn events(reps: &[ReplicationResult]) -> u64 {
-    reps.iter()
-        .flat_map(|r| &r.rows)
-        .filter(|row| row.scope == "corridor" && row.metric == "events")
-        .map(|row| row.value as u64)
-        .sum()
-}
-
-/// Prints the events-per-second line on stderr.
-pub fn report_speed(events: u64, wall: std::time::Duration, what: &str) {
-    let secs = wall.as_secs_f64();
-    eprintln!(
-        "simulated {events} events in {secs:.3} s ({:.2} million events/s over {what})",
-        events as f64 / secs.max(1e-9) / 1e6,
-    );
-}
-
-/// Prints `wrote PATH` for each file on stdout.
-pub fn print_written(paths: &[PathBuf]) {
-    for p in paths {
-        println!("wrote {}", p.display());
     }
 }

@@ -7,12 +7,10 @@
 //! count (at least 3, so that a half-width exists); each later batch aims at the count the
 //! current half-width predicts (n x (half-width / target)^2), at most doubling the total.
 
-use serde::{Deserialize, Serialize};
-
-use super::Runner;
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::{ReplicationResult, Row};
+use crate::run::Runner;
 use crate::scenario::Model;
 use crate::sim::Replication;
 
@@ -127,34 +125,8 @@ impl Target {
     }
 }
 
-/// How a precision run ended, as recorded in the manifest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
-    /// The target as given (`METRIC:ID:REL`).
-    pub target: String,
-    /// The scope of the metric.
-    pub scope: String,
-    /// The metric.
-    pub metric: String,
-    /// The flow, node or scenario id.
-    pub id: String,
-    /// The target: half-width / |mean| <= rel.
-    pub rel: f64,
-    /// The cap.
-    pub max_replications: u32,
-    /// `target reached` or `replication cap reached`.
-    pub stopped_because: String,
-    /// True when the target was met.
-    pub reached: bool,
-    /// Replications run.
-    pub replications: u32,
-    /// The metric's mean over them (null when it has no value).
-    pub mean: Option<f64>,
-    /// Its 95% half-width.
-    pub half_width: Option<f64>,
-    /// half-width / |mean|.
-    pub rel_half_width: Option<f64>,
-}
+/// How a precision run ended, as recorded in the manifest (`precision`).
+pub use crate::report::manifest::PrecisionEntry as Outcome;
 
 impl Outcome {
     /// One line for the terminal.

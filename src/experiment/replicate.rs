@@ -1,16 +1,16 @@
 //! `corridor run`: one scenario's replications, with `--set`, `--shard` and `--precision`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use super::manifest::{FILE as MANIFEST, Manifest, ShardEntry, now_unix};
+use super::manifest::{self, ShardEntry};
 use super::precision::{self, Target};
+use super::printout::Printout;
 use super::shard::Shard;
-use super::{
-    Common, Runner, apply_counts, events, load, print_written, report_speed, warn_unstable,
-};
+use super::{Common, apply_counts, load, warn_unstable};
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationResult};
+use crate::report::{self, ReplicationsCsv, ResultsFolder, SummaryCsv};
+use crate::run::{Runner, events};
 use crate::scenario::Model;
 
 /// Options of `corridor run`.
@@ -30,53 +30,8 @@ pub struct RunOptions {
     pub common: Common,
 }
 
-/// A manifest for one scenario's results.
-pub(crate) fn manifest(
-    kind: &str,
-    common: &Common,
-    scenarios: Vec<super::manifest::ScenarioEntry>,
-    (seed, replications): (u64, u32),
-    jobs: usize,
-    start: Instant,
-) -> Manifest {
-    Manifest {
-        corridor_version: env!("CARGO_PKG_VERSION").to_string(),
-        kind: kind.to_string(),
-        command_line: common.command_line.clone(),
-        written_unix: now_unix(),
-        scenarios,
-        seed,
-        replications,
-        jobs,
-        wall_seconds: start.elapsed().as_secs_f64(),
-        precision: None,
-        shard: None,
-        sweep: None,
-        compared_folders: Vec::new(),
-        merged_from: Vec::new(),
-        outputs: Default::default(),
-    }
-}
-
-/// Writes summary.csv, replications.csv and manifest.json into `dir`, all or nothing.
-pub(crate) fn write_run(
-    dir: &Path,
-    model_name: &str,
-    reps: &[ReplicationResult],
-    summary: &[report::SummaryRow],
-    manifest: &mut Manifest,
-) -> Result<Vec<PathBuf>> {
-    let s = report::summary_bytes(model_name, summary, &dir.join("summary.csv"))?;
-    let r = report::replications_bytes(model_name, reps, &dir.join("replications.csv"))?;
-    let files = vec![("summary.csv", s), ("replications.csv", r)];
-    let m = manifest.to_bytes(&files)?;
-    let mut all = files;
-    all.push((MANIFEST, m));
-    report::write_atomically(dir, &all)
-}
-
-/// Runs `corridor run`.
-pub fn run(opts: &RunOptions) -> Result<()> {
+/// Runs `corridor run`; returns what to print.
+pub fn run(opts: &RunOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
     if opts.max_replications.is_some() && opts.precision.is_none() {
@@ -95,19 +50,22 @@ pub fn run(opts: &RunOptions) -> Result<()> {
     let entry = loaded.entry("scenario");
     let runner = Runner::new(c.jobs, c.quiet)?;
     warn_unstable(&model);
+    let default_dir = crate::run::default_out_dir(&model);
+    let mut folder = ResultsFolder::new(match (&opts.out, opts.shard) {
+        (Some(out), _) => out.clone(),
+        (None, Some(shard)) => default_dir.join(shard.folder_name()),
+        (None, None) => default_dir,
+    })?;
+    let mut p = Printout::default();
 
     if let Some(shard) = opts.shard {
         let numbers = shard.replications(model.replications);
         let tasks: Vec<(&Model, u32)> = numbers.iter().map(|&r| (&model, r)).collect();
         let reps = runner.run(&format!("{} shard {shard}", model.name), &tasks);
-        let dir = opts
-            .out
-            .clone()
-            .unwrap_or_else(|| crate::run::default_out_dir(&model).join(shard.folder_name()));
-        let mut m = manifest(
+        let mut m = manifest::new(
             "run",
             c,
-            vec![entry.clone()],
+            vec![entry],
             (model.seed, model.replications),
             runner.threads(),
             start,
@@ -118,32 +76,29 @@ pub fn run(opts: &RunOptions) -> Result<()> {
             replication_numbers: numbers.clone(),
             points: Vec::new(),
         });
-        let r = report::replications_bytes(&model.name, &reps, &dir.join("replications.csv"))?;
-        let files = vec![("replications.csv", r)];
-        let mb = m.to_bytes(&files)?;
-        let mut all = files;
-        all.push((MANIFEST, mb));
-        let written = report::write_atomically(&dir, &all)?;
-        if !c.quiet {
-            println!(
-                "{}: shard {shard} ran {} of {} replication(s): {}",
-                model.name,
-                numbers.len(),
-                model.replications,
-                shard.describe(model.replications)
-            );
-            println!(
-                "merge all {} shard folders with: corridor merge DIR... --out RESULTS",
-                shard.count
-            );
-            print_written(&written);
-            report_speed(
-                events(&reps),
-                start.elapsed(),
-                &format!("{} replication(s)", numbers.len()),
-            );
-        }
-        return Ok(());
+        folder.add(&ReplicationsCsv {
+            scenario: &model.name,
+            reps: &reps,
+        })?;
+        let written = folder.commit(&mut m)?;
+        p.line(format_args!(
+            "{}: shard {shard} ran {} of {} replication(s): {}",
+            model.name,
+            numbers.len(),
+            model.replications,
+            shard.describe(model.replications)
+        ));
+        p.line(format_args!(
+            "merge all {} shard folders with: corridor merge DIR... --out RESULTS",
+            shard.count
+        ));
+        p.written(&written);
+        p.speed(
+            events(&reps),
+            start.elapsed(),
+            &format!("{} replication(s)", numbers.len()),
+        );
+        return Ok(p);
     }
 
     let (reps, outcome) = match &opts.precision {
@@ -160,39 +115,36 @@ pub fn run(opts: &RunOptions) -> Result<()> {
     };
     let wall = start.elapsed();
     let summary = report::summarise(&reps);
-    let dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| crate::run::default_out_dir(&model));
-    let mut m = manifest(
+    let mut m = manifest::new(
         "run",
         c,
-        vec![entry.clone()],
+        vec![entry],
         (model.seed, model.replications),
         runner.threads(),
         start,
     );
     m.precision = outcome.clone();
-    let written = write_run(&dir, &model.name, &reps, &summary, &mut m)?;
-    if !c.quiet {
-        let mut stdout = std::io::stdout().lock();
-        let _ = report::print_table(&mut stdout, &model, &summary);
-        let _ = writeln_flush(&mut stdout);
-        drop(stdout);
-        if let Some(o) = &outcome {
-            println!("{}", o.describe());
-        }
-        print_written(&written);
-        report_speed(
-            events(&reps),
-            wall,
-            &format!("{} replication(s)", model.replications),
-        );
+    folder.add(&SummaryCsv {
+        scenario: &model.name,
+        rows: &summary,
+    })?;
+    folder.add(&ReplicationsCsv {
+        scenario: &model.name,
+        reps: &reps,
+    })?;
+    let written = folder.commit(&mut m)?;
+    let mut table = Vec::new();
+    let _ = report::print_table(&mut table, &model, &summary);
+    p.stdout = String::from_utf8_lossy(&table).into_owned();
+    p.line("");
+    if let Some(o) = &outcome {
+        p.line(o.describe());
     }
-    Ok(())
-}
-
-fn writeln_flush(out: &mut impl std::io::Write) -> std::io::Result<()> {
-    writeln!(out)?;
-    out.flush()
+    p.written(&written);
+    p.speed(
+        events(&reps),
+        wall,
+        &format!("{} replication(s)", model.replications),
+    );
+    Ok(p)
 }

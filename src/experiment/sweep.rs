@@ -13,18 +13,17 @@
 //!   that makes it bad, and nothing is written.
 //! - All (point, replication) pairs form one task list on the worker threads.
 
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::manifest::{FILE as MANIFEST, ShardEntry, SweepEntry};
-use super::replicate::manifest;
+use super::manifest::{self, ShardEntry, SweepEntry};
+use super::printout::Printout;
 use super::shard::Shard;
-use super::{
-    Common, Loaded, Runner, apply_counts, events, load, print_written, report_speed,
-    warn_unstable_at,
-};
+use super::{Common, Loaded, apply_counts, load, warn_unstable_at};
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationResult, SUMMARY_HEADER, SummaryRow};
+use crate::report::{self, ReplicationResult, ResultsFolder, SummaryRow, SweepCsv, point_records};
+use crate::run::{Runner, events};
 use crate::scenario::Model;
 use crate::scenario::overrides::Override;
 use crate::scenario::resolve;
@@ -221,96 +220,6 @@ pub fn grid(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
     Ok(points)
 }
 
-/// The header of sweep.csv: `scenario`, one column per varied path, then summary.csv's columns.
-pub fn header(vary: &[String]) -> Vec<String> {
-    let mut h = vec![SUMMARY_HEADER[0].to_string()];
-    h.extend(vary.iter().cloned());
-    h.extend(SUMMARY_HEADER[1..].iter().map(|s| s.to_string()));
-    h
-}
-
-fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
-    move |e| Error::Output {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    }
-}
-
-/// The records of one point: its summary rows with the point's values.
-fn point_records(name: &str, values: &[String], rows: &[SummaryRow]) -> Vec<csv::StringRecord> {
-    rows.iter()
-        .map(|r| {
-            let mut rec = csv::StringRecord::new();
-            rec.push_field(name);
-            for v in values {
-                rec.push_field(v);
-            }
-            for f in r.fields() {
-                rec.push_field(&f);
-            }
-            rec
-        })
-        .collect()
-}
-
-/// sweep.csv as bytes.
-pub fn records_bytes(
-    header: &[String],
-    rows: &[csv::StringRecord],
-    path: &Path,
-) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(csv_err(path))?;
-    for r in rows {
-        w.write_record(r).map_err(csv_err(path))?;
-    }
-    w.into_inner().map_err(|e| Error::Output {
-        path: path.to_path_buf(),
-        source: e.into_error(),
-    })
-}
-
-/// One point's values and its rows of sweep.csv.
-pub type PointRows = (Vec<String>, Vec<csv::StringRecord>);
-
-/// Reads a sweep.csv written by corridor with columns for `vary`: its header and its rows
-/// grouped by point (consecutive rows with the same values), each group with its values.
-pub fn read_rows(
-    path: &Path,
-    bytes: &[u8],
-    vary: &[String],
-) -> Result<(csv::StringRecord, Vec<PointRows>)> {
-    let err = |m: String| Error::Results {
-        path: path.to_path_buf(),
-        message: m,
-    };
-    let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
-    let h = rdr
-        .headers()
-        .map_err(|e| err(format!("cannot read the header: {e}")))?
-        .clone();
-    let want = header(vary);
-    if h.iter().ne(want.iter().map(String::as_str)) {
-        return Err(err(format!(
-            "line 1: the header is \"{}\", expected \"{}\"",
-            h.iter().collect::<Vec<_>>().join(","),
-            want.join(",")
-        )));
-    }
-    let mut groups: Vec<PointRows> = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| err(format!("cannot read: {e}")))?;
-        let values: Vec<String> = (1..=vary.len())
-            .map(|i| rec.get(i).unwrap_or("").to_string())
-            .collect();
-        match groups.last_mut() {
-            Some((v, rows)) if *v == values => rows.push(rec),
-            _ => groups.push((values, vec![rec])),
-        }
-    }
-    Ok((h, groups))
-}
-
 /// Options of `corridor sweep`.
 #[derive(Clone, Debug, Default)]
 pub struct SweepOptions {
@@ -425,8 +334,8 @@ fn point_error(e: Error, n: usize, values: &[String], vary: &[Vary]) -> Error {
     }
 }
 
-/// Runs `corridor sweep`.
-pub fn sweep(opts: &SweepOptions) -> Result<()> {
+/// Runs `corridor sweep`; returns what to print.
+pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
     let plan = plan(opts)?;
@@ -443,6 +352,13 @@ pub fn sweep(opts: &SweepOptions) -> Result<()> {
             .join(" ");
         warn_unstable_at(m, &format!("sweep point {n} ({at}): "));
     }
+    let mut folder = ResultsFolder::new(opts.out.clone().unwrap_or_else(|| {
+        let d = Path::new("results").join(format!("{}-sweep", base_model.name));
+        match opts.shard {
+            Some(s) => d.join(s.folder_name()),
+            None => d,
+        }
+    }))?;
     let tasks: Vec<(&Model, u32)> = plan
         .models
         .iter()
@@ -463,15 +379,7 @@ pub fn sweep(opts: &SweepOptions) -> Result<()> {
         records.extend(point_records(&m.name, &plan.points[*n], &summary));
         summaries.push((*n, m, summary));
     }
-    let dir = opts.out.clone().unwrap_or_else(|| {
-        let d = Path::new("results").join(format!("{}-sweep", base_model.name));
-        match opts.shard {
-            Some(s) => d.join(s.folder_name()),
-            None => d,
-        }
-    });
-    let bytes = records_bytes(&header(&paths), &records, &dir.join("sweep.csv"))?;
-    let mut m = manifest(
+    let mut m = manifest::new(
         "sweep",
         c,
         vec![plan.base.entry("scenario")],
@@ -489,37 +397,39 @@ pub fn sweep(opts: &SweepOptions) -> Result<()> {
         replication_numbers: Vec::new(),
         points: plan.models.iter().map(|(n, _)| *n).collect(),
     });
-    let files = vec![("sweep.csv", bytes)];
-    let mb = m.to_bytes(&files)?;
-    let mut all = files;
-    all.push((MANIFEST, mb));
-    let written = report::write_atomically(&dir, &all)?;
-    if !c.quiet {
-        print_points(&paths, &plan.points, &summaries);
-        if let Some(s) = opts.shard {
-            println!(
-                "shard {s}: ran {} of {} point(s); merge all {} shard folders with: corridor merge DIR... --out RESULTS",
-                plan.models.len(),
-                plan.points.len(),
-                s.count
-            );
-        }
-        print_written(&written);
-        report_speed(
-            events(&results),
-            wall,
-            &format!("{} point(s) x replications", plan.models.len()),
-        );
+    folder.add(&SweepCsv {
+        vary: &paths,
+        records: &records,
+    })?;
+    let written = folder.commit(&mut m)?;
+    let mut p = Printout {
+        stdout: points_table(&paths, &plan.points, &summaries),
+        stderr: String::new(),
+    };
+    if let Some(s) = opts.shard {
+        p.line(format_args!(
+            "shard {s}: ran {} of {} point(s); merge all {} shard folders with: corridor merge DIR... --out RESULTS",
+            plan.models.len(),
+            plan.points.len(),
+            s.count
+        ));
     }
-    Ok(())
+    p.written(&written);
+    p.speed(
+        events(&results),
+        wall,
+        &format!("{} point(s) x replications", plan.models.len()),
+    );
+    Ok(p)
 }
 
 /// A short table: per point and flow, transit mean and throughput.
-fn print_points(
+fn points_table(
     paths: &[String],
     points: &[Vec<String>],
     summaries: &[(usize, &Model, Vec<SummaryRow>)],
-) {
+) -> String {
+    let mut out = String::new();
     let cell = |rows: &[SummaryRow], id: &str, metric: &str| match report::find(
         rows, "flow", id, metric,
     ) {
@@ -547,13 +457,15 @@ fn print_points(
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    let _ = writeln!(
+        out,
         "{:>5}  {:<w$}  {:<fw$}  {:>18}  {:>18}",
         "point", "values", "flow", "transit mean h", "TEU/day"
     );
     for ((n, m, rows), label) in summaries.iter().zip(&labels) {
         for f in &m.flows {
-            println!(
+            let _ = writeln!(
+                out,
                 "{:>5}  {:<w$}  {:<fw$}  {:>18}  {:>18}",
                 n,
                 label,
@@ -563,7 +475,8 @@ fn print_points(
             );
         }
     }
-    println!();
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]

@@ -1,18 +1,41 @@
-//! Results: metric rows, their summary over replications, and the exporters that write them.
+//! Results: metric rows, their summary over replications, and one exporter per output file.
 //!
-//! Every exporter writes to a temporary file beside its target and renames it into place only
-//! after every file of the run has been written, so no output file is ever half-written.
+//! As hyperfine's exporters: every file corridor writes is one [`Export`], one file per format
+//! ([`SummaryCsv`], [`ReplicationsCsv`], [`ComparisonCsv`], [`SweepCsv`]), and
+//! [`manifest`] describes them all. A [`ResultsFolder`] gathers them and commits them with the
+//! manifest, all or nothing: every command writes through it (see its guarantees). Every
+//! output is derived from per-replication values, which `replications.csv` (and a shard's rows
+//! of `sweep.csv`) hold exactly, so `merge` recomputes the same bytes from shards.
 
-mod csv_out;
+mod comparison_csv;
+mod folder;
+pub mod manifest;
+mod replications_csv;
+mod summary_csv;
+mod sweep_csv;
 mod table;
 
 use crate::engine::summary::Summary;
 
-pub use csv_out::{
-    REPLICATIONS_HEADER, SUMMARY_HEADER, replications_bytes, summary_bytes, write_atomically,
-    write_results,
-};
+pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
+pub use folder::ResultsFolder;
+pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv};
+pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
+pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
 pub use table::print_table;
+
+/// One output file of a results folder.
+pub trait Export {
+    /// The file's name in the folder, e.g. `summary.csv`.
+    fn file_name(&self) -> &'static str;
+    /// The file's bytes.
+    fn serialize(&self) -> std::io::Result<Vec<u8>>;
+}
+
+/// The bytes of a CSV writer over a buffer.
+fn finish(w: csv::Writer<Vec<u8>>) -> std::io::Result<Vec<u8>> {
+    w.into_inner().map_err(|e| e.into_error())
+}
 
 /// One metric of one replication.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,0 +1,342 @@
+//! `corridor merge DIR... --out OUT`: shard folders (of `run --shard` or `sweep --shard`) put
+//! back together into exactly the files one process writes.
+//!
+//! The folders must come from the same resolved scenario, seed and replication count (and
+//! grid), and cover every replication (or point) exactly once. Summaries are recomputed from
+//! the exact per-replication values, so the files equal those of one run, byte for byte.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::manifest::{FILE as MANIFEST, Manifest, MergedShard, ShardEntry, now_unix, sha256_hex};
+use super::printout::Printout;
+use super::results::read_replications;
+use crate::error::{Error, Result};
+use crate::report::{self, ReplicationsCsv, ResultsFolder, SummaryCsv, SweepCsv, read_sweep_rows};
+
+fn results_err(path: &Path, message: impl Into<String>) -> Error {
+    Error::Results {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Checks that `file` in `dir` is the one its manifest recorded.
+fn check_hash(dir: &Path, m: &Manifest, file: &str) -> Result<Vec<u8>> {
+    let path = dir.join(file);
+    let bytes =
+        std::fs::read(&path).map_err(|e| results_err(&path, format!("cannot read: {e}")))?;
+    match m.outputs.get(file) {
+        Some(h) if *h == sha256_hex(&bytes) => Ok(bytes),
+        Some(_) => Err(results_err(
+            &path,
+            "does not match the SHA-256 its manifest.json records; it was changed after the shard wrote it",
+        )),
+        None => Err(results_err(
+            &dir.join(MANIFEST),
+            format!("does not list {file}; this is not a shard of the same kind"),
+        )),
+    }
+}
+
+/// Lists numbers as ranges: `0-3, 7, 9`.
+fn ranges(v: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        out.push(if j > i {
+            format!("{}-{}", v[i], v[j])
+        } else {
+            v[i].to_string()
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
+/// A shard folder as read: the folder, its manifest, its slice and the manifest's bytes.
+type Held<'a> = (&'a PathBuf, Manifest, ShardEntry, Vec<u8>);
+
+/// ` (shards 0/N to N-1/N must all be given; absent: ...)` when every shard has the same N.
+fn expected_shards(shards: &[Held]) -> String {
+    let n = shards[0].2.count;
+    if shards.iter().all(|s| s.2.count == n) {
+        let given: Vec<usize> = shards.iter().map(|s| s.2.index as usize).collect();
+        let absent: Vec<String> = (0..n as usize)
+            .filter(|k| !given.contains(k))
+            .map(|k| format!("{k}/{n}"))
+            .collect();
+        format!(
+            " (shards 0/{n} to {}/{n} must all be given; absent: {})",
+            n - 1,
+            absent.join(", ")
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// The items of a study (replications or sweep points) in order, each from the one shard folder
+/// that holds it.
+struct Slots<'a, T> {
+    items: Vec<Option<(T, &'a Path)>>,
+    /// `replication` or `point`.
+    item: &'static str,
+    /// What the items make up: `replications of the study`, `points of the grid`.
+    whole: &'static str,
+}
+
+impl<'a, T> Slots<'a, T> {
+    fn new(total: usize, item: &'static str, whole: &'static str) -> Self {
+        Slots {
+            items: (0..total).map(|_| None).collect(),
+            item,
+            whole,
+        }
+    }
+
+    /// Puts item `i`, held by `dir`; refuses one beyond the study or held twice.
+    fn put(&mut self, i: usize, value: T, dir: &'a Path) -> Result<()> {
+        let (item, total) = (self.item, self.items.len());
+        let Some(slot) = self.items.get_mut(i) else {
+            return Err(results_err(
+                dir,
+                format!("holds {item} {i}, beyond the {total} {}", self.whole),
+            ));
+        };
+        if let Some((_, other)) = slot {
+            return Err(results_err(
+                dir,
+                format!(
+                    "holds {item} {i}, which {} holds too; give each shard once",
+                    other.display()
+                ),
+            ));
+        }
+        *slot = Some((value, dir));
+        Ok(())
+    }
+
+    /// Every item in order, or an error naming those no folder holds (`items`, e.g.
+    /// `sweep point(s)`).
+    fn all(self, items: &str, shards: &[Held]) -> Result<Vec<T>> {
+        let missing: Vec<usize> = (0..self.items.len())
+            .filter(|&i| self.items[i].is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Usage(format!(
+                "merge: {items} {} of 0-{} are in none of the folders given; a shard is missing{}",
+                ranges(&missing),
+                self.items.len().saturating_sub(1),
+                expected_shards(shards)
+            )));
+        }
+        Ok(self.items.into_iter().flatten().map(|(v, _)| v).collect())
+    }
+}
+
+/// `corridor merge DIR... --out OUT`: combines shard folders into `out`. Returns what to
+/// print.
+pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Printout> {
+    let start = Instant::now();
+    if dirs.is_empty() {
+        return Err(Error::Usage("merge needs at least one shard folder".into()));
+    }
+    let mut folder = ResultsFolder::new(out)?.refuse_inputs(dirs)?;
+    for (i, d) in dirs.iter().enumerate() {
+        let same = |a: &PathBuf| match (a.canonicalize(), d.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => a == d,
+        };
+        if dirs[..i].iter().any(same) {
+            return Err(results_err(
+                d,
+                "is given twice; give each shard folder once",
+            ));
+        }
+    }
+    let mut shards = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        let (m, bytes) = Manifest::read(d)?;
+        let Some(s) = m.shard.clone() else {
+            return Err(results_err(
+                &d.join(MANIFEST),
+                "is not the manifest of a shard (it has no \"shard\"); merge combines the folders written by run --shard or sweep --shard",
+            ));
+        };
+        shards.push((d, m, s, bytes));
+    }
+    let (first_dir, first, _, _) = &shards[0];
+    for (d, m, _, _) in &shards[1..] {
+        let differs = |what: &str| {
+            results_err(
+                d,
+                format!(
+                    "is not a shard of the same study as {}: its {what} differs; merge only shards of one command run with the same scenario, overrides, seed and replications",
+                    first_dir.display()
+                ),
+            )
+        };
+        if m.kind != first.kind {
+            return Err(differs("kind (run or sweep)"));
+        }
+        let hashes = |m: &Manifest| -> Vec<(String, Vec<String>)> {
+            m.scenarios
+                .iter()
+                .map(|s| (s.resolved_sha256.clone(), s.model_options.clone()))
+                .collect()
+        };
+        if hashes(m) != hashes(first) {
+            return Err(differs(
+                "resolved scenario (after --set and --digitisation)",
+            ));
+        }
+        if m.seed != first.seed {
+            return Err(differs("seed"));
+        }
+        if m.replications != first.replications {
+            return Err(differs("replication count"));
+        }
+        if m.sweep != first.sweep {
+            return Err(differs("sweep grid (--vary)"));
+        }
+    }
+    let name = first
+        .scenarios
+        .first()
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    let mut merged = first.clone();
+    merged.command_line = command_line.to_vec();
+    merged.written_unix = now_unix();
+    merged.shard = None;
+    merged.outputs.clear();
+    merged.jobs = shards.iter().map(|s| s.1.jobs).max().unwrap_or(1);
+    merged.merged_from = shards
+        .iter()
+        .map(|(d, m, s, bytes)| MergedShard {
+            folder: d.display().to_string(),
+            shard: format!("{}/{}", s.index, s.count),
+            command_line: m.command_line.clone(),
+            wall_seconds: m.wall_seconds,
+            manifest_sha256: sha256_hex(bytes),
+        })
+        .collect();
+
+    match first.kind.as_str() {
+        "run" => {
+            let total = first.replications as usize;
+            let mut slots = Slots::new(total, "replication", "replications of the study");
+            for (d, m, s, _) in &shards {
+                check_hash(d, m, "replications.csv")?;
+                let (n, reps) = read_replications(d)?;
+                if !reps.is_empty() && n != name {
+                    return Err(results_err(
+                        d,
+                        format!("holds scenario \"{n}\", not \"{name}\""),
+                    ));
+                }
+                let got: Vec<u32> = reps.iter().map(|r| r.replication).collect();
+                if got != s.replication_numbers {
+                    return Err(results_err(
+                        &d.join("replications.csv"),
+                        "holds other replications than its manifest lists",
+                    ));
+                }
+                for r in reps {
+                    let i = r.replication as usize;
+                    if r.seed != first.seed {
+                        return Err(results_err(
+                            d,
+                            format!("replication {i} has seed {}, not {}", r.seed, first.seed),
+                        ));
+                    }
+                    slots.put(i, r, d)?;
+                }
+            }
+            let reps = slots.all("replication(s)", &shards)?;
+            let summary = report::summarise(&reps);
+            folder.add(&SummaryCsv {
+                scenario: &name,
+                rows: &summary,
+            })?;
+            folder.add(&ReplicationsCsv {
+                scenario: &name,
+                reps: &reps,
+            })?;
+        }
+        "sweep" => {
+            let grid = first
+                .sweep
+                .clone()
+                .unwrap_or_else(|| super::manifest::SweepEntry {
+                    vary: Vec::new(),
+                    points: Vec::new(),
+                });
+            let total = grid.points.len();
+            let mut slots = Slots::new(total, "point", "points of the grid");
+            for (d, m, s, _) in &shards {
+                let bytes = check_hash(d, m, "sweep.csv")?;
+                let (_, groups) = read_sweep_rows(&d.join("sweep.csv"), &bytes, &grid.vary)?;
+                if groups.len() != s.points.len() {
+                    return Err(results_err(
+                        &d.join("sweep.csv"),
+                        format!(
+                            "holds {} point(s), its manifest lists {}",
+                            groups.len(),
+                            s.points.len()
+                        ),
+                    ));
+                }
+                for (&p, (values, rows)) in s.points.iter().zip(groups) {
+                    if grid.points.get(p).is_some_and(|g| *g != values) {
+                        return Err(results_err(
+                            &d.join("sweep.csv"),
+                            format!(
+                                "point {p} has values {values:?}, the grid says {:?}",
+                                grid.points[p]
+                            ),
+                        ));
+                    }
+                    slots.put(p, rows, d)?;
+                }
+            }
+            let rows: Vec<csv::StringRecord> = slots
+                .all("sweep point(s)", &shards)?
+                .into_iter()
+                .flatten()
+                .collect();
+            folder.add(&SweepCsv {
+                vary: &grid.vary,
+                records: &rows,
+            })?;
+        }
+        other => {
+            return Err(results_err(
+                &first_dir.join(MANIFEST),
+                format!("kind \"{other}\" cannot be merged; merge combines shards of run or sweep"),
+            ));
+        }
+    }
+    merged.wall_seconds =
+        shards.iter().map(|s| s.1.wall_seconds).sum::<f64>() + start.elapsed().as_secs_f64();
+    let written = folder.commit(&mut merged)?;
+    let mut p = Printout::default();
+    p.line(format_args!("merged {} shard folder(s)", dirs.len()));
+    p.written(&written);
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_compact() {
+        assert_eq!(ranges(&[0, 1, 2, 5, 7, 8]), "0-2, 5, 7-8");
+    }
+}

@@ -1,0 +1,52 @@
+//! `replications.csv`: every metric of every replication, the raw values every other output is
+//! derived from (merge and `compare --results` read them back).
+
+use super::{Export, ReplicationResult, finish, fmt_value};
+
+/// Column names of replications.csv.
+pub const REPLICATIONS_HEADER: [&str; 8] = [
+    "scenario",
+    "replication",
+    "seed",
+    "scope",
+    "id",
+    "metric",
+    "unit",
+    "value",
+];
+
+/// replications.csv of one scenario:
+/// `scenario,replication,seed,scope,id,metric,unit,value`, replications in the order given.
+pub struct ReplicationsCsv<'a> {
+    /// The scenario name (first column of every row).
+    pub scenario: &'a str,
+    /// The replications, each with its rows.
+    pub reps: &'a [ReplicationResult],
+}
+
+impl Export for ReplicationsCsv<'_> {
+    fn file_name(&self) -> &'static str {
+        "replications.csv"
+    }
+
+    fn serialize(&self) -> std::io::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(REPLICATIONS_HEADER)?;
+        for rep in self.reps {
+            let (r, seed) = (rep.replication.to_string(), rep.seed.to_string());
+            for row in &rep.rows {
+                w.write_record([
+                    self.scenario,
+                    &r,
+                    &seed,
+                    row.scope,
+                    &row.id,
+                    row.metric,
+                    row.unit,
+                    &fmt_value(row.value),
+                ])?;
+            }
+        }
+        finish(w)
+    }
+}

@@ -1,0 +1,31 @@
+//! `summary.csv`: every metric summarised over replications, in long format.
+
+use super::{Export, SummaryRow, finish};
+
+/// Column names of summary.csv.
+pub const SUMMARY_HEADER: [&str; 11] = [
+    "scenario", "scope", "id", "metric", "unit", "mean", "ci95", "std", "min", "max", "n",
+];
+
+/// summary.csv of one scenario: `scenario,scope,id,metric,unit,mean,ci95,std,min,max,n`.
+pub struct SummaryCsv<'a> {
+    /// The scenario name (first column of every row).
+    pub scenario: &'a str,
+    /// The summarised metrics, in order.
+    pub rows: &'a [SummaryRow],
+}
+
+impl Export for SummaryCsv<'_> {
+    fn file_name(&self) -> &'static str {
+        "summary.csv"
+    }
+
+    fn serialize(&self) -> std::io::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(SUMMARY_HEADER)?;
+        for r in self.rows {
+            w.write_record(std::iter::once(self.scenario.to_string()).chain(r.fields()))?;
+        }
+        finish(w)
+    }
+}
