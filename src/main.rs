@@ -14,7 +14,7 @@ use corridor::scenario::overrides::Override;
     name = "corridor",
     version,
     about = "Discrete-event simulator of freight corridors: throughput and transit times per scenario",
-    after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor compare base.toml alt.toml\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor validate scenarios/middle-corridor-simple.toml\n\nExit codes: 0 success, 2 bad input (scenario or options), 1 other failures."
+    after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor validate scenarios/middle-corridor-simple.toml\n\nExit codes: 0 success, 2 bad input (scenario or options), 1 other failures."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -59,7 +59,7 @@ struct CommonArgs {
 enum Command {
     /// Run a scenario's replications and write summary.csv, replications.csv and manifest.json.
     #[command(
-        after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n      writes results/<scenario name>/summary.csv, replications.csv and manifest.json\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/middle-corridor-simple.toml --set nodes.PORT_AKTAU.servers=3 --set scenario.horizon=730d\n  corridor run scenarios/middle-corridor-simple.toml --precision transit_mean:xian-poti:0.01 --max-replications 200\n      adds replications until the 95% half-width of the mean is within 1% of it (or 200 ran)\n  corridor run scenarios/mm1-validation.toml -r 40 --shard 0/4 --out shards/0\n      runs replications 0, 4, 8, ... only; corridor merge shards/* --out all combines the four shards\n\nSee README.md, \"What-if studies\"."
+        after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n      writes results/<scenario name>/summary.csv, replications.csv and manifest.json\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/middle-corridor-simple.toml --set nodes.PORT_AKTAU.servers=3 --set scenario.horizon=730d\n  corridor run scenarios/middle-corridor-simple.toml --precision transit_mean:xian-poti:0.01 --max-replications 200\n      adds replications until the 95% half-width of the mean is within 1% of it (or 200 ran)\n  corridor run scenarios/mm1-validation.toml -r 40 --shard 0/4 --out shards/0\n      runs replications 0, 4, 8, ... only; with shards 1/4, 2/4 and 3/4 run the same way,\n      corridor merge shards/0 shards/1 shards/2 shards/3 --out all combines the four\n\nSee README.md, \"What-if studies\"."
     )]
     Run {
         /// The scenario file (TOML).
@@ -84,7 +84,7 @@ enum Command {
     },
     /// Compare alternatives with a base on common random numbers: writes comparison.csv.
     #[command(
-        after_help = "Every scenario runs with the base's seed and replication count, so replication r of each\nscenario shares its random numbers (streams are keyed by name). diff is the mean of alt - base\nover paired replications and diff_ci95 its paired-t 95% half-width; significant = the\ninterval excludes 0. Only metrics present in both (scope, id, metric) are compared.\n\nExamples:\n  corridor compare base.toml more-servers.toml faster-port.toml\n      writes results/compare-<base name>/comparison.csv and manifest.json\n  corridor compare scenarios/middle-corridor-simple.toml --alt nodes.PORT_AKTAU.servers=3 --alt nodes.PORT_ALAT.servers=4\n      two alternatives, each the base with one change\n  corridor compare scenarios/mm1-validation.toml alt.toml --set scenario.horizon=200d -r 20\n      --set applies to every scenario\n  corridor compare --results results/base results/alt --out results/base-vs-alt\n      compares two existing result folders from their replications.csv, running nothing"
+        after_help = "Every scenario runs with the base's seed and replication count, so replication r of each\nscenario shares its random numbers (streams are keyed by name). diff is the mean of alt - base\nover paired replications and diff_ci95 its paired-t 95% half-width; significant = the\ninterval excludes 0. Only metrics present in both (scope, id, metric) are compared.\n\nExamples:\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml\n      writes results/compare-middle-corridor/comparison.csv and manifest.json\n  corridor compare scenarios/middle-corridor-simple.toml --alt nodes.PORT_AKTAU.servers=3 --alt nodes.PORT_ALAT.servers=4\n      two alternatives, each the base with one change\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml --set scenario.horizon=200d -r 20\n      --set applies to every scenario\n  corridor run scenarios/middle-corridor.toml --out results/base\n  corridor run scenarios/zangezur.toml --out results/alt\n  corridor compare --results results/base results/alt --out results/base-vs-alt\n      compares the two result folders from their replications.csv, running nothing"
     )]
     Compare {
         /// BASE then ALT... scenario files (or, with --results, result folders).
@@ -127,7 +127,7 @@ enum Command {
     },
     /// Combine the shard folders of `run --shard` or `sweep --shard` into the files one run writes.
     #[command(
-        after_help = "The shards must come from the same resolved scenario, seed and replication count, and\ntogether hold every replication (or sweep point) exactly once. The CSV files written are\nbyte-identical to those of one run without --shard.\n\nExamples:\n  corridor merge results/mm1-validation/shard-*-of-4 --out results/mm1-validation\n  corridor merge sweep-shards/* --out results/my-sweep"
+        after_help = "The shards must come from the same resolved scenario, seed and replication count, and\ntogether hold every replication (or sweep point) exactly once. The CSV files written are\nbyte-identical to those of one run without --shard.\n\nExamples:\n  corridor run scenarios/mm1-validation.toml --shard 0/2\n  corridor run scenarios/mm1-validation.toml --shard 1/2\n  corridor merge results/mm1-validation/shard-0-of-2 results/mm1-validation/shard-1-of-2 --out results/mm1-merged\n      (the default shard folders are results/<scenario name>/shard-K-of-N)\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4 --shard 0/2 --out sweep-shards/0\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4 --shard 1/2 --out sweep-shards/1\n  corridor merge sweep-shards/0 sweep-shards/1 --out results/my-sweep"
     )]
     Merge {
         /// The shard folders.
