@@ -53,47 +53,35 @@ impl<'a> Sink<'a> {
     }
 }
 
-const fn metric(
-    scope: &'static str,
-    name: &'static str,
-    unit: &'static str,
-    meaning: &'static str,
-) -> Metric {
-    Metric {
-        scope,
-        name,
-        unit,
-        meaning,
-    }
-}
-
 /// Scope `corridor`.
 pub mod corridor {
-    use super::{Metric, metric};
-    /// `created` (count).
-    pub const CREATED: Metric = metric(
-        "corridor",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "corridor",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const CREATED: Metric = m(
         "created",
         "count",
         "consignments created from time 0 to the horizon",
     );
-    /// `delivered` (count).
-    pub const DELIVERED: Metric = metric(
-        "corridor",
+    pub const DELIVERED: Metric = m(
         "delivered",
         "count",
         "consignments delivered from time 0 to the horizon",
     );
-    /// `in_system_end` (count).
-    pub const IN_SYSTEM_END: Metric = metric(
-        "corridor",
+    pub const IN_SYSTEM_END: Metric = m(
         "in_system_end",
         "count",
         "consignments still in the system at the horizon (queued, in service, travelling, waiting at a yard gate or for a carrier, or on board)",
     );
-    /// `events` (count).
-    pub const EVENTS: Metric = metric(
-        "corridor",
+    pub const EVENTS: Metric = m(
         "events",
         "count",
         "events processed: creations, arrivals, service ends, border stage ends (including those made stale by a preemption), border openings, departures and max-wait timers of services, carrier phases, and the end of the warm-up",
@@ -102,110 +90,82 @@ pub mod corridor {
 
 /// Scope `flow`.
 pub mod flow {
-    use super::{Metric, metric};
-    /// `created` (count).
-    pub const CREATED: Metric = metric(
-        "flow",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "flow",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const CREATED: Metric = m(
         "created",
         "count",
         "consignments created at or after the warm-up",
     );
-    /// `delivered_consignments` (count).
-    pub const DELIVERED_CONSIGNMENTS: Metric = metric(
-        "flow",
+    pub const DELIVERED_CONSIGNMENTS: Metric = m(
         "delivered_consignments",
         "count",
         "of those, delivered by the horizon",
     );
-    /// `in_system_end` (count).
-    pub const IN_SYSTEM_END: Metric = metric(
-        "flow",
+    pub const IN_SYSTEM_END: Metric = m(
         "in_system_end",
         "count",
         "of those, still in the system at the horizon; `created = delivered_consignments + in_system_end`",
     );
-    /// `delivered` (TEU).
-    pub const DELIVERED: Metric =
-        metric("flow", "delivered", "TEU", "`delivered_consignments × teu`");
-    /// `throughput` (TEU/day).
-    pub const THROUGHPUT: Metric = metric(
-        "flow",
+    pub const DELIVERED: Metric = m("delivered", "TEU", "`delivered_consignments × teu`");
+    pub const THROUGHPUT: Metric = m(
         "throughput",
         "TEU/day",
         "TEU delivered during the window, whenever created, / window length in days: the long-run delivery rate",
     );
-    /// `transit_mean` (h).
-    pub const TRANSIT_MEAN: Metric = metric(
-        "flow",
+    pub const TRANSIT_MEAN: Metric = m(
         "transit_mean",
         "h",
         "mean transit time, creation to delivery, of consignments created after the warm-up and delivered",
     );
-    /// `transit_p50` (h).
-    pub const TRANSIT_P50: Metric =
-        metric("flow", "transit_p50", "h", "median of those transit times");
-    /// `transit_p95` (h).
-    pub const TRANSIT_P95: Metric = metric(
-        "flow",
-        "transit_p95",
-        "h",
-        "95th percentile of those transit times",
-    );
-    /// `transit_max` (h).
-    pub const TRANSIT_MAX: Metric =
-        metric("flow", "transit_max", "h", "longest of those transit times");
-    /// `moving` (h).
-    pub const MOVING: Metric = metric(
-        "flow",
+    pub const TRANSIT_P50: Metric = m("transit_p50", "h", "median of those transit times");
+    pub const TRANSIT_P95: Metric = m("transit_p95", "h", "95th percentile of those transit times");
+    pub const TRANSIT_MAX: Metric = m("transit_max", "h", "longest of those transit times");
+    pub const MOVING: Metric = m(
         "moving",
         "h",
         "mean time travelling: link travel times and carrier travel (dwells written into a link's time count here)",
     );
-    /// `waiting_for_carrier` (h).
-    pub const WAITING_FOR_CARRIER: Metric = metric(
-        "flow",
+    pub const WAITING_FOR_CARRIER: Metric = m(
         "waiting_for_carrier",
         "h",
         "mean time waiting at a boarding node for a carrier to depart",
     );
-    /// `queueing` (h).
-    pub const QUEUEING: Metric = metric(
-        "flow",
+    pub const QUEUEING: Metric = m(
         "queueing",
         "h",
         "mean time waiting: for station servers, at a yard gate, for a path on a link with a headway, and on board for berths, paths, weather and yard space",
     );
-    /// `handling` (h).
-    pub const HANDLING: Metric = metric(
-        "flow",
+    pub const HANDLING: Metric = m(
         "handling",
         "h",
         "mean time in station service and in carrier loading and unloading",
     );
-    /// `border` (h).
-    pub const BORDER: Metric = metric(
-        "flow",
+    pub const BORDER: Metric = m(
         "border",
         "h",
         "mean time at border crossings, arrival to release",
     );
-    /// `distance` (km).
-    pub const DISTANCE: Metric = metric(
-        "flow",
+    pub const DISTANCE: Metric = m(
         "distance",
         "km",
         "route length; only for a flow whose every route step is a link with `distance_km`",
     );
-    /// `speed_without_delay` (km/h).
-    pub const SPEED_WITHOUT_DELAY: Metric = metric(
-        "flow",
+    pub const SPEED_WITHOUT_DELAY: Metric = m(
         "speed_without_delay",
         "km/h",
         "`distance / moving` (CAREC CPMM SWOD); only with `distance`",
     );
-    /// `speed_with_delay` (km/h).
-    pub const SPEED_WITH_DELAY: Metric = metric(
-        "flow",
+    pub const SPEED_WITH_DELAY: Metric = m(
         "speed_with_delay",
         "km/h",
         "`distance / transit_mean` (CAREC CPMM SWD); only with `distance`",
@@ -214,75 +174,64 @@ pub mod flow {
 
 /// Scope `node`.
 pub mod node {
-    use super::{Metric, metric};
-    /// `utilisation` (ratio).
-    pub const UTILISATION: Metric = metric(
-        "node",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "node",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const UTILISATION: Metric = m(
         "utilisation",
         "ratio",
         "`busy_mean` / servers (a border's lanes); empty for `\"unlimited\"` nodes",
     );
-    /// `busy_mean` (servers).
-    pub const BUSY_MEAN: Metric = metric(
-        "node",
+    pub const BUSY_MEAN: Metric = m(
         "busy_mean",
         "servers",
         "time-average number of busy servers (unlimited nodes: consignments in service; borders: busy lanes)",
     );
-    /// `wait_mean` (h).
-    pub const WAIT_MEAN: Metric = metric(
-        "node",
+    pub const WAIT_MEAN: Metric = m(
         "wait_mean",
         "h",
         "stations: mean wait from arrival to start of service, over services started in the window; borders: `queueing_mean + closed_wait_mean`, over consignments released in the window",
     );
-    /// `wait_p95` (h).
-    pub const WAIT_P95: Metric = metric("node", "wait_p95", "h", "95th percentile of those waits");
-    /// `sojourn_mean` (h).
-    pub const SOJOURN_MEAN: Metric = metric(
-        "node",
+    pub const WAIT_P95: Metric = m("wait_p95", "h", "95th percentile of those waits");
+    pub const SOJOURN_MEAN: Metric = m(
         "sojourn_mean",
         "h",
         "stations: mean time from arrival to end of service, over services ended in the window; borders: the mean time to clear",
     );
-    /// `queue_mean` (count).
-    pub const QUEUE_MEAN: Metric = metric(
-        "node",
+    pub const QUEUE_MEAN: Metric = m(
         "queue_mean",
         "count",
         "time-average number waiting (not in service); at a border, waiting for any of its lanes, bays and tracks",
     );
-    /// `queue_max` (count).
-    pub const QUEUE_MAX: Metric = metric(
-        "node",
+    pub const QUEUE_MAX: Metric = m(
         "queue_max",
         "count",
         "largest number waiting in the window (including the queue at the end of the warm-up)",
     );
-    /// `wip_mean` (count).
-    pub const WIP_MEAN: Metric = metric(
-        "node",
+    pub const WIP_MEAN: Metric = m(
         "wip_mean",
         "count",
         "time-average number at the node (waiting + in service)",
     );
-    /// `arrivals` (count).
-    pub const ARRIVALS: Metric = metric(
-        "node",
+    pub const ARRIVALS: Metric = m(
         "arrivals",
         "count",
         "arrivals in the window (each visit counts)",
     );
-    /// `arrival_rate` (1/day).
-    pub const ARRIVAL_RATE: Metric = metric(
-        "node",
+    pub const ARRIVAL_RATE: Metric = m(
         "arrival_rate",
         "1/day",
         "`arrivals` / window length in days",
     );
-    /// `throughput` (1/day).
-    pub const THROUGHPUT: Metric = metric(
-        "node",
+    pub const THROUGHPUT: Metric = m(
         "throughput",
         "1/day",
         "departures in the window (stations: ends of service; borders: releases) / window length in days",
@@ -291,101 +240,65 @@ pub mod node {
 
 /// Scope `border`.
 pub mod border {
-    use super::{Metric, metric};
-    /// `digitisation_level` (ratio).
-    pub const DIGITISATION_LEVEL: Metric = metric(
-        "border",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "border",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const DIGITISATION_LEVEL: Metric = m(
         "digitisation_level",
         "ratio",
         "the level used, 0 (paper) to 1",
     );
-    /// `released` (count).
-    pub const RELEASED: Metric = metric(
-        "border",
-        "released",
-        "count",
-        "consignments released in the window",
-    );
-    /// `clear_mean` (h).
-    pub const CLEAR_MEAN: Metric = metric(
-        "border",
-        "clear_mean",
-        "h",
-        "mean time to clear: arrival to release",
-    );
-    /// `clear_p95` (h).
-    pub const CLEAR_P95: Metric = metric(
-        "border",
-        "clear_p95",
-        "h",
-        "95th percentile of the time to clear",
-    );
-    /// `tfi1_time_to_clear` (h).
-    pub const TFI1_TIME_TO_CLEAR: Metric = metric(
-        "border",
+    pub const RELEASED: Metric = m("released", "count", "consignments released in the window");
+    pub const CLEAR_MEAN: Metric = m("clear_mean", "h", "mean time to clear: arrival to release");
+    pub const CLEAR_P95: Metric = m("clear_p95", "h", "95th percentile of the time to clear");
+    pub const TFI1_TIME_TO_CLEAR: Metric = m(
         "tfi1_time_to_clear",
         "h",
         "CAREC CPMM indicator TFI1, the mean time to clear (the same value as `clear_mean`)",
     );
-    /// `queueing_mean` (h).
-    pub const QUEUEING_MEAN: Metric = metric(
-        "border",
+    pub const QUEUEING_MEAN: Metric = m(
         "queueing_mean",
         "h",
         "mean time waiting for lanes and bays while the border is open, plus all waiting for technical tracks",
     );
-    /// `closed_wait_mean` (h).
-    pub const CLOSED_WAIT_MEAN: Metric = metric(
-        "border",
+    pub const CLOSED_WAIT_MEAN: Metric = m(
         "closed_wait_mean",
         "h",
         "mean time waiting for lanes and bays while the border is closed",
     );
-    /// `document_mean` (h).
-    pub const DOCUMENT_MEAN: Metric = metric(
-        "border",
+    pub const DOCUMENT_MEAN: Metric = m(
         "document_mean",
         "h",
         "mean time in document processing and yellow-channel checks",
     );
-    /// `inspection_mean` (h).
-    pub const INSPECTION_MEAN: Metric = metric(
-        "border",
+    pub const INSPECTION_MEAN: Metric = m(
         "inspection_mean",
         "h",
         "mean time in physical inspection (red channel)",
     );
-    /// `technical_mean` (h).
-    pub const TECHNICAL_MEAN: Metric = metric(
-        "border",
-        "technical_mean",
-        "h",
-        "mean time in technical operations",
-    );
-    /// `inspected_share` (ratio).
-    pub const INSPECTED_SHARE: Metric = metric(
-        "border",
+    pub const TECHNICAL_MEAN: Metric =
+        m("technical_mean", "h", "mean time in technical operations");
+    pub const INSPECTED_SHARE: Metric = m(
         "inspected_share",
         "ratio",
         "share of the released consignments sent to the red channel at least once",
     );
-    /// `lane_utilisation` (ratio).
-    pub const LANE_UTILISATION: Metric = metric(
-        "border",
+    pub const LANE_UTILISATION: Metric = m(
         "lane_utilisation",
         "ratio",
         "busy lane time / available lane time; available time counts closed hours too",
     );
-    /// `bay_utilisation` (ratio).
-    pub const BAY_UTILISATION: Metric = metric(
-        "border",
-        "bay_utilisation",
-        "ratio",
-        "the same for inspection bays",
-    );
-    /// `track_utilisation` (ratio).
-    pub const TRACK_UTILISATION: Metric = metric(
-        "border",
+    pub const BAY_UTILISATION: Metric =
+        m("bay_utilisation", "ratio", "the same for inspection bays");
+    pub const TRACK_UTILISATION: Metric = m(
         "track_utilisation",
         "ratio",
         "the same for technical tracks; empty for unlimited tracks",
@@ -394,73 +307,60 @@ pub mod border {
 
 /// Scope `service`.
 pub mod service {
-    use super::{Metric, metric};
-    /// `departures` (count).
-    pub const DEPARTURES: Metric = metric(
-        "service",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "service",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const DEPARTURES: Metric = m(
         "departures",
         "count",
         "departures in the window, including empty timetabled ones",
     );
-    /// `departures_per_day` (1/day).
-    pub const DEPARTURES_PER_DAY: Metric = metric(
-        "service",
+    pub const DEPARTURES_PER_DAY: Metric = m(
         "departures_per_day",
         "1/day",
         "`departures` / window length in days",
     );
-    /// `missed_departures` (count).
-    pub const MISSED_DEPARTURES: Metric = metric(
-        "service",
+    pub const MISSED_DEPARTURES: Metric = m(
         "missed_departures",
         "count",
         "timetabled departures in the window with no carrier available",
     );
-    /// `load_factor` (ratio).
-    pub const LOAD_FACTOR: Metric = metric(
-        "service",
+    pub const LOAD_FACTOR: Metric = m(
         "load_factor",
         "ratio",
         "mean over the window's departures of TEU loaded / capacity",
     );
-    /// `teu_carried` (TEU).
-    pub const TEU_CARRIED: Metric = metric(
-        "service",
+    pub const TEU_CARRIED: Metric = m(
         "teu_carried",
         "TEU",
         "TEU loaded on the window's departures",
     );
-    /// `carrier_wait_mean` (h).
-    pub const CARRIER_WAIT_MEAN: Metric = metric(
-        "service",
+    pub const CARRIER_WAIT_MEAN: Metric = m(
         "carrier_wait_mean",
         "h",
         "mean wait for a carrier of the consignments that boarded in the window, from the end of their service at the boarding node to the departure",
     );
-    /// `queue_teu_mean` (TEU).
-    pub const QUEUE_TEU_MEAN: Metric = metric(
-        "service",
-        "queue_teu_mean",
-        "TEU",
-        "time-average TEU waiting to board",
-    );
-    /// `carrier_delay_mean` (h).
-    pub const CARRIER_DELAY_MEAN: Metric = metric(
-        "service",
+    pub const QUEUE_TEU_MEAN: Metric =
+        m("queue_teu_mean", "TEU", "time-average TEU waiting to board");
+    pub const CARRIER_DELAY_MEAN: Metric = m(
         "carrier_delay_mean",
         "h",
         "mean per trip of the carrier's waits for a berth at each end, for a path and the weather, and for yard space at the destination; recorded when the load is handed over, for trips that end in the window",
     );
-    /// `carriers_held_mean` (carriers).
-    pub const CARRIERS_HELD_MEAN: Metric = metric(
-        "service",
+    pub const CARRIERS_HELD_MEAN: Metric = m(
         "carriers_held_mean",
         "carriers",
         "time-average number of carriers loaded and held for a path or the weather (carriers queued for berths are in the `berths` rows)",
     );
-    /// `fleet_away_mean` (carriers).
-    pub const FLEET_AWAY_MEAN: Metric = metric(
-        "service",
+    pub const FLEET_AWAY_MEAN: Metric = m(
         "fleet_away_mean",
         "carriers",
         "time-average number of carriers not idle at the boarding node (queued for a berth, loading, held, travelling, unloading, returning)",
@@ -469,31 +369,33 @@ pub mod service {
 
 /// Scope `berths`.
 pub mod berths {
-    use super::{Metric, metric};
-    /// `berth_utilisation` (ratio).
-    pub const BERTH_UTILISATION: Metric = metric(
-        "berths",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "berths",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const BERTH_UTILISATION: Metric = m(
         "berth_utilisation",
         "ratio",
         "time-average busy berths / berths; a carrier holds its berth while it loads, while it unloads and while it waits for yard space to hand its load over",
     );
-    /// `carriers_queued_mean` (carriers).
-    pub const CARRIERS_QUEUED_MEAN: Metric = metric(
-        "berths",
+    pub const CARRIERS_QUEUED_MEAN: Metric = m(
         "carriers_queued_mean",
         "carriers",
         "time-average number of carriers waiting for a berth (to load or to unload)",
     );
-    /// `carriers_queued_max` (carriers).
-    pub const CARRIERS_QUEUED_MAX: Metric = metric(
-        "berths",
+    pub const CARRIERS_QUEUED_MAX: Metric = m(
         "carriers_queued_max",
         "carriers",
         "largest number of carriers waiting for a berth in the window (including the queue at the end of the warm-up)",
     );
-    /// `berth_wait_mean` (h).
-    pub const BERTH_WAIT_MEAN: Metric = metric(
-        "berths",
+    pub const BERTH_WAIT_MEAN: Metric = m(
         "berth_wait_mean",
         "h",
         "mean wait for a berth, from the departure decision (loading) or the arrival (unloading) to the berth, over berths granted in the window; zero for carriers served at once",
@@ -502,38 +404,34 @@ pub mod berths {
 
 /// Scope `yard`.
 pub mod yard {
-    use super::{Metric, metric};
-    /// `occupancy_mean` (TEU).
-    pub const OCCUPANCY_MEAN: Metric = metric(
-        "yard",
-        "occupancy_mean",
-        "TEU",
-        "time-average TEU in the yard",
-    );
-    /// `occupancy_max` (TEU).
-    pub const OCCUPANCY_MAX: Metric = metric(
-        "yard",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "yard",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const OCCUPANCY_MEAN: Metric = m("occupancy_mean", "TEU", "time-average TEU in the yard");
+    pub const OCCUPANCY_MAX: Metric = m(
         "occupancy_max",
         "TEU",
         "largest occupancy in the window (including the level at the end of the warm-up)",
     );
-    /// `blocked_mean` (count).
-    pub const BLOCKED_MEAN: Metric = metric(
-        "yard",
+    pub const BLOCKED_MEAN: Metric = m(
         "blocked_mean",
         "count",
         "time-average number of entries waiting at the gate; an entry is a consignment, or a carrier with its whole load",
     );
-    /// `blocked_share` (ratio).
-    pub const BLOCKED_SHARE: Metric = metric(
-        "yard",
+    pub const BLOCKED_SHARE: Metric = m(
         "blocked_share",
         "ratio",
         "share of the window during which anything waits at the gate",
     );
-    /// `blocked_wait_mean` (h).
-    pub const BLOCKED_WAIT_MEAN: Metric = metric(
-        "yard",
+    pub const BLOCKED_WAIT_MEAN: Metric = m(
         "blocked_wait_mean",
         "h",
         "mean wait at the gate per admission in the window, zero for those admitted at once; a carrier's whole load is one admission",
@@ -542,17 +440,23 @@ pub mod yard {
 
 /// Scope `link`.
 pub mod link {
-    use super::{Metric, metric};
-    /// `path_wait_mean` (h).
-    pub const PATH_WAIT_MEAN: Metric = metric(
-        "link",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "link",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const PATH_WAIT_MEAN: Metric = m(
         "path_wait_mean",
         "h",
         "mean wait for a path before entering the link, recorded when the consignment leaves `from`",
     );
-    /// `entries` (count).
-    pub const ENTRIES: Metric = metric(
-        "link",
+    pub const ENTRIES: Metric = m(
         "entries",
         "count",
         "consignments created at or after the warm-up that requested a path by the horizon, whenever they did",
@@ -561,72 +465,67 @@ pub mod link {
 
 /// Scope `pipeline`.
 pub mod pipeline {
-    use super::{Metric, metric};
-    /// `delivered` (t or bbl).
-    pub const DELIVERED: Metric = metric(
-        "pipeline",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "pipeline",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const DELIVERED: Metric = m(
         "delivered",
         "t or bbl",
         "product delivered in the window: it entered `transit` earlier, at `min(demand_per_day, capacity_per_day)` while the line was up",
     );
-    /// `throughput` (t/day or bbl/day).
-    pub const THROUGHPUT: Metric = metric(
-        "pipeline",
+    pub const THROUGHPUT: Metric = m(
         "throughput",
         "t/day or bbl/day",
         "`delivered` / window length in days",
     );
-    /// `utilisation` (ratio).
-    pub const UTILISATION: Metric = metric(
-        "pipeline",
-        "utilisation",
-        "ratio",
-        "`throughput / capacity_per_day`",
-    );
-    /// `outage_share` (ratio).
-    pub const OUTAGE_SHARE: Metric = metric(
-        "pipeline",
+    pub const UTILISATION: Metric = m("utilisation", "ratio", "`throughput / capacity_per_day`");
+    pub const OUTAGE_SHARE: Metric = m(
         "outage_share",
         "ratio",
         "share of the window during which the line was down",
     );
-    /// `transit` (h).
-    pub const TRANSIT: Metric = metric("pipeline", "transit", "h", "the pipeline's `transit`");
+    pub const TRANSIT: Metric = m("transit", "h", "the pipeline's `transit`");
 }
 
 /// Scope `section`.
 pub mod section {
-    use super::{Metric, metric};
-    /// `distance` (km).
-    pub const DISTANCE: Metric = metric("section", "distance", "km", "the link's `distance_km`");
-    /// `travel_mean` (h).
-    pub const TRAVEL_MEAN: Metric = metric(
-        "section",
+    use super::Metric;
+
+    const fn m(name: &'static str, unit: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            scope: "section",
+            name,
+            unit,
+            meaning,
+        }
+    }
+
+    pub const DISTANCE: Metric = m("distance", "km", "the link's `distance_km`");
+    pub const TRAVEL_MEAN: Metric = m(
         "travel_mean",
         "h",
         "mean travel time on the link (without the wait for a path)",
     );
-    /// `time_mean` (h).
-    pub const TIME_MEAN: Metric = metric(
-        "section",
+    pub const TIME_MEAN: Metric = m(
         "time_mean",
         "h",
         "mean time from entering the link at `from` to leaving `to` (end of service there, or release at a border), so the delay at `to` counts in its inbound section",
     );
-    /// `speed_without_delay` (km/h).
-    pub const SPEED_WITHOUT_DELAY: Metric = metric(
-        "section",
+    pub const SPEED_WITHOUT_DELAY: Metric = m(
         "speed_without_delay",
         "km/h",
         "`distance / travel_mean` (SWOD)",
     );
-    /// `speed_with_delay` (km/h).
-    pub const SPEED_WITH_DELAY: Metric = metric(
-        "section",
-        "speed_with_delay",
-        "km/h",
-        "`distance / time_mean` (SWD)",
-    );
+    pub const SPEED_WITH_DELAY: Metric =
+        m("speed_with_delay", "km/h", "`distance / time_mean` (SWD)");
 }
 
 /// Every metric, scope by scope, in the order the rows are written.
