@@ -4,8 +4,9 @@
 
 use bevy_ecs::prelude::*;
 
-use super::components::{Berths, Carrier, Consignment, ServiceState};
+use super::components::{Carrier, Consignment, ServiceState};
 use super::{Event, Replication, yard};
+use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel};
 
@@ -19,6 +20,11 @@ pub const UNLOADED: u8 = 2;
 pub const BACK: u8 = 3;
 /// Path and weather allow it to leave.
 pub const SAIL: u8 = 4;
+
+/// Berths (or loading tracks) where carriers load and unload, on a node that has them. Carriers
+/// wait for one with the phase they will reach and the work they need there.
+#[derive(Component)]
+pub struct Berths(pub Pool<(Entity, u8, SimDur)>);
 
 fn model<'m>(r: &Replication<'m>, svc: u32) -> &'m ServiceModel {
     &r.model.services[svc as usize]
@@ -226,17 +232,10 @@ fn depart(r: &mut Replication, svc: u32) {
 /// without `berths` have no limit.
 fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: u8, work: SimDur) {
     let now = r.cal.now();
-    if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
-        if b.busy >= b.servers {
-            b.queue.push_back((carrier, phase, work));
-            let q = b.queue.len() as u64;
-            b.queue_tw.set(now, q);
-            return;
-        }
-        b.busy += 1;
-        let busy = b.busy as u64;
-        b.busy_tw.set(now, busy);
-        b.wait.record(SimDur::ZERO);
+    if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node])
+        && b.0.request(now, (carrier, phase, work)).is_none()
+    {
+        return; // waits for a berth
     }
     grant(r, carrier, phase, work);
 }
@@ -257,36 +256,12 @@ fn grant(r: &mut Replication, carrier: Entity, phase: u8, work: SimDur) {
 /// A carrier leaves its berth at `node`; the next carrier waiting there gets it.
 fn release_berth(r: &mut Replication, node: usize) {
     let now = r.cal.now();
-    let next = {
-        let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) else {
-            return;
-        };
-        match b.queue.pop_front() {
-            Some(next) => {
-                let q = b.queue.len() as u64;
-                b.queue_tw.set(now, q);
-                Some(next)
-            }
-            None => {
-                b.busy -= 1;
-                let busy = b.busy as u64;
-                b.busy_tw.set(now, busy);
-                None
-            }
-        }
+    let next = match r.world.get_mut::<Berths>(r.nodes[node]) {
+        Some(mut b) => b.0.release(now),
+        None => return,
     };
-    if let Some((carrier, phase, work)) = next {
-        let since = {
-            let cr = r.world.get::<Carrier>(carrier).expect("carrier");
-            if phase == LOADED {
-                cr.t_board
-            } else {
-                cr.t_arrived
-            }
-        };
-        if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
-            b.wait.record(now - since);
-        }
+    if let Some(w) = next {
+        let (carrier, phase, work) = w.item;
         grant(r, carrier, phase, work);
     }
 }

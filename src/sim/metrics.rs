@@ -2,7 +2,8 @@
 
 use super::Replication;
 use super::border_state::{BAYS, Border, LANES, TRACKS};
-use super::components::{Berths, Consignment, FlowStats, Link, ServiceState, Station};
+use super::carrier::Berths;
+use super::components::{Consignment, FlowStats, Link, ServiceState, Station};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 
@@ -150,13 +151,14 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         let e = r.nodes[i];
         let node = if let Some(st) = r.world.get::<Station>(e) {
             let s = &st.stats;
+            let p = st.servers.stats();
             NodeRows {
-                busy_mean: s.busy.mean(end),
-                wait_mean: s.wait.mean_hours(),
+                busy_mean: p.busy.mean(end),
+                wait_mean: p.wait.mean_hours(),
                 wait_p95: s.wait_q.quantile_hours(0.95),
                 sojourn_mean: s.sojourn.mean_hours(),
-                queue_mean: s.queue.mean(end),
-                queue_max: s.queue.max() as f64,
+                queue_mean: p.queue.mean(end),
+                queue_max: p.queue.max() as f64,
                 wip_mean: s.wip.mean(end),
                 arrivals: s.arrivals as f64,
                 departures: s.sojourn.count() as f64,
@@ -377,32 +379,35 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
 
     // Berths: carriers loading and unloading.
     for (i, n) in m.nodes.iter().enumerate() {
-        let Some(b) = r.world.get::<Berths>(r.nodes[i]) else {
+        let Some(Berths(b)) = r.world.get::<Berths>(r.nodes[i]) else {
             continue;
         };
         let id = &n.id;
-        let util = b.busy_tw.mean(end) / b.servers as f64;
+        let s = b.stats();
+        let util = b
+            .servers()
+            .map_or(f64::NAN, |c| s.busy.mean(end) / c as f64);
         rows.push(Row::new("berths", id, "berth_utilisation", "ratio", util));
         rows.push(Row::new(
             "berths",
             id,
             "carriers_queued_mean",
             "carriers",
-            b.queue_tw.mean(end),
+            s.queue.mean(end),
         ));
         rows.push(Row::new(
             "berths",
             id,
             "carriers_queued_max",
             "carriers",
-            b.queue_tw.max() as f64,
+            s.queue.max() as f64,
         ));
         rows.push(Row::new(
             "berths",
             id,
             "berth_wait_mean",
             "h",
-            b.wait.mean_hours(),
+            s.wait.mean_hours(),
         ));
     }
 

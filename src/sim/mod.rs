@@ -22,12 +22,13 @@ use bevy_ecs::prelude::*;
 
 use crate::engine::SimDur;
 use crate::engine::random::stream;
+use crate::engine::resource::Pool;
 use crate::engine::{Calendar, SimTime};
 use crate::report::Row;
 use crate::scenario::Leg;
 use crate::scenario::{Model, NodeKind};
-use border_state::{Border, BorderRngs, Pool};
-use components::{Consignment, FlowStats, Link, ServiceState, Source, Station, StationStats};
+use border_state::{Border, BorderRngs};
+use components::{Consignment, FlowStats, Link, ServiceState, Source, Station};
 
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
@@ -98,13 +99,11 @@ impl<'m> Replication<'m> {
                     ..
                 } => world
                     .spawn(Station {
-                        servers: servers.unwrap_or(u32::MAX),
-                        busy: 0,
+                        servers: Pool::new(*servers),
                         per: *per,
-                        queue: Default::default(),
                         service: service.clone(),
                         rng: stream(seed, rep, &format!("node:{}:service", n.id)),
-                        stats: StationStats::default(),
+                        stats: Default::default(),
                     })
                     .id(),
                 NodeKind::Border(b) => {
@@ -112,9 +111,9 @@ impl<'m> Replication<'m> {
                     world
                         .spawn(Border {
                             pools: [
-                                Pool::new(Some(b.lanes)),
-                                Pool::new(Some(b.bays)),
-                                Pool::new(b.tracks),
+                                border_state::Pool::new(Some(b.lanes)),
+                                border_state::Pool::new(Some(b.bays)),
+                                border_state::Pool::new(b.tracks),
                             ],
                             rng: BorderRngs {
                                 documents: s("documents"),
@@ -155,14 +154,9 @@ impl<'m> Replication<'m> {
                 berths: Some(b), ..
             } = n.kind
             {
-                world.entity_mut(e).insert(components::Berths {
-                    servers: b,
-                    busy: 0,
-                    queue: Default::default(),
-                    busy_tw: Default::default(),
-                    queue_tw: Default::default(),
-                    wait: Default::default(),
-                });
+                world
+                    .entity_mut(e)
+                    .insert(carrier::Berths(Pool::new(Some(b))));
             }
         }
         let links = model
@@ -284,7 +278,7 @@ impl<'m> Replication<'m> {
         let now = self.cal.now();
         let mut q = self.world.query::<&mut Station>();
         for mut st in q.iter_mut(&mut self.world) {
-            st.stats.reset(now);
+            st.reset(now);
         }
         let mut q = self.world.query::<&mut Border>();
         for mut b in q.iter_mut(&mut self.world) {

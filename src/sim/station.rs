@@ -4,6 +4,8 @@ use bevy_ecs::prelude::*;
 
 use super::components::{Consignment, Station};
 use super::{Event, Replication, leave, yard};
+use crate::engine::SimDur;
+use crate::scenario::ServicePer;
 
 /// Consignment `c` arrives at `node`: it starts service if a server is free, else it queues.
 pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
@@ -37,16 +39,10 @@ pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, teu: u32) {
     st.stats.arrivals += 1;
     let wip = st.stats.wip.level() + 1;
     st.stats.wip.set(now, wip);
-    if st.busy < st.servers {
-        st.busy += 1;
-        st.stats.busy.set(now, st.busy as u64);
-        st.stats.wait.record(Default::default());
-        st.stats.wait_q.record(Default::default());
+    if st.servers.request(now, (c, teu)).is_some() {
+        st.stats.wait_q.record(SimDur::ZERO);
         let service = sample(st, teu);
         r.cal.schedule_in(service, Event::Done { c, node });
-    } else {
-        st.queue.push_back((c, now, teu));
-        st.stats.queue.set(now, st.queue.len() as u64);
     }
 }
 
@@ -71,20 +67,13 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
         st.stats.sojourn.record(now - cm.at_node);
         let wip = st.stats.wip.level() - 1;
         st.stats.wip.set(now, wip);
-        if let Some((next, arrived, teu)) = st.queue.pop_front() {
-            // The freed server goes straight to the next in line: busy count unchanged.
-            st.stats.queue.set(now, st.queue.len() as u64);
-            let wait = now - arrived;
-            st.stats.wait.record(wait);
-            st.stats.wait_q.record(wait);
+        st.servers.release(now).map(|w| {
+            let (next, teu) = w.item;
+            st.stats.wait_q.record(now - w.since);
             let service = sample(st, teu);
             r.cal.schedule_in(service, Event::Done { c: next, node });
-            Some(next)
-        } else {
-            st.busy -= 1;
-            st.stats.busy.set(now, st.busy as u64);
-            None
-        }
+            next
+        })
     };
     if let Some(next) = started {
         r.world
@@ -97,11 +86,9 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
 
 /// A service time for a consignment of `teu` TEU.
 #[inline]
-fn sample(st: &mut Station, teu: u32) -> crate::engine::SimDur {
+fn sample(st: &mut Station, teu: u32) -> SimDur {
     match st.per {
-        crate::scenario::ServicePer::Consignment => st.service.sample(&mut st.rng),
-        per => crate::engine::SimDur::from_secs_f64(
-            st.service.sample_secs(&mut st.rng) * per.units(teu),
-        ),
+        ServicePer::Consignment => st.service.sample(&mut st.rng),
+        per => SimDur::from_secs_f64(st.service.sample_secs(&mut st.rng) * per.units(teu)),
     }
 }
