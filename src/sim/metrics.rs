@@ -172,7 +172,7 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
                 s.queueing.mean_hours() + s.closed.mean_hours()
             };
             NodeRows {
-                busy_mean: b.pools[LANES].busy_tw.mean(end),
+                busy_mean: b.pools[LANES].stats().busy.mean(end),
                 wait_mean,
                 wait_p95: s.wait_q.quantile_hours(0.95),
                 sojourn_mean: s.clear.mean_hours(),
@@ -287,7 +287,9 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         };
         rows.push(Row::new("border", id, "inspected_share", "ratio", share));
         let util = |pool: usize, servers: Option<u32>| {
-            servers.map_or(f64::NAN, |c| b.pools[pool].busy_tw.mean(end) / c as f64)
+            servers.map_or(f64::NAN, |c| {
+                b.pools[pool].stats().busy.mean(end) / c as f64
+            })
         };
         rows.push(Row::new(
             "border",

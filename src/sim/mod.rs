@@ -22,12 +22,12 @@ use bevy_ecs::prelude::*;
 
 use crate::engine::SimDur;
 use crate::engine::random::stream;
-use crate::engine::resource::Pool;
+use crate::engine::resource::{Pool, PriorityPool};
 use crate::engine::{Calendar, SimTime};
 use crate::report::Row;
 use crate::scenario::Leg;
 use crate::scenario::{Model, NodeKind};
-use border_state::{Border, BorderRngs};
+use border_state::{Border, BorderRngs, CLASSES};
 use components::{Consignment, FlowStats, Link, ServiceState, Source, Station};
 
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
@@ -110,10 +110,11 @@ impl<'m> Replication<'m> {
                     let s = |what: &str| stream(seed, rep, &format!("node:{}:{what}", n.id));
                     world
                         .spawn(Border {
+                            // Technical operations are never preempted.
                             pools: [
-                                border_state::Pool::new(Some(b.lanes)),
-                                border_state::Pool::new(Some(b.bays)),
-                                border_state::Pool::new(b.tracks),
+                                PriorityPool::new(Some(b.lanes), CLASSES, b.preemption),
+                                PriorityPool::new(Some(b.bays), CLASSES, b.preemption),
+                                PriorityPool::new(b.tracks, CLASSES, false),
                             ],
                             rng: BorderRngs {
                                 documents: s("documents"),
