@@ -214,6 +214,22 @@ impl NodeModel {
             NodeKind::Border(b) => Some(b.lanes),
         }
     }
+
+    /// Berths (or loading tracks) for carriers; `None` = no limit.
+    pub fn berths(&self) -> Option<u32> {
+        match &self.kind {
+            NodeKind::Station { berths, .. } => *berths,
+            NodeKind::Border(_) => None,
+        }
+    }
+
+    /// Yard capacity in TEU; `None` = no limit.
+    pub fn yard_teu(&self) -> Option<u32> {
+        match &self.kind {
+            NodeKind::Station { yard_teu, .. } => *yard_teu,
+            NodeKind::Border(_) => None,
+        }
+    }
 }
 
 /// Travel between two consecutive route nodes.

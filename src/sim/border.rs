@@ -8,10 +8,14 @@
 
 use bevy_ecs::prelude::*;
 
-use super::border_state::{BAYS, Border, Channel, Crossing, LANES, PassPlan, Stage, TRACKS};
+use super::border_state::{
+    BAYS, Border, BorderRngs, CLASSES, Channel, Crossing, LANES, PassPlan, Stage, TRACKS,
+};
 use super::components::Consignment;
-use super::{Event, Replication, leave};
-use crate::engine::resource::Request;
+use super::node::{Entering, leave};
+use super::{Event, Replication};
+use crate::engine::random::stream;
+use crate::engine::resource::{PriorityPool, Request};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::BorderModel;
 
@@ -37,20 +41,41 @@ fn keeps_hours(pool: usize) -> bool {
     pool != TRACKS
 }
 
-/// Consignment `c` arrives at border `node`.
-pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
+/// Spawns the state of border `id` of replication `(seed, rep)`, with its own random streams.
+pub(super) fn spawn(
+    world: &mut World,
+    id: &str,
+    b: &BorderModel,
+    (seed, rep): (u64, u32),
+) -> Entity {
+    let s = |what: &str| stream(seed, rep, &format!("node:{id}:{what}"));
+    world
+        .spawn(Border {
+            // Technical operations are never preempted.
+            pools: [
+                PriorityPool::new(Some(b.lanes), CLASSES, b.preemption),
+                PriorityPool::new(Some(b.bays), CLASSES, b.preemption),
+                PriorityPool::new(b.tracks, CLASSES, false),
+            ],
+            rng: BorderRngs {
+                documents: s("documents"),
+                channel: s("channel"),
+                check: s("document_check"),
+                inspection: s("inspection"),
+                technical: s("technical"),
+            },
+            open_pending: false,
+            stats: Default::default(),
+        })
+        .id()
+}
+
+/// Consignment `c` (just arrived) enters border `node`.
+pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, cm: Entering) {
     let now = r.cal.now();
     let m = model(r, node);
     let effect = m.effect();
     let doc_mean = m.documents.mean_secs();
-    let cm = {
-        let mut cm = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
-        cm.arrive(now);
-        *cm
-    };
     let lead = (now - cm.departed).as_secs_f64();
     let mut plan = [PassPlan::default(); super::border_state::MAX_PASSES];
     let technical_work;
@@ -357,8 +382,9 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
     leave(r, c, cm);
 }
 
-/// Restarts a border's statistics (end of warm-up).
-pub(super) fn reset(b: &mut Border, now: SimTime) {
+/// Restarts the statistics of border `node` at `now`, keeping current levels (end of warm-up).
+pub(super) fn reset(r: &mut Replication, node: usize, now: SimTime) {
+    let mut b = border(r, node as u32);
     b.stats.reset(now);
     for p in &mut b.pools {
         p.reset(now);

@@ -5,7 +5,8 @@
 use bevy_ecs::prelude::*;
 
 use super::components::{Carrier, Consignment, ServiceState};
-use super::{Event, Replication, yard};
+use super::yard::Blocked;
+use super::{Event, Replication, node};
 use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel};
@@ -207,7 +208,7 @@ fn depart(r: &mut Replication, svc: u32) {
         cm.departed += wait;
     }
     // The boarded consignments leave the boarding node's yard.
-    yard::release(r, m.from, load_teu);
+    node::release(r, m.from, load_teu);
     let carrier = r
         .world
         .spawn(Carrier {
@@ -324,7 +325,7 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
                 cr.teu
             };
             // A full yard at the destination keeps the carrier at its berth, loaded.
-            if yard::try_admit(r, m.to, yard::Blocked::Carrier(carrier), teu) {
+            if node::admit(r, m.to, Blocked::Carrier(carrier), teu) {
                 finish_unloading(r, carrier);
             }
         }

@@ -4,8 +4,12 @@ use super::Replication;
 use super::border_state::{BAYS, Border, LANES, TRACKS};
 use super::carrier::Berths;
 use super::components::{Consignment, FlowStats, Link, ServiceState, Station};
+use super::node::Kind;
+use super::yard::Yard;
+use crate::engine::SimTime;
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
+use crate::scenario::NodeKind;
 
 pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     let m = r.model;
@@ -149,39 +153,9 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     for (i, n) in m.nodes.iter().enumerate() {
         let id = &n.id;
         let e = r.nodes[i];
-        let node = if let Some(st) = r.world.get::<Station>(e) {
-            let s = &st.stats;
-            let p = st.servers.stats();
-            NodeRows {
-                busy_mean: p.busy.mean(end),
-                wait_mean: p.wait.mean_hours(),
-                wait_p95: s.wait_q.quantile_hours(0.95),
-                sojourn_mean: s.sojourn.mean_hours(),
-                queue_mean: p.queue.mean(end),
-                queue_max: p.queue.max() as f64,
-                wip_mean: s.wip.mean(end),
-                arrivals: s.arrivals as f64,
-                departures: s.sojourn.count() as f64,
-            }
-        } else {
-            let b = r.world.get::<Border>(e).expect("border");
-            let s = &b.stats;
-            let wait_mean = if s.clear.count() == 0 {
-                f64::NAN
-            } else {
-                s.queueing.mean_hours() + s.closed.mean_hours()
-            };
-            NodeRows {
-                busy_mean: b.pools[LANES].stats().busy.mean(end),
-                wait_mean,
-                wait_p95: s.wait_q.quantile_hours(0.95),
-                sojourn_mean: s.clear.mean_hours(),
-                queue_mean: s.queue.mean(end),
-                queue_max: s.queue.max() as f64,
-                wip_mean: s.wip.mean(end),
-                arrivals: s.arrivals as f64,
-                departures: s.clear.count() as f64,
-            }
+        let node = match r.kinds[i] {
+            Kind::Station => station_rows(r.world.get::<Station>(e).expect("station"), end),
+            Kind::Border => border_rows(r.world.get::<Border>(e).expect("border"), end),
         };
         let util = n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64);
         rows.push(Row::new("node", id, "utilisation", "ratio", util));
@@ -211,7 +185,10 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
 
     // Border crossings: time to clear and its parts (they add up to it), CAREC CPMM TFI1.
     for (i, n) in m.nodes.iter().enumerate() {
-        let Some(bm) = n.border() else { continue };
+        let bm = match &n.kind {
+            NodeKind::Border(bm) => bm,
+            NodeKind::Station { .. } => continue,
+        };
         let b = r.world.get::<Border>(r.nodes[i]).expect("border");
         let s = &b.stats;
         let id = &n.id;
@@ -415,37 +392,38 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
 
     // Yards: occupancy and blocking.
     for (i, n) in m.nodes.iter().enumerate() {
-        let Some(y) = r.world.get::<super::yard::Yard>(r.nodes[i]) else {
+        let Some(Yard(y)) = r.world.get::<Yard>(r.nodes[i]) else {
             continue;
         };
         let id = &n.id;
+        let y = y.stats();
         rows.push(Row::new(
             "yard",
             id,
             "occupancy_mean",
             "TEU",
-            y.used_tw.mean(end),
+            y.level.mean(end),
         ));
         rows.push(Row::new(
             "yard",
             id,
             "occupancy_max",
             "TEU",
-            y.used_tw.max() as f64,
+            y.level.max() as f64,
         ));
         rows.push(Row::new(
             "yard",
             id,
             "blocked_mean",
             "count",
-            y.blocked_tw.mean(end),
+            y.queue.mean(end),
         ));
         rows.push(Row::new(
             "yard",
             id,
             "blocked_share",
             "ratio",
-            y.any_blocked_tw.mean(end),
+            y.blocked.mean(end),
         ));
         rows.push(Row::new(
             "yard",
@@ -519,6 +497,7 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     rows
 }
 
+/// The rows every node has, whatever its kind.
 struct NodeRows {
     busy_mean: f64,
     wait_mean: f64,
@@ -529,6 +508,43 @@ struct NodeRows {
     wip_mean: f64,
     arrivals: f64,
     departures: f64,
+}
+
+fn station_rows(st: &Station, end: SimTime) -> NodeRows {
+    let s = &st.stats;
+    let p = st.servers.stats();
+    NodeRows {
+        busy_mean: p.busy.mean(end),
+        wait_mean: p.wait.mean_hours(),
+        wait_p95: s.wait_q.quantile_hours(0.95),
+        sojourn_mean: s.sojourn.mean_hours(),
+        queue_mean: p.queue.mean(end),
+        queue_max: p.queue.max() as f64,
+        wip_mean: s.wip.mean(end),
+        arrivals: s.arrivals as f64,
+        departures: s.sojourn.count() as f64,
+    }
+}
+
+/// A border's node rows: its lanes are its servers, its wait is queueing plus closed time.
+fn border_rows(b: &Border, end: SimTime) -> NodeRows {
+    let s = &b.stats;
+    let wait_mean = if s.clear.count() == 0 {
+        f64::NAN
+    } else {
+        s.queueing.mean_hours() + s.closed.mean_hours()
+    };
+    NodeRows {
+        busy_mean: b.pools[LANES].stats().busy.mean(end),
+        wait_mean,
+        wait_p95: s.wait_q.quantile_hours(0.95),
+        sojourn_mean: s.clear.mean_hours(),
+        queue_mean: s.queue.mean(end),
+        queue_max: s.queue.max() as f64,
+        wip_mean: s.wip.mean(end),
+        arrivals: s.arrivals as f64,
+        departures: s.clear.count() as f64,
+    }
 }
 
 /// km/h; undefined (an empty cell) when no time was spent, rather than infinite.

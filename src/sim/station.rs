@@ -3,28 +3,37 @@
 use bevy_ecs::prelude::*;
 
 use super::components::{Consignment, Station};
-use super::{Event, Replication, leave, yard};
-use crate::engine::SimDur;
+use super::node::leave;
+use super::{Event, Replication};
+use crate::engine::random::stream;
+use crate::engine::resource::Pool;
+use crate::engine::{Dist, SimDur, SimTime};
 use crate::scenario::ServicePer;
 
-/// Consignment `c` arrives at `node`: it starts service if a server is free, else it queues.
-pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
-    let now = r.cal.now();
-    let (flow, admitted) = {
-        let mut cm = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
-        cm.arrive(now);
-        let admitted = cm.admitted;
-        cm.admitted = false;
-        (cm.flow, admitted)
-    };
-    let teu = r.model.flows[flow as usize].teu;
-    if !admitted && !yard::try_admit(r, node as usize, yard::Blocked::Consignment(c), teu) {
-        return; // waits at the gate of a full yard
-    }
-    enter(r, c, node, teu);
+/// Spawns the state of station `id` of replication `(seed, rep)`, with its own random stream.
+pub(super) fn spawn(
+    world: &mut World,
+    id: &str,
+    servers: Option<u32>,
+    service: &Dist,
+    per: ServicePer,
+    (seed, rep): (u64, u32),
+) -> Entity {
+    world
+        .spawn(Station {
+            servers: Pool::new(servers),
+            per,
+            service: service.clone(),
+            rng: stream(seed, rep, &format!("node:{id}:service")),
+            stats: Default::default(),
+        })
+        .id()
+}
+
+/// Restarts the statistics of the station of entity `e` at `now` (end of warm-up).
+pub(super) fn reset(world: &mut World, e: Entity, now: SimTime) {
+    let mut st = world.get_mut::<Station>(e).expect("station node");
+    st.reset(now);
 }
 
 /// Consignment `c` (of `teu` TEU) enters station `node` now: service if a server is free, else
