@@ -11,21 +11,26 @@ use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel};
 
-/// Carrier phases, in order.
-pub const LOADED: u8 = 0;
-/// Arrived at the destination; unloading starts.
-pub const ARRIVED: u8 = 1;
-/// Unloaded: consignments are released, the return trip starts.
-pub const UNLOADED: u8 = 2;
-/// Back at the boarding node.
-pub const BACK: u8 = 3;
-/// Path and weather allow it to leave.
-pub const SAIL: u8 = 4;
+/// What a carrier reaches at the end of a timed step of its trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Phase {
+    /// Loaded at the boarding node: it leaves its berth and sails when path and weather allow.
+    Loaded = 0,
+    /// Arrived at the destination; unloading starts when a berth is free.
+    Arrived = 1,
+    /// Unloaded: consignments are released (yard space permitting), the return trip starts.
+    Unloaded = 2,
+    /// Back at the boarding node.
+    Back = 3,
+    /// Path and weather allow it to leave.
+    Sail = 4,
+}
 
 /// Berths (or loading tracks) where carriers load and unload, on a node that has them. Carriers
 /// wait for one with the phase they will reach and the work they need there.
 #[derive(Component)]
-pub struct Berths(pub Pool<(Entity, u8, SimDur)>);
+pub struct Berths(pub Pool<(Entity, Phase, SimDur)>);
 
 fn model<'m>(r: &Replication<'m>, svc: u32) -> &'m ServiceModel {
     &r.model.services[svc as usize]
@@ -226,12 +231,12 @@ fn depart(r: &mut Replication, svc: u32) {
             t_unloaded: now,
         })
         .id();
-    request_berth(r, m.from, carrier, LOADED, loading);
+    request_berth(r, m.from, carrier, Phase::Loaded, loading);
 }
 
 /// The carrier needs a berth at `node` for `work`, after which it reaches `phase`. Nodes
 /// without `berths` have no limit.
-fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: u8, work: SimDur) {
+fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: Phase, work: SimDur) {
     let now = r.cal.now();
     if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node])
         && b.0.request(now, (carrier, phase, work)).is_none()
@@ -241,11 +246,11 @@ fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: u8, w
     grant(r, carrier, phase, work);
 }
 
-fn grant(r: &mut Replication, carrier: Entity, phase: u8, work: SimDur) {
+fn grant(r: &mut Replication, carrier: Entity, phase: Phase, work: SimDur) {
     let now = r.cal.now();
     {
         let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
-        if phase == LOADED {
+        if phase == Phase::Loaded {
             cr.t_load = now;
         } else {
             cr.t_unload = now;
@@ -268,12 +273,12 @@ fn release_berth(r: &mut Replication, node: usize) {
 }
 
 /// A carrier reaches its next phase.
-pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
+pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
     let now = r.cal.now();
     let svc = r.world.get::<Carrier>(carrier).expect("carrier").svc;
     let m = model(r, svc);
     match phase {
-        LOADED => {
+        Phase::Loaded => {
             r.world
                 .get_mut::<Carrier>(carrier)
                 .expect("carrier")
@@ -297,28 +302,28 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
                     at,
                     Event::Carrier {
                         carrier,
-                        phase: SAIL,
+                        phase: Phase::Sail,
                     },
                 );
             } else {
                 sail(r, carrier, svc);
             }
         }
-        SAIL => {
+        Phase::Sail => {
             let mut s = state(r, svc);
             let held = s.stats.held.level() - 1;
             s.stats.held.set(now, held);
             sail(r, carrier, svc)
         }
-        ARRIVED => {
+        Phase::Arrived => {
             let unloading = {
                 let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
                 cr.t_arrived = now;
                 cr.unloading
             };
-            request_berth(r, m.to, carrier, UNLOADED, unloading);
+            request_berth(r, m.to, carrier, Phase::Unloaded, unloading);
         }
-        UNLOADED => {
+        Phase::Unloaded => {
             let teu = {
                 let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
                 cr.t_unloaded = now;
@@ -329,7 +334,7 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
                 finish_unloading(r, carrier);
             }
         }
-        _ => {
+        Phase::Back => {
             r.world.despawn(carrier);
             {
                 let mut s = state(r, svc);
@@ -350,7 +355,7 @@ fn sail(r: &mut Replication, carrier: Entity, svc: u32) {
         t,
         Event::Carrier {
             carrier,
-            phase: ARRIVED,
+            phase: Phase::Arrived,
         },
     );
 }
@@ -392,7 +397,7 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
         t,
         Event::Carrier {
             carrier,
-            phase: BACK,
+            phase: Phase::Back,
         },
     );
 }

@@ -29,6 +29,8 @@ use crate::scenario::Model;
 use components::{Consignment, FlowStats, Link, ServiceState, Source};
 use node::Kind;
 
+pub use carrier::Phase;
+
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
 #[derive(Clone, Copy, Debug)]
@@ -48,7 +50,7 @@ pub enum Event {
     /// A max-wait timer of service `svc`.
     MaxWait { svc: u32 },
     /// A carrier reaches `phase` (loaded, arrived, unloaded, back).
-    Carrier { carrier: Entity, phase: u8 },
+    Carrier { carrier: Entity, phase: Phase },
     /// End of warm-up: statistics restart.
     WarmupEnd,
 }

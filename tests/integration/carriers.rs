@@ -3,7 +3,7 @@
 
 use corridor::engine::SimTime;
 use corridor::engine::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
-use corridor::sim::{Event, Replication};
+use corridor::sim::{Event, Phase, Replication};
 
 use crate::cli::rejects;
 use crate::support::*;
@@ -75,7 +75,13 @@ fn fleet_limits_departures() {
         let mut r = Replication::new(&m, rep);
         let mut times = Vec::new();
         r.run_observed(|t, ev| {
-            if matches!(ev, Event::Carrier { phase: 3, .. }) {
+            if matches!(
+                ev,
+                Event::Carrier {
+                    phase: Phase::Back,
+                    ..
+                }
+            ) {
                 times.push(t);
             }
         });
@@ -810,7 +816,13 @@ fn service_headway_holds_carriers() {
     let mut r = Replication::new(&m, 0);
     let mut sails = Vec::new();
     r.run_observed(|t, ev| {
-        if matches!(ev, Event::Carrier { phase: 1, .. }) {
+        if matches!(
+            ev,
+            Event::Carrier {
+                phase: Phase::Arrived,
+                ..
+            }
+        ) {
             sails.push(t); // arrivals = sail + fixed 1 h travel
         }
     });
