@@ -12,6 +12,7 @@ use super::border_state::{
     BAYS, Border, BorderRngs, CLASSES, Channel, Crossing, LANES, PassPlan, Stage, TRACKS,
 };
 use super::components::Consignment;
+use super::metrics::NodeRows;
 use super::node::{Entering, leave};
 use super::{Event, Replication};
 use crate::engine::random::stream;
@@ -382,11 +383,35 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
     leave(r, c, cm);
 }
 
-/// Restarts the statistics of border `node` at `now`, keeping current levels (end of warm-up).
-pub(super) fn reset(r: &mut Replication, node: usize, now: SimTime) {
-    let mut b = border(r, node as u32);
+/// Restarts the statistics of the border of entity `e` at `now`, keeping current levels (end of
+/// warm-up).
+pub(super) fn reset(world: &mut World, e: Entity, now: SimTime) {
+    let mut b = world.get_mut::<Border>(e).expect("border node");
     b.stats.reset(now);
     for p in &mut b.pools {
         p.reset(now);
+    }
+}
+
+/// The node rows of the border of entity `e`, up to `end`: its lanes are its servers, its wait
+/// is queueing plus closed time.
+pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
+    let b = world.get::<Border>(e).expect("border node");
+    let s = &b.stats;
+    let wait_mean = if s.clear.count() == 0 {
+        f64::NAN
+    } else {
+        s.queueing.mean_hours() + s.closed.mean_hours()
+    };
+    NodeRows {
+        busy_mean: b.pools[LANES].stats().busy.mean(end),
+        wait_mean,
+        wait_p95: s.wait_q.quantile_hours(0.95),
+        sojourn_mean: s.clear.mean_hours(),
+        queue_mean: s.queue.mean(end),
+        queue_max: s.queue.max() as f64,
+        wip_mean: s.wip.mean(end),
+        arrivals: s.arrivals as f64,
+        departures: s.clear.count() as f64,
     }
 }

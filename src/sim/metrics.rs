@@ -1,12 +1,11 @@
 //! Reads a finished replication's statistics back as metric rows.
 
-use super::Replication;
 use super::border_state::{BAYS, Border, LANES, TRACKS};
 use super::carrier::Berths;
-use super::components::{Consignment, FlowStats, Link, ServiceState, Station};
+use super::components::{Consignment, FlowStats, Link, ServiceState};
 use super::node::Kind;
 use super::yard::Yard;
-use crate::engine::SimTime;
+use super::{Replication, border, station};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 use crate::scenario::NodeKind;
@@ -154,8 +153,8 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         let id = &n.id;
         let e = r.nodes[i];
         let node = match r.kinds[i] {
-            Kind::Station => station_rows(r.world.get::<Station>(e).expect("station"), end),
-            Kind::Border => border_rows(r.world.get::<Border>(e).expect("border"), end),
+            Kind::Station => station::node_rows(&r.world, e, end),
+            Kind::Border => border::node_rows(&r.world, e, end),
         };
         let util = n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64);
         rows.push(Row::new("node", id, "utilisation", "ratio", util));
@@ -498,53 +497,16 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
 }
 
 /// The rows every node has, whatever its kind.
-struct NodeRows {
-    busy_mean: f64,
-    wait_mean: f64,
-    wait_p95: f64,
-    sojourn_mean: f64,
-    queue_mean: f64,
-    queue_max: f64,
-    wip_mean: f64,
-    arrivals: f64,
-    departures: f64,
-}
-
-fn station_rows(st: &Station, end: SimTime) -> NodeRows {
-    let s = &st.stats;
-    let p = st.servers.stats();
-    NodeRows {
-        busy_mean: p.busy.mean(end),
-        wait_mean: p.wait.mean_hours(),
-        wait_p95: s.wait_q.quantile_hours(0.95),
-        sojourn_mean: s.sojourn.mean_hours(),
-        queue_mean: p.queue.mean(end),
-        queue_max: p.queue.max() as f64,
-        wip_mean: s.wip.mean(end),
-        arrivals: s.arrivals as f64,
-        departures: s.sojourn.count() as f64,
-    }
-}
-
-/// A border's node rows: its lanes are its servers, its wait is queueing plus closed time.
-fn border_rows(b: &Border, end: SimTime) -> NodeRows {
-    let s = &b.stats;
-    let wait_mean = if s.clear.count() == 0 {
-        f64::NAN
-    } else {
-        s.queueing.mean_hours() + s.closed.mean_hours()
-    };
-    NodeRows {
-        busy_mean: b.pools[LANES].stats().busy.mean(end),
-        wait_mean,
-        wait_p95: s.wait_q.quantile_hours(0.95),
-        sojourn_mean: s.clear.mean_hours(),
-        queue_mean: s.queue.mean(end),
-        queue_max: s.queue.max() as f64,
-        wip_mean: s.wip.mean(end),
-        arrivals: s.arrivals as f64,
-        departures: s.clear.count() as f64,
-    }
+pub(super) struct NodeRows {
+    pub busy_mean: f64,
+    pub wait_mean: f64,
+    pub wait_p95: f64,
+    pub sojourn_mean: f64,
+    pub queue_mean: f64,
+    pub queue_max: f64,
+    pub wip_mean: f64,
+    pub arrivals: f64,
+    pub departures: f64,
 }
 
 /// km/h; undefined (an empty cell) when no time was spent, rather than infinite.

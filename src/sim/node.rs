@@ -2,9 +2,10 @@
 //! yard gate (if the node has a yard), enters its node's kind, and leaves towards the next step
 //! of its route, freeing yard space; whoever the yard then admits is handed over from here.
 //!
-//! Kinds are matched exhaustively, here and in [`super::metrics`]: a new kind is one module
-//! (spawn, enter, reset, rows) and one arm in each `match`, which the compiler points out. Berths
-//! and a yard are optional parts of a node of any kind.
+//! Kinds are matched exhaustively, so the compiler lists what a new kind needs: a module with
+//! `spawn`, `enter`, `reset` and `node_rows` (as `station` and `border` have), and one arm in
+//! each `match` ([`spawn`], `enter` and [`reset`] here, the node rows in `metrics`). Berths and
+//! a yard are optional parts of a node of any kind.
 
 use bevy_ecs::prelude::*;
 
@@ -224,7 +225,7 @@ pub(super) fn reset(r: &mut Replication, node: usize, now: SimTime) {
     let e = r.nodes[node];
     match r.kinds[node] {
         Kind::Station => station::reset(&mut r.world, e, now),
-        Kind::Border => border::reset(r, node, now),
+        Kind::Border => border::reset(&mut r.world, e, now),
     }
     if let Some(mut y) = r.world.get_mut::<Yard>(e) {
         y.0.reset(now);

@@ -3,6 +3,7 @@
 use bevy_ecs::prelude::*;
 
 use super::components::{Consignment, Station};
+use super::metrics::NodeRows;
 use super::node::leave;
 use super::{Event, Replication};
 use crate::engine::random::stream;
@@ -99,5 +100,23 @@ fn sample(st: &mut Station, teu: u32) -> SimDur {
     match st.per {
         ServicePer::Consignment => st.service.sample(&mut st.rng),
         per => SimDur::from_secs_f64(st.service.sample_secs(&mut st.rng) * per.units(teu)),
+    }
+}
+
+/// The node rows of the station of entity `e`, up to `end`.
+pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
+    let st = world.get::<Station>(e).expect("station node");
+    let s = &st.stats;
+    let p = st.servers.stats();
+    NodeRows {
+        busy_mean: p.busy.mean(end),
+        wait_mean: p.wait.mean_hours(),
+        wait_p95: s.wait_q.quantile_hours(0.95),
+        sojourn_mean: s.sojourn.mean_hours(),
+        queue_mean: p.queue.mean(end),
+        queue_max: p.queue.max() as f64,
+        wip_mean: s.wip.mean(end),
+        arrivals: s.arrivals as f64,
+        departures: s.sojourn.count() as f64,
     }
 }
