@@ -9,7 +9,7 @@ use crate::cli::rejects;
 use crate::support::*;
 
 /// Two pass-through nodes joined by service `svc` (the caller gives its departure rule).
-fn shuttle(service: &str, arrivals: &str, horizon: &str, reps: u32) -> String {
+pub(crate) fn shuttle(service: &str, arrivals: &str, horizon: &str, reps: u32) -> String {
     format!(
         "[scenario]\nname = \"s\"\nhorizon = \"{horizon}\"\nwarmup = \"10d\"\nreplications = {reps}\nseed = 23\n\
          [[nodes]]\nid = \"A\"\nkind = \"station\"\nservers = \"unlimited\"\nservice = {{ dist = \"fixed\", value = \"0h\" }}\n\
@@ -717,32 +717,6 @@ fn boarding_yard_is_freed_when_the_carrier_departs() {
     assert!(d.min > 4000.0, "{d:?}");
     assert!(summary(&out.summary, "yard", "A", "occupancy_mean").mean < 10.0);
     assert!(summary(&out.summary, "corridor", "s", "in_system_end").max < 40.0);
-}
-
-/// Regression: a carrier that unloads at a border hands over consignments already admitted
-/// there; the next node's yard must still admit them (the admission once carried over the
-/// border, so the yard was never entered, its occupancy wrapped below zero and it blocked for
-/// good).
-#[test]
-fn admission_by_a_carrier_does_not_carry_over_a_border() {
-    let src = shuttle(
-        "capacity_teu = 10\nfleet = 2\ndeparture = \"when_full\"\nreturn_trip = { dist = \"fixed\", value = \"1h\" }",
-        "{ dist = \"exponential\", mean = \"1h\" }",
-        "100d",
-        2,
-    )
-    .replace(
-        "id = \"B\"\nkind = \"station\"\nservers = \"unlimited\"\nservice = { dist = \"fixed\", value = \"0h\" }",
-        "id = \"B\"\nkind = \"border\"\nlanes = 2\ndocuments = { dist = \"fixed\", value = \"30m\" }\n\
-         [[nodes]]\nid = \"C\"\nkind = \"station\"\nservers = 1\nservice = { dist = \"fixed\", value = \"20m\" }\nyard_teu = 5\n\
-         [[links]]\nfrom = \"B\"\nto = \"C\"\ntime = { dist = \"fixed\", value = \"1h\" }",
-    )
-    .replace("route = [\"A\", \"svc\", \"B\"]", "route = [\"A\", \"svc\", \"B\", \"C\"]");
-    let out = run(&model(&src));
-    assert_eq!(summary(&out.summary, "yard", "C", "occupancy_max").max, 5.0);
-    assert!(summary(&out.summary, "corridor", "s", "in_system_end").max < 30.0);
-    let d = summary(&out.summary, "flow", "f", "delivered_consignments");
-    assert!(d.min > 2000.0, "{d:?}");
 }
 
 /// when_full with indivisible consignments: a carrier leaves when the next consignment would not

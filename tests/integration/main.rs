@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod golden;
 mod invariants;
+mod parts;
 mod support;
 mod theory;
 mod whatif;
