@@ -230,4 +230,7 @@ pub(super) fn reset(r: &mut Replication, node: usize, now: SimTime) {
     if let Some(mut y) = r.world.get_mut::<Yard>(e) {
         y.0.reset(now);
     }
+    if let Some(mut b) = r.world.get_mut::<Berths>(e) {
+        b.0.reset(now);
+    }
 }
