@@ -127,12 +127,7 @@ impl<T> Container<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const H: u64 = crate::engine::time::MS_PER_HOUR;
-
-    fn t(hours: u64) -> SimTime {
-        SimTime(hours * H)
-    }
+    use crate::engine::resource::hours::t;
 
     /// Capacity 10: a (6) enters at 0; b (5) waits at 1; c (1) would fit but waits behind b
     /// at 2; a leaves at 4 and b then c enter: the level goes 6 -> 0 -> 5 -> 6.

@@ -60,3 +60,19 @@ fn servers(n: Option<u32>) -> u32 {
 fn count(servers: u32) -> Option<u32> {
     (servers != u32::MAX).then_some(servers)
 }
+
+/// Hand-worked tests count in whole hours.
+#[cfg(test)]
+mod hours {
+    use crate::engine::{SimDur, SimTime};
+
+    /// `n` hours after time zero.
+    pub fn t(n: u64) -> SimTime {
+        SimTime::ZERO + SimDur::hours(n)
+    }
+
+    /// `n` hours.
+    pub fn h(n: u64) -> SimDur {
+        SimDur::hours(n)
+    }
+}

@@ -90,13 +90,7 @@ impl<T> Pool<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::SimDur;
-
-    const H: u64 = crate::engine::time::MS_PER_HOUR;
-
-    fn t(hours: u64) -> SimTime {
-        SimTime(hours * H)
-    }
+    use crate::engine::resource::hours::{h, t};
 
     /// One server; arrivals at 0, 1, 2 h, each served 3 h: services [0,3], [3,6], [6,9], waits
     /// 0, 2, 4 h; queue 1 over [1,2], 2 over [2,3], 1 over [3,6]: area 1 + 2 + 3 = 6 h over 9 h.
@@ -140,7 +134,7 @@ mod tests {
         assert_eq!(p.stats().wait.count(), 0);
         assert_eq!(p.stats().queue.max(), 1);
         let w = p.release(t(4)).unwrap();
-        assert_eq!((w.item, t(4) - w.since), (3, SimDur(3 * H)));
+        assert_eq!((w.item, t(4) - w.since), (3, h(3)));
         assert_eq!(p.release(t(5)), None);
         assert_eq!(p.busy(), 1);
         // Over [2, 6]: busy 2 for 3 h and 1 for 1 h; queued 1 for 2 h.

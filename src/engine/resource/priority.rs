@@ -190,16 +190,7 @@ impl<T: Copy + PartialEq> PriorityPool<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const H: u64 = crate::engine::time::MS_PER_HOUR;
-
-    fn t(hours: u64) -> SimTime {
-        SimTime(hours * H)
-    }
-
-    fn h(hours: u64) -> SimDur {
-        SimDur(hours * H)
-    }
+    use crate::engine::resource::hours::{h, t};
 
     /// One server, no preemption: the highest waiting class goes first, FIFO within a class.
     #[test]
