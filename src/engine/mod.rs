@@ -1,10 +1,12 @@
-//! The simulation engine: time, the event calendar, random streams, distributions and
-//! statistics. Nothing here knows about freight; a queueing textbook could use it as it is.
+//! The simulation engine: time, the event calendar, random streams, distributions, statistics
+//! and shared resources (server pools, containers). Nothing here knows about freight; a
+//! queueing textbook could use it as it is.
 
 pub mod calendar;
 pub mod dist;
 pub mod hours;
 pub mod random;
+pub mod resource;
 pub mod stats;
 pub mod summary;
 pub mod time;

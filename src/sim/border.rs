@@ -8,9 +8,15 @@
 
 use bevy_ecs::prelude::*;
 
-use super::border_state::{BAYS, Border, Crossing, LANES, PassPlan, Stage, TRACKS, Waiting};
+use super::border_state::{
+    BAYS, Border, BorderRngs, CLASSES, Channel, Crossing, LANES, PassPlan, Stage, TRACKS,
+};
 use super::components::Consignment;
-use super::{Event, Replication, leave};
+use super::metrics::NodeRows;
+use super::node::{Entering, leave};
+use super::{Event, Replication};
+use crate::engine::random::stream;
+use crate::engine::resource::{PriorityPool, Request};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::BorderModel;
 
@@ -36,20 +42,41 @@ fn keeps_hours(pool: usize) -> bool {
     pool != TRACKS
 }
 
-/// Consignment `c` arrives at border `node`.
-pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
+/// Spawns the state of border `id` of replication `(seed, rep)`, with its own random streams.
+pub(super) fn spawn(
+    world: &mut World,
+    id: &str,
+    b: &BorderModel,
+    (seed, rep): (u64, u32),
+) -> Entity {
+    let s = |what: &str| stream(seed, rep, &format!("node:{id}:{what}"));
+    world
+        .spawn(Border {
+            // Technical operations are never preempted.
+            pools: [
+                PriorityPool::new(Some(b.lanes), CLASSES, b.preemption),
+                PriorityPool::new(Some(b.bays), CLASSES, b.preemption),
+                PriorityPool::new(b.tracks, CLASSES, false),
+            ],
+            rng: BorderRngs {
+                documents: s("documents"),
+                channel: s("channel"),
+                check: s("document_check"),
+                inspection: s("inspection"),
+                technical: s("technical"),
+            },
+            open_pending: false,
+            stats: Default::default(),
+        })
+        .id()
+}
+
+/// Consignment `c` (just arrived) enters border `node`.
+pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, cm: Entering) {
     let now = r.cal.now();
     let m = model(r, node);
     let effect = m.effect();
     let doc_mean = m.documents.mean_secs();
-    let cm = {
-        let mut cm = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
-        cm.arrive(now);
-        *cm
-    };
     let lead = (now - cm.departed).as_secs_f64();
     let mut plan = [PassPlan::default(); super::border_state::MAX_PASSES];
     let technical_work;
@@ -76,11 +103,11 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
             *p = PassPlan {
                 docs: SimDur::from_secs_f64(work - pre),
                 channel: if u < effect.red {
-                    2
+                    Channel::Red
                 } else if u < effect.red + effect.yellow {
-                    1
+                    Channel::Yellow
                 } else {
-                    0
+                    Channel::Green
                 },
                 check,
                 inspection: insp,
@@ -123,9 +150,9 @@ fn advance(r: &mut Replication, c: Entity, node: u32) {
             let (stage, pass) = match x.stage {
                 Stage::Arrived => (Stage::Docs, 0),
                 Stage::Docs => match plan.channel {
-                    1 => (Stage::Check, x.pass),
-                    2 => (Stage::Inspect, x.pass),
-                    _ => next_pass(x.pass, passes, has_technical),
+                    Channel::Yellow => (Stage::Check, x.pass),
+                    Channel::Red => (Stage::Inspect, x.pass),
+                    Channel::Green => next_pass(x.pass, passes, has_technical),
                 },
                 Stage::Check | Stage::Inspect => next_pass(x.pass, passes, has_technical),
                 Stage::Technical => break None,
@@ -179,60 +206,46 @@ fn is_open(r: &Replication, node: u32, pool: usize) -> bool {
 fn request(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur, prio: u8) {
     let now = r.cal.now();
     let open = is_open(r, node, pool);
-    let preemption = model(r, node).preemption && keeps_hours(pool);
-    let victim = {
+    let outcome = {
         let mut b = border(r, node);
+        let b = &mut *b;
         let p = &mut b.pools[pool];
-        if open && p.busy < p.servers {
-            None
+        let outcome = if open {
+            p.request(now, c, prio, work)
         } else {
-            let victim = if open && preemption {
-                // The lowest-priority, most recently started service below our priority.
-                p.slots
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.prio < prio)
-                    .min_by_key(|(_, s)| (s.prio, std::cmp::Reverse(s.start)))
-                    .map(|(i, _)| i)
-            } else {
-                None
-            };
-            match victim {
-                Some(i) => {
-                    let s = p.slots.swap_remove(i);
-                    p.busy -= 1;
-                    p.queues[s.prio as usize].push_front(Waiting {
-                        c: s.c,
-                        work: s.end - now,
-                    });
-                    p.waiting += 1;
-                    let queued = b.stats.queue.level() + 1;
-                    b.stats.queue.set(now, queued);
-                    Some(s.c)
-                }
-                None => {
-                    p.queues[prio as usize].push_back(Waiting { c, work });
-                    p.waiting += 1;
-                    let queued = b.stats.queue.level() + 1;
-                    b.stats.queue.set(now, queued);
-                    if !open {
-                        ensure_open_event(r, node);
-                    }
-                    return;
-                }
-            }
+            p.enqueue(now, c, prio, work);
+            Request::Queued
+        };
+        if outcome != Request::Started {
+            note_queue(b, now);
         }
+        outcome
     };
-    if let Some(v) = victim {
-        // The interrupted consignment keeps the service it got and waits again from now; its
-        // pending completion event becomes stale.
-        let mut x = crossing(r, v);
-        let served = now - x.since;
-        add_service(&mut x, served);
-        x.since = now;
-        x.token = x.token.wrapping_add(1);
+    match outcome {
+        Request::Started => {}
+        Request::Preempted(v) => {
+            // The interrupted consignment keeps the service it got and waits again from now;
+            // its pending completion event becomes stale.
+            let mut x = crossing(r, v);
+            let served = now - x.since;
+            add_service(&mut x, served);
+            x.since = now;
+            x.token = x.token.wrapping_add(1);
+        }
+        Request::Queued => {
+            if !open {
+                ensure_open_event(r, node);
+            }
+            return;
+        }
     }
     start(r, c, node, pool, work);
+}
+
+/// Consignments waiting for any of the border's pools, over time.
+fn note_queue(b: &mut Border, now: SimTime) {
+    let waiting = b.pools.iter().map(|p| p.waiting() as u64).sum();
+    b.stats.queue.set(now, waiting);
 }
 
 fn add_service(x: &mut Crossing, d: SimDur) {
@@ -244,11 +257,11 @@ fn add_service(x: &mut Crossing, d: SimDur) {
     }
 }
 
-/// Starts serving `c` in `pool` now (a server is free and the pool is open).
+/// Service of `c` in `pool` starts now (the pool has given it a server).
 fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
     let now = r.cal.now();
     let hours = &model(r, node).hours;
-    let (token, prio) = {
+    let token = {
         let mut x = crossing(r, c);
         let waited = now - x.since;
         let closed = if waited > SimDur::ZERO && keeps_hours(pool) {
@@ -260,24 +273,8 @@ fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
         x.queue = x.queue + SimDur(waited.0 - closed.0);
         x.since = now;
         x.token = x.token.wrapping_add(1);
-        (x.token, x.prio)
+        x.token
     };
-    let preemption = model(r, node).preemption && keeps_hours(pool);
-    {
-        let mut b = border(r, node);
-        let p = &mut b.pools[pool];
-        p.busy += 1;
-        let busy = p.busy as u64;
-        p.busy_tw.set(now, busy);
-        if preemption {
-            p.slots.push(super::border_state::Slot {
-                c,
-                prio,
-                start: now,
-                end: now + work,
-            });
-        }
-    }
     r.cal.schedule_in(work, Event::Stage { c, node, token });
 }
 
@@ -301,16 +298,7 @@ pub(super) fn stage_done(r: &mut Replication, c: Entity, node: u32, token: u16) 
         Stage::Inspect => BAYS,
         _ => TRACKS,
     };
-    {
-        let mut b = border(r, node);
-        let p = &mut b.pools[pool];
-        p.busy -= 1;
-        let busy = p.busy as u64;
-        p.busy_tw.set(now, busy);
-        if let Some(i) = p.slots.iter().position(|s| s.c == c) {
-            p.slots.swap_remove(i);
-        }
-    }
+    border(r, node).pools[pool].release(now, c);
     fill(r, node, pool);
     advance(r, c, node);
 }
@@ -318,31 +306,25 @@ pub(super) fn stage_done(r: &mut Replication, c: Entity, node: u32, token: u16) 
 /// Starts waiting consignments while `pool` is open and has free servers.
 fn fill(r: &mut Replication, node: u32, pool: usize) {
     if !is_open(r, node, pool) {
-        let waiting = border(r, node).pools[pool].waiting;
+        let waiting = border(r, node).pools[pool].waiting();
         if waiting > 0 {
             ensure_open_event(r, node);
         }
         return;
     }
+    let now = r.cal.now();
     loop {
-        let now = r.cal.now();
         let next = {
             let mut b = border(r, node);
             let b = &mut *b;
-            let p = &mut b.pools[pool];
-            if p.busy >= p.servers {
-                None
-            } else {
-                let w = p.pop();
-                if w.is_some() {
-                    let queued = b.stats.queue.level() - 1;
-                    b.stats.queue.set(now, queued);
-                }
-                w
+            let job = b.pools[pool].start_next(now);
+            if job.is_some() {
+                note_queue(b, now);
             }
+            job
         };
         match next {
-            Some(w) => start(r, w.c, node, pool, w.work),
+            Some(job) => start(r, job.item, node, pool, job.work),
             None => break,
         }
     }
@@ -401,10 +383,35 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
     leave(r, c, cm);
 }
 
-/// Restarts a border's statistics (end of warm-up).
-pub(super) fn reset(b: &mut Border, now: SimTime) {
+/// Restarts the statistics of the border of entity `e` at `now`, keeping current levels (end of
+/// warm-up).
+pub(super) fn reset(world: &mut World, e: Entity, now: SimTime) {
+    let mut b = world.get_mut::<Border>(e).expect("border node");
     b.stats.reset(now);
     for p in &mut b.pools {
-        p.busy_tw.reset(now);
+        p.reset(now);
+    }
+}
+
+/// The node rows of the border of entity `e`, up to `end`: its lanes are its servers, its wait
+/// is queueing plus closed time.
+pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
+    let b = world.get::<Border>(e).expect("border node");
+    let s = &b.stats;
+    let wait_mean = if s.clear.count() == 0 {
+        f64::NAN
+    } else {
+        s.queueing.mean_hours() + s.closed.mean_hours()
+    };
+    NodeRows {
+        busy_mean: b.pools[LANES].stats().busy.mean(end),
+        wait_mean,
+        wait_p95: s.wait_q.quantile_hours(0.95),
+        sojourn_mean: s.clear.mean_hours(),
+        queue_mean: s.queue.mean(end),
+        queue_max: s.queue.max() as f64,
+        wip_mean: s.wip.mean(end),
+        arrivals: s.arrivals as f64,
+        departures: s.clear.count() as f64,
     }
 }

@@ -1,79 +1,22 @@
 //! State of border crossings in the ECS world: the border's resource pools and statistics, and
 //! each consignment's progress through the crossing (a component present only while it crosses).
 
-use std::collections::VecDeque;
-
 use bevy_ecs::prelude::*;
 
+use crate::engine::resource::PriorityPool;
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
 use crate::engine::{SimDur, SimTime, Stream};
 use crate::scenario::model::MAX_PRIORITY;
 
-/// Pool indices.
+/// Priority classes of the border's pools (flow priorities `0..=MAX_PRIORITY`).
+pub const CLASSES: u8 = MAX_PRIORITY as u8 + 1;
+
+/// Pool indices: document lanes.
 pub const LANES: usize = 0;
 /// Inspection bays.
 pub const BAYS: usize = 1;
 /// Technical tracks.
 pub const TRACKS: usize = 2;
-
-/// A consignment waiting for a pool, with the work it needs.
-#[derive(Clone, Copy, Debug)]
-pub struct Waiting {
-    /// The consignment.
-    pub c: Entity,
-    /// Work left (all of it, or what remains after a preemption).
-    pub work: SimDur,
-}
-
-/// A consignment in service, for preemption.
-#[derive(Clone, Copy, Debug)]
-pub struct Slot {
-    /// The consignment.
-    pub c: Entity,
-    /// Its priority.
-    pub prio: u8,
-    /// When this service spell started.
-    pub start: SimTime,
-    /// When it will end.
-    pub end: SimTime,
-}
-
-/// Parallel servers with one FIFO queue per priority class (highest class served first).
-pub struct Pool {
-    /// Servers (`u32::MAX` = unlimited).
-    pub servers: u32,
-    /// Busy now.
-    pub busy: u32,
-    /// Waiting, by priority class.
-    pub queues: Vec<VecDeque<Waiting>>,
-    /// Waiting in all classes.
-    pub waiting: u32,
-    /// In service (kept only where preemption is possible).
-    pub slots: Vec<Slot>,
-    /// Busy servers over time.
-    pub busy_tw: TimeWeighted,
-}
-
-impl Pool {
-    /// An idle pool.
-    pub fn new(servers: Option<u32>) -> Pool {
-        Pool {
-            servers: servers.unwrap_or(u32::MAX),
-            busy: 0,
-            queues: vec![VecDeque::new(); MAX_PRIORITY as usize + 1],
-            waiting: 0,
-            slots: Vec::new(),
-            busy_tw: TimeWeighted::default(),
-        }
-    }
-
-    /// Takes the next to serve: highest class first, FIFO within a class.
-    pub fn pop(&mut self) -> Option<Waiting> {
-        let w = self.queues.iter_mut().rev().find_map(|q| q.pop_front())?;
-        self.waiting -= 1;
-        Some(w)
-    }
-}
 
 /// The random streams of one border, one per source (`node:<id>:documents`, `:channel`,
 /// `:document_check`, `:inspection`, `:technical`).
@@ -93,8 +36,8 @@ pub struct BorderRngs {
 /// A border crossing's mutable state.
 #[derive(Component)]
 pub struct Border {
-    /// Lanes, inspection bays and technical tracks.
-    pub pools: [Pool; 3],
+    /// Lanes, inspection bays and technical tracks, each with a queue per priority class.
+    pub pools: [PriorityPool<Entity>; 3],
     /// Random streams.
     pub rng: BorderRngs,
     /// An `Open` event is scheduled.
@@ -144,13 +87,26 @@ impl BorderStats {
     }
 }
 
+/// Risk channels: green passes, yellow has its documents checked, red is inspected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Channel {
+    /// No further control.
+    #[default]
+    Green,
+    /// Document check at a lane.
+    Yellow,
+    /// Physical inspection in a bay.
+    Red,
+}
+
 /// What a consignment does in one control pass, drawn when it arrives.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PassPlan {
     /// Document work left at the border (after pre-arrival processing).
     pub docs: SimDur,
-    /// 0 green, 1 yellow, 2 red.
-    pub channel: u8,
+    /// The risk channel.
+    pub channel: Channel,
     /// Yellow check work.
     pub check: SimDur,
     /// Red inspection work.

@@ -4,21 +4,33 @@
 
 use bevy_ecs::prelude::*;
 
-use super::components::{Berths, Carrier, Consignment, ServiceState};
-use super::{Event, Replication, yard};
+use super::components::{Carrier, Consignment, ServiceState};
+use super::yard::Blocked;
+use super::{Event, Replication, node};
+use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel};
 
-/// Carrier phases, in order.
-pub const LOADED: u8 = 0;
-/// Arrived at the destination; unloading starts.
-pub const ARRIVED: u8 = 1;
-/// Unloaded: consignments are released, the return trip starts.
-pub const UNLOADED: u8 = 2;
-/// Back at the boarding node.
-pub const BACK: u8 = 3;
-/// Path and weather allow it to leave.
-pub const SAIL: u8 = 4;
+/// What a carrier reaches at the end of a timed step of its trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Phase {
+    /// Loaded at the boarding node: it leaves its berth and sails when path and weather allow.
+    Loaded = 0,
+    /// Arrived at the destination; unloading starts when a berth is free.
+    Arrived = 1,
+    /// Unloaded: consignments are released (yard space permitting), the return trip starts.
+    Unloaded = 2,
+    /// Back at the boarding node.
+    Back = 3,
+    /// Path and weather allow it to leave.
+    Sail = 4,
+}
+
+/// Berths (or loading tracks) where carriers load and unload, on a node that has them. Carriers
+/// wait for one with the phase they will reach and the work they need there.
+#[derive(Component)]
+pub struct Berths(pub Pool<(Entity, Phase, SimDur)>);
 
 fn model<'m>(r: &Replication<'m>, svc: u32) -> &'m ServiceModel {
     &r.model.services[svc as usize]
@@ -201,7 +213,7 @@ fn depart(r: &mut Replication, svc: u32) {
         cm.departed += wait;
     }
     // The boarded consignments leave the boarding node's yard.
-    yard::release(r, m.from, load_teu);
+    node::release(r, m.from, load_teu);
     let carrier = r
         .world
         .spawn(Carrier {
@@ -219,33 +231,26 @@ fn depart(r: &mut Replication, svc: u32) {
             t_unloaded: now,
         })
         .id();
-    request_berth(r, m.from, carrier, LOADED, loading);
+    request_berth(r, m.from, carrier, Phase::Loaded, loading);
 }
 
 /// The carrier needs a berth at `node` for `work`, after which it reaches `phase`. Nodes
 /// without `berths` have no limit.
-fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: u8, work: SimDur) {
+fn request_berth(r: &mut Replication, node: usize, carrier: Entity, phase: Phase, work: SimDur) {
     let now = r.cal.now();
-    if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
-        if b.busy >= b.servers {
-            b.queue.push_back((carrier, phase, work));
-            let q = b.queue.len() as u64;
-            b.queue_tw.set(now, q);
-            return;
-        }
-        b.busy += 1;
-        let busy = b.busy as u64;
-        b.busy_tw.set(now, busy);
-        b.wait.record(SimDur::ZERO);
+    if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node])
+        && b.0.request(now, (carrier, phase, work)).is_none()
+    {
+        return; // waits for a berth
     }
     grant(r, carrier, phase, work);
 }
 
-fn grant(r: &mut Replication, carrier: Entity, phase: u8, work: SimDur) {
+fn grant(r: &mut Replication, carrier: Entity, phase: Phase, work: SimDur) {
     let now = r.cal.now();
     {
         let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
-        if phase == LOADED {
+        if phase == Phase::Loaded {
             cr.t_load = now;
         } else {
             cr.t_unload = now;
@@ -257,47 +262,23 @@ fn grant(r: &mut Replication, carrier: Entity, phase: u8, work: SimDur) {
 /// A carrier leaves its berth at `node`; the next carrier waiting there gets it.
 fn release_berth(r: &mut Replication, node: usize) {
     let now = r.cal.now();
-    let next = {
-        let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) else {
-            return;
-        };
-        match b.queue.pop_front() {
-            Some(next) => {
-                let q = b.queue.len() as u64;
-                b.queue_tw.set(now, q);
-                Some(next)
-            }
-            None => {
-                b.busy -= 1;
-                let busy = b.busy as u64;
-                b.busy_tw.set(now, busy);
-                None
-            }
-        }
+    let next = match r.world.get_mut::<Berths>(r.nodes[node]) {
+        Some(mut b) => b.0.release(now),
+        None => return,
     };
-    if let Some((carrier, phase, work)) = next {
-        let since = {
-            let cr = r.world.get::<Carrier>(carrier).expect("carrier");
-            if phase == LOADED {
-                cr.t_board
-            } else {
-                cr.t_arrived
-            }
-        };
-        if let Some(mut b) = r.world.get_mut::<Berths>(r.nodes[node]) {
-            b.wait.record(now - since);
-        }
+    if let Some(w) = next {
+        let (carrier, phase, work) = w.item;
         grant(r, carrier, phase, work);
     }
 }
 
 /// A carrier reaches its next phase.
-pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
+pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
     let now = r.cal.now();
     let svc = r.world.get::<Carrier>(carrier).expect("carrier").svc;
     let m = model(r, svc);
     match phase {
-        LOADED => {
+        Phase::Loaded => {
             r.world
                 .get_mut::<Carrier>(carrier)
                 .expect("carrier")
@@ -321,39 +302,39 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: u8) {
                     at,
                     Event::Carrier {
                         carrier,
-                        phase: SAIL,
+                        phase: Phase::Sail,
                     },
                 );
             } else {
                 sail(r, carrier, svc);
             }
         }
-        SAIL => {
+        Phase::Sail => {
             let mut s = state(r, svc);
             let held = s.stats.held.level() - 1;
             s.stats.held.set(now, held);
             sail(r, carrier, svc)
         }
-        ARRIVED => {
+        Phase::Arrived => {
             let unloading = {
                 let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
                 cr.t_arrived = now;
                 cr.unloading
             };
-            request_berth(r, m.to, carrier, UNLOADED, unloading);
+            request_berth(r, m.to, carrier, Phase::Unloaded, unloading);
         }
-        UNLOADED => {
+        Phase::Unloaded => {
             let teu = {
                 let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
                 cr.t_unloaded = now;
                 cr.teu
             };
             // A full yard at the destination keeps the carrier at its berth, loaded.
-            if yard::try_admit(r, m.to, yard::Blocked::Carrier(carrier), teu) {
+            if node::admit(r, m.to, Blocked::Carrier(carrier), teu) {
                 finish_unloading(r, carrier);
             }
         }
-        _ => {
+        Phase::Back => {
             r.world.despawn(carrier);
             {
                 let mut s = state(r, svc);
@@ -374,7 +355,7 @@ fn sail(r: &mut Replication, carrier: Entity, svc: u32) {
         t,
         Event::Carrier {
             carrier,
-            phase: ARRIVED,
+            phase: Phase::Arrived,
         },
     );
 }
@@ -416,7 +397,7 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
         t,
         Event::Carrier {
             carrier,
-            phase: BACK,
+            phase: Phase::Back,
         },
     );
 }

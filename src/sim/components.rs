@@ -6,58 +6,49 @@ use std::collections::VecDeque;
 use bevy_ecs::prelude::*;
 
 use crate::engine::hours::OpeningHours;
+use crate::engine::resource::Pool;
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
 use crate::engine::{Dist, SimDur, SimTime, Stream};
+use crate::scenario::ServicePer;
 
 /// A queueing station: parallel servers and a FIFO queue.
 #[derive(Component)]
 pub struct Station {
-    /// Parallel servers (`u32::MAX` for unlimited).
-    pub servers: u32,
-    /// Servers busy now.
-    pub busy: u32,
+    /// The servers and the queue of (consignment, TEU), with busy, queue and wait statistics.
+    pub servers: Pool<(Entity, u32)>,
     /// What the drawn service time is for (consignment, TEU, wagon).
-    pub per: crate::scenario::ServicePer,
-    /// Waiting consignments with their arrival time at this node and their TEU, in arrival
-    /// order.
-    pub queue: VecDeque<(Entity, SimTime, u32)>,
+    pub per: ServicePer,
     /// Service time per consignment.
     pub service: Dist,
     /// The node's own random stream (`node:<id>:service`).
     pub rng: Stream,
-    /// Statistics since the end of warm-up.
+    /// Statistics since the end of warm-up (beside those of `servers`).
     pub stats: StationStats,
 }
 
-/// Per-node statistics. Levels are time-weighted; waits and sojourns are per consignment.
+/// Per-node statistics besides the servers' own. Levels are time-weighted; waits and sojourns
+/// are per consignment.
 #[derive(Default)]
 pub struct StationStats {
-    /// Busy servers over time.
-    pub busy: TimeWeighted,
-    /// Queue length over time.
-    pub queue: TimeWeighted,
     /// Consignments at the node (queue plus in service) over time.
     pub wip: TimeWeighted,
     /// Arrivals counted.
     pub arrivals: u64,
-    /// Waits from arrival to start of service, recorded at start of service.
-    pub wait: Tally,
-    /// Their quantiles.
+    /// Quantiles of the waits from arrival to start of service.
     pub wait_q: Quantiles,
     /// Times from arrival to departure, recorded at departure.
     pub sojourn: Tally,
 }
 
-impl StationStats {
+impl Station {
     /// Restarts every statistic at `now`, keeping current levels (end of warm-up).
     pub fn reset(&mut self, now: SimTime) {
-        self.busy.reset(now);
-        self.queue.reset(now);
-        self.wip.reset(now);
-        self.arrivals = 0;
-        self.wait = Tally::default();
-        self.wait_q.clear();
-        self.sojourn = Tally::default();
+        self.servers.reset(now);
+        let s = &mut self.stats;
+        s.wip.reset(now);
+        s.arrivals = 0;
+        s.wait_q.clear();
+        s.sojourn = Tally::default();
     }
 }
 
@@ -76,23 +67,6 @@ pub struct Link {
     pub next_free: SimTime,
     /// Waits for a path, of consignments created after warm-up.
     pub path_wait: Tally,
-}
-
-/// Berths (or loading tracks) where carriers load and unload, on a node that has them.
-#[derive(Component)]
-pub struct Berths {
-    /// Berths.
-    pub servers: u32,
-    /// Busy now.
-    pub busy: u32,
-    /// Carriers waiting: (carrier, phase to reach, work), in arrival order.
-    pub queue: VecDeque<(Entity, u8, SimDur)>,
-    /// Busy berths over time.
-    pub busy_tw: TimeWeighted,
-    /// Carriers waiting over time.
-    pub queue_tw: TimeWeighted,
-    /// Carrier waits for a berth.
-    pub wait: Tally,
 }
 
 /// The arrival process of a flow.

@@ -1,10 +1,14 @@
 //! Reads a finished replication's statistics back as metric rows.
 
-use super::Replication;
 use super::border_state::{BAYS, Border, LANES, TRACKS};
-use super::components::{Berths, Consignment, FlowStats, Link, ServiceState, Station};
+use super::carrier::Berths;
+use super::components::{Consignment, FlowStats, Link, ServiceState};
+use super::node::Kind;
+use super::yard::Yard;
+use super::{Replication, border, station};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
+use crate::scenario::NodeKind;
 
 pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     let m = r.model;
@@ -148,38 +152,9 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     for (i, n) in m.nodes.iter().enumerate() {
         let id = &n.id;
         let e = r.nodes[i];
-        let node = if let Some(st) = r.world.get::<Station>(e) {
-            let s = &st.stats;
-            NodeRows {
-                busy_mean: s.busy.mean(end),
-                wait_mean: s.wait.mean_hours(),
-                wait_p95: s.wait_q.quantile_hours(0.95),
-                sojourn_mean: s.sojourn.mean_hours(),
-                queue_mean: s.queue.mean(end),
-                queue_max: s.queue.max() as f64,
-                wip_mean: s.wip.mean(end),
-                arrivals: s.arrivals as f64,
-                departures: s.sojourn.count() as f64,
-            }
-        } else {
-            let b = r.world.get::<Border>(e).expect("border");
-            let s = &b.stats;
-            let wait_mean = if s.clear.count() == 0 {
-                f64::NAN
-            } else {
-                s.queueing.mean_hours() + s.closed.mean_hours()
-            };
-            NodeRows {
-                busy_mean: b.pools[LANES].busy_tw.mean(end),
-                wait_mean,
-                wait_p95: s.wait_q.quantile_hours(0.95),
-                sojourn_mean: s.clear.mean_hours(),
-                queue_mean: s.queue.mean(end),
-                queue_max: s.queue.max() as f64,
-                wip_mean: s.wip.mean(end),
-                arrivals: s.arrivals as f64,
-                departures: s.clear.count() as f64,
-            }
+        let node = match r.kinds[i] {
+            Kind::Station => station::node_rows(&r.world, e, end),
+            Kind::Border => border::node_rows(&r.world, e, end),
         };
         let util = n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64);
         rows.push(Row::new("node", id, "utilisation", "ratio", util));
@@ -209,7 +184,10 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
 
     // Border crossings: time to clear and its parts (they add up to it), CAREC CPMM TFI1.
     for (i, n) in m.nodes.iter().enumerate() {
-        let Some(bm) = n.border() else { continue };
+        let bm = match &n.kind {
+            NodeKind::Border(bm) => bm,
+            NodeKind::Station { .. } => continue,
+        };
         let b = r.world.get::<Border>(r.nodes[i]).expect("border");
         let s = &b.stats;
         let id = &n.id;
@@ -285,7 +263,9 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
         };
         rows.push(Row::new("border", id, "inspected_share", "ratio", share));
         let util = |pool: usize, servers: Option<u32>| {
-            servers.map_or(f64::NAN, |c| b.pools[pool].busy_tw.mean(end) / c as f64)
+            servers.map_or(f64::NAN, |c| {
+                b.pools[pool].stats().busy.mean(end) / c as f64
+            })
         };
         rows.push(Row::new(
             "border",
@@ -377,68 +357,72 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
 
     // Berths: carriers loading and unloading.
     for (i, n) in m.nodes.iter().enumerate() {
-        let Some(b) = r.world.get::<Berths>(r.nodes[i]) else {
+        let Some(Berths(b)) = r.world.get::<Berths>(r.nodes[i]) else {
             continue;
         };
         let id = &n.id;
-        let util = b.busy_tw.mean(end) / b.servers as f64;
+        let s = b.stats();
+        let util = b
+            .servers()
+            .map_or(f64::NAN, |c| s.busy.mean(end) / c as f64);
         rows.push(Row::new("berths", id, "berth_utilisation", "ratio", util));
         rows.push(Row::new(
             "berths",
             id,
             "carriers_queued_mean",
             "carriers",
-            b.queue_tw.mean(end),
+            s.queue.mean(end),
         ));
         rows.push(Row::new(
             "berths",
             id,
             "carriers_queued_max",
             "carriers",
-            b.queue_tw.max() as f64,
+            s.queue.max() as f64,
         ));
         rows.push(Row::new(
             "berths",
             id,
             "berth_wait_mean",
             "h",
-            b.wait.mean_hours(),
+            s.wait.mean_hours(),
         ));
     }
 
     // Yards: occupancy and blocking.
     for (i, n) in m.nodes.iter().enumerate() {
-        let Some(y) = r.world.get::<super::yard::Yard>(r.nodes[i]) else {
+        let Some(Yard(y)) = r.world.get::<Yard>(r.nodes[i]) else {
             continue;
         };
         let id = &n.id;
+        let y = y.stats();
         rows.push(Row::new(
             "yard",
             id,
             "occupancy_mean",
             "TEU",
-            y.used_tw.mean(end),
+            y.level.mean(end),
         ));
         rows.push(Row::new(
             "yard",
             id,
             "occupancy_max",
             "TEU",
-            y.used_tw.max() as f64,
+            y.level.max() as f64,
         ));
         rows.push(Row::new(
             "yard",
             id,
             "blocked_mean",
             "count",
-            y.blocked_tw.mean(end),
+            y.queue.mean(end),
         ));
         rows.push(Row::new(
             "yard",
             id,
             "blocked_share",
             "ratio",
-            y.any_blocked_tw.mean(end),
+            y.blocked.mean(end),
         ));
         rows.push(Row::new(
             "yard",
@@ -512,16 +496,17 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     rows
 }
 
-struct NodeRows {
-    busy_mean: f64,
-    wait_mean: f64,
-    wait_p95: f64,
-    sojourn_mean: f64,
-    queue_mean: f64,
-    queue_max: f64,
-    wip_mean: f64,
-    arrivals: f64,
-    departures: f64,
+/// The rows every node has, whatever its kind.
+pub(super) struct NodeRows {
+    pub busy_mean: f64,
+    pub wait_mean: f64,
+    pub wait_p95: f64,
+    pub sojourn_mean: f64,
+    pub queue_mean: f64,
+    pub queue_max: f64,
+    pub wip_mean: f64,
+    pub arrivals: f64,
+    pub departures: f64,
 }
 
 /// km/h; undefined (an empty cell) when no time was spent, rather than infinite.

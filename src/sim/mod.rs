@@ -2,7 +2,8 @@
 //!
 //! Data flow: [`crate::scenario::Model`] (immutable) -> [`Replication::new`] spawns the world ->
 //! [`Replication::run`] pops events from the calendar and dispatches them to the handlers in
-//! [`station`] and [`flow`] -> [`Replication::metrics`] reads the statistics back as rows.
+//! `flow`, `node` (arrival and departure at a node of any kind, its yard), `station`, `border`
+//! and `carrier` -> [`Replication::metrics`] reads the statistics back as rows.
 //!
 //! Events reach handlers through one `match` in [`Replication::run`], with direct `World`
 //! access, rather than through bevy observers or systems: see `benches/README.md` for the
@@ -15,20 +16,21 @@ pub mod catalogue;
 pub mod components;
 mod flow;
 mod metrics;
+mod node;
 pub mod pipeline;
 mod station;
 pub mod yard;
 
 use bevy_ecs::prelude::*;
 
-use crate::engine::SimDur;
 use crate::engine::random::stream;
 use crate::engine::{Calendar, SimTime};
 use crate::report::Row;
-use crate::scenario::Leg;
-use crate::scenario::{Model, NodeKind};
-use border_state::{Border, BorderRngs, Pool};
-use components::{Consignment, FlowStats, Link, ServiceState, Source, Station, StationStats};
+use crate::scenario::Model;
+use components::{Consignment, FlowStats, Link, ServiceState, Source};
+use node::Kind;
+
+pub use carrier::Phase;
 
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
@@ -49,7 +51,7 @@ pub enum Event {
     /// A max-wait timer of service `svc`.
     MaxWait { svc: u32 },
     /// A carrier reaches `phase` (loaded, arrived, unloaded, back).
-    Carrier { carrier: Entity, phase: u8 },
+    Carrier { carrier: Entity, phase: Phase },
     /// End of warm-up: statistics restart.
     WarmupEnd,
 }
@@ -72,7 +74,7 @@ pub struct Replication<'m> {
     pub world: World,
     cal: Calendar<Event>,
     nodes: Vec<Entity>,
-    is_border: Vec<bool>,
+    kinds: Vec<Kind>,
     has_yard: Vec<bool>,
     links: Vec<Entity>,
     services: Vec<Entity>,
@@ -88,66 +90,12 @@ impl<'m> Replication<'m> {
     pub fn new(model: &'m Model, rep: u32) -> Self {
         let seed = model.seed;
         let mut world = World::new();
-        let nodes: Vec<Entity> = model
+        let (nodes, kinds) = model
             .nodes
             .iter()
-            .map(|n| match &n.kind {
-                NodeKind::Station {
-                    servers,
-                    service,
-                    per,
-                    ..
-                } => world
-                    .spawn(Station {
-                        servers: servers.unwrap_or(u32::MAX),
-                        busy: 0,
-                        per: *per,
-                        queue: Default::default(),
-                        service: service.clone(),
-                        rng: stream(seed, rep, &format!("node:{}:service", n.id)),
-                        stats: StationStats::default(),
-                    })
-                    .id(),
-                NodeKind::Border(b) => {
-                    let s = |what: &str| stream(seed, rep, &format!("node:{}:{what}", n.id));
-                    world
-                        .spawn(Border {
-                            pools: [
-                                Pool::new(Some(b.lanes)),
-                                Pool::new(Some(b.bays)),
-                                Pool::new(b.tracks),
-                            ],
-                            rng: BorderRngs {
-                                documents: s("documents"),
-                                channel: s("channel"),
-                                check: s("document_check"),
-                                inspection: s("inspection"),
-                                technical: s("technical"),
-                            },
-                            open_pending: false,
-                            stats: Default::default(),
-                        })
-                        .id()
-                }
-            })
-            .collect();
-        let is_border = model.nodes.iter().map(|n| n.border().is_some()).collect();
+            .map(|n| node::spawn(&mut world, n, seed, rep))
+            .unzip();
         let has_yard = model.nodes.iter().map(|n| n.yard_teu.is_some()).collect();
-        for (n, &e) in model.nodes.iter().zip(nodes.iter()) {
-            if let Some(y) = n.yard_teu {
-                world.entity_mut(e).insert(yard::Yard::new(y));
-            }
-            if let Some(b) = n.berths {
-                world.entity_mut(e).insert(components::Berths {
-                    servers: b,
-                    busy: 0,
-                    queue: Default::default(),
-                    busy_tw: Default::default(),
-                    queue_tw: Default::default(),
-                    wait: Default::default(),
-                });
-            }
-        }
         let links = model
             .links
             .iter()
@@ -210,7 +158,7 @@ impl<'m> Replication<'m> {
             world,
             cal: Calendar::with_capacity(1024),
             nodes,
-            is_border,
+            kinds,
             has_yard,
             links,
             services,
@@ -245,13 +193,7 @@ impl<'m> Replication<'m> {
             observe(now, &ev);
             match ev {
                 Event::Created { flow } => flow::created(self, flow),
-                Event::Arrive { c, node } => {
-                    if self.is_border[node as usize] {
-                        border::arrive(self, c, node)
-                    } else {
-                        station::arrive(self, c, node)
-                    }
-                }
+                Event::Arrive { c, node } => node::arrive(self, c, node),
                 Event::Done { c, node } => station::done(self, c, node),
                 Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
                 Event::Open { node } => border::open(self, node),
@@ -265,17 +207,8 @@ impl<'m> Replication<'m> {
 
     fn warmup_end(&mut self) {
         let now = self.cal.now();
-        let mut q = self.world.query::<&mut Station>();
-        for mut st in q.iter_mut(&mut self.world) {
-            st.stats.reset(now);
-        }
-        let mut q = self.world.query::<&mut Border>();
-        for mut b in q.iter_mut(&mut self.world) {
-            border::reset(&mut b, now);
-        }
-        let mut q = self.world.query::<&mut yard::Yard>();
-        for mut y in q.iter_mut(&mut self.world) {
-            y.reset(now);
+        for n in 0..self.nodes.len() {
+            node::reset(self, n, now);
         }
         let mut q = self.world.query::<&mut ServiceState>();
         for mut s in q.iter_mut(&mut self.world) {
@@ -293,67 +226,6 @@ impl<'m> Replication<'m> {
     /// The metrics of this replication, as rows in a fixed order.
     pub fn metrics(&mut self) -> Vec<Row> {
         metrics::collect(self)
-    }
-}
-
-/// Consignment `c` leaves its node now; `cm` is its state before [`Consignment::depart`]. It
-/// records the section it has just completed, then travels on or is delivered.
-pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
-    let now = r.cal.now();
-    let f = &r.model.flows[cm.flow as usize];
-    let leg = cm.leg as usize;
-    if let Some(Leg::Link(l)) = f.legs.get(leg.wrapping_sub(1)).copied()
-        && cm.counted
-    {
-        let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
-        link.section.record(now - cm.departed);
-    }
-    let next_leg = leg + 1;
-    // Leaving by link (or delivered) frees the yard now; boarding frees it when the carrier
-    // departs.
-    if !matches!(f.legs.get(leg), Some(Leg::Service(_))) {
-        yard::release(r, f.route[leg], f.teu as u64);
-    }
-    if next_leg < f.route.len() {
-        let travel = match f.legs[leg] {
-            Leg::Link(l) => {
-                let (path_wait, t) = {
-                    let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
-                    let link = &mut *link;
-                    // Path capacity: enter no earlier than one headway after the previous entry.
-                    let path_wait = match r.model.links[l].headway {
-                        Some(h) => {
-                            let entry = link.next_free.max(now);
-                            link.next_free = entry + h;
-                            entry - now
-                        }
-                        None => SimDur::ZERO,
-                    };
-                    let t = link.time.sample(&mut link.rng);
-                    if cm.counted {
-                        link.travel.record(t);
-                        link.path_wait.record(path_wait);
-                    }
-                    (path_wait, t)
-                };
-                if path_wait > SimDur::ZERO {
-                    // Waiting for a path is queueing, not moving.
-                    let mut m = r.world.get_mut::<Consignment>(c).expect("consignment");
-                    m.queueing = m.queueing + path_wait;
-                    m.departed += path_wait;
-                }
-                path_wait + t
-            }
-            Leg::Direct => SimDur::ZERO,
-            Leg::Service(s) => {
-                carrier::board(r, c, s as u32, f.teu);
-                return;
-            }
-        };
-        let next = f.route[next_leg] as u32;
-        r.cal.schedule_in(travel, Event::Arrive { c, node: next });
-    } else {
-        flow::deliver(r, c, cm);
     }
 }
 

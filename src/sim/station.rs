@@ -3,26 +3,38 @@
 use bevy_ecs::prelude::*;
 
 use super::components::{Consignment, Station};
-use super::{Event, Replication, leave, yard};
+use super::metrics::NodeRows;
+use super::node::leave;
+use super::{Event, Replication};
+use crate::engine::random::stream;
+use crate::engine::resource::Pool;
+use crate::engine::{Dist, SimDur, SimTime};
+use crate::scenario::ServicePer;
 
-/// Consignment `c` arrives at `node`: it starts service if a server is free, else it queues.
-pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
-    let now = r.cal.now();
-    let (flow, admitted) = {
-        let mut cm = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
-        cm.arrive(now);
-        let admitted = cm.admitted;
-        cm.admitted = false;
-        (cm.flow, admitted)
-    };
-    let teu = r.model.flows[flow as usize].teu;
-    if !admitted && !yard::try_admit(r, node as usize, yard::Blocked::Consignment(c), teu) {
-        return; // waits at the gate of a full yard
-    }
-    enter(r, c, node, teu);
+/// Spawns the state of station `id` of replication `(seed, rep)`, with its own random stream.
+pub(super) fn spawn(
+    world: &mut World,
+    id: &str,
+    servers: Option<u32>,
+    service: &Dist,
+    per: ServicePer,
+    (seed, rep): (u64, u32),
+) -> Entity {
+    world
+        .spawn(Station {
+            servers: Pool::new(servers),
+            per,
+            service: service.clone(),
+            rng: stream(seed, rep, &format!("node:{id}:service")),
+            stats: Default::default(),
+        })
+        .id()
+}
+
+/// Restarts the statistics of the station of entity `e` at `now` (end of warm-up).
+pub(super) fn reset(world: &mut World, e: Entity, now: SimTime) {
+    let mut st = world.get_mut::<Station>(e).expect("station node");
+    st.reset(now);
 }
 
 /// Consignment `c` (of `teu` TEU) enters station `node` now: service if a server is free, else
@@ -37,16 +49,10 @@ pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, teu: u32) {
     st.stats.arrivals += 1;
     let wip = st.stats.wip.level() + 1;
     st.stats.wip.set(now, wip);
-    if st.busy < st.servers {
-        st.busy += 1;
-        st.stats.busy.set(now, st.busy as u64);
-        st.stats.wait.record(Default::default());
-        st.stats.wait_q.record(Default::default());
+    if st.servers.request(now, (c, teu)).is_some() {
+        st.stats.wait_q.record(SimDur::ZERO);
         let service = sample(st, teu);
         r.cal.schedule_in(service, Event::Done { c, node });
-    } else {
-        st.queue.push_back((c, now, teu));
-        st.stats.queue.set(now, st.queue.len() as u64);
     }
 }
 
@@ -71,20 +77,13 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
         st.stats.sojourn.record(now - cm.at_node);
         let wip = st.stats.wip.level() - 1;
         st.stats.wip.set(now, wip);
-        if let Some((next, arrived, teu)) = st.queue.pop_front() {
-            // The freed server goes straight to the next in line: busy count unchanged.
-            st.stats.queue.set(now, st.queue.len() as u64);
-            let wait = now - arrived;
-            st.stats.wait.record(wait);
-            st.stats.wait_q.record(wait);
+        st.servers.release(now).map(|w| {
+            let (next, teu) = w.item;
+            st.stats.wait_q.record(now - w.since);
             let service = sample(st, teu);
             r.cal.schedule_in(service, Event::Done { c: next, node });
-            Some(next)
-        } else {
-            st.busy -= 1;
-            st.stats.busy.set(now, st.busy as u64);
-            None
-        }
+            next
+        })
     };
     if let Some(next) = started {
         r.world
@@ -97,11 +96,27 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
 
 /// A service time for a consignment of `teu` TEU.
 #[inline]
-fn sample(st: &mut Station, teu: u32) -> crate::engine::SimDur {
+fn sample(st: &mut Station, teu: u32) -> SimDur {
     match st.per {
-        crate::scenario::ServicePer::Consignment => st.service.sample(&mut st.rng),
-        per => crate::engine::SimDur::from_secs_f64(
-            st.service.sample_secs(&mut st.rng) * per.units(teu),
-        ),
+        ServicePer::Consignment => st.service.sample(&mut st.rng),
+        per => SimDur::from_secs_f64(st.service.sample_secs(&mut st.rng) * per.units(teu)),
+    }
+}
+
+/// The node rows of the station of entity `e`, up to `end`.
+pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
+    let st = world.get::<Station>(e).expect("station node");
+    let s = &st.stats;
+    let p = st.servers.stats();
+    NodeRows {
+        busy_mean: p.busy.mean(end),
+        wait_mean: p.wait.mean_hours(),
+        wait_p95: s.wait_q.quantile_hours(0.95),
+        sojourn_mean: s.sojourn.mean_hours(),
+        queue_mean: p.queue.mean(end),
+        queue_max: p.queue.max() as f64,
+        wip_mean: s.wip.mean(end),
+        arrivals: s.arrivals as f64,
+        departures: s.sojourn.count() as f64,
     }
 }

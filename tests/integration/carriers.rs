@@ -3,13 +3,13 @@
 
 use corridor::engine::SimTime;
 use corridor::engine::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
-use corridor::sim::{Event, Replication};
+use corridor::sim::{Event, Phase, Replication};
 
 use crate::cli::rejects;
 use crate::support::*;
 
 /// Two pass-through nodes joined by service `svc` (the caller gives its departure rule).
-fn shuttle(service: &str, arrivals: &str, horizon: &str, reps: u32) -> String {
+pub(crate) fn shuttle(service: &str, arrivals: &str, horizon: &str, reps: u32) -> String {
     format!(
         "[scenario]\nname = \"s\"\nhorizon = \"{horizon}\"\nwarmup = \"10d\"\nreplications = {reps}\nseed = 23\n\
          [[nodes]]\nid = \"A\"\nkind = \"station\"\nservers = \"unlimited\"\nservice = {{ dist = \"fixed\", value = \"0h\" }}\n\
@@ -75,7 +75,13 @@ fn fleet_limits_departures() {
         let mut r = Replication::new(&m, rep);
         let mut times = Vec::new();
         r.run_observed(|t, ev| {
-            if matches!(ev, Event::Carrier { phase: 3, .. }) {
+            if matches!(
+                ev,
+                Event::Carrier {
+                    phase: Phase::Back,
+                    ..
+                }
+            ) {
                 times.push(t);
             }
         });
@@ -784,7 +790,13 @@ fn service_headway_holds_carriers() {
     let mut r = Replication::new(&m, 0);
     let mut sails = Vec::new();
     r.run_observed(|t, ev| {
-        if matches!(ev, Event::Carrier { phase: 1, .. }) {
+        if matches!(
+            ev,
+            Event::Carrier {
+                phase: Phase::Arrived,
+                ..
+            }
+        ) {
             sails.push(t); // arrivals = sail + fixed 1 h travel
         }
     });

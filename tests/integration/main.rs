@@ -10,6 +10,7 @@ mod golden;
 mod invariants;
 mod loading;
 mod output;
+mod parts;
 mod support;
 mod theory;
 mod whatif;
