@@ -11,14 +11,17 @@ use bevy_ecs::prelude::*;
 use super::border_state::{
     BAYS, Border, BorderRngs, CLASSES, Channel, Crossing, LANES, PassPlan, Stage, TRACKS,
 };
+use super::catalogue::{Sink, border as metric};
 use super::components::Consignment;
 use super::metrics::NodeRows;
+use super::metrics::Window;
 use super::node::{Entering, leave};
 use super::{Event, Replication};
 use crate::engine::random::stream;
 use crate::engine::resource::{PriorityPool, Request};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::BorderModel;
+use crate::scenario::NodeKind;
 
 fn model<'m>(r: &Replication<'m>, node: u32) -> &'m BorderModel {
     r.model.nodes[node as usize].border().expect("border node")
@@ -413,5 +416,45 @@ pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
         wip_mean: s.wip.mean(end),
         arrivals: s.arrivals as f64,
         departures: s.clear.count() as f64,
+    }
+}
+
+/// The border rows: time to clear and its parts (they add up to it), CAREC CPMM TFI1.
+pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
+    let m = r.model;
+    // Border crossings: time to clear and its parts (they add up to it), CAREC CPMM TFI1.
+    for (i, n) in m.nodes.iter().enumerate() {
+        let bm = match &n.kind {
+            NodeKind::Border(bm) => bm,
+            NodeKind::Station { .. } => continue,
+        };
+        let b = r.world.get::<Border>(r.nodes[i]).expect("border");
+        let s = &b.stats;
+        let id = &n.id;
+        let released = s.clear.count() as f64;
+        sink.put(id, &metric::DIGITISATION_LEVEL, bm.level);
+        sink.put(id, &metric::RELEASED, released);
+        sink.put(id, &metric::CLEAR_MEAN, s.clear.mean_hours());
+        sink.put(id, &metric::CLEAR_P95, s.clear_q.quantile_hours(0.95));
+        sink.put(id, &metric::TFI1_TIME_TO_CLEAR, s.clear.mean_hours());
+        sink.put(id, &metric::QUEUEING_MEAN, s.queueing.mean_hours());
+        sink.put(id, &metric::CLOSED_WAIT_MEAN, s.closed.mean_hours());
+        sink.put(id, &metric::DOCUMENT_MEAN, s.document.mean_hours());
+        sink.put(id, &metric::INSPECTION_MEAN, s.inspection.mean_hours());
+        sink.put(id, &metric::TECHNICAL_MEAN, s.technical.mean_hours());
+        let share = if released > 0.0 {
+            s.inspected as f64 / released
+        } else {
+            f64::NAN
+        };
+        sink.put(id, &metric::INSPECTED_SHARE, share);
+        let util = |pool: usize, servers: Option<u32>| {
+            servers.map_or(f64::NAN, |c| {
+                b.pools[pool].stats().busy.mean(w.end) / c as f64
+            })
+        };
+        sink.put(id, &metric::LANE_UTILISATION, util(LANES, Some(bm.lanes)));
+        sink.put(id, &metric::BAY_UTILISATION, util(BAYS, Some(bm.bays)));
+        sink.put(id, &metric::TRACK_UTILISATION, util(TRACKS, bm.tracks));
     }
 }

@@ -4,7 +4,9 @@
 
 use bevy_ecs::prelude::*;
 
+use super::catalogue::{self as metric, Sink};
 use super::components::{Carrier, Consignment, ServiceState};
+use super::metrics::Window;
 use super::yard::Blocked;
 use super::{Event, Replication, node};
 use crate::engine::resource::Pool;
@@ -400,4 +402,75 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
             phase: Phase::Back,
         },
     );
+}
+
+/// The service rows.
+pub(super) fn service_rows(r: &Replication, w: &Window, sink: &mut Sink) {
+    let m = r.model;
+    // Carrier services.
+    for (i, sv) in m.services.iter().enumerate() {
+        let s = r.world.get::<ServiceState>(r.services[i]).expect("service");
+        let st = &s.stats;
+        let id = &sv.id;
+        let deps = st.departures as f64;
+        let lf = if st.departures > 0 {
+            st.load_sum / deps
+        } else {
+            f64::NAN
+        };
+        sink.put(id, &metric::service::DEPARTURES, deps);
+        sink.put(id, &metric::service::DEPARTURES_PER_DAY, deps / w.days);
+        sink.put(id, &metric::service::MISSED_DEPARTURES, st.missed as f64);
+        sink.put(id, &metric::service::LOAD_FACTOR, lf);
+        sink.put(id, &metric::service::TEU_CARRIED, st.teu as f64);
+        sink.put(
+            id,
+            &metric::service::CARRIER_WAIT_MEAN,
+            st.wait.mean_hours(),
+        );
+        sink.put(
+            id,
+            &metric::service::QUEUE_TEU_MEAN,
+            st.queue_teu.mean(w.end),
+        );
+        sink.put(
+            id,
+            &metric::service::CARRIER_DELAY_MEAN,
+            st.carrier_delay.mean_hours(),
+        );
+        sink.put(
+            id,
+            &metric::service::CARRIERS_HELD_MEAN,
+            st.held.mean(w.end),
+        );
+        sink.put(id, &metric::service::FLEET_AWAY_MEAN, st.away.mean(w.end));
+    }
+}
+
+/// The berth rows: carriers loading and unloading.
+pub(super) fn berth_rows(r: &Replication, w: &Window, sink: &mut Sink) {
+    let m = r.model;
+    // Berths: carriers loading and unloading.
+    for (i, n) in m.nodes.iter().enumerate() {
+        let Some(Berths(b)) = r.world.get::<Berths>(r.nodes[i]) else {
+            continue;
+        };
+        let id = &n.id;
+        let s = b.stats();
+        let util = b
+            .servers()
+            .map_or(f64::NAN, |c| s.busy.mean(w.end) / c as f64);
+        sink.put(id, &metric::berths::BERTH_UTILISATION, util);
+        sink.put(
+            id,
+            &metric::berths::CARRIERS_QUEUED_MEAN,
+            s.queue.mean(w.end),
+        );
+        sink.put(
+            id,
+            &metric::berths::CARRIERS_QUEUED_MAX,
+            s.queue.max() as f64,
+        );
+        sink.put(id, &metric::berths::BERTH_WAIT_MEAN, s.wait.mean_hours());
+    }
 }

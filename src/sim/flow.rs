@@ -2,7 +2,9 @@
 
 use bevy_ecs::prelude::*;
 
+use super::catalogue::{Sink, flow as metric};
 use super::components::{Consignment, FlowStats, Source};
+use super::metrics::{Window, speed};
 use super::{Event, Replication};
 
 /// Deliveries between two calls of `World::clear_trackers`, which bound the memory bevy keeps
@@ -87,4 +89,44 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         fs.transit_q.record(transit);
     }
     r.world.despawn(c);
+}
+
+/// The flow rows: the cohort created after the warm-up, and deliveries in the window.
+pub(super) fn rows(r: &mut Replication, w: &Window, sink: &mut Sink) {
+    let m = r.model;
+    // Cohort still in the system per flow (created after warm-up), from the entities.
+    let mut open = vec![0u64; m.flows.len()];
+    let mut q = r.world.query::<&Consignment>();
+    for cm in q.iter(&r.world) {
+        if cm.counted {
+            open[cm.flow as usize] += 1;
+        }
+    }
+
+    for (i, f) in m.flows.iter().enumerate() {
+        let fs = r.world.get::<FlowStats>(r.flows[i]).expect("flow stats");
+        let id = &f.id;
+        sink.put(id, &metric::CREATED, fs.created as f64);
+        sink.put(id, &metric::DELIVERED_CONSIGNMENTS, fs.delivered as f64);
+        sink.put(id, &metric::IN_SYSTEM_END, open[i] as f64);
+        sink.put(id, &metric::DELIVERED, fs.delivered_teu as f64);
+        sink.put(id, &metric::THROUGHPUT, fs.window_teu as f64 / w.days);
+        sink.put(id, &metric::TRANSIT_MEAN, fs.transit.mean_hours());
+        sink.put(id, &metric::TRANSIT_P50, fs.transit_q.quantile_hours(0.50));
+        sink.put(id, &metric::TRANSIT_P95, fs.transit_q.quantile_hours(0.95));
+        sink.put(id, &metric::TRANSIT_MAX, fs.transit.max_hours());
+        // Transit decomposition: these five add up to transit_mean.
+        sink.put(id, &metric::MOVING, fs.moving.mean_hours());
+        sink.put(id, &metric::WAITING_FOR_CARRIER, fs.waiting.mean_hours());
+        sink.put(id, &metric::QUEUEING, fs.queueing.mean_hours());
+        sink.put(id, &metric::HANDLING, fs.handling.mean_hours());
+        sink.put(id, &metric::BORDER, fs.border.mean_hours());
+        if let Some(km) = f.distance_km(&m.links) {
+            sink.put(id, &metric::DISTANCE, km);
+            let swod = speed(km, fs.moving.mean_hours());
+            let swd = speed(km, fs.transit.mean_hours());
+            sink.put(id, &metric::SPEED_WITHOUT_DELAY, swod);
+            sink.put(id, &metric::SPEED_WITH_DELAY, swd);
+        }
+    }
 }

@@ -15,6 +15,7 @@ mod carrier;
 pub mod catalogue;
 pub mod components;
 mod flow;
+mod link;
 mod metrics;
 mod node;
 pub mod pipeline;

@@ -4,10 +4,10 @@
 //! (each day, with a probability, for a drawn duration; stream `pipeline:<id>:outages`) stop
 //! the inflow. The result over the window is computed exactly from the outage windows.
 
+use super::catalogue::{Sink, pipeline as metric};
 use crate::engine::SimTime;
 use crate::engine::hours::{OpeningHours, random_closures};
 use crate::engine::random::stream;
-use crate::report::Row;
 use crate::scenario::{Model, PipelineModel};
 
 /// Outage windows of pipeline `p` in replication `rep`.
@@ -21,8 +21,7 @@ fn outages(model: &Model, p: &PipelineModel, rep: u32) -> OpeningHours {
 }
 
 /// The pipeline rows of replication `rep`.
-pub fn rows(model: &Model, rep: u32) -> Vec<Row> {
-    let mut rows = Vec::new();
+pub(super) fn rows(model: &Model, rep: u32, sink: &mut Sink) {
     let window = model.window();
     let days = window.as_days_f64();
     for p in &model.pipelines {
@@ -39,24 +38,11 @@ pub fn rows(model: &Model, rep: u32) -> Vec<Row> {
         let unit = p.unit.per_day();
         let total = p.unit.as_str();
         let id = &p.id;
-        rows.push(Row::new("pipeline", id, "delivered", total, delivered));
-        rows.push(Row::new("pipeline", id, "throughput", unit, throughput));
-        rows.push(Row::new(
-            "pipeline",
-            id,
-            "utilisation",
-            "ratio",
-            throughput / p.capacity_per_day,
-        ));
+        sink.put_in(id, &metric::DELIVERED, total, delivered);
+        sink.put_in(id, &metric::THROUGHPUT, unit, throughput);
+        sink.put(id, &metric::UTILISATION, throughput / p.capacity_per_day);
         let outage = up.closed_between(model.warmup, model.horizon).as_days_f64() / days;
-        rows.push(Row::new("pipeline", id, "outage_share", "ratio", outage));
-        rows.push(Row::new(
-            "pipeline",
-            id,
-            "transit",
-            "h",
-            p.transit.as_hours_f64(),
-        ));
+        sink.put(id, &metric::OUTAGE_SHARE, outage);
+        sink.put(id, &metric::TRANSIT, p.transit.as_hours_f64());
     }
-    rows
 }

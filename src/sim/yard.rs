@@ -9,6 +9,9 @@
 
 use bevy_ecs::prelude::*;
 
+use super::Replication;
+use super::catalogue::{Sink, yard as metric};
+use super::metrics::Window;
 use crate::engine::resource::Container;
 
 /// What waits at a full yard.
@@ -28,5 +31,23 @@ impl Yard {
     /// An empty yard of `capacity` TEU.
     pub fn new(capacity: u32) -> Yard {
         Yard(Container::new(capacity as u64))
+    }
+}
+
+/// The yard rows: occupancy and blocking.
+pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
+    let m = r.model;
+    // Yards: occupancy and blocking.
+    for (i, n) in m.nodes.iter().enumerate() {
+        let Some(Yard(y)) = r.world.get::<Yard>(r.nodes[i]) else {
+            continue;
+        };
+        let id = &n.id;
+        let y = y.stats();
+        sink.put(id, &metric::OCCUPANCY_MEAN, y.level.mean(w.end));
+        sink.put(id, &metric::OCCUPANCY_MAX, y.level.max() as f64);
+        sink.put(id, &metric::BLOCKED_MEAN, y.queue.mean(w.end));
+        sink.put(id, &metric::BLOCKED_SHARE, y.blocked.mean(w.end));
+        sink.put(id, &metric::BLOCKED_WAIT_MEAN, y.wait.mean_hours());
     }
 }

@@ -1,0 +1,46 @@
+//! Links as the outputs see them: line sections with a path capacity (scope `link`) and with a
+//! distance (scope `section`, the CAREC CPMM speeds). Travel itself is in `node::leave`.
+
+use super::Replication;
+use super::catalogue::{Sink, link as path, section};
+use super::components::Link;
+use super::metrics::speed;
+
+/// The rows of links with a headway: waits for a path.
+pub(super) fn path_rows(r: &Replication, sink: &mut Sink) {
+    let m = r.model;
+    // Line sections with a path capacity.
+    for (i, l) in m.links.iter().enumerate() {
+        if l.headway.is_none() {
+            continue;
+        }
+        let link = r.world.get::<Link>(r.links[i]).expect("link");
+        let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
+        sink.put(&id, &path::PATH_WAIT_MEAN, link.path_wait.mean_hours());
+        sink.put(&id, &path::ENTRIES, link.path_wait.count() as f64);
+    }
+}
+
+/// The rows of links with a distance: CAREC CPMM speeds.
+pub(super) fn section_rows(r: &Replication, sink: &mut Sink) {
+    let m = r.model;
+    // Sections (links with a distance): CAREC CPMM speeds.
+    for (i, l) in m.links.iter().enumerate() {
+        let Some(km) = l.distance_km else { continue };
+        let link = r.world.get::<Link>(r.links[i]).expect("link");
+        let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
+        sink.put(&id, &section::DISTANCE, km);
+        sink.put(&id, &section::TRAVEL_MEAN, link.travel.mean_hours());
+        sink.put(&id, &section::TIME_MEAN, link.section.mean_hours());
+        sink.put(
+            &id,
+            &section::SPEED_WITHOUT_DELAY,
+            speed(km, link.travel.mean_hours()),
+        );
+        sink.put(
+            &id,
+            &section::SPEED_WITH_DELAY,
+            speed(km, link.section.mean_hours()),
+        );
+    }
+}
