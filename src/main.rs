@@ -1,4 +1,6 @@
 //! The `corridor` command: options -> load and validate -> run -> export.
+// The command line is the one layer that prints to stdout (clippy::print_stdout elsewhere).
+#![allow(clippy::print_stdout)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -8,7 +8,7 @@ use corridor::engine::{Calendar, SimDur, SimTime};
 
 const OPS: u64 = 1_000_000;
 
-pub fn bench(c: &mut Criterion) {
+pub(crate) fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("calendar_hold");
     g.throughput(Throughput::Elements(OPS));
     for size in [1_000usize, 10_000, 100_000] {

@@ -24,7 +24,7 @@ struct Payload {
 const N: u64 = 1_000_000;
 const K: usize = 8;
 
-pub fn bench(c: &mut Criterion) {
+pub(crate) fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("ecs_dispatch");
     g.throughput(Throughput::Elements(N));
 

@@ -7,7 +7,7 @@ use criterion::{Criterion, Throughput};
 use corridor::run::run_model;
 use corridor::scenario;
 
-pub fn bench(c: &mut Criterion) {
+pub(crate) fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut g = c.benchmark_group("scenario_10_replications_1_thread");
     g.sample_size(10);

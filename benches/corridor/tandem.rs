@@ -14,7 +14,7 @@ use corridor::scenario::{self, Model};
 use corridor::sim::Replication;
 
 /// One million hours at one arrival per hour: about one million consignments, 11 million events.
-pub const TANDEM: &str = r#"
+pub(crate) const TANDEM: &str = r#"
 [scenario]
 name = "tandem-bench"
 horizon = "41667d"
@@ -53,12 +53,12 @@ route = ["s1", "s2", "s3", "s4", "s5"]
 arrivals = { dist = "exponential", mean = "1h" }
 "#;
 
-pub fn model() -> Model {
+pub(crate) fn model() -> Model {
     scenario::parse(Path::new("tandem-bench.toml"), TANDEM).expect("valid bench scenario")
 }
 
 /// corridor: returns events processed.
-pub fn run_corridor(m: &Model) -> u64 {
+pub(crate) fn run_corridor(m: &Model) -> u64 {
     let mut r = Replication::new(m, 0);
     r.run();
     r.counters.events
@@ -66,7 +66,7 @@ pub fn run_corridor(m: &Model) -> u64 {
 
 /// The same model as a bare loop: a binary heap of (time, seq, event), Vec queues, no ECS, no
 /// statistics. The reference for "how fast could this be".
-pub fn run_bare(horizon_ms: u64) -> u64 {
+pub(crate) fn run_bare(horizon_ms: u64) -> u64 {
     #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
     enum Ev {
         Created,
@@ -82,9 +82,9 @@ pub fn run_bare(horizon_ms: u64) -> u64 {
     ];
     let svc: Vec<Exp<f64>> = means_ms
         .iter()
-        .map(|m| Exp::new(1.0 / m).unwrap())
+        .map(|m| Exp::new(1.0 / m).expect("positive rate"))
         .collect();
-    let arr = Exp::new(1.0 / 3_600_000.0).unwrap();
+    let arr = Exp::new(1.0 / 3_600_000.0).expect("positive rate");
     let mut rng_a = stream(1, 0, "bare:arrivals");
     let mut rngs: Vec<_> = (0..5).map(|i| stream(1, 0, &format!("bare:{i}"))).collect();
     let mut heap = BinaryHeap::new();
@@ -142,7 +142,7 @@ pub fn run_bare(horizon_ms: u64) -> u64 {
     events
 }
 
-pub fn bench(c: &mut Criterion) {
+pub(crate) fn bench(c: &mut Criterion) {
     let m = model();
     let events = run_corridor(&m);
     let mut g = c.benchmark_group("tandem_1m_consignments");

@@ -18,7 +18,7 @@ pub mod merge;
 pub mod precision;
 pub mod printout;
 pub mod replicate;
-pub mod results;
+mod results;
 pub mod shard;
 pub mod sweep;
 

@@ -15,7 +15,7 @@ use crate::report::{REPLICATIONS_HEADER, ReplicationResult, Row};
 /// A `&'static str` equal to `s`. Metric rows hold static names (scope, metric, unit); rows
 /// read back from a file get theirs from this table. It holds each distinct name once, so it
 /// grows with the number of distinct scopes, metrics and units (tens), not with the rows.
-pub fn intern(s: &str) -> &'static str {
+pub(super) fn intern(s: &str) -> &'static str {
     static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let mut t = TABLE
         .get_or_init(Default::default)
@@ -37,7 +37,7 @@ fn err(path: &Path, message: impl Into<String>) -> Error {
 }
 
 /// Parses a CSV cell written by corridor: empty is NaN.
-pub fn parse_value(path: &Path, line: u64, cell: &str) -> Result<f64> {
+pub(super) fn parse_value(path: &Path, line: u64, cell: &str) -> Result<f64> {
     if cell.is_empty() {
         return Ok(f64::NAN);
     }
@@ -54,7 +54,7 @@ pub fn parse_value(path: &Path, line: u64, cell: &str) -> Result<f64> {
 /// The replications of a folder's `replications.csv`: the scenario name and the replications
 /// in file order, each with its rows. Checks the header, that each replication's rows are
 /// contiguous, and that every replication has the same rows.
-pub fn read_replications(dir: &Path) -> Result<(String, Vec<ReplicationResult>)> {
+pub(super) fn read_replications(dir: &Path) -> Result<(String, Vec<ReplicationResult>)> {
     let path = dir.join("replications.csv");
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)

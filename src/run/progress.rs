@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 const SHOW_AFTER: Duration = Duration::from_millis(500);
 
 /// A progress bar over a known number of replications.
-pub struct Progress {
+pub(super) struct Progress {
     bar: Option<ProgressBar>,
     start: Instant,
     shown: AtomicBool,
@@ -23,7 +23,7 @@ pub struct Progress {
 impl Progress {
     /// A bar labelled `label` (the scenario or the study) over `total` replications; inert when
     /// `quiet` or when stderr is not a terminal.
-    pub fn new(label: &str, total: usize, quiet: bool) -> Progress {
+    pub(super) fn new(label: &str, total: usize, quiet: bool) -> Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let style = ProgressStyle::with_template(
                 "{prefix} [{bar:25}] {pos}/{len} replications, ETA {eta}",
@@ -43,7 +43,7 @@ impl Progress {
     }
 
     /// One more replication done (callable from any worker thread).
-    pub fn inc(&self) {
+    pub(super) fn inc(&self) {
         let Some(b) = &self.bar else { return };
         b.inc(1);
         if self.start.elapsed() >= SHOW_AFTER && !self.shown.swap(true, Ordering::Relaxed) {
@@ -53,7 +53,7 @@ impl Progress {
     }
 
     /// Removes the bar.
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

@@ -12,7 +12,7 @@ use super::file::Level;
 use crate::error::{Error, Result};
 
 /// Applies one `--digitisation` setting `arg` to `doc`.
-pub fn apply(doc: &mut Table, arg: &str) -> Result<()> {
+pub(super) fn apply(doc: &mut Table, arg: &str) -> Result<()> {
     let usage = |m: String| Error::Usage(format!("--digitisation {arg}: {m}"));
     let (node, level) = match arg.split_once('=') {
         Some((n, l)) => (Some(n.trim()), l.trim()),

@@ -14,7 +14,7 @@ use toml::{Table, Value};
 use crate::error::{Error, Result};
 
 /// If `src` extends a base, the merged document as TOML text; `None` if it extends nothing.
-pub fn resolve(path: &Path, src: &str) -> Result<Option<String>> {
+pub(super) fn resolve(path: &Path, src: &str) -> Result<Option<String>> {
     let doc = parse_table(path, src)?;
     if !doc.contains_key("extends") {
         return Ok(None);

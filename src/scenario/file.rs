@@ -12,7 +12,7 @@ use super::duration::Duration;
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioFile {
+pub(super) struct ScenarioFile {
     /// `[scenario]`: name, horizon, warm-up, replications, seed.
     pub scenario: ScenarioSection,
     /// `[[nodes]]`.
@@ -37,7 +37,7 @@ pub struct ScenarioFile {
 /// `[[pipelines]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PipelineSpec {
+pub(super) struct PipelineSpec {
     pub id: String,
     pub from: String,
     pub to: String,
@@ -51,7 +51,7 @@ pub struct PipelineSpec {
 /// `[[services]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ServiceSpec {
+pub(super) struct ServiceSpec {
     pub id: String,
     pub mode: String,
     pub from: String,
@@ -79,7 +79,7 @@ pub struct ServiceSpec {
 /// Random weather closures of a sea leg.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WeatherSpec {
+pub(super) struct WeatherSpec {
     pub daily_probability: f64,
     pub duration: DistSpec,
 }
@@ -130,7 +130,7 @@ pub struct DigitisationParamsSpec {
 /// `[digitisation]`.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct DigitisationSpec {
+pub(super) struct DigitisationSpec {
     pub level: Option<Level>,
     pub document_factor: Option<f64>,
     pub variability_factor: Option<f64>,
@@ -141,7 +141,7 @@ pub struct DigitisationSpec {
 
 impl DigitisationSpec {
     /// The model parameters of this section (without the level).
-    pub fn params(&self) -> DigitisationParamsSpec {
+    pub(super) fn params(&self) -> DigitisationParamsSpec {
         DigitisationParamsSpec {
             document_factor: self.document_factor,
             variability_factor: self.variability_factor,
@@ -155,7 +155,7 @@ impl DigitisationSpec {
 /// Channel shares at level 0 (paper).
 #[derive(Debug, Deserialize, Clone, Copy)]
 #[serde(deny_unknown_fields)]
-pub struct ChannelsSpec {
+pub(super) struct ChannelsSpec {
     pub green: f64,
     pub yellow: f64,
     pub red: f64,
@@ -164,7 +164,7 @@ pub struct ChannelsSpec {
 /// A dated closure window, local time.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClosureSpec {
+pub(super) struct ClosureSpec {
     pub from: String,
     pub to: String,
 }
@@ -172,7 +172,7 @@ pub struct ClosureSpec {
 /// `[scenario]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioSection {
+pub(super) struct ScenarioSection {
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -187,7 +187,7 @@ pub struct ScenarioSection {
 /// `[[nodes]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NodeSpec {
+pub(super) struct NodeSpec {
     pub id: String,
     pub kind: String,
     // kind = "station"
@@ -219,7 +219,7 @@ pub struct NodeSpec {
 
 /// A server count: a whole number or `"unlimited"`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Servers {
+pub(super) enum Servers {
     Count(i64),
     Unlimited,
 }
@@ -255,7 +255,7 @@ impl<'de> Deserialize<'de> for Servers {
 /// `[[links]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LinkSpec {
+pub(super) struct LinkSpec {
     pub from: String,
     pub to: String,
     pub time: Option<DistSpec>,
@@ -268,7 +268,7 @@ pub struct LinkSpec {
 /// `[[flows]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FlowSpec {
+pub(super) struct FlowSpec {
     pub id: String,
     pub route: Vec<String>,
     pub arrivals: DistSpec,
@@ -280,7 +280,7 @@ pub struct FlowSpec {
 /// Which parameters each family takes is checked in validation, with messages that say so.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct DistSpec {
+pub(super) struct DistSpec {
     pub dist: String,
     pub value: Option<Duration>,
     pub mean: Option<Duration>,

@@ -4,7 +4,7 @@
 use toml::de::{DeTable, DeValue};
 
 /// 1-based (line, column) of byte offset `pos` in `src`.
-pub fn line_col(src: &str, pos: usize) -> (usize, usize) {
+pub(super) fn line_col(src: &str, pos: usize) -> (usize, usize) {
     let pos = pos.min(src.len());
     let before = &src[..pos];
     let line = before.matches('\n').count() + 1;
@@ -39,7 +39,7 @@ fn segments(path: &str) -> Vec<Seg<'_>> {
 }
 
 /// Line and column of the deepest part of `path` that exists in `src`.
-pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
+pub(super) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     let root = DeTable::parse(src).ok()?;
     let mut span = None;
     let mut cur: Option<&DeValue> = None;

@@ -3,12 +3,12 @@
 //! the format, field by field.
 
 pub mod border;
-pub mod digitisation;
+mod digitisation;
 pub mod duration;
-pub mod extends;
-pub mod file;
-pub mod loading;
-pub mod locate;
+mod extends;
+mod file;
+mod loading;
+mod locate;
 pub mod model;
 pub mod overrides;
 mod validate;

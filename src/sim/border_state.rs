@@ -9,18 +9,18 @@ use crate::engine::{SimDur, SimTime, Stream};
 use crate::scenario::model::MAX_PRIORITY;
 
 /// Priority classes of the border's pools (flow priorities `0..=MAX_PRIORITY`).
-pub const CLASSES: u8 = MAX_PRIORITY as u8 + 1;
+pub(super) const CLASSES: u8 = MAX_PRIORITY as u8 + 1;
 
 /// Pool indices: document lanes.
-pub const LANES: usize = 0;
+pub(super) const LANES: usize = 0;
 /// Inspection bays.
-pub const BAYS: usize = 1;
+pub(super) const BAYS: usize = 1;
 /// Technical tracks.
-pub const TRACKS: usize = 2;
+pub(super) const TRACKS: usize = 2;
 
 /// The random streams of one border, one per source (`node:<id>:documents`, `:channel`,
 /// `:document_check`, `:inspection`, `:technical`).
-pub struct BorderRngs {
+pub(super) struct BorderRngs {
     /// Document processing times.
     pub documents: Stream,
     /// Channel selection.
@@ -35,7 +35,7 @@ pub struct BorderRngs {
 
 /// A border crossing's mutable state.
 #[derive(Component)]
-pub struct Border {
+pub(super) struct Border {
     /// Lanes, inspection bays and technical tracks, each with a queue per priority class.
     pub pools: [PriorityPool<Entity>; 3],
     /// Random streams.
@@ -48,7 +48,7 @@ pub struct Border {
 
 /// Per-border statistics, recorded at release (time components) or over time (levels).
 #[derive(Default)]
-pub struct BorderStats {
+pub(super) struct BorderStats {
     /// Arrivals counted.
     pub arrivals: u64,
     /// Consignments at the border over time.
@@ -77,7 +77,7 @@ pub struct BorderStats {
 
 impl BorderStats {
     /// Restarts every statistic at `now`, keeping current levels.
-    pub fn reset(&mut self, now: SimTime) {
+    pub(super) fn reset(&mut self, now: SimTime) {
         let (wip, queue) = (self.wip.level(), self.queue.level());
         *self = BorderStats::default();
         self.wip.set(now, wip);
@@ -90,7 +90,7 @@ impl BorderStats {
 /// Risk channels: green passes, yellow has its documents checked, red is inspected.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(u8)]
-pub enum Channel {
+pub(super) enum Channel {
     /// No further control.
     #[default]
     Green,
@@ -102,7 +102,7 @@ pub enum Channel {
 
 /// What a consignment does in one control pass, drawn when it arrives.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct PassPlan {
+pub(super) struct PassPlan {
     /// Document work left at the border (after pre-arrival processing).
     pub docs: SimDur,
     /// The risk channel.
@@ -115,7 +115,7 @@ pub struct PassPlan {
 
 /// Where a consignment is in the crossing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
+pub(super) enum Stage {
     /// Just arrived.
     Arrived,
     /// Document processing of pass `pass`.
@@ -129,11 +129,11 @@ pub enum Stage {
 }
 
 /// Maximum control passes.
-pub const MAX_PASSES: usize = 10;
+pub(super) const MAX_PASSES: usize = 10;
 
 /// A consignment's progress through a border (present while it crosses).
 #[derive(Component, Clone, Debug)]
-pub struct Crossing {
+pub(super) struct Crossing {
     /// Arrival at the border.
     pub arrived: SimTime,
     /// Current pass.

@@ -32,7 +32,7 @@ pub enum Phase {
 /// Berths (or loading tracks) where carriers load and unload, on a node that has them. Carriers
 /// wait for one with the phase they will reach and the work they need there.
 #[derive(Component)]
-pub struct Berths(pub Pool<(Entity, Phase, SimDur)>);
+pub(super) struct Berths(pub Pool<(Entity, Phase, SimDur)>);
 
 fn model<'m>(r: &Replication<'m>, svc: u32) -> &'m ServiceModel {
     &r.model.services[svc as usize]

@@ -54,6 +54,7 @@ impl<'a> Sink<'a> {
 }
 
 /// Scope `corridor`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod corridor {
     use super::Metric;
 
@@ -89,6 +90,7 @@ pub mod corridor {
 }
 
 /// Scope `flow`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod flow {
     use super::Metric;
 
@@ -173,6 +175,7 @@ pub mod flow {
 }
 
 /// Scope `node`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod node {
     use super::Metric;
 
@@ -239,6 +242,7 @@ pub mod node {
 }
 
 /// Scope `border`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod border {
     use super::Metric;
 
@@ -306,6 +310,7 @@ pub mod border {
 }
 
 /// Scope `service`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod service {
     use super::Metric;
 
@@ -368,6 +373,7 @@ pub mod service {
 }
 
 /// Scope `berths`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod berths {
     use super::Metric;
 
@@ -403,6 +409,7 @@ pub mod berths {
 }
 
 /// Scope `yard`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod yard {
     use super::Metric;
 
@@ -439,6 +446,7 @@ pub mod yard {
 }
 
 /// Scope `link`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod link {
     use super::Metric;
 
@@ -464,6 +472,7 @@ pub mod link {
 }
 
 /// Scope `pipeline`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod pipeline {
     use super::Metric;
 
@@ -496,6 +505,7 @@ pub mod pipeline {
 }
 
 /// Scope `section`.
+#[allow(missing_docs)] // each metric is documented by its `meaning`
 pub mod section {
     use super::Metric;
 

@@ -13,7 +13,7 @@ use crate::scenario::ServicePer;
 
 /// A queueing station: parallel servers and a FIFO queue.
 #[derive(Component)]
-pub struct Station {
+pub(super) struct Station {
     /// The servers and the queue of (consignment, TEU), with busy, queue and wait statistics.
     pub servers: Pool<(Entity, u32)>,
     /// What the drawn service time is for (consignment, TEU, wagon).
@@ -29,7 +29,7 @@ pub struct Station {
 /// Per-node statistics besides the servers' own. Levels are time-weighted; waits and sojourns
 /// are per consignment.
 #[derive(Default)]
-pub struct StationStats {
+pub(super) struct StationStats {
     /// Consignments at the node (queue plus in service) over time.
     pub wip: TimeWeighted,
     /// Arrivals counted.
@@ -42,7 +42,7 @@ pub struct StationStats {
 
 impl Station {
     /// Restarts every statistic at `now`, keeping current levels (end of warm-up).
-    pub fn reset(&mut self, now: SimTime) {
+    pub(super) fn reset(&mut self, now: SimTime) {
         self.servers.reset(now);
         let s = &mut self.stats;
         s.wip.reset(now);
@@ -54,7 +54,7 @@ impl Station {
 
 /// Travel between two route nodes.
 #[derive(Component)]
-pub struct Link {
+pub(super) struct Link {
     /// Travel time per consignment.
     pub time: Dist,
     /// The link's own random stream (`link:<from>-><to>:time`).
@@ -71,7 +71,7 @@ pub struct Link {
 
 /// The arrival process of a flow.
 #[derive(Component)]
-pub struct Source {
+pub(super) struct Source {
     /// Time between consignments.
     pub arrivals: Dist,
     /// The flow's own random stream (`flow:<id>:arrivals`).
@@ -80,7 +80,7 @@ pub struct Source {
 
 /// Per-flow statistics over consignments created after warm-up.
 #[derive(Component, Default)]
-pub struct FlowStats {
+pub(super) struct FlowStats {
     /// Consignments created after warm-up.
     pub created: u64,
     /// Of those, delivered by the horizon.
@@ -107,7 +107,7 @@ pub struct FlowStats {
 
 /// One consignment (a container, a block of wagons, a train load) moving along its flow's route.
 #[derive(Component, Clone, Copy)]
-pub struct Consignment {
+pub(super) struct Consignment {
     /// Flow index.
     pub flow: u32,
     /// Position on the route: index of the node it is at or travelling to.
@@ -142,7 +142,7 @@ pub struct Consignment {
 impl Consignment {
     /// Arrival at a node at `now`: the trip since the last departure counts as moving time.
     #[inline]
-    pub fn arrive(&mut self, now: SimTime) {
+    pub(super) fn arrive(&mut self, now: SimTime) {
         self.moving = self.moving + (now - self.departed);
         self.at_node = now;
         self.started = now;
@@ -151,7 +151,7 @@ impl Consignment {
     /// Departure from the current node at `now`, towards the next step of the route. Returns the
     /// state before departure (what [`super::leave`] needs).
     #[inline]
-    pub fn depart(&mut self, now: SimTime) -> Consignment {
+    pub(super) fn depart(&mut self, now: SimTime) -> Consignment {
         let before = *self;
         self.leg += 1;
         self.departed = now;
@@ -161,7 +161,7 @@ impl Consignment {
 
 /// A carrier service's state at its boarding node.
 #[derive(Component)]
-pub struct ServiceState {
+pub(super) struct ServiceState {
     /// Consignments waiting to board: (consignment, waiting since, TEU), in arrival order.
     pub queue: VecDeque<(Entity, SimTime, u32)>,
     /// TEU waiting.
@@ -189,7 +189,7 @@ pub struct ServiceState {
 
 /// Per-service statistics.
 #[derive(Default)]
-pub struct ServiceStats {
+pub(super) struct ServiceStats {
     /// Departures.
     pub departures: u64,
     /// Timetabled departures with no carrier available.
@@ -212,7 +212,7 @@ pub struct ServiceStats {
 
 impl ServiceStats {
     /// Restarts at `now`, keeping levels.
-    pub fn reset(&mut self, now: SimTime) {
+    pub(super) fn reset(&mut self, now: SimTime) {
         self.departures = 0;
         self.missed = 0;
         self.load_sum = 0.0;
@@ -227,7 +227,7 @@ impl ServiceStats {
 
 /// A carrier on a trip (spawned at departure, despawned when back at its boarding node).
 #[derive(Component)]
-pub struct Carrier {
+pub(super) struct Carrier {
     /// Service index.
     pub svc: u32,
     /// Consignments on board.

@@ -10,17 +10,17 @@
 //! measurement behind that choice.
 
 mod border;
-pub mod border_state;
+mod border_state;
 mod carrier;
 pub mod catalogue;
-pub mod components;
+mod components;
 mod flow;
 mod link;
 mod metrics;
 mod node;
-pub mod pipeline;
+mod pipeline;
 mod station;
-pub mod yard;
+mod yard;
 
 use bevy_ecs::prelude::*;
 
@@ -36,6 +36,7 @@ pub use carrier::Phase;
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
 #[derive(Clone, Copy, Debug)]
+#[allow(missing_docs)] // each variant's documentation names its fields
 pub enum Event {
     /// The next consignment of flow `flow` is created.
     Created { flow: u32 },
@@ -254,6 +255,6 @@ fn weather_windows(
 mod tests {
     #[test]
     fn events_stay_small() {
-        assert_eq!(std::mem::size_of::<super::Event>(), 16);
+        assert_eq!(size_of::<super::Event>(), 16);
     }
 }

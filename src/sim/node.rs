@@ -20,7 +20,7 @@ use crate::scenario::{Leg, Model, NodeKind, NodeModel};
 /// The kind of a node, one byte per node for dispatch without a component lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
-pub enum Kind {
+pub(super) enum Kind {
     /// Parallel servers and a FIFO queue ([`station`]).
     Station,
     /// A border crossing ([`border`]).

@@ -16,7 +16,7 @@ use crate::engine::resource::Container;
 
 /// What waits at a full yard.
 #[derive(Clone, Copy, Debug)]
-pub enum Blocked {
+pub(super) enum Blocked {
     /// A consignment arrived by link or directly.
     Consignment(Entity),
     /// A carrier that cannot unload its load.
@@ -25,11 +25,11 @@ pub enum Blocked {
 
 /// A node's yard: TEU held, and the gate's FIFO of blocked entries.
 #[derive(Component)]
-pub struct Yard(pub Container<Blocked>);
+pub(super) struct Yard(pub Container<Blocked>);
 
 impl Yard {
     /// An empty yard of `capacity` TEU.
-    pub fn new(capacity: u32) -> Yard {
+    pub(super) fn new(capacity: u32) -> Yard {
         Yard(Container::new(capacity as u64))
     }
 }

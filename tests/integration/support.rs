@@ -7,17 +7,17 @@ use corridor::run::{RunOutput, run_model};
 use corridor::scenario::{self, Model};
 
 /// Parses scenario text (as if read from `inline.toml` in the current folder).
-pub fn model(src: &str) -> Model {
+pub(crate) fn model(src: &str) -> Model {
     scenario::parse(Path::new("inline.toml"), src).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs a model on two threads.
-pub fn run(m: &Model) -> RunOutput {
+pub(crate) fn run(m: &Model) -> RunOutput {
     run_model(m, Some(2)).expect("run")
 }
 
 /// The summary of one metric.
-pub fn summary<'a>(
+pub(crate) fn summary<'a>(
     rows: &'a [SummaryRow],
     scope: &str,
     id: &str,
@@ -27,7 +27,7 @@ pub fn summary<'a>(
 }
 
 /// One metric's value in one replication.
-pub fn value(rep: &ReplicationResult, scope: &str, id: &str, metric: &str) -> f64 {
+pub(crate) fn value(rep: &ReplicationResult, scope: &str, id: &str, metric: &str) -> f64 {
     rep.rows
         .iter()
         .find(|r| r.scope == scope && r.id == id && r.metric == metric)
@@ -36,7 +36,7 @@ pub fn value(rep: &ReplicationResult, scope: &str, id: &str, metric: &str) -> f6
 }
 
 /// Erlang-C mean wait in queue for M/M/c with arrival rate `lambda` and service rate `mu`.
-pub fn erlang_c_wq(c: u32, lambda: f64, mu: f64) -> f64 {
+pub(crate) fn erlang_c_wq(c: u32, lambda: f64, mu: f64) -> f64 {
     let a = lambda / mu;
     let rho = a / c as f64;
     assert!(rho < 1.0);
@@ -60,7 +60,7 @@ fn erlang_c_reference_values() {
 }
 
 /// Rows as text (NaN compares equal to NaN this way, as it does in the CSV files).
-pub fn rows_text(rows: &[corridor::report::Row]) -> Vec<String> {
+pub(crate) fn rows_text(rows: &[corridor::report::Row]) -> Vec<String> {
     rows.iter()
         .map(|r| {
             format!(

@@ -67,12 +67,12 @@ mod hours {
     use crate::engine::{SimDur, SimTime};
 
     /// `n` hours after time zero.
-    pub fn t(n: u64) -> SimTime {
+    pub(super) fn t(n: u64) -> SimTime {
         SimTime::ZERO + SimDur::hours(n)
     }
 
     /// `n` hours.
-    pub fn h(n: u64) -> SimDur {
+    pub(super) fn h(n: u64) -> SimDur {
         SimDur::hours(n)
     }
 }
