@@ -11,11 +11,12 @@ use bevy_ecs::prelude::*;
 use super::border_state::{
     BAYS, Border, BorderRngs, CLASSES, Channel, Crossing, LANES, PassPlan, Stage, TRACKS,
 };
-use super::catalogue::{Sink, border as metric};
+use super::catalogue::border as metric;
 use super::components::Consignment;
-use super::metrics::NodeRows;
-use super::metrics::Window;
 use super::node::{Entering, leave};
+use super::rows::NodeRows;
+use super::rows::Sink;
+use super::rows::Window;
 use super::{Event, Replication};
 use crate::engine::random::stream;
 use crate::engine::resource::{PriorityPool, Request};

@@ -4,9 +4,10 @@
 
 use bevy_ecs::prelude::*;
 
-use super::catalogue::{self as metric, Sink};
+use super::catalogue as metric;
 use super::components::{Carrier, Consignment, ServiceState};
-use super::metrics::Window;
+use super::rows::Sink;
+use super::rows::Window;
 use super::yard::Blocked;
 use super::{Event, Replication, node};
 use crate::engine::resource::Pool;

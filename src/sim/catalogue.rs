@@ -1,14 +1,12 @@
 //! The metric catalogue: every metric corridor writes, declared once with its scope, unit and
 //! one-line meaning. The emitters of each part of the model (flows, stations, borders, services,
-//! yards, links, pipelines) write their rows through [`Sink`] with these declarations, and a
+//! yards, links, pipelines) write their rows through `rows::Sink` with these declarations, and a
 //! test holds the catalogue against the tables of `scenarios/OUTPUTS.md`, so that the files,
 //! the code and the documentation name the same metrics with the same units.
 //!
 //! The order of [`CATALOGUE`] is the order of the rows in a replication's output for each
 //! scope. A unit written `a or b` depends on the element (a pipeline's `t` or `bbl`): its rows
 //! carry the element's own unit.
-
-use crate::report::Row;
 
 /// A metric: where it applies, its name and unit as written in the files, and what it means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,36 +19,6 @@ pub struct Metric {
     pub unit: &'static str,
     /// One line for people: what it measures, over which window.
     pub meaning: &'static str,
-}
-
-/// Where rows go: the emitters' one way to write a metric.
-pub struct Sink<'a> {
-    rows: &'a mut Vec<Row>,
-}
-
-impl<'a> Sink<'a> {
-    /// A sink appending to `rows`.
-    pub fn new(rows: &'a mut Vec<Row>) -> Self {
-        Sink { rows }
-    }
-
-    /// Writes metric `m` of element `id`.
-    #[inline]
-    pub fn put(&mut self, id: &str, m: &Metric, value: f64) {
-        debug_assert!(!m.unit.contains(" or "), "{}: give the unit", m.name);
-        self.rows.push(Row::new(m.scope, id, m.name, m.unit, value));
-    }
-
-    /// Writes metric `m` of element `id` in `unit`, one of the alternatives its declaration
-    /// names (`t/day` of `t/day or bbl/day`).
-    pub fn put_in(&mut self, id: &str, m: &Metric, unit: &'static str, value: f64) {
-        debug_assert!(
-            m.unit.split(" or ").any(|u| u == unit),
-            "{}: {unit}",
-            m.name
-        );
-        self.rows.push(Row::new(m.scope, id, m.name, unit, value));
-    }
 }
 
 /// Scope `corridor`.

@@ -2,9 +2,10 @@
 
 use bevy_ecs::prelude::*;
 
-use super::catalogue::{Sink, flow as metric};
+use super::catalogue::flow as metric;
 use super::components::{Consignment, FlowStats, Source};
-use super::metrics::{Window, speed};
+use super::rows::Sink;
+use super::rows::{Window, speed};
 use super::{Event, Replication};
 
 /// Deliveries between two calls of `World::clear_trackers`, which bound the memory bevy keeps

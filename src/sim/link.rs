@@ -2,9 +2,10 @@
 //! distance (scope `section`, the CAREC CPMM speeds). Travel itself is in `node::leave`.
 
 use super::Replication;
-use super::catalogue::{Sink, link as path, section};
+use super::catalogue::{link as path, section};
 use super::components::Link;
-use super::metrics::speed;
+use super::rows::Sink;
+use super::rows::speed;
 
 /// The rows of links with a headway: waits for a path.
 pub(super) fn path_rows(r: &Replication, sink: &mut Sink) {

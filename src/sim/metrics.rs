@@ -2,20 +2,12 @@
 //! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows,
 //! nodes, borders, services, berths, yards, links, pipelines, sections).
 
-use super::catalogue::{Sink, corridor, node};
+use super::catalogue::{corridor, node};
 use super::node::Kind;
+use super::rows::{Sink, Window};
 use super::{Replication, border, carrier, flow, link, pipeline, station, yard};
-use crate::engine::SimTime;
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
-
-/// The statistics window of a replication, as the emitters need it.
-pub(super) struct Window {
-    /// The horizon: time averages run to it.
-    pub end: SimTime,
-    /// The window's length in days, for rates per day.
-    pub days: f64,
-}
 
 pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     let m = r.model;
@@ -67,22 +59,4 @@ fn node_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         sink.put(id, &node::ARRIVAL_RATE, node.arrivals / w.days);
         sink.put(id, &node::THROUGHPUT, node.departures / w.days);
     }
-}
-
-/// The rows every node has, whatever its kind.
-pub(super) struct NodeRows {
-    pub busy_mean: f64,
-    pub wait_mean: f64,
-    pub wait_p95: f64,
-    pub sojourn_mean: f64,
-    pub queue_mean: f64,
-    pub queue_max: f64,
-    pub wip_mean: f64,
-    pub arrivals: f64,
-    pub departures: f64,
-}
-
-/// km/h; undefined (an empty cell) when no time was spent, rather than infinite.
-pub(super) fn speed(km: f64, hours: f64) -> f64 {
-    if hours > 0.0 { km / hours } else { f64::NAN }
 }

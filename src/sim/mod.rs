@@ -19,6 +19,7 @@ mod link;
 mod metrics;
 mod node;
 mod pipeline;
+mod rows;
 mod station;
 mod yard;
 

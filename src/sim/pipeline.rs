@@ -4,7 +4,8 @@
 //! (each day, with a probability, for a drawn duration; stream `pipeline:<id>:outages`) stop
 //! the inflow. The result over the window is computed exactly from the outage windows.
 
-use super::catalogue::{Sink, pipeline as metric};
+use super::catalogue::pipeline as metric;
+use super::rows::Sink;
 use crate::engine::SimTime;
 use crate::engine::hours::{OpeningHours, random_closures};
 use crate::engine::random::stream;

@@ -3,8 +3,8 @@
 use bevy_ecs::prelude::*;
 
 use super::components::{Consignment, Station};
-use super::metrics::NodeRows;
 use super::node::leave;
+use super::rows::NodeRows;
 use super::{Event, Replication};
 use crate::engine::random::stream;
 use crate::engine::resource::Pool;

@@ -10,8 +10,9 @@
 use bevy_ecs::prelude::*;
 
 use super::Replication;
-use super::catalogue::{Sink, yard as metric};
-use super::metrics::Window;
+use super::catalogue::yard as metric;
+use super::rows::Sink;
+use super::rows::Window;
 use crate::engine::resource::Container;
 
 /// What waits at a full yard.
