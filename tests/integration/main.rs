@@ -12,6 +12,7 @@ mod invariants;
 mod loading;
 mod output;
 mod parts;
+mod ports;
 mod support;
 mod theory;
 mod whatif;
