@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod docs;
 mod golden;
+mod hardening;
 mod invariants;
 mod loading;
 mod support;

@@ -8,6 +8,7 @@ mod ids;
 mod links_flows;
 mod nodes;
 mod pipelines;
+mod resolution;
 mod services;
 mod values;
 mod yards;

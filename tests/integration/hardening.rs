@@ -1,0 +1,258 @@
+//! Hostile and degenerate input, through the command line: each class of bad value exits with 2,
+//! a message naming the field path, the value and what is allowed, and writes nothing.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use crate::cli::{corridor, stderr, workdir};
+
+const BASE: &str = r#"[scenario]
+name = "harden"
+horizon = "20d"
+warmup = "2d"
+replications = 2
+seed = 5
+
+[[nodes]]
+id = "gate"
+kind = "station"
+servers = 2
+service = { dist = "exponential", mean = "1h" }
+
+[[flows]]
+id = "box"
+route = ["gate"]
+arrivals = { dist = "exponential", mean = "2h" }
+"#;
+
+/// `BASE` with `from` replaced by `to` (which must occur).
+fn with(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "{from}");
+    BASE.replacen(from, to, 1)
+}
+
+fn listing(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        out.insert(e.file_name().to_string_lossy().into_owned());
+        if e.path().is_dir() {
+            for f in listing(&e.path()) {
+                out.insert(format!("{}/{f}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    out
+}
+
+/// `corridor validate` and `corridor run` on `src` (as `s.toml`, beside `files`) with `args`
+/// both exit with 2 and a message holding every needle, and write nothing.
+fn refused_with(src: &str, files: &[(&str, &str)], args: &[&str], needles: &[&str]) -> String {
+    let (dir, _) = workdir(src);
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let before = listing(dir.path());
+    let mut message = String::new();
+    for command in ["validate", "run"] {
+        let mut all = vec![command, "s.toml"];
+        all.extend_from_slice(args);
+        let o = corridor(&all, dir.path());
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{all:?}: {err}");
+        for n in needles {
+            assert!(err.contains(n), "{all:?}: no {n:?} in {err}");
+        }
+        assert!(
+            err.lines().count() <= 2 && err.len() < 1500,
+            "{all:?}: {err}"
+        );
+        assert_eq!(listing(dir.path()), before, "{all:?} wrote something");
+        message = err;
+    }
+    message
+}
+
+fn refused(src: &str, needles: &[&str]) -> String {
+    refused_with(src, &[], &[], needles)
+}
+
+/// `corridor validate` accepts `src` (beside `files`) with `args`; returns its stdout.
+fn accepted_with(src: &str, files: &[(&str, &str)], args: &[&str]) -> String {
+    let (dir, _) = workdir(src);
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let mut all = vec!["validate", "s.toml"];
+    all.extend_from_slice(args);
+    let o = corridor(&all, dir.path());
+    assert!(o.status.success(), "{all:?}: {}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn accepted(src: &str) -> String {
+    accepted_with(src, &[], &[])
+}
+
+#[test]
+fn times_that_must_be_positive_refuse_draws_under_one_millisecond() {
+    let arrivals = r#"arrivals = { dist = "exponential", mean = "2h" }"#;
+    let rule = "must be at least 1 ms";
+    for (dist, needles) in [
+        (
+            r#"{ dist = "fixed", value = "0.0004s" }"#,
+            vec!["flows[0].arrivals.value", "\"0.0004s\" is under 1 ms"],
+        ),
+        (
+            r#"{ dist = "exponential", mean = "0.5s" }"#,
+            vec!["flows[0].arrivals", "mean = \"0.5s\"", "probability 0.0020"],
+        ),
+        (
+            r#"{ dist = "gamma", mean = "2h", cv = 40 }"#,
+            vec!["flows[0].arrivals", "cv = 40", "probability 0.99"],
+        ),
+        (
+            r#"{ dist = "uniform", min = "0s", max = "0.2s" }"#,
+            vec!["max = \"0.2s\"", "probability 0.0050"],
+        ),
+        (
+            r#"{ dist = "triangular", min = "0s", mode = "0s", max = "1s" }"#,
+            vec!["probability 0.0020"],
+        ),
+        (
+            r#"{ dist = "lognormal", mean = "1h", cv = 900 }"#,
+            vec!["cv = 900", "probability"],
+        ),
+        (
+            r#"{ dist = "weibull", shape = 0.2, scale = "1h" }"#,
+            vec!["shape = 0.2", "probability"],
+        ),
+        (
+            r#"{ dist = "erlang", k = 1, mean = "0.1s" }"#,
+            vec!["k = 1", "probability 0.01"],
+        ),
+        (
+            r#"{ dist = "normal", mean = "0.01s", sd = "0.01s" }"#,
+            vec!["sd = \"0.01s\"", "probability 0.03"],
+        ),
+    ] {
+        let mut n = needles.clone();
+        n.push(rule);
+        refused(&with(arrivals, &format!("arrivals = {dist}")), &n);
+    }
+    // Empirical data: the share of values under 1 ms counts.
+    let csv = "gap_h\n0\n1\n2\n0.0000001\n";
+    let emp = r#"arrivals = { dist = "empirical", file = "gaps.csv", column = "gap_h" }"#;
+    refused_with(
+        &with(arrivals, emp),
+        &[("gaps.csv", csv)],
+        &[],
+        &["flows[0].arrivals", "2 of the 4 values", "\"gap_h\"", rule],
+    );
+    // A timetable's interval, and the horizon, must be at least 1 ms too.
+    let timetable = BASE.replace(
+        r#"route = ["gate"]"#,
+        r#"route = ["gate", "ferry", "quay"]"#,
+    ) + r#"
+[[nodes]]
+id = "quay"
+kind = "station"
+servers = 1
+service = { dist = "fixed", value = "0s" }
+
+[[services]]
+id = "ferry"
+mode = "sea"
+from = "gate"
+to = "quay"
+capacity_teu = 10
+departure = "timetable"
+every = "0.0004s"
+travel = { dist = "fixed", value = "1h" }
+"#;
+    refused(
+        &timetable,
+        &["services[0].every", "\"0.0004s\" is under 1 ms", rule],
+    );
+    accepted(&timetable.replace("0.0004s", "0.001s"));
+    refused(
+        &with(r#"horizon = "20d""#, r#"horizon = "0.0001s""#),
+        &["scenario.horizon", "\"0.0001s\" is under 1 ms", rule],
+    );
+    // Planner-sized means pass; service times may still be 0 (no delay), as documented.
+    accepted(&with(
+        arrivals,
+        r#"arrivals = { dist = "exponential", mean = "1s" }"#,
+    ));
+    accepted(&with(
+        r#"service = { dist = "exponential", mean = "1h" }"#,
+        r#"service = { dist = "fixed", value = "0s" }"#,
+    ));
+    accepted(&with(
+        r#"service = { dist = "exponential", mean = "1h" }"#,
+        r#"service = { dist = "gamma", mean = "1h", cv = 40 }"#,
+    ));
+}
+
+#[test]
+fn durations_beyond_a_thousand_years_are_refused_everywhere() {
+    let max = "at most 1000 years (\"365250d\")";
+    refused(
+        &with(r#"horizon = "20d""#, r#"horizon = "1e300d""#),
+        &["scenario.horizon", "\"1e300d\" is out of range", max],
+    );
+    refused(
+        &with(r#"horizon = "20d""#, r#"horizon = "365251d""#),
+        &["scenario.horizon", "\"365251d\"", max],
+    );
+    refused(
+        &with(r#"warmup = "2d""#, r#"warmup = "1e20w""#),
+        &["scenario.warmup", "\"1e20w\"", max],
+    );
+    refused(
+        &with(r#"mean = "1h""#, r#"mean = "-1e300h""#),
+        &["nodes[0].service.mean", "\"-1e300h\"", max],
+    );
+    // A distribution whose mean is beyond the limit, though its parameters are not.
+    refused(
+        &with(
+            r#"service = { dist = "exponential", mean = "1h" }"#,
+            r#"service = { dist = "weibull", shape = 0.01, scale = "1h" }"#,
+        ),
+        &[
+            "nodes[0].service",
+            "shape = 0.01",
+            "mean of 3.360e161 s",
+            max,
+        ],
+    );
+    // So are durations computed from numbers, and empirical values.
+    refused_with(
+        &with(
+            r#"arrivals = { dist = "exponential", mean = "2h" }"#,
+            r#"arrivals = { dist = "empirical", file = "d.csv", column = "gap", unit = "w" }"#,
+        ),
+        &[("d.csv", "gap\n1\n1e9\n")],
+        &[],
+        &["flows[0].arrivals.column", "1000000000 w", max],
+    );
+    // Also when the value comes from the command line; the limit itself is allowed.
+    refused_with(
+        BASE,
+        &[],
+        &["--set", "scenario.horizon=400000d"],
+        &[
+            "scenario.horizon",
+            "\"400000d\"",
+            max,
+            "--set scenario.horizon=400000d",
+        ],
+    );
+    let out = accepted_with(BASE, &[], &["--set", "scenario.horizon=365250d"]);
+    assert!(out.contains("horizon 365250d"), "{out}");
+}
