@@ -256,3 +256,76 @@ fn durations_beyond_a_thousand_years_are_refused_everywhere() {
     let out = accepted_with(BASE, &[], &["--set", "scenario.horizon=365250d"]);
     assert!(out.contains("horizon 365250d"), "{out}");
 }
+
+#[test]
+fn ids_and_the_scenario_name_are_at_most_64_characters() {
+    let rule = "at most 64 characters";
+    let huge = "x".repeat(65_536);
+    let long = "y".repeat(65);
+    let pipeline = r#"
+[[pipelines]]
+id = "oil"
+from = "Baku"
+to = "Ceyhan"
+unit = "bbl"
+capacity_per_day = 1000
+demand_per_day = 900
+transit = "5d"
+"#;
+    let service = r#"
+[[nodes]]
+id = "quay"
+kind = "station"
+servers = 1
+service = { dist = "fixed", value = "0s" }
+
+[[services]]
+id = "ferry"
+mode = "sea"
+from = "gate"
+to = "quay"
+capacity_teu = 10
+departure = "when_full"
+travel = { dist = "fixed", value = "1h" }
+"#;
+    let with_all = BASE.to_string() + pipeline + service;
+    for id in [&huge, &long] {
+        for (from, path) in [
+            (r#"name = "harden""#, "scenario.name"),
+            (r#"id = "gate""#, "nodes[0].id"),
+            (r#"id = "box""#, "flows[0].id"),
+            (r#"id = "oil""#, "pipelines[0].id"),
+            (r#"id = "ferry""#, "services[0].id"),
+        ] {
+            let to = from.replace(from.split('"').nth(1).unwrap(), id);
+            let out = refused(&with_all.replacen(from, &to, 1), &[path, rule]);
+            if id.len() > 64 * 2 {
+                assert!(out.contains("(65536 characters)"), "{out}");
+            }
+        }
+    }
+    // A route naming a huge id that no node has: the message quotes its start only.
+    refused(
+        &with(r#"route = ["gate"]"#, &format!(r#"route = ["{huge}"]"#)),
+        &[
+            "flows[0].route[0]",
+            "(65536 characters)",
+            "no node or service",
+        ],
+    );
+    // 64 characters work end to end, through the printed table and the results folder.
+    let id = "z".repeat(64);
+    let src = with_all
+        .replacen(r#"name = "harden""#, &format!(r#"name = "{id}""#), 1)
+        .replace(r#""gate""#, &format!(r#""{id}""#));
+    let (dir, _) = workdir(&src);
+    let o = corridor(&["run", "s.toml"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        dir.path()
+            .join("results")
+            .join(&id)
+            .join("summary.csv")
+            .exists()
+    );
+}

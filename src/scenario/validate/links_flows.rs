@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
-use super::ids::{node_name, unique_id};
+use super::ids::{node_name, shown, unique_id};
 use super::values::{headway_value, positive, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
@@ -70,7 +70,10 @@ pub(super) fn build_flow(
             } else {
                 format!("known nodes and services: {}", known.join(", "))
             };
-            return Err(ctx.err(&at, format!("no node or service has id \"{id}\"; {known}")));
+            return Err(ctx.err(
+                &at,
+                format!("no node or service has id {}; {known}", shown(id)),
+            ));
         };
         if !route.is_empty() {
             legs.push(match pending.take() {
@@ -154,10 +157,12 @@ pub(super) fn build_links(
     for (i, l) in specs.iter().enumerate() {
         let p = format!("links[{i}]");
         let end = |field: &str, id: &str| {
-            node_ix
-                .get(id)
-                .copied()
-                .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+            node_ix.get(id).copied().ok_or_else(|| {
+                ctx.err(
+                    &format!("{p}.{field}"),
+                    format!("no node has id {}", shown(id)),
+                )
+            })
         };
         let from = end("from", &l.from)?;
         let to = end("to", &l.to)?;

@@ -24,7 +24,7 @@ use crate::engine::time::{SimDur, SimTime};
 use crate::error::{Error, Result};
 use borders::CorridorDefaults;
 use dist::EmpiricalCache;
-use ids::{ID_RULE, valid_id};
+use ids::{ID_RULE, shown, valid_id};
 use links_flows::{build_flow, build_links};
 use nodes::build_node;
 use pipelines::build_pipeline;
@@ -62,8 +62,8 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         return Err(ctx.err(
             "scenario.name",
             format!(
-                "\"{}\" is not a usable name (it names the results folder); {ID_RULE}",
-                s.name
+                "{} is not a usable name (it names the results folder); {ID_RULE}",
+                shown(&s.name)
             ),
         ));
     }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
-use super::ids::valid_id_at;
+use super::ids::{shown, valid_id_at};
 use super::values::{
     closure_windows, headway_value, positive_duration, random_closures, teu_per_wagon, utc_offset,
     whole,
@@ -47,10 +47,12 @@ pub(super) fn build_service(
         ));
     }
     let end = |field: &str, id: &str| {
-        node_ix
-            .get(id)
-            .copied()
-            .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+        node_ix.get(id).copied().ok_or_else(|| {
+            ctx.err(
+                &format!("{p}.{field}"),
+                format!("no node has id {}", shown(id)),
+            )
+        })
     };
     let from = end("from", &sv.from)?;
     let to = end("to", &sv.to)?;
