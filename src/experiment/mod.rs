@@ -207,8 +207,13 @@ pub fn warn_unstable_at(model: &Model, at: &str) {
     for (n, load) in model.nodes.iter().zip(model.offered_load()) {
         if let Some(rho) = load.filter(|r| *r >= 1.0) {
             eprintln!(
-                "warning: {at}node \"{}\" is offered {:.2} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
-                n.id, rho
+                "warning: {at}node \"{}\" is offered {} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
+                n.id,
+                if rho < 1e6 {
+                    format!("{rho:.2}")
+                } else {
+                    format!("{rho:.2e}")
+                }
             );
         }
     }

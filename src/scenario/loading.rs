@@ -13,7 +13,7 @@ use toml::Table;
 
 use super::digitisation;
 use super::file::ScenarioFile;
-use super::locate::{line_col, locate};
+use super::locate::{line_col, locate, path_at, value_at};
 use super::overrides::{Override, apply};
 use super::validate::{self, Ctx};
 use super::{Model, extends};
@@ -113,11 +113,62 @@ fn resolve_once(
 
 /// Parses `src` as a TOML table; syntax errors carry their line and column.
 fn parse_doc(file: &Path, src: &str) -> Result<Table> {
-    src.parse().map_err(|e: toml::de::Error| Error::Scenario {
+    src.parse()
+        .map_err(|e: toml::de::Error| syntax_error(file, src, &e))
+}
+
+/// A TOML syntax error at its line and column. A number out of TOML's range also gets its
+/// field path and the range.
+pub(crate) fn syntax_error(file: &Path, src: &str, e: &toml::de::Error) -> Error {
+    let message = e.message().trim().to_string();
+    let start = e.span().map(|s| s.start);
+    let range = start.and_then(|at| out_of_range(src, at, &message));
+    let path = match range {
+        Some(_) => start.and_then(|at| path_at(src, at)).unwrap_or_default(),
+        None => String::new(),
+    };
+    let message = match range {
+        Some(m) if path == "scenario.seed" => format!(
+            "{m}; the file takes seeds from 0 to {}, --seed on the command line any up to 2^64 - 1",
+            i64::MAX
+        ),
+        Some(m) => m,
+        None => message,
+    };
+    Error::Scenario {
         file: file.to_path_buf(),
-        line_col: e.span().map(|s| line_col(src, s.start)),
-        path: String::new(),
-        message: e.message().trim().to_string(),
+        line_col: start.map(|at| line_col(src, at)),
+        path,
+        message,
+    }
+}
+
+/// For TOML's messages about a number beyond its range (`u64 value was too large`, `integer
+/// number overflowed`, ...), a message with the number and the range; else `None`.
+fn out_of_range(src: &str, at: usize, message: &str) -> Option<String> {
+    let float = message.contains("floating-point number overflowed");
+    let int = ["value was too large", "number overflowed", "as i128"]
+        .iter()
+        .any(|m| message.contains(m));
+    if !float && !int {
+        return None;
+    }
+    let token: String = src
+        .get(at..)?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "+-_.".contains(*c))
+        .take(40)
+        .collect();
+    Some(if float {
+        format!(
+            "{token} is out of range: TOML numbers are 64-bit floating point, at most about 1.8e308 in size"
+        )
+    } else {
+        format!(
+            "{token} is out of range: TOML integers are signed 64-bit, from {} to {}",
+            i64::MIN,
+            i64::MAX
+        )
     })
 }
 
@@ -133,9 +184,26 @@ fn validate_text(file: &Path, src: &str) -> Result<Model> {
     let parsed: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
         let field = if field == "." { String::new() } else { field };
-        syntax(e.into_inner(), field)
+        let date = unquoted_date(src, &field);
+        let mut err = syntax(e.into_inner(), field);
+        if let (Some(m), Error::Scenario { message, .. }) = (date, &mut err) {
+            *message = m;
+        }
+        err
     })?;
     validate::build(parsed, &Ctx { file, src })
+}
+
+/// Where a string was expected and the file has an unquoted TOML date or date-time (`start =
+/// 2024-01-01`, which serde sees as a map), a message that says to quote it.
+fn unquoted_date(src: &str, field: &str) -> Option<String> {
+    let doc: Table = src.parse().ok()?;
+    match value_at(&doc, field)? {
+        toml::Value::Datetime(d) => Some(format!(
+            "{d} is a TOML date, not a string; dates are quoted strings, \"YYYY-MM-DD\" (or \"YYYY-MM-DD HH:MM\" with a time): write \"{d}\""
+        )),
+        _ => None,
+    }
 }
 
 /// An error in a scenario merged with its `extends` base names field paths of the merged

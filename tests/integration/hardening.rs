@@ -329,3 +329,83 @@ travel = { dist = "fixed", value = "1h" }
             .exists()
     );
 }
+
+#[test]
+fn unclear_messages_now_say_what_is_wrong_and_what_is_allowed() {
+    // A huge cv: the range, in scientific notation (not "shape is not positive", not 300 digits).
+    let out = refused(
+        &with(
+            r#"service = { dist = "exponential", mean = "1h" }"#,
+            r#"service = { dist = "gamma", mean = "1h", cv = 1e300 }"#,
+        ),
+        &["nodes[0].service.cv", "1e300 is not allowed", "at most 1000"],
+    );
+    assert!(!out.contains("0000000000") && !out.contains("shape"), "{out}");
+    // Seeds beyond TOML's integers, in the file and from --set.
+    for seed in ["18446744073709551615", "18446744073709551616"] {
+        refused(
+            &with("seed = 5", &format!("seed = {seed}")),
+            &[
+                "s.toml:6:8: scenario.seed",
+                &format!("{seed} is out of range"),
+                "9223372036854775807",
+                "--seed",
+            ],
+        );
+        refused_with(
+            BASE,
+            &[],
+            &["--set", &format!("scenario.seed={seed}")],
+            &[&format!("--set scenario.seed={seed}"), "out of range", "--seed"],
+        );
+    }
+    // Unquoted dates: TOML dates, which the format takes as quoted strings.
+    let start = with(r#"warmup = "2d""#, "warmup = \"2d\"\nstart = 2024-01-01");
+    refused(
+        &start,
+        &["scenario.start", "2024-01-01 is a TOML date", "\"YYYY-MM-DD\""],
+    );
+    let out = accepted_with(BASE, &[], &["--set", "scenario.start=2024-03-01"]);
+    assert!(out.contains("valid"), "{out}");
+    // A horizon under the clock's resolution says so, not "warm-up 0 is not shorter".
+    let out = refused(
+        &with(r#"warmup = "2d""#, "").replace(r#""20d""#, r#""0.0001s""#),
+        &["scenario.horizon", "\"0.0001s\" is under 1 ms"],
+    );
+    assert!(!out.contains("warm-up"), "{out}");
+    // Empty timetables and empty opening hours.
+    let border = r#"
+[[nodes]]
+id = "bcp"
+kind = "border"
+lanes = 1
+documents = { dist = "fixed", value = "1h" }
+hours = []
+
+[[services]]
+id = "train"
+mode = "rail"
+from = "gate"
+to = "bcp"
+capacity_teu = 10
+departure = "timetable"
+times = ["Tue 06:00"]
+travel = { dist = "fixed", value = "1h" }
+"#;
+    let src = with(r#"route = ["gate"]"#, r#"route = ["gate", "train", "bcp"]"#) + border;
+    refused(
+        &src,
+        &["nodes[1].hours", "`hours = []` is not allowed", "leave `hours` out"],
+    );
+    let src = src.replace("hours = []\n", "");
+    accepted(&src);
+    refused(
+        &src.replace(r#"times = ["Tue 06:00"]"#, "times = []"),
+        &["services[0].times", "`times = []` lists no departure", "`every`"],
+    );
+    // The offered-load warning: scientific notation for huge loads.
+    let (dir, _) = workdir(&with(r#"mean = "1h""#, r#"mean = "300000d""#));
+    let o = corridor(&["validate", "s.toml"], dir.path());
+    let err = stderr(&o);
+    assert!(o.status.success() && err.contains("offered 1.80e6 of its capacity"), "{err}");
+}

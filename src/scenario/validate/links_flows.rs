@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
 use super::ids::{node_name, shown, unique_id};
-use super::values::{headway_value, positive, whole};
+use super::values::{figure, headway_value, positive, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
 use crate::scenario::duration::{MAX_SECS, MAX_TEXT};
@@ -227,7 +227,9 @@ pub(super) fn build_links(
                     return Err(ctx.err(
                         &format!("{p}.speed_kmh"),
                         format!(
-                            "{d} km at {v} km/h takes too long; a duration is at most {MAX_TEXT}"
+                            "{} km at {} km/h takes too long; a duration is at most {MAX_TEXT}",
+                            figure(d),
+                            figure(v)
                         ),
                     ));
                 }

@@ -107,7 +107,13 @@ pub(super) fn build_service(
                         period,
                     }
                 }
-                (None, Some(times)) if !times.is_empty() => {
+                (None, Some(times)) if times.is_empty() => {
+                    return Err(ctx.err(
+                        &format!("{p}.times"),
+                        "`times = []` lists no departure; list weekly times, e.g. [\"Tue 06:00\", \"Fri 18:00\"], or give `every` instead",
+                    ));
+                }
+                (None, Some(times)) => {
                     let offset = utc_offset(ctx, &p, &sv.utc_offset)?;
                     let week = crate::engine::time::MS_PER_WEEK;
                     // Local minutes of the week at time zero (1970-01-01 was a Thursday).

@@ -163,7 +163,17 @@ pub(super) fn number(ctx: &Ctx, path: &str, v: f64, ok: bool, rule: &str) -> Res
     if ok {
         return Ok(v);
     }
-    Err(ctx.err(path, format!("{v} is not allowed; {rule}")))
+    Err(ctx.err(path, format!("{} is not allowed; {rule}", figure(v))))
+}
+
+/// A number as a message shows it: as written for everyday sizes, in scientific notation
+/// beyond them (`1e300`, not 301 digits).
+pub(crate) fn figure(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
 }
 
 /// TEU per wagon (`{p}.teu_per_wagon`) of a station with service per wagon or of a service with
