@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::report::ReplicationResult;
 use crate::scenario::Model;
 use crate::scenario::overrides::Override;
-use crate::scenario::{Resolved, read, resolve};
+use crate::scenario::{FileAccess, Resolved, read, resolve_with};
 use manifest::{ScenarioEntry, sha256_hex};
 use progress::Progress;
 
@@ -38,6 +38,8 @@ pub struct Common {
     pub sets: Vec<Override>,
     /// `--digitisation [NODE=]LEVEL`, in order, applied to the document after `--set`.
     pub digitisation: Vec<String>,
+    /// `--confine`: data files and `extends` bases only from the scenario's folder tree.
+    pub access: FileAccess,
     /// `--replications`: overrides the scenario's count.
     pub replications: Option<u32>,
     /// `--seed`: overrides the scenario's seed.
@@ -119,10 +121,16 @@ fn extends_chain(file: &Path) -> Vec<(String, String)> {
 }
 
 /// Reads `file`, applies `overrides` and then the `--digitisation` settings `digitisation`, and
-/// validates the result (see [`crate::scenario::loading`]).
-pub fn load(file: &Path, overrides: &[Override], digitisation: &[String]) -> Result<Loaded> {
+/// validates the result, reading data files and bases as `access` allows (see
+/// [`crate::scenario::loading`]).
+pub fn load(
+    file: &Path,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+) -> Result<Loaded> {
     let (bytes, src) = read(file)?;
-    let resolved = resolve(file, &src, overrides, digitisation)?;
+    let resolved = resolve_with(file, &src, overrides, digitisation, access)?;
     Ok(Loaded {
         file: file.to_path_buf(),
         file_sha256: sha256_hex(&bytes),

@@ -32,6 +32,35 @@ pub struct Resolved {
     pub changed: Vec<String>,
 }
 
+/// Which files besides itself a scenario may make corridor read: empirical data files and
+/// `extends` bases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileAccess {
+    /// Any file the process can read, by a relative or an absolute path (the default).
+    #[default]
+    Open,
+    /// Only files in the scenario file's folder or below it, after resolving `..` and symbolic
+    /// links (`--confine`): for services that run scenarios from others.
+    Confined,
+}
+
+/// With [`FileAccess::Confined`]: checks that `path` (a data file or an `extends` base) lies
+/// in the folder of `scenario` or below it, both canonicalised. The error completes a
+/// sentence that starts with the file's name as given.
+pub(crate) fn confine(scenario: &Path, path: &Path) -> std::result::Result<(), String> {
+    let dir = match scenario.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let root = std::fs::canonicalize(dir)
+        .map_err(|e| format!("cannot be checked: the scenario's folder cannot be resolved: {e}"))?;
+    let real = std::fs::canonicalize(path).map_err(|e| format!("cannot be opened: {e}"))?;
+    if real.starts_with(&root) {
+        return Ok(());
+    }
+    Err("is outside the scenario file's folder; with --confine, data files and `extends` bases must lie in that folder or below it (after resolving `..` and symbolic links)".into())
+}
+
 /// Reads a scenario file: its bytes and its text.
 pub fn read(file: &Path) -> Result<(Vec<u8>, String)> {
     let bytes = std::fs::read(file).map_err(|source| Error::Read {
@@ -58,9 +87,20 @@ pub fn resolve(
     overrides: &[Override],
     digitisation: &[String],
 ) -> Result<Resolved> {
-    let resolved = resolve_once(file, src, overrides, digitisation);
+    resolve_with(file, src, overrides, digitisation, FileAccess::Open)
+}
+
+/// [`resolve`], reading data files and `extends` bases as `access` allows.
+pub fn resolve_with(
+    file: &Path,
+    src: &str,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+) -> Result<Resolved> {
+    let resolved = resolve_once(file, src, overrides, digitisation, access);
     if resolved.is_err() && !digitisation.is_empty() {
-        resolve_once(file, src, overrides, &[])?;
+        resolve_once(file, src, overrides, &[], access)?;
     }
     resolved
 }
@@ -70,12 +110,13 @@ fn resolve_once(
     src: &str,
     overrides: &[Override],
     digitisation: &[String],
+    access: FileAccess,
 ) -> Result<Resolved> {
     let mut doc = parse_doc(file, src)?;
     // A file that extends a base is merged first: overrides then reach every node and flow of
     // the scenario, including those only the base declares, and the resolved text stands alone.
     let merged = match doc.contains_key("extends") {
-        true => extends::resolve(file, src)?,
+        true => extends::resolve(file, src, access)?,
         false => None,
     };
     if let Some(m) = &merged {
@@ -84,8 +125,8 @@ fn resolve_once(
     if overrides.is_empty() && digitisation.is_empty() {
         // Validate the file itself, so every message points at its own line and column.
         let model = match &merged {
-            None => validate_text(file, src)?,
-            Some(m) => validate_text(file, m).map_err(in_merged)?,
+            None => validate_text(file, src, access)?,
+            Some(m) => validate_text(file, m, access).map_err(in_merged)?,
         };
         return Ok(Resolved {
             model,
@@ -102,8 +143,8 @@ fn resolve_once(
     }
     let text = canonical(&doc)?;
     let located = merged.is_none().then_some(src);
-    let model =
-        validate_text(file, &text).map_err(|e| attribute(e, file, located, overrides, &changed))?;
+    let model = validate_text(file, &text, access)
+        .map_err(|e| attribute(e, file, located, overrides, &changed))?;
     Ok(Resolved {
         model,
         text,
@@ -173,7 +214,7 @@ fn out_of_range(src: &str, at: usize, message: &str) -> Option<String> {
 }
 
 /// Deserializes and validates scenario text.
-fn validate_text(file: &Path, src: &str) -> Result<Model> {
+fn validate_text(file: &Path, src: &str, access: FileAccess) -> Result<Model> {
     let syntax = |e: toml::de::Error, field: String| Error::Scenario {
         file: file.to_path_buf(),
         line_col: e.span().map(|s| line_col(src, s.start)),
@@ -191,7 +232,7 @@ fn validate_text(file: &Path, src: &str) -> Result<Model> {
         }
         err
     })?;
-    validate::build(parsed, &Ctx { file, src })
+    validate::build(parsed, &Ctx { file, src, access })
 }
 
 /// Where a string was expected and the file has an unquoted TOML date or date-time (`start =

@@ -338,9 +338,16 @@ fn unclear_messages_now_say_what_is_wrong_and_what_is_allowed() {
             r#"service = { dist = "exponential", mean = "1h" }"#,
             r#"service = { dist = "gamma", mean = "1h", cv = 1e300 }"#,
         ),
-        &["nodes[0].service.cv", "1e300 is not allowed", "at most 1000"],
+        &[
+            "nodes[0].service.cv",
+            "1e300 is not allowed",
+            "at most 1000",
+        ],
     );
-    assert!(!out.contains("0000000000") && !out.contains("shape"), "{out}");
+    assert!(
+        !out.contains("0000000000") && !out.contains("shape"),
+        "{out}"
+    );
     // Seeds beyond TOML's integers, in the file and from --set.
     for seed in ["18446744073709551615", "18446744073709551616"] {
         refused(
@@ -356,14 +363,22 @@ fn unclear_messages_now_say_what_is_wrong_and_what_is_allowed() {
             BASE,
             &[],
             &["--set", &format!("scenario.seed={seed}")],
-            &[&format!("--set scenario.seed={seed}"), "out of range", "--seed"],
+            &[
+                &format!("--set scenario.seed={seed}"),
+                "out of range",
+                "--seed",
+            ],
         );
     }
     // Unquoted dates: TOML dates, which the format takes as quoted strings.
     let start = with(r#"warmup = "2d""#, "warmup = \"2d\"\nstart = 2024-01-01");
     refused(
         &start,
-        &["scenario.start", "2024-01-01 is a TOML date", "\"YYYY-MM-DD\""],
+        &[
+            "scenario.start",
+            "2024-01-01 is a TOML date",
+            "\"YYYY-MM-DD\"",
+        ],
     );
     let out = accepted_with(BASE, &[], &["--set", "scenario.start=2024-03-01"]);
     assert!(out.contains("valid"), "{out}");
@@ -395,17 +410,198 @@ travel = { dist = "fixed", value = "1h" }
     let src = with(r#"route = ["gate"]"#, r#"route = ["gate", "train", "bcp"]"#) + border;
     refused(
         &src,
-        &["nodes[1].hours", "`hours = []` is not allowed", "leave `hours` out"],
+        &[
+            "nodes[1].hours",
+            "`hours = []` is not allowed",
+            "leave `hours` out",
+        ],
     );
     let src = src.replace("hours = []\n", "");
     accepted(&src);
     refused(
         &src.replace(r#"times = ["Tue 06:00"]"#, "times = []"),
-        &["services[0].times", "`times = []` lists no departure", "`every`"],
+        &[
+            "services[0].times",
+            "`times = []` lists no departure",
+            "`every`",
+        ],
     );
     // The offered-load warning: scientific notation for huge loads.
     let (dir, _) = workdir(&with(r#"mean = "1h""#, r#"mean = "300000d""#));
     let o = corridor(&["validate", "s.toml"], dir.path());
     let err = stderr(&o);
-    assert!(o.status.success() && err.contains("offered 1.80e6 of its capacity"), "{err}");
+    assert!(
+        o.status.success() && err.contains("offered 1.80e6 of its capacity"),
+        "{err}"
+    );
+}
+
+/// A scenario `in/s.toml` with `files` (paths relative to the temporary folder, outside `in/`
+/// or inside it); returns the folder.
+fn tree(src: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("in")).unwrap();
+    fs::write(dir.path().join("in/s.toml"), src).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Runs `args` in `dir/in`: exit code and stderr.
+fn in_tree(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let o = corridor(args, &dir.join("in"));
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn confine_keeps_data_files_and_bases_in_the_scenario_folder() {
+    let secret = "root:x:0:0:supersecret-line-of-a-private-file";
+    let emp = |file: &str| {
+        with(
+            r#"service = { dist = "exponential", mean = "1h" }"#,
+            &format!(r#"service = {{ dist = "empirical", file = "{file}", column = "h" }}"#),
+        )
+    };
+    let files = [
+        ("in/data/ok.csv", "h\n1\n2\n"),
+        ("outside.csv", "h\n1\n2\n"),
+        ("in/base.toml", BASE),
+        ("base-outside.toml", BASE),
+        ("secret.txt", secret),
+    ];
+    let outside = "is outside the scenario file's folder";
+    let abs = |dir: &Path, f: &str| dir.join(f).display().to_string();
+
+    // Relative paths inside the folder work, with and without --confine.
+    let dir = tree(&emp("data/ok.csv"), &files);
+    for args in [
+        &["validate", "s.toml"][..],
+        &["validate", "s.toml", "--confine"],
+    ] {
+        let (code, err) = in_tree(dir.path(), args);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    // `..`, absolute paths and symbolic links out of the folder: allowed by default, refused
+    // with --confine by every command, naming the field and the path as written.
+    let dir = tree("", &files);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        dir.path().join("outside.csv"),
+        dir.path().join("in/link.csv"),
+    )
+    .unwrap();
+    let mut cases = vec!["../outside.csv".to_string(), abs(dir.path(), "outside.csv")];
+    if cfg!(unix) {
+        cases.push("link.csv".into());
+    }
+    for file in &cases {
+        fs::write(dir.path().join("in/s.toml"), emp(file)).unwrap();
+        let (code, err) = in_tree(dir.path(), &["validate", "s.toml"]);
+        assert_eq!(code, Some(0), "{file}: {err}");
+        for cmd in [
+            &["validate", "s.toml", "--confine"][..],
+            &["run", "s.toml", "--confine"],
+            &[
+                "compare",
+                "s.toml",
+                "--alt",
+                "nodes.gate.servers=3",
+                "--confine",
+            ],
+            &[
+                "sweep",
+                "s.toml",
+                "--vary",
+                "nodes.gate.servers=2,3",
+                "--confine",
+            ],
+        ] {
+            let (code, err) = in_tree(dir.path(), cmd);
+            assert_eq!(code, Some(2), "{cmd:?} {file}: {err}");
+            assert!(
+                err.contains("nodes[0].service.file") && err.contains(file.as_str()),
+                "{err}"
+            );
+            assert!(err.contains(outside) && err.contains("--confine"), "{err}");
+        }
+        assert!(!dir.path().join("in/results").exists());
+    }
+    // `extends` bases likewise, also a base's own base.
+    for (base, ok) in [
+        ("base.toml".to_string(), true),
+        ("../base-outside.toml".to_string(), false),
+        (abs(dir.path(), "base-outside.toml"), false),
+    ] {
+        let src = format!("extends = \"{base}\"\n[scenario]\nname = \"alt\"\n");
+        fs::write(dir.path().join("in/s.toml"), &src).unwrap();
+        let (code, err) = in_tree(dir.path(), &["validate", "s.toml", "--confine"]);
+        match ok {
+            true => assert_eq!(code, Some(0), "{err}"),
+            false => assert!(code == Some(2) && err.contains("extends") && err.contains(outside)),
+        }
+    }
+    fs::write(
+        dir.path().join("in/mid.toml"),
+        "extends = \"../base-outside.toml\"\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("in/s.toml"), "extends = \"mid.toml\"\n").unwrap();
+    let (code, err) = in_tree(dir.path(), &["validate", "s.toml", "--confine"]);
+    assert!(
+        code == Some(2) && err.contains("mid.toml") && err.contains(outside),
+        "{err}"
+    );
+}
+
+#[test]
+fn messages_quote_no_more_of_a_data_file_than_the_offending_cell() {
+    let dir = tree(
+        "",
+        &[("secret.txt", "root:x:0:0:supersecret\nline2,supersecret2\n")],
+    );
+    let emp = |column: &str| {
+        with(
+            r#"service = { dist = "exponential", mean = "1h" }"#,
+            &format!(
+                r#"service = {{ dist = "empirical", file = "../secret.txt", column = "{column}" }}"#
+            ),
+        )
+    };
+    // A column that is not there: the file's header row is not listed.
+    fs::write(dir.path().join("in/s.toml"), emp("h")).unwrap();
+    let (code, err) = in_tree(dir.path(), &["validate", "s.toml"]);
+    assert!(
+        code == Some(2) && err.contains("column \"h\" is not in"),
+        "{err}"
+    );
+    assert!(!err.contains("supersecret"), "{err}");
+    // A cell that is not a number: quoted, shortened.
+    let long = "y".repeat(100);
+    fs::write(dir.path().join("c.csv"), format!("h\n1\n{long}\n")).unwrap();
+    fs::write(
+        dir.path().join("in/s.toml"),
+        emp("h").replace("../secret.txt", "../c.csv"),
+    )
+    .unwrap();
+    let (code, err) = in_tree(dir.path(), &["validate", "s.toml"]);
+    assert!(
+        code == Some(2) && err.contains("c.csv:3") && err.contains("yyy..."),
+        "{err}"
+    );
+    assert!(!err.contains(&long[..30]), "{err}");
+    // A base that is not TOML: position and TOML's short reason only.
+    fs::write(
+        dir.path().join("in/s.toml"),
+        "extends = \"../secret.txt\"\n",
+    )
+    .unwrap();
+    let (code, err) = in_tree(dir.path(), &["validate", "s.toml"]);
+    assert!(code == Some(2) && err.contains("secret.txt:1:"), "{err}");
+    assert!(
+        err.contains("not a TOML scenario") && !err.contains("supersecret"),
+        "{err}"
+    );
 }

@@ -1,13 +1,11 @@
 //! Distributions: the families and their parameters, and empirical data read from CSV files.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
 use super::Ctx;
+pub(crate) use super::empirical::EmpiricalCache;
 use super::resolution::{Family, MAX_SHARE_UNDER, RESOLUTION_SECS};
 use super::values::{self, number, whole};
 use crate::engine::dist::Dist;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::scenario::duration::{Duration, MAX_SECS, MAX_TEXT};
 use crate::scenario::file::DistSpec;
 
@@ -313,7 +311,7 @@ fn build_family(
                     ));
                 }
             };
-            let values = emp.load(ctx, p, &ctx.dir().join(file), column)?;
+            let values = emp.load(ctx, p, file, column)?;
             let secs: Vec<f64> = values.iter().map(|v| v * scale).collect();
             if let Some(&v) = secs.iter().find(|&&v| v > MAX_SECS) {
                 return Err(ctx.err(
@@ -342,98 +340,4 @@ fn build_family(
         ));
     }
     Ok((built, family))
-}
-
-/// Empirical CSV columns, read once per (file, column).
-#[derive(Default)]
-pub(crate) struct EmpiricalCache {
-    loaded: HashMap<(PathBuf, String), Vec<f64>>,
-}
-
-impl EmpiricalCache {
-    pub(super) fn load(
-        &mut self,
-        ctx: &Ctx,
-        p: &str,
-        path: &Path,
-        column: &str,
-    ) -> Result<&Vec<f64>> {
-        let key = (path.to_path_buf(), column.to_string());
-        if !self.loaded.contains_key(&key) {
-            let values = read_column(ctx, p, path, column)?;
-            self.loaded.insert(key.clone(), values);
-        }
-        Ok(&self.loaded[&key])
-    }
-}
-
-pub(super) fn read_column(ctx: &Ctx, p: &str, path: &Path, column: &str) -> Result<Vec<f64>> {
-    let file_err = |line: Option<usize>, msg: String| Error::Scenario {
-        file: path.to_path_buf(),
-        line_col: line.map(|l| (l, 1)),
-        path: String::new(),
-        message: format!("{msg} (empirical data for {p} in {})", ctx.file.display()),
-    };
-    let f = std::fs::File::open(path).map_err(|e| {
-        ctx.err(
-            &format!("{p}.file"),
-            format!(
-                "cannot open empirical data file \"{}\": {e}",
-                path.display()
-            ),
-        )
-    })?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(f);
-    let headers = rdr
-        .headers()
-        .map_err(|e| file_err(Some(1), format!("cannot read the header row: {e}")))?
-        .clone();
-    let Some(ci) = headers.iter().position(|h| h.trim() == column) else {
-        let names: Vec<&str> = headers.iter().collect();
-        return Err(ctx.err(
-            &format!("{p}.column"),
-            format!(
-                "column \"{column}\" is not in \"{}\"; its columns are: {}",
-                path.display(),
-                names.join(", ")
-            ),
-        ));
-    };
-    let mut values = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            file_err(
-                e.position().map(|pos| pos.line() as usize),
-                format!("cannot read: {e}"),
-            )
-        })?;
-        let line = rec.position().map_or(0, |pos| pos.line() as usize);
-        let cell = rec.get(ci).unwrap_or("").trim();
-        if cell.is_empty() {
-            continue;
-        }
-        let v: f64 = cell.parse().map_err(|_| {
-            file_err(
-                Some(line),
-                format!("column \"{column}\" holds \"{cell}\", which is not a number"),
-            )
-        })?;
-        if !v.is_finite() || v < 0.0 {
-            return Err(file_err(
-                Some(line),
-                format!("column \"{column}\" holds {cell}; durations must be finite and >= 0"),
-            ));
-        }
-        values.push(v);
-    }
-    if values.is_empty() {
-        return Err(ctx.err(
-            &format!("{p}.column"),
-            format!(
-                "column \"{column}\" of \"{}\" has no numeric values",
-                path.display()
-            ),
-        ));
-    }
-    Ok(values)
 }

@@ -4,6 +4,7 @@
 
 mod borders;
 pub(super) mod dist;
+mod empirical;
 mod ids;
 mod links_flows;
 mod nodes;
@@ -17,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::file::ScenarioFile;
+use super::loading::FileAccess;
 use super::locate::locate;
 use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
 use crate::engine::hours;
@@ -36,6 +38,8 @@ use yards::check_yards;
 pub(crate) struct Ctx<'a> {
     pub file: &'a Path,
     pub src: &'a str,
+    /// Which data files the scenario may name.
+    pub access: FileAccess,
 }
 
 impl Ctx<'_> {
