@@ -6,6 +6,7 @@ mod carriers;
 mod cli;
 mod determinism;
 mod docs;
+mod fuzz;
 mod golden;
 mod hardening;
 mod invariants;
