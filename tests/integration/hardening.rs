@@ -26,6 +26,24 @@ route = ["gate"]
 arrivals = { dist = "exponential", mean = "2h" }
 "#;
 
+/// A quay and a ferry to it from `gate`, for `BASE`.
+const FERRY: &str = r#"
+[[nodes]]
+id = "quay"
+kind = "station"
+servers = 1
+service = { dist = "fixed", value = "0s" }
+
+[[services]]
+id = "ferry"
+mode = "sea"
+from = "gate"
+to = "quay"
+capacity_teu = 10
+departure = "when_full"
+travel = { dist = "fixed", value = "1h" }
+"#;
+
 /// `BASE` with `from` replaced by `to` (which must occur).
 fn with(from: &str, to: &str) -> String {
     assert!(BASE.contains(from), "{from}");
@@ -158,23 +176,10 @@ fn times_that_must_be_positive_refuse_draws_under_one_millisecond() {
     let timetable = BASE.replace(
         r#"route = ["gate"]"#,
         r#"route = ["gate", "ferry", "quay"]"#,
-    ) + r#"
-[[nodes]]
-id = "quay"
-kind = "station"
-servers = 1
-service = { dist = "fixed", value = "0s" }
-
-[[services]]
-id = "ferry"
-mode = "sea"
-from = "gate"
-to = "quay"
-capacity_teu = 10
-departure = "timetable"
-every = "0.0004s"
-travel = { dist = "fixed", value = "1h" }
-"#;
+    ) + &FERRY.replace(
+        r#"departure = "when_full""#,
+        "departure = \"timetable\"\nevery = \"0.0004s\"",
+    );
     refused(
         &timetable,
         &["services[0].every", "\"0.0004s\" is under 1 ms", rule],
@@ -272,23 +277,7 @@ capacity_per_day = 1000
 demand_per_day = 900
 transit = "5d"
 "#;
-    let service = r#"
-[[nodes]]
-id = "quay"
-kind = "station"
-servers = 1
-service = { dist = "fixed", value = "0s" }
-
-[[services]]
-id = "ferry"
-mode = "sea"
-from = "gate"
-to = "quay"
-capacity_teu = 10
-departure = "when_full"
-travel = { dist = "fixed", value = "1h" }
-"#;
-    let with_all = BASE.to_string() + pipeline + service;
+    let with_all = BASE.to_string() + pipeline + FERRY;
     for id in [&huge, &long] {
         for (from, path) in [
             (r#"name = "harden""#, "scenario.name"),
