@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use corridor::Error;
 use corridor::experiment::{self, Printout, precision::Target, shard::Shard, sweep::Vary};
+use corridor::scenario::FileAccess;
 use corridor::scenario::overrides::Override;
 
 #[derive(Parser)]
@@ -36,6 +37,19 @@ struct ChangeArgs {
     /// Applied after --set. Repeatable.
     #[arg(long, value_name = "[NODE=]LEVEL")]
     digitisation: Vec<String>,
+    /// Read empirical data files and `extends` bases only from the scenario file's folder or
+    /// below it (after resolving `..` and symbolic links): for services running others' scenarios.
+    #[arg(long)]
+    confine: bool,
+}
+
+impl ChangeArgs {
+    fn access(&self) -> FileAccess {
+        match self.confine {
+            true => FileAccess::Confined,
+            false => FileAccess::Open,
+        }
+    }
 }
 
 /// Options shared by run, compare and sweep.
@@ -186,6 +200,7 @@ impl CommonArgs {
         }
         Ok(experiment::Common {
             sets: sets(&self.changes.set)?,
+            access: self.changes.access(),
             digitisation: self.changes.digitisation,
             replications: self.replications,
             seed: self.seed,
@@ -266,7 +281,12 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Validate { scenario, changes } => {
-            let loaded = experiment::load(&scenario, &sets(&changes.set)?, &changes.digitisation)?;
+            let loaded = experiment::load(
+                &scenario,
+                &sets(&changes.set)?,
+                &changes.digitisation,
+                changes.access(),
+            )?;
             let model = loaded.model();
             println!(
                 "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.",

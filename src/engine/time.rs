@@ -16,6 +16,11 @@ pub const MS_PER_HOUR: u64 = 60 * MS_PER_MINUTE;
 pub const MS_PER_DAY: u64 = 24 * MS_PER_HOUR;
 /// Milliseconds per week.
 pub const MS_PER_WEEK: u64 = 7 * MS_PER_DAY;
+/// The longest duration a scenario may give, the horizon included: 1,000 years of 365.25 days
+/// (`"365250d"`). A `u64` of milliseconds spans 584 million years, so a time plus a duration
+/// (or many durations) stays far from the clock's range, where [`SimDur::from_secs_f64`] and
+/// the additions would saturate.
+pub const MAX_DURATION_MS: u64 = 365_250 * MS_PER_DAY;
 
 /// An instant on the simulation clock, in milliseconds since the start of a replication.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

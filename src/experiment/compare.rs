@@ -260,7 +260,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     }
     let start = Instant::now();
     let c = &opts.common;
-    let base = load(&opts.base, &c.sets, &c.digitisation)?;
+    let base = load(&opts.base, &c.sets, &c.digitisation, c.access)?;
     let mut base_model = base.model().clone();
     apply_counts(&mut base_model, c)?;
     let mut alts = Vec::with_capacity(opts.alts.len());
@@ -272,7 +272,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     for (f, extra, label) in files.chain(sets) {
         let mut ovs = c.sets.clone();
         ovs.extend(extra);
-        let l = load(f, &ovs, &c.digitisation)?;
+        let l = load(f, &ovs, &c.digitisation, c.access)?;
         let mut m = l.model().clone();
         // Common random numbers: the base's seed and replication count for every scenario.
         m.seed = base_model.seed;

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::scenario::Model;
 use crate::scenario::overrides::Override;
-use crate::scenario::{Resolved, read, resolve};
+use crate::scenario::{FileAccess, Resolved, read, resolve_with};
 use manifest::{ScenarioEntry, sha256_hex};
 pub use printout::Printout;
 
@@ -38,6 +38,8 @@ pub struct Common {
     pub sets: Vec<Override>,
     /// `--digitisation [NODE=]LEVEL`, in order, applied to the document after `--set`.
     pub digitisation: Vec<String>,
+    /// `--confine`: data files and `extends` bases only from the scenario's folder tree.
+    pub access: FileAccess,
     /// `--replications`: overrides the scenario's count.
     pub replications: Option<u32>,
     /// `--seed`: overrides the scenario's seed.
@@ -119,10 +121,16 @@ fn extends_chain(file: &Path) -> Vec<(String, String)> {
 }
 
 /// Reads `file`, applies `overrides` and then the `--digitisation` settings `digitisation`, and
-/// validates the result (see [`crate::scenario::loading`]).
-pub fn load(file: &Path, overrides: &[Override], digitisation: &[String]) -> Result<Loaded> {
+/// validates the result, reading data files and bases as `access` allows (see
+/// [`crate::scenario::loading`]).
+pub fn load(
+    file: &Path,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+) -> Result<Loaded> {
     let (bytes, src) = read(file)?;
-    let resolved = resolve(file, &src, overrides, digitisation)?;
+    let resolved = resolve_with(file, &src, overrides, digitisation, access)?;
     Ok(Loaded {
         file: file.to_path_buf(),
         file_sha256: sha256_hex(&bytes),
@@ -148,8 +156,13 @@ pub fn warn_unstable_at(model: &Model, at: &str) {
     for (n, load) in model.nodes.iter().zip(model.offered_load()) {
         if let Some(rho) = load.filter(|r| *r >= 1.0) {
             eprintln!(
-                "warning: {at}node \"{}\" is offered {:.2} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
-                n.id, rho
+                "warning: {at}node \"{}\" is offered {} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
+                n.id,
+                if rho < 1e6 {
+                    format!("{rho:.2}")
+                } else {
+                    format!("{rho:.2e}")
+                }
             );
         }
     }

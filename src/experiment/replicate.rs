@@ -44,7 +44,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
             "--precision and --shard cannot be combined: how many replications precision mode runs depends on all of them; run precision mode on one machine, or shard a fixed --replications".into(),
         ));
     }
-    let loaded = load(&opts.scenario, &c.sets, &c.digitisation)?;
+    let loaded = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;
     let mut model = loaded.model().clone();
     apply_counts(&mut model, c)?;
     let entry = loaded.entry("scenario");

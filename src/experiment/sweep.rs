@@ -26,7 +26,7 @@ use crate::report::{self, ReplicationResult, ResultsFolder, SummaryRow, SweepCsv
 use crate::run::{Runner, events};
 use crate::scenario::Model;
 use crate::scenario::overrides::Override;
-use crate::scenario::resolve;
+use crate::scenario::resolve_with;
 
 /// The most values one `--vary` may give.
 pub const MAX_VALUES: usize = 10_000;
@@ -264,7 +264,7 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
             return Err(bad(&v.path, "this path is both --set and --vary; drop one"));
         }
     }
-    let base = load(&opts.scenario, &c.sets, &c.digitisation)?;
+    let base = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;
     let src = std::fs::read_to_string(&opts.scenario).map_err(|source| Error::Read {
         file: opts.scenario.clone(),
         source,
@@ -286,7 +286,7 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
         }
         let mut ovs = c.sets.clone();
         ovs.extend(p.iter().zip(&opts.vary).map(|(&i, v)| v.values[i].clone()));
-        let r = resolve(&opts.scenario, &src, &ovs, &c.digitisation)
+        let r = resolve_with(&opts.scenario, &src, &ovs, &c.digitisation, c.access)
             .map_err(|e| point_error(e, n, &points[n], &opts.vary))?;
         // The same field named two ways (`nodes.X.servers` and `nodes[3].servers`).
         for (i, path) in r.changed.iter().enumerate().skip(c.sets.len()) {

@@ -167,7 +167,8 @@ pub fn level_value(l: &Level) -> Result<f64, String> {
     match l {
         Level::Number(x) if (0.0..=1.0).contains(x) => Ok(*x),
         Level::Number(x) => Err(format!(
-            "{x} is outside [0, 1]; a digitisation level is a number from 0 (paper) to 1 (fully digital) or one of: {}",
+            "{} is outside [0, 1]; a digitisation level is a number from 0 (paper) to 1 (fully digital) or one of: {}",
+            if x.abs() < 1e15 { x.to_string() } else { format!("{x:e}") },
             names()
         )),
         Level::Name(n) => LEVEL_NAMES

@@ -4,10 +4,18 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-use crate::engine::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, MS_PER_WEEK};
+use crate::engine::time::{
+    MAX_DURATION_MS, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, MS_PER_WEEK,
+};
 
 /// The units a duration may carry, for error messages.
 pub const UNITS: &str = "s (seconds), m (minutes), h (hours), d (days), w (weeks)";
+
+/// The longest duration a scenario may give, in seconds ([`MAX_DURATION_MS`]).
+pub const MAX_SECS: f64 = (MAX_DURATION_MS / MS_PER_SECOND) as f64;
+
+/// The longest duration, as a scenario writes it, for messages.
+pub const MAX_TEXT: &str = "1000 years (\"365250d\")";
 
 /// A duration as written in a scenario file: the text and its value in seconds.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,9 +63,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if !value.is_finite() {
         return Err(format!("duration \"{text}\" is not a finite number"));
     }
+    let secs = value * unit_ms as f64 / MS_PER_SECOND as f64;
+    if secs.is_nan() || secs.abs() > MAX_SECS {
+        return Err(format!(
+            "duration \"{text}\" is out of range; a duration is at most {MAX_TEXT}"
+        ));
+    }
     Ok(Duration {
         text: text.to_string(),
-        secs: value * unit_ms as f64 / MS_PER_SECOND as f64,
+        secs,
     })
 }
 
@@ -117,5 +131,10 @@ mod tests {
         assert_eq!(parse_duration("1e1h").unwrap().secs, 36_000.0);
         let e = parse_duration("1..5h").unwrap_err();
         assert!(e.contains("not a number"), "{e}");
+        for big in ["365251d", "1e300d", "-1e300h", "52180w"] {
+            let e = parse_duration(big).unwrap_err();
+            assert!(e.contains("out of range") && e.contains("365250d"), "{e}");
+        }
+        assert_eq!(parse_duration("365250d").unwrap().secs, MAX_SECS);
     }
 }

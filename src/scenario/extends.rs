@@ -11,15 +11,18 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
+use super::loading::{FileAccess, confine};
 use crate::error::{Error, Result};
 
 /// If `src` extends a base, the merged document as TOML text; `None` if it extends nothing.
-pub(super) fn resolve(path: &Path, src: &str) -> Result<Option<String>> {
+/// With [`FileAccess::Confined`], every base must lie in the folder of `path` or below it.
+pub(super) fn resolve(path: &Path, src: &str, access: FileAccess) -> Result<Option<String>> {
     let doc = parse_table(path, src)?;
     if !doc.contains_key("extends") {
         return Ok(None);
     }
-    let merged = load_merged(path, doc, &mut vec![canonical_path(path)])?;
+    let confined = (access == FileAccess::Confined).then_some(path);
+    let merged = load_merged(path, doc, &mut vec![canonical_path(path)], confined)?;
     toml::to_string(&merged)
         .map(Some)
         .map_err(|e| Error::Usage(format!("cannot write the extended scenario as TOML: {e}")))
@@ -30,15 +33,36 @@ fn canonical_path(p: &Path) -> PathBuf {
 }
 
 fn parse_table(path: &Path, src: &str) -> Result<Table> {
-    src.parse().map_err(|e: toml::de::Error| Error::Scenario {
+    src.parse()
+        .map_err(|e: toml::de::Error| super::loading::syntax_error(path, src, &e))
+}
+
+/// A base that is not TOML: its line and column and TOML's short reason, with any quoted text
+/// of the file left out (the base may be any file the scenario names).
+fn base_syntax_error(path: &Path, src: &str, e: &toml::de::Error) -> Error {
+    let mut message = String::new();
+    for (i, part) in e.message().trim().split('`').enumerate() {
+        // Odd parts were quoted: keep TOML's own punctuation (`=`, `]`), drop the file's text.
+        match i % 2 == 1 && part.chars().count() > 2 {
+            true => message.push_str("`...`"),
+            false if i % 2 == 1 => message.push_str(&format!("`{part}`")),
+            false => message.push_str(part),
+        }
+    }
+    Error::Scenario {
         file: path.to_path_buf(),
         line_col: e.span().map(|s| super::locate::line_col(src, s.start)),
         path: String::new(),
-        message: e.message().trim().to_string(),
-    })
+        message: format!("{message} (the `extends` base is not a TOML scenario)"),
+    }
 }
 
-fn load_merged(path: &Path, mut doc: Table, chain: &mut Vec<PathBuf>) -> Result<Table> {
+fn load_merged(
+    path: &Path,
+    mut doc: Table,
+    chain: &mut Vec<PathBuf>,
+    confined: Option<&Path>,
+) -> Result<Table> {
     absolutise_files(&mut doc, path.parent().unwrap_or(Path::new("")));
     let Some(ext) = doc.remove("extends") else {
         return Ok(doc);
@@ -56,6 +80,9 @@ fn load_merged(path: &Path, mut doc: Table, chain: &mut Vec<PathBuf>) -> Result<
         ));
     };
     let base_path = path.parent().unwrap_or(Path::new("")).join(&base);
+    if let Some(top) = confined {
+        confine(top, &base_path).map_err(|m| err(format!("the base scenario \"{base}\" {m}")))?;
+    }
     let canon = canonical_path(&base_path);
     if chain.contains(&canon) {
         return Err(err(format!(
@@ -69,7 +96,10 @@ fn load_merged(path: &Path, mut doc: Table, chain: &mut Vec<PathBuf>) -> Result<
             base_path.display()
         ))
     })?;
-    let base_doc = load_merged(&base_path, parse_table(&base_path, &src)?, chain)?;
+    let base_doc: Table = src
+        .parse()
+        .map_err(|e| base_syntax_error(&base_path, &src, &e))?;
+    let base_doc = load_merged(&base_path, base_doc, chain, confined)?;
     let mut merged = base_doc;
     merge_tables(&mut merged, doc);
     Ok(merged)

@@ -13,7 +13,7 @@ use toml::Table;
 
 use super::digitisation;
 use super::file::ScenarioFile;
-use super::locate::{line_col, locate};
+use super::locate::{line_col, locate, path_at, value_at};
 use super::overrides::{Override, apply};
 use super::validate::{self, Ctx};
 use super::{Model, extends};
@@ -30,6 +30,35 @@ pub struct Resolved {
     pub text: String,
     /// The changed paths in index form, one per override, in order.
     pub changed: Vec<String>,
+}
+
+/// Which files besides itself a scenario may make corridor read: empirical data files and
+/// `extends` bases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileAccess {
+    /// Any file the process can read, by a relative or an absolute path (the default).
+    #[default]
+    Open,
+    /// Only files in the scenario file's folder or below it, after resolving `..` and symbolic
+    /// links (`--confine`): for services that run scenarios from others.
+    Confined,
+}
+
+/// With [`FileAccess::Confined`]: checks that `path` (a data file or an `extends` base) lies
+/// in the folder of `scenario` or below it, both canonicalised. The error completes a
+/// sentence that starts with the file's name as given.
+pub(crate) fn confine(scenario: &Path, path: &Path) -> std::result::Result<(), String> {
+    let dir = match scenario.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let root = std::fs::canonicalize(dir)
+        .map_err(|e| format!("cannot be checked: the scenario's folder cannot be resolved: {e}"))?;
+    let real = std::fs::canonicalize(path).map_err(|e| format!("cannot be opened: {e}"))?;
+    if real.starts_with(&root) {
+        return Ok(());
+    }
+    Err("is outside the scenario file's folder; with --confine, data files and `extends` bases must lie in that folder or below it (after resolving `..` and symbolic links)".into())
 }
 
 /// Reads a scenario file: its bytes and its text.
@@ -58,9 +87,20 @@ pub fn resolve(
     overrides: &[Override],
     digitisation: &[String],
 ) -> Result<Resolved> {
-    let resolved = resolve_once(file, src, overrides, digitisation);
+    resolve_with(file, src, overrides, digitisation, FileAccess::Open)
+}
+
+/// [`resolve`], reading data files and `extends` bases as `access` allows.
+pub fn resolve_with(
+    file: &Path,
+    src: &str,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+) -> Result<Resolved> {
+    let resolved = resolve_once(file, src, overrides, digitisation, access);
     if resolved.is_err() && !digitisation.is_empty() {
-        resolve_once(file, src, overrides, &[])?;
+        resolve_once(file, src, overrides, &[], access)?;
     }
     resolved
 }
@@ -70,12 +110,13 @@ fn resolve_once(
     src: &str,
     overrides: &[Override],
     digitisation: &[String],
+    access: FileAccess,
 ) -> Result<Resolved> {
     let mut doc = parse_doc(file, src)?;
     // A file that extends a base is merged first: overrides then reach every node and flow of
     // the scenario, including those only the base declares, and the resolved text stands alone.
     let merged = match doc.contains_key("extends") {
-        true => extends::resolve(file, src)?,
+        true => extends::resolve(file, src, access)?,
         false => None,
     };
     if let Some(m) = &merged {
@@ -84,8 +125,8 @@ fn resolve_once(
     if overrides.is_empty() && digitisation.is_empty() {
         // Validate the file itself, so every message points at its own line and column.
         let model = match &merged {
-            None => validate_text(file, src)?,
-            Some(m) => validate_text(file, m).map_err(in_merged)?,
+            None => validate_text(file, src, access)?,
+            Some(m) => validate_text(file, m, access).map_err(in_merged)?,
         };
         return Ok(Resolved {
             model,
@@ -102,8 +143,8 @@ fn resolve_once(
     }
     let text = canonical(&doc)?;
     let located = merged.is_none().then_some(src);
-    let model =
-        validate_text(file, &text).map_err(|e| attribute(e, file, located, overrides, &changed))?;
+    let model = validate_text(file, &text, access)
+        .map_err(|e| attribute(e, file, located, overrides, &changed))?;
     Ok(Resolved {
         model,
         text,
@@ -113,16 +154,67 @@ fn resolve_once(
 
 /// Parses `src` as a TOML table; syntax errors carry their line and column.
 fn parse_doc(file: &Path, src: &str) -> Result<Table> {
-    src.parse().map_err(|e: toml::de::Error| Error::Scenario {
+    src.parse()
+        .map_err(|e: toml::de::Error| syntax_error(file, src, &e))
+}
+
+/// A TOML syntax error at its line and column. A number out of TOML's range also gets its
+/// field path and the range.
+pub(crate) fn syntax_error(file: &Path, src: &str, e: &toml::de::Error) -> Error {
+    let message = e.message().trim().to_string();
+    let start = e.span().map(|s| s.start);
+    let range = start.and_then(|at| out_of_range(src, at, &message));
+    let path = match range {
+        Some(_) => start.and_then(|at| path_at(src, at)).unwrap_or_default(),
+        None => String::new(),
+    };
+    let message = match range {
+        Some(m) if path == "scenario.seed" => format!(
+            "{m}; the file takes seeds from 0 to {}, --seed on the command line any up to 2^64 - 1",
+            i64::MAX
+        ),
+        Some(m) => m,
+        None => message,
+    };
+    Error::Scenario {
         file: file.to_path_buf(),
-        line_col: e.span().map(|s| line_col(src, s.start)),
-        path: String::new(),
-        message: e.message().trim().to_string(),
+        line_col: start.map(|at| line_col(src, at)),
+        path,
+        message,
+    }
+}
+
+/// For TOML's messages about a number beyond its range (`u64 value was too large`, `integer
+/// number overflowed`, ...), a message with the number and the range; else `None`.
+fn out_of_range(src: &str, at: usize, message: &str) -> Option<String> {
+    let float = message.contains("floating-point number overflowed");
+    let int = ["value was too large", "number overflowed", "as i128"]
+        .iter()
+        .any(|m| message.contains(m));
+    if !float && !int {
+        return None;
+    }
+    let token: String = src
+        .get(at..)?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "+-_.".contains(*c))
+        .take(40)
+        .collect();
+    Some(if float {
+        format!(
+            "{token} is out of range: TOML numbers are 64-bit floating point, at most about 1.8e308 in size"
+        )
+    } else {
+        format!(
+            "{token} is out of range: TOML integers are signed 64-bit, from {} to {}",
+            i64::MIN,
+            i64::MAX
+        )
     })
 }
 
 /// Deserializes and validates scenario text.
-fn validate_text(file: &Path, src: &str) -> Result<Model> {
+fn validate_text(file: &Path, src: &str, access: FileAccess) -> Result<Model> {
     let syntax = |e: toml::de::Error, field: String| Error::Scenario {
         file: file.to_path_buf(),
         line_col: e.span().map(|s| line_col(src, s.start)),
@@ -133,9 +225,26 @@ fn validate_text(file: &Path, src: &str) -> Result<Model> {
     let parsed: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
         let field = if field == "." { String::new() } else { field };
-        syntax(e.into_inner(), field)
+        let date = unquoted_date(src, &field);
+        let mut err = syntax(e.into_inner(), field);
+        if let (Some(m), Error::Scenario { message, .. }) = (date, &mut err) {
+            *message = m;
+        }
+        err
     })?;
-    validate::build(parsed, &Ctx { file, src })
+    validate::build(parsed, &Ctx { file, src, access })
+}
+
+/// Where a string was expected and the file has an unquoted TOML date or date-time (`start =
+/// 2024-01-01`, which serde sees as a map), a message that says to quote it.
+fn unquoted_date(src: &str, field: &str) -> Option<String> {
+    let doc: Table = src.parse().ok()?;
+    match value_at(&doc, field)? {
+        toml::Value::Datetime(d) => Some(format!(
+            "{d} is a TOML date, not a string; dates are quoted strings, \"YYYY-MM-DD\" (or \"YYYY-MM-DD HH:MM\" with a time): write \"{d}\""
+        )),
+        _ => None,
+    }
 }
 
 /// An error in a scenario merged with its `extends` base names field paths of the merged

@@ -38,6 +38,112 @@ fn segments(path: &str) -> Vec<Seg<'_>> {
     out
 }
 
+/// The value at a field path such as `scenario.start` or `nodes[1].holidays[0]` in a document.
+pub(super) fn value_at<'a>(doc: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let mut cur: Option<&toml::Value> = None;
+    for seg in segments(path) {
+        cur = match (seg, cur) {
+            (Seg::Key(k), None) => doc.get(k),
+            (Seg::Key(k), Some(toml::Value::Table(t))) => t.get(k),
+            (Seg::Index(i), Some(toml::Value::Array(a))) => a.get(i),
+            _ => None,
+        };
+        cur?;
+    }
+    cur
+}
+
+/// The field path of the value at byte offset `pos` of `src`, found from the text alone (for
+/// errors of TOML syntax, where no document exists): the last table header before it (with
+/// the element's index for `[[array]]` headers) and the keys of the line up to it, inline
+/// tables included. `None` where the line has no `key =` before `pos`.
+pub(super) fn path_at(src: &str, pos: usize) -> Option<String> {
+    let pos = pos.min(src.len());
+    let mut table = String::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let end = start + line.len();
+        let t = line.trim();
+        if end <= pos || pos < start {
+            if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+                let name = name.trim().to_string();
+                let n = match counts.iter_mut().find(|(k, _)| *k == name) {
+                    Some((_, n)) => {
+                        *n += 1;
+                        *n - 1
+                    }
+                    None => {
+                        counts.push((name.clone(), 1));
+                        0
+                    }
+                };
+                table = format!("{name}[{n}]");
+            } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+                table = name.trim().to_string();
+            }
+            start = end;
+            continue;
+        }
+        let keys = line_keys(line.get(..pos - start)?);
+        if keys.is_empty() {
+            return None;
+        }
+        let mut path = table;
+        for k in keys {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&k);
+        }
+        return Some(path);
+    }
+    None
+}
+
+/// The keys open at the end of `before` (the start of one line): `a = { b = { c = ` gives
+/// a, b, c. Strings are skipped; dotted keys are kept as written.
+fn line_keys(before: &str) -> Vec<String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut last: Option<String> = None;
+    let mut chars = before.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                let mut escaped = false;
+                for d in chars.by_ref() {
+                    if d == c && !escaped {
+                        break;
+                    }
+                    escaped = c == '"' && d == '\\' && !escaped;
+                }
+            }
+            '=' => {
+                last = Some(word.trim().to_string());
+                word.clear();
+            }
+            '{' => {
+                stack.extend(last.take());
+                word.clear();
+            }
+            '}' => {
+                stack.pop();
+                last = None;
+                word.clear();
+            }
+            ',' => {
+                last = None;
+                word.clear();
+            }
+            '#' => break,
+            _ => word.push(c),
+        }
+    }
+    stack.extend(last.filter(|k| !k.is_empty()));
+    stack
+}
+
 /// Line and column of the deepest part of `path` that exists in `src`.
 pub(super) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     let root = DeTable::parse(src).ok()?;
@@ -88,5 +194,20 @@ mod tests {
         // Missing leaf: the deepest existing part.
         assert_eq!(locate(SRC, "nodes[1].service.mean"), Some((9, 1)));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn path_at_reads_headers_and_inline_tables() {
+        let src = "[scenario]\nseed = 1\n[[nodes]]\nid = \"a\"\n[[nodes]]\nservice = { dist = \"x=,{\", mean = 9 }\n";
+        let at = |needle: &str| path_at(src, src.find(needle).unwrap());
+        assert_eq!(at("1\n").as_deref(), Some("scenario.seed"));
+        assert_eq!(at("9 }").as_deref(), Some("nodes[1].service.mean"));
+        assert_eq!(at("[[nodes]]\ns"), None);
+        let doc: toml::Table = src.parse().unwrap();
+        assert_eq!(
+            value_at(&doc, "nodes[1].service.mean").and_then(toml::Value::as_integer),
+            Some(9)
+        );
+        assert!(value_at(&doc, "nodes[2].id").is_none());
     }
 }

@@ -16,7 +16,7 @@ mod validate;
 use std::path::Path;
 
 pub use border::BorderModel;
-pub use loading::{Resolved, read, resolve};
+pub use loading::{FileAccess, Resolved, read, resolve, resolve_with};
 pub use model::{
     Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, PipelineUnit,
     ServiceModel, ServicePer,

@@ -14,7 +14,9 @@
 //!
 //! A VALUE is read as a TOML value (`4`, `0.5`, `true`, `"730d"`); anything that is not a TOML
 //! value and does not start with a quote or a bracket is taken as a bare string, so
-//! `scenario.horizon=730d` and `nodes.X.servers=unlimited` need no quotes. Only single values
+//! `scenario.horizon=730d` and `nodes.X.servers=unlimited` need no quotes. A date such as
+//! `2024-01-01` (a TOML date, which no field takes) is taken as the string as written, and a
+//! whole number beyond TOML's signed 64-bit range is an error. Only single values
 //! (not tables or arrays) may be set. A missing *last* key is added, so optional fields can be
 //! set; if the format has no such field, validation says so and lists the allowed ones.
 
@@ -141,7 +143,19 @@ fn parse_value(raw: &str) -> std::result::Result<Value, String> {
         .parse::<Table>()
         .ok()
         .and_then(|mut t| t.remove("v"));
+    // A whole number too large for TOML (which then fails to parse it).
+    let digits = raw.strip_prefix(['+', '-']).unwrap_or(raw);
+    let too_large = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && raw.parse::<i64>().is_err();
     match parsed {
+        // No field takes a TOML date: a date (`start=2024-01-01`) is the text as written.
+        Some(Value::Datetime(_)) => Ok(Value::String(raw.to_string())),
+        None if too_large => Err(format!(
+            "{raw} is out of range: TOML integers are signed 64-bit, from {} to {} (run, compare and sweep take a larger seed with --seed)",
+            i64::MIN,
+            i64::MAX,
+        )),
         Some(Value::Table(_)) | Some(Value::Array(_)) => Err(format!(
             "{raw} is a table or an array; only single values (numbers, strings, booleans) can be set. Set the fields one by one, e.g. nodes.X.service.mean=2h"
         )),

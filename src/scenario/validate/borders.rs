@@ -96,6 +96,12 @@ pub(super) fn build_border(
     };
     let controls = count_value(ctx, &format!("{p}.controls"), n.controls, 1, 10)?;
 
+    if n.hours.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ctx.err(
+            &format!("{p}.hours"),
+            "`hours = []` is not allowed: an empty list could mean never open or always open; leave `hours` out for a border open around the clock, or list windows, e.g. [\"Mon-Sat 08:00-20:00\"]",
+        ));
+    }
     let mut weekly = Vec::new();
     for (j, w) in n.hours.iter().flatten().enumerate() {
         weekly.extend(hours::parse_window(w).map_err(|e| ctx.err(&format!("{p}.hours[{j}]"), e))?);

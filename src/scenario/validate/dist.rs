@@ -1,13 +1,12 @@
 //! Distributions: the families and their parameters, and empirical data read from CSV files.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
 use super::Ctx;
+pub(crate) use super::empirical::EmpiricalCache;
+use super::resolution::{Family, MAX_SHARE_UNDER, RESOLUTION_SECS};
 use super::values::{self, number, whole};
 use crate::engine::dist::Dist;
-use crate::error::{Error, Result};
-use crate::scenario::duration::Duration;
+use crate::error::Result;
+use crate::scenario::duration::{Duration, MAX_SECS, MAX_TEXT};
 use crate::scenario::file::DistSpec;
 
 /// The parameters each distribution family takes, in the order they are documented.
@@ -47,13 +46,97 @@ pub(super) fn given(d: &DistSpec) -> Vec<&'static str> {
     v
 }
 
+/// The largest coefficient of variation of `lognormal` and `gamma`: far beyond any real
+/// duration (the gamma's shape 1/cv² stays a normal number).
+pub(crate) const MAX_CV: f64 = 1000.0;
+
 pub(super) fn build_dist(
     ctx: &Ctx,
     p: &str,
     d: &DistSpec,
     emp: &mut EmpiricalCache,
 ) -> Result<Dist> {
-    let Some(&(family, params)) = FAMILIES.iter().find(|(f, _)| *f == d.dist) else {
+    build_family(ctx, p, d, emp).map(|(dist, _)| dist)
+}
+
+/// A distribution of times that must be positive (times between arrivals): as [`build_dist`],
+/// and a draw under 1 ms (which the clock rounds to 0 ms or 1 ms) must have a chance of at most
+/// 1 in 1000, or consignments would pile up at one instant.
+pub(super) fn build_positive_dist(
+    ctx: &Ctx,
+    p: &str,
+    d: &DistSpec,
+    emp: &mut EmpiricalCache,
+    what: &str,
+) -> Result<Dist> {
+    let (dist, family) = build_family(ctx, p, d, emp)?;
+    let share = family.cdf(RESOLUTION_SECS);
+    if share <= MAX_SHARE_UNDER {
+        return Ok(dist);
+    }
+    let rule = format!(
+        "{what} must be at least 1 ms (the clock's resolution) in all but at most 1 in 1000 draws, or draws that round to 0 ms put many at the same instant"
+    );
+    let message = match (&family, &d.value) {
+        (Family::Fixed(_), Some(v)) => {
+            return Err(ctx.err(
+                &format!("{p}.value"),
+                format!("\"{}\" is under 1 ms; {rule}", v.text),
+            ));
+        }
+        (Family::Empirical(v), _) => format!(
+            "{} of the {} values of column \"{}\" are under 1 ms; {rule}",
+            (share * v.len() as f64).round(),
+            v.len(),
+            d.column.as_deref().unwrap_or_default()
+        ),
+        _ => {
+            let share = if share >= 0.01 {
+                format!("{share:.2}")
+            } else {
+                format!("{share:.4}")
+            };
+            format!(
+                "{} draws a time under 1 ms with probability {share}; {rule}",
+                inline(d)
+            )
+        }
+    };
+    Err(ctx.err(p, message))
+}
+
+/// A distribution as an inline table, for messages: `{ dist = "exponential", mean = "0.5s" }`.
+fn inline(d: &DistSpec) -> String {
+    let dur = |v: &Option<Duration>| v.as_ref().map(|x| format!("\"{}\"", x.text));
+    let fields = [
+        ("value", dur(&d.value)),
+        ("mean", dur(&d.mean)),
+        ("min", dur(&d.min)),
+        ("mode", dur(&d.mode)),
+        ("max", dur(&d.max)),
+        ("sd", dur(&d.sd)),
+        ("scale", dur(&d.scale)),
+        ("cv", d.cv.map(|x| x.to_string())),
+        ("k", d.k.map(|x| x.to_string())),
+        ("shape", d.shape.map(|x| x.to_string())),
+    ];
+    let mut s = format!("{{ dist = \"{}\"", d.dist);
+    for (name, v) in fields {
+        if let Some(v) = v {
+            s.push_str(&format!(", {name} = {v}"));
+        }
+    }
+    s + " }"
+}
+
+/// The distribution and its family with parameters in seconds.
+fn build_family(
+    ctx: &Ctx,
+    p: &str,
+    d: &DistSpec,
+    emp: &mut EmpiricalCache,
+) -> Result<(Dist, Family)> {
+    let Some(&(family_name, params)) = FAMILIES.iter().find(|(f, _)| *f == d.dist) else {
         let names: Vec<&str> = FAMILIES.iter().map(|(f, _)| *f).collect();
         return Err(ctx.err(
             &format!("{p}.dist"),
@@ -69,7 +152,7 @@ pub(super) fn build_dist(
             return Err(ctx.err(
                 &format!("{p}.{g}"),
                 format!(
-                    "`{g}` is not a parameter of `{family}`; it takes: {}",
+                    "`{g}` is not a parameter of `{family_name}`; it takes: {}",
                     params.join(", ")
                 ),
             ));
@@ -79,7 +162,7 @@ pub(super) fn build_dist(
         ctx.err(
             p,
             format!(
-                "`{family}` needs `{name}` (it takes: {})",
+                "`{family_name}` needs `{name}` (it takes: {})",
                 params.join(", ")
             ),
         )
@@ -110,14 +193,23 @@ pub(super) fn build_dist(
     };
     let cv = |positive_only: bool| -> Result<f64> {
         let c = d.cv.ok_or_else(|| need("cv"))?;
-        let ok = c.is_finite() && if positive_only { c > 0.0 } else { c >= 0.0 };
+        let ok = c <= MAX_CV && if positive_only { c > 0.0 } else { c >= 0.0 };
         let rule = if positive_only { "> 0" } else { ">= 0" };
-        let rule = format!("the coefficient of variation must be {rule}");
+        let rule = format!("the coefficient of variation must be {rule} and at most {MAX_CV}");
         number(ctx, &format!("{p}.cv"), c, ok, &rule)
     };
-    let built = match family {
-        "fixed" => Dist::fixed(non_negative("value", &d.value)?),
-        "exponential" => Dist::exponential(positive("mean", &d.mean)?),
+    let family;
+    let built = match family_name {
+        "fixed" => {
+            let v = non_negative("value", &d.value)?;
+            family = Family::Fixed(v);
+            Dist::fixed(v)
+        }
+        "exponential" => {
+            let mean = positive("mean", &d.mean)?;
+            family = Family::Exponential { mean };
+            Dist::exponential(mean)
+        }
         "uniform" => {
             let min = non_negative("min", &d.min)?;
             let max = non_negative("max", &d.max)?;
@@ -131,6 +223,7 @@ pub(super) fn build_dist(
                     ),
                 ));
             }
+            family = Family::Uniform { min, max };
             Dist::uniform(min, max)
         }
         "triangular" => {
@@ -158,21 +251,45 @@ pub(super) fn build_dist(
                     ),
                 ));
             }
+            family = Family::Triangular { min, mode, max };
             Dist::triangular(min, mode, max)
         }
-        "normal" => Dist::normal(positive("mean", &d.mean)?, non_negative("sd", &d.sd)?),
-        "lognormal" => Dist::lognormal(positive("mean", &d.mean)?, cv(false)?),
-        "gamma" => Dist::gamma(positive("mean", &d.mean)?, cv(true)?),
+        "normal" => {
+            let (mean, sd) = (positive("mean", &d.mean)?, non_negative("sd", &d.sd)?);
+            family = Family::Normal { mean, sd };
+            Dist::normal(mean, sd)
+        }
+        "lognormal" => {
+            let (mean, cv) = (positive("mean", &d.mean)?, cv(false)?);
+            family = Family::LogNormal { mean, cv };
+            Dist::lognormal(mean, cv)
+        }
+        "gamma" => {
+            let (mean, cv) = (positive("mean", &d.mean)?, cv(true)?);
+            let shape = 1.0 / (cv * cv);
+            family = Family::Gamma {
+                shape,
+                scale: mean / shape,
+            };
+            Dist::gamma(mean, cv)
+        }
         "erlang" => {
             let k = d.k.ok_or_else(|| need("k"))?;
             let rule = "the number of phases k must be a whole number from 1 to 1000";
             whole(ctx, &format!("{p}.k"), k, 1..=1000, rule)?;
-            Dist::erlang(k as u32, positive("mean", &d.mean)?)
+            let mean = positive("mean", &d.mean)?;
+            family = Family::Gamma {
+                shape: k as f64,
+                scale: mean / k as f64,
+            };
+            Dist::erlang(k as u32, mean)
         }
         "weibull" => {
             let shape = d.shape.ok_or_else(|| need("shape"))?;
             values::positive(ctx, &format!("{p}.shape"), shape, "shape must be > 0")?;
-            Dist::weibull(shape, positive("scale", &d.scale)?)
+            let scale = positive("scale", &d.scale)?;
+            family = Family::Weibull { shape, scale };
+            Dist::weibull(shape, scale)
         }
         "empirical" => {
             let file = d.file.as_ref().ok_or_else(|| need("file"))?;
@@ -194,104 +311,33 @@ pub(super) fn build_dist(
                     ));
                 }
             };
-            let values = emp.load(ctx, p, &ctx.dir().join(file), column)?;
-            Dist::empirical(values.iter().map(|v| v * scale).collect())
+            let values = emp.load(ctx, p, file, column)?;
+            let secs: Vec<f64> = values.iter().map(|v| v * scale).collect();
+            if let Some(&v) = secs.iter().find(|&&v| v > MAX_SECS) {
+                return Err(ctx.err(
+                    &format!("{p}.column"),
+                    format!(
+                        "column \"{column}\" holds {} {unit}; a duration is at most {MAX_TEXT}",
+                        v / scale
+                    ),
+                ));
+            }
+            family = Family::Empirical(secs.clone());
+            Dist::empirical(secs)
         }
         _ => unreachable!("every family in FAMILIES is handled"),
     };
-    built.map_err(|e| ctx.err(p, e.0))
-}
-
-/// Empirical CSV columns, read once per (file, column).
-#[derive(Default)]
-pub(crate) struct EmpiricalCache {
-    loaded: HashMap<(PathBuf, String), Vec<f64>>,
-}
-
-impl EmpiricalCache {
-    pub(super) fn load(
-        &mut self,
-        ctx: &Ctx,
-        p: &str,
-        path: &Path,
-        column: &str,
-    ) -> Result<&Vec<f64>> {
-        let key = (path.to_path_buf(), column.to_string());
-        if !self.loaded.contains_key(&key) {
-            let values = read_column(ctx, p, path, column)?;
-            self.loaded.insert(key.clone(), values);
-        }
-        Ok(&self.loaded[&key])
-    }
-}
-
-pub(super) fn read_column(ctx: &Ctx, p: &str, path: &Path, column: &str) -> Result<Vec<f64>> {
-    let file_err = |line: Option<usize>, msg: String| Error::Scenario {
-        file: path.to_path_buf(),
-        line_col: line.map(|l| (l, 1)),
-        path: String::new(),
-        message: format!("{msg} (empirical data for {p} in {})", ctx.file.display()),
-    };
-    let f = std::fs::File::open(path).map_err(|e| {
-        ctx.err(
-            &format!("{p}.file"),
-            format!(
-                "cannot open empirical data file \"{}\": {e}",
-                path.display()
-            ),
-        )
-    })?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(f);
-    let headers = rdr
-        .headers()
-        .map_err(|e| file_err(Some(1), format!("cannot read the header row: {e}")))?
-        .clone();
-    let Some(ci) = headers.iter().position(|h| h.trim() == column) else {
-        let names: Vec<&str> = headers.iter().collect();
+    let built = built.map_err(|e| ctx.err(p, e.0))?;
+    let mean = built.mean_secs();
+    if mean.is_nan() || mean > MAX_SECS {
+        let mean = match mean.is_finite() {
+            true => format!("a mean of {mean:.3e} s"),
+            false => "a mean too large to compute".into(),
+        };
         return Err(ctx.err(
-            &format!("{p}.column"),
-            format!(
-                "column \"{column}\" is not in \"{}\"; its columns are: {}",
-                path.display(),
-                names.join(", ")
-            ),
-        ));
-    };
-    let mut values = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            file_err(
-                e.position().map(|pos| pos.line() as usize),
-                format!("cannot read: {e}"),
-            )
-        })?;
-        let line = rec.position().map_or(0, |pos| pos.line() as usize);
-        let cell = rec.get(ci).unwrap_or("").trim();
-        if cell.is_empty() {
-            continue;
-        }
-        let v: f64 = cell.parse().map_err(|_| {
-            file_err(
-                Some(line),
-                format!("column \"{column}\" holds \"{cell}\", which is not a number"),
-            )
-        })?;
-        if !v.is_finite() || v < 0.0 {
-            return Err(file_err(
-                Some(line),
-                format!("column \"{column}\" holds {cell}; durations must be finite and >= 0"),
-            ));
-        }
-        values.push(v);
-    }
-    if values.is_empty() {
-        return Err(ctx.err(
-            &format!("{p}.column"),
-            format!(
-                "column \"{column}\" of \"{}\" has no numeric values",
-                path.display()
-            ),
+            p,
+            format!("{} has {mean}; a duration is at most {MAX_TEXT}", inline(d)),
         ));
     }
-    Ok(values)
+    Ok((built, family))
 }

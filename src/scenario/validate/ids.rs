@@ -5,8 +5,13 @@ use std::collections::HashMap;
 use super::Ctx;
 use crate::error::Result;
 
+/// The longest id, in characters (ASCII only, so bytes too): ids name folders (the scenario
+/// name), random streams and rows of the outputs, and fill table columns.
+pub(super) const MAX_ID_LEN: usize = 64;
+
 pub(super) fn valid_id(s: &str) -> bool {
     !s.is_empty()
+        && s.len() <= MAX_ID_LEN
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
         && !s.starts_with('.')
@@ -19,7 +24,7 @@ pub(super) fn valid_id_at(ctx: &Ctx, p: &str, id: &str) -> Result<()> {
     }
     Err(ctx.err(
         &format!("{p}.id"),
-        format!("\"{id}\" is not a valid id; {ID_RULE}"),
+        format!("{} is not a valid id; {ID_RULE}", shown(id)),
     ))
 }
 
@@ -42,7 +47,19 @@ pub(super) fn unique_id(
     Ok(())
 }
 
-pub(super) const ID_RULE: &str = "use letters, digits, '_', '-' or '.', not starting with '.'";
+pub(super) const ID_RULE: &str =
+    "use letters, digits, '_', '-' or '.', not starting with '.', at most 64 characters";
+
+/// An id as quoted in a message: whole up to [`MAX_ID_LEN`] characters, else its start and its
+/// length, so that a huge value never floods a message.
+pub(super) fn shown(id: &str) -> String {
+    let n = id.chars().count();
+    if n <= MAX_ID_LEN {
+        return format!("\"{id}\"");
+    }
+    let start: String = id.chars().take(24).collect();
+    format!("\"{start}...\" ({n} characters)")
+}
 
 pub(super) fn node_name(ix: &HashMap<String, usize>, n: usize) -> &str {
     ix.iter()

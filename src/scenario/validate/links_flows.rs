@@ -3,11 +3,12 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Ctx;
-use super::dist::{EmpiricalCache, build_dist};
-use super::ids::{node_name, unique_id};
-use super::values::{headway_value, positive, whole};
+use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
+use super::ids::{node_name, shown, unique_id};
+use super::values::{figure, headway_value, positive, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
+use crate::scenario::duration::{MAX_SECS, MAX_TEXT};
 use crate::scenario::file::{FlowSpec, LinkSpec};
 use crate::scenario::model::{FlowModel, Leg, LinkModel, MAX_PRIORITY, ServiceModel};
 
@@ -69,7 +70,10 @@ pub(super) fn build_flow(
             } else {
                 format!("known nodes and services: {}", known.join(", "))
             };
-            return Err(ctx.err(&at, format!("no node or service has id \"{id}\"; {known}")));
+            return Err(ctx.err(
+                &at,
+                format!("no node or service has id {}; {known}", shown(id)),
+            ));
         };
         if !route.is_empty() {
             legs.push(match pending.take() {
@@ -124,13 +128,13 @@ pub(super) fn build_flow(
         0..=MAX_PRIORITY,
         &rule,
     )? as u8;
-    let arrivals = build_dist(ctx, &format!("{p}.arrivals"), &f.arrivals, emp)?;
-    if arrivals.mean_secs() <= 0.0 {
-        return Err(ctx.err(
-            &format!("{p}.arrivals"),
-            "mean time between arrivals must be > 0",
-        ));
-    }
+    let arrivals = build_positive_dist(
+        ctx,
+        &format!("{p}.arrivals"),
+        &f.arrivals,
+        emp,
+        "a time between arrivals",
+    )?;
     Ok(FlowModel {
         id: f.id.clone(),
         route,
@@ -153,10 +157,12 @@ pub(super) fn build_links(
     for (i, l) in specs.iter().enumerate() {
         let p = format!("links[{i}]");
         let end = |field: &str, id: &str| {
-            node_ix
-                .get(id)
-                .copied()
-                .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+            node_ix.get(id).copied().ok_or_else(|| {
+                ctx.err(
+                    &format!("{p}.{field}"),
+                    format!("no node has id {}", shown(id)),
+                )
+            })
         };
         let from = end("from", &l.from)?;
         let to = end("to", &l.to)?;
@@ -216,7 +222,18 @@ pub(super) fn build_links(
                         "`speed_kmh` needs `distance_km` (travel time = distance / speed)",
                     ));
                 };
-                Dist::fixed(d / v * 3600.0).map_err(|e| ctx.err(&p, e.0))?
+                let secs = d / v * 3600.0;
+                if secs.is_nan() || secs > MAX_SECS {
+                    return Err(ctx.err(
+                        &format!("{p}.speed_kmh"),
+                        format!(
+                            "{} km at {} km/h takes too long; a duration is at most {MAX_TEXT}",
+                            figure(d),
+                            figure(v)
+                        ),
+                    ));
+                }
+                Dist::fixed(secs).map_err(|e| ctx.err(&p, e.0))?
             }
             _ => {
                 return Err(ctx.err(&p, "give the travel time either as `time` (a distribution) or as `speed_kmh` with `distance_km`, not both"));

@@ -4,10 +4,12 @@
 
 mod borders;
 pub(super) mod dist;
+mod empirical;
 mod ids;
 mod links_flows;
 mod nodes;
 mod pipelines;
+mod resolution;
 mod services;
 mod values;
 mod yards;
@@ -16,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::file::ScenarioFile;
+use super::loading::FileAccess;
 use super::locate::locate;
 use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
 use crate::engine::hours;
@@ -23,7 +26,7 @@ use crate::engine::time::{SimDur, SimTime};
 use crate::error::{Error, Result};
 use borders::CorridorDefaults;
 use dist::EmpiricalCache;
-use ids::{ID_RULE, valid_id};
+use ids::{ID_RULE, shown, valid_id};
 use links_flows::{build_flow, build_links};
 use nodes::build_node;
 use pipelines::build_pipeline;
@@ -35,6 +38,8 @@ use yards::check_yards;
 pub(crate) struct Ctx<'a> {
     pub file: &'a Path,
     pub src: &'a str,
+    /// Which data files the scenario may name.
+    pub access: FileAccess,
 }
 
 impl Ctx<'_> {
@@ -61,8 +66,8 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         return Err(ctx.err(
             "scenario.name",
             format!(
-                "\"{}\" is not a usable name (it names the results folder); {ID_RULE}",
-                s.name
+                "{} is not a usable name (it names the results folder); {ID_RULE}",
+                shown(&s.name)
             ),
         ));
     }

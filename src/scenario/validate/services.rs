@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
-use super::ids::valid_id_at;
+use super::ids::{shown, valid_id_at};
 use super::values::{
     closure_windows, headway_value, positive_duration, random_closures, teu_per_wagon, utc_offset,
     whole,
@@ -47,10 +47,12 @@ pub(super) fn build_service(
         ));
     }
     let end = |field: &str, id: &str| {
-        node_ix
-            .get(id)
-            .copied()
-            .ok_or_else(|| ctx.err(&format!("{p}.{field}"), format!("no node has id \"{id}\"")))
+        node_ix.get(id).copied().ok_or_else(|| {
+            ctx.err(
+                &format!("{p}.{field}"),
+                format!("no node has id {}", shown(id)),
+            )
+        })
     };
     let from = end("from", &sv.from)?;
     let to = end("to", &sv.to)?;
@@ -105,7 +107,13 @@ pub(super) fn build_service(
                         period,
                     }
                 }
-                (None, Some(times)) if !times.is_empty() => {
+                (None, Some(times)) if times.is_empty() => {
+                    return Err(ctx.err(
+                        &format!("{p}.times"),
+                        "`times = []` lists no departure; list weekly times, e.g. [\"Tue 06:00\", \"Fri 18:00\"], or give `every` instead",
+                    ));
+                }
+                (None, Some(times)) => {
                     let offset = utc_offset(ctx, &p, &sv.utc_offset)?;
                     let week = crate::engine::time::MS_PER_WEEK;
                     // Local minutes of the week at time zero (1970-01-01 was a Thursday).

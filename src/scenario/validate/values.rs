@@ -9,15 +9,29 @@ use crate::engine::dist::Dist;
 use crate::engine::hours;
 use crate::engine::time::SimDur;
 use crate::error::Result;
-use crate::scenario::duration::Duration;
+use crate::scenario::duration::{Duration, MAX_SECS, MAX_TEXT};
 use crate::scenario::file::{ClosureSpec, Servers, WeatherSpec};
 
+/// A duration that must be positive: at least 1 ms, the clock's resolution (a shorter one
+/// would round to 0 ms, or to 1 ms, and is a mistake either way).
 pub(super) fn positive_duration(ctx: &Ctx, path: &str, d: &Duration) -> Result<SimDur> {
     if d.secs <= 0.0 {
         return Err(ctx.err(path, format!("\"{}\" must be > 0", d.text)));
     }
+    if d.secs < MIN_POSITIVE_SECS {
+        return Err(ctx.err(
+            path,
+            format!(
+                "\"{}\" is under 1 ms, the clock's resolution; must be at least 1 ms (\"0.001s\")",
+                d.text
+            ),
+        ));
+    }
     Ok(SimDur::from_secs_f64(d.secs))
 }
+
+/// The shortest positive duration: 1 ms.
+const MIN_POSITIVE_SECS: f64 = 0.001;
 
 pub(super) fn servers_value(ctx: &Ctx, path: &str, s: Servers) -> Result<Option<u32>> {
     match s {
@@ -85,12 +99,13 @@ pub(super) fn headway_value(
         (None, None) => Ok(None),
         (Some(h), None) => Ok(Some(positive_duration(ctx, &format!("{p}.headway"), h)?)),
         (None, Some(n)) => {
-            let n = positive(
-                ctx,
-                &format!("{p}.trains_per_day"),
-                n,
-                "trains per day must be > 0",
-            )?;
+            // The headway, 24 h / n, must lie within [1 ms, the longest duration].
+            let (least, most) = (86_400.0 / MAX_SECS, 86_400.0 / MIN_POSITIVE_SECS);
+            let rule = format!(
+                "trains per day must be > 0, from {least:.3e} (a headway of at most {MAX_TEXT}) to {most} (a headway of at least 1 ms)"
+            );
+            let ok = n.is_finite() && n > 0.0 && (least..=most).contains(&n);
+            let n = number(ctx, &format!("{p}.trains_per_day"), n, ok, &rule)?;
             Ok(Some(SimDur::from_secs_f64(86_400.0 / n)))
         }
         (Some(_), Some(_)) => Err(ctx.err(
@@ -148,7 +163,17 @@ pub(super) fn number(ctx: &Ctx, path: &str, v: f64, ok: bool, rule: &str) -> Res
     if ok {
         return Ok(v);
     }
-    Err(ctx.err(path, format!("{v} is not allowed; {rule}")))
+    Err(ctx.err(path, format!("{} is not allowed; {rule}", figure(v))))
+}
+
+/// A number as a message shows it: as written for everyday sizes, in scientific notation
+/// beyond them (`1e300`, not 301 digits).
+pub(crate) fn figure(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
 }
 
 /// TEU per wagon (`{p}.teu_per_wagon`) of a station with service per wagon or of a service with
