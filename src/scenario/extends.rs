@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use super::loading::{FileAccess, confine};
+use super::access::{FileAccess, confine};
 use crate::error::{Error, Result};
 
 /// If `src` extends a base, the merged document as TOML text; `None` if it extends nothing.
@@ -34,7 +34,7 @@ fn canonical_path(p: &Path) -> PathBuf {
 
 fn parse_table(path: &Path, src: &str) -> Result<Table> {
     src.parse()
-        .map_err(|e: toml::de::Error| super::loading::syntax_error(path, src, &e))
+        .map_err(|e: toml::de::Error| super::locate::syntax_error(path, src, &e))
 }
 
 /// A base that is not TOML: its line and column and TOML's short reason, with any quoted text

@@ -11,9 +11,10 @@ use std::path::Path;
 
 use toml::Table;
 
+use super::access::FileAccess;
 use super::digitisation;
 use super::file::ScenarioFile;
-use super::locate::{line_col, locate, path_at, value_at};
+use super::locate::{line_col, locate, syntax_error, value_at};
 use super::overrides::{Override, apply};
 use super::validate::{self, Ctx};
 use super::{Model, extends};
@@ -30,35 +31,6 @@ pub struct Resolved {
     pub text: String,
     /// The changed paths in index form, one per override, in order.
     pub changed: Vec<String>,
-}
-
-/// Which files besides itself a scenario may make corridor read: empirical data files and
-/// `extends` bases.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum FileAccess {
-    /// Any file the process can read, by a relative or an absolute path (the default).
-    #[default]
-    Open,
-    /// Only files in the scenario file's folder or below it, after resolving `..` and symbolic
-    /// links (`--confine`): for services that run scenarios from others.
-    Confined,
-}
-
-/// With [`FileAccess::Confined`]: checks that `path` (a data file or an `extends` base) lies
-/// in the folder of `scenario` or below it, both canonicalised. The error completes a
-/// sentence that starts with the file's name as given.
-pub(crate) fn confine(scenario: &Path, path: &Path) -> std::result::Result<(), String> {
-    let dir = match scenario.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let root = std::fs::canonicalize(dir)
-        .map_err(|e| format!("cannot be checked: the scenario's folder cannot be resolved: {e}"))?;
-    let real = std::fs::canonicalize(path).map_err(|e| format!("cannot be opened: {e}"))?;
-    if real.starts_with(&root) {
-        return Ok(());
-    }
-    Err("is outside the scenario file's folder; with --confine, data files and `extends` bases must lie in that folder or below it (after resolving `..` and symbolic links)".into())
 }
 
 /// Reads a scenario file: its bytes and its text.
@@ -156,61 +128,6 @@ fn resolve_once(
 fn parse_doc(file: &Path, src: &str) -> Result<Table> {
     src.parse()
         .map_err(|e: toml::de::Error| syntax_error(file, src, &e))
-}
-
-/// A TOML syntax error at its line and column. A number out of TOML's range also gets its
-/// field path and the range.
-pub(crate) fn syntax_error(file: &Path, src: &str, e: &toml::de::Error) -> Error {
-    let message = e.message().trim().to_string();
-    let start = e.span().map(|s| s.start);
-    let range = start.and_then(|at| out_of_range(src, at, &message));
-    let path = match range {
-        Some(_) => start.and_then(|at| path_at(src, at)).unwrap_or_default(),
-        None => String::new(),
-    };
-    let message = match range {
-        Some(m) if path == "scenario.seed" => format!(
-            "{m}; the file takes seeds from 0 to {}, --seed on the command line any up to 2^64 - 1",
-            i64::MAX
-        ),
-        Some(m) => m,
-        None => message,
-    };
-    Error::Scenario {
-        file: file.to_path_buf(),
-        line_col: start.map(|at| line_col(src, at)),
-        path,
-        message,
-    }
-}
-
-/// For TOML's messages about a number beyond its range (`u64 value was too large`, `integer
-/// number overflowed`, ...), a message with the number and the range; else `None`.
-fn out_of_range(src: &str, at: usize, message: &str) -> Option<String> {
-    let float = message.contains("floating-point number overflowed");
-    let int = ["value was too large", "number overflowed", "as i128"]
-        .iter()
-        .any(|m| message.contains(m));
-    if !float && !int {
-        return None;
-    }
-    let token: String = src
-        .get(at..)?
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "+-_.".contains(*c))
-        .take(40)
-        .collect();
-    Some(if float {
-        format!(
-            "{token} is out of range: TOML numbers are 64-bit floating point, at most about 1.8e308 in size"
-        )
-    } else {
-        format!(
-            "{token} is out of range: TOML integers are signed 64-bit, from {} to {}",
-            i64::MIN,
-            i64::MAX
-        )
-    })
 }
 
 /// Deserializes and validates scenario text.

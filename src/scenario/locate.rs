@@ -1,7 +1,11 @@
 //! Maps a field path such as `nodes[2].service.cv` back to its line and column in the TOML text,
 //! so that rule violations found after parsing still point at the place to fix.
 
+use std::path::Path;
+
 use toml::de::{DeTable, DeValue};
+
+use crate::error::Error;
 
 /// 1-based (line, column) of byte offset `pos` in `src`.
 pub(super) fn line_col(src: &str, pos: usize) -> (usize, usize) {
@@ -178,6 +182,61 @@ pub(super) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
         }
     }
     span.map(|s| line_col(src, s.start))
+}
+
+/// A TOML syntax error at its line and column. A number out of TOML's range also gets its
+/// field path and the range.
+pub(crate) fn syntax_error(file: &Path, src: &str, e: &toml::de::Error) -> Error {
+    let message = e.message().trim().to_string();
+    let start = e.span().map(|s| s.start);
+    let range = start.and_then(|at| out_of_range(src, at, &message));
+    let path = match range {
+        Some(_) => start.and_then(|at| path_at(src, at)).unwrap_or_default(),
+        None => String::new(),
+    };
+    let message = match range {
+        Some(m) if path == "scenario.seed" => format!(
+            "{m}; the file takes seeds from 0 to {}, --seed on the command line any up to 2^64 - 1",
+            i64::MAX
+        ),
+        Some(m) => m,
+        None => message,
+    };
+    Error::Scenario {
+        file: file.to_path_buf(),
+        line_col: start.map(|at| line_col(src, at)),
+        path,
+        message,
+    }
+}
+
+/// For TOML's messages about a number beyond its range (`u64 value was too large`, `integer
+/// number overflowed`, ...), a message with the number and the range; else `None`.
+fn out_of_range(src: &str, at: usize, message: &str) -> Option<String> {
+    let float = message.contains("floating-point number overflowed");
+    let int = ["value was too large", "number overflowed", "as i128"]
+        .iter()
+        .any(|m| message.contains(m));
+    if !float && !int {
+        return None;
+    }
+    let token: String = src
+        .get(at..)?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "+-_.".contains(*c))
+        .take(40)
+        .collect();
+    Some(if float {
+        format!(
+            "{token} is out of range: TOML numbers are 64-bit floating point, at most about 1.8e308 in size"
+        )
+    } else {
+        format!(
+            "{token} is out of range: TOML integers are signed 64-bit, from {} to {}",
+            i64::MIN,
+            i64::MAX
+        )
+    })
 }
 
 #[cfg(test)]

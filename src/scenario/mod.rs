@@ -2,6 +2,7 @@
 //! immutable [`Model`], all through one pipeline ([`loading`]). See `scenarios/README.md` for
 //! the format, field by field.
 
+mod access;
 pub mod border;
 mod digitisation;
 pub mod duration;
@@ -15,8 +16,9 @@ mod validate;
 
 use std::path::Path;
 
+pub use access::FileAccess;
 pub use border::BorderModel;
-pub use loading::{FileAccess, Resolved, read, resolve, resolve_with};
+pub use loading::{Resolved, read, resolve, resolve_with};
 pub use model::{
     Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, PipelineUnit,
     ServiceModel, ServicePer,

@@ -7,7 +7,7 @@ use super::values::{self, number, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
 use crate::scenario::duration::{Duration, MAX_SECS, MAX_TEXT};
-use crate::scenario::file::DistSpec;
+use crate::scenario::file::{DistSpec, WeatherSpec};
 
 /// The parameters each distribution family takes, in the order they are documented.
 pub const FAMILIES: &[(&str, &[&str])] = &[
@@ -340,4 +340,28 @@ fn build_family(
         ));
     }
     Ok((built, family))
+}
+
+/// Random closures at `p` (a sea leg's `weather`, a pipeline's `outages`): the daily probability,
+/// in [0, 1], and the duration distribution.
+pub(super) fn random_closures(
+    ctx: &Ctx,
+    p: &str,
+    spec: &Option<WeatherSpec>,
+    emp: &mut EmpiricalCache,
+) -> Result<Option<(f64, Dist)>> {
+    let Some(w) = spec else {
+        return Ok(None);
+    };
+    let q = w.daily_probability;
+    let rule = "a probability must be in [0, 1]";
+    number(
+        ctx,
+        &format!("{p}.daily_probability"),
+        q,
+        (0.0..=1.0).contains(&q),
+        rule,
+    )?;
+    let duration = build_dist(ctx, &format!("{p}.duration"), &w.duration, emp)?;
+    Ok(Some((w.daily_probability, duration)))
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::scenario::loading::{FileAccess, confine};
+use crate::scenario::access::{FileAccess, confine};
 
 /// Empirical CSV columns, read once per (file, column).
 #[derive(Default)]

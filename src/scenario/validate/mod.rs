@@ -17,8 +17,8 @@ mod yards;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::access::FileAccess;
 use super::file::ScenarioFile;
-use super::loading::FileAccess;
 use super::locate::locate;
 use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
 use crate::engine::hours;

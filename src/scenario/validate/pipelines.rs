@@ -4,8 +4,9 @@ use std::collections::HashSet;
 
 use super::Ctx;
 use super::dist::EmpiricalCache;
+use super::dist::random_closures;
 use super::ids::unique_id;
-use super::values::{positive, random_closures};
+use super::values::positive;
 use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::file::PipelineSpec;

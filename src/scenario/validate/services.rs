@@ -3,11 +3,10 @@
 use std::collections::HashMap;
 
 use super::Ctx;
-use super::dist::{EmpiricalCache, build_dist};
+use super::dist::{EmpiricalCache, build_dist, random_closures};
 use super::ids::{shown, valid_id_at};
 use super::values::{
-    closure_windows, headway_value, positive_duration, random_closures, teu_per_wagon, utc_offset,
-    whole,
+    closure_windows, headway_value, positive_duration, teu_per_wagon, utc_offset, whole,
 };
 use crate::engine::dist::Dist;
 use crate::engine::hours;

@@ -4,13 +4,11 @@
 use std::ops::RangeInclusive;
 
 use super::Ctx;
-use super::dist::{EmpiricalCache, build_dist};
-use crate::engine::dist::Dist;
 use crate::engine::hours;
 use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::duration::{Duration, MAX_SECS, MAX_TEXT};
-use crate::scenario::file::{ClosureSpec, Servers, WeatherSpec};
+use crate::scenario::file::{ClosureSpec, Servers};
 
 /// A duration that must be positive: at least 1 ms, the clock's resolution (a shorter one
 /// would round to 0 ms, or to 1 ms, and is a mistake either way).
@@ -113,30 +111,6 @@ pub(super) fn headway_value(
             "give the path capacity as `headway` or as `trains_per_day`, not both",
         )),
     }
-}
-
-/// Random closures at `p` (a sea leg's `weather`, a pipeline's `outages`): the daily probability,
-/// in [0, 1], and the duration distribution.
-pub(super) fn random_closures(
-    ctx: &Ctx,
-    p: &str,
-    spec: &Option<WeatherSpec>,
-    emp: &mut EmpiricalCache,
-) -> Result<Option<(f64, Dist)>> {
-    let Some(w) = spec else {
-        return Ok(None);
-    };
-    let q = w.daily_probability;
-    let rule = "a probability must be in [0, 1]";
-    number(
-        ctx,
-        &format!("{p}.daily_probability"),
-        q,
-        (0.0..=1.0).contains(&q),
-        rule,
-    )?;
-    let duration = build_dist(ctx, &format!("{p}.duration"), &w.duration, emp)?;
-    Ok(Some((w.daily_probability, duration)))
 }
 
 /// A whole number at `path` within `range`; else "`v` is not allowed; `rule`".
