@@ -362,6 +362,7 @@ fn the_metric_catalogue_and_outputs_md_list_the_same_metrics_units_and_meanings(
         .collect();
     let declared: Vec<[String; 3]> = corridor::sim::catalogue::CATALOGUE
         .iter()
+        .flat_map(|scope| scope.iter())
         .map(|m| {
             [
                 format!("{} {}", m.scope, m.name),
@@ -417,6 +418,7 @@ fn every_metric_in_the_golden_outputs_is_in_the_catalogue_with_its_unit() {
     for (scope, metric, unit) in &seen {
         let m = CATALOGUE
             .iter()
+            .flat_map(|scope| scope.iter())
             .find(|m| m.scope == scope && m.name == metric)
             .unwrap_or_else(|| panic!("{scope} {metric} is written but not in the catalogue"));
         assert!(
