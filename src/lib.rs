@@ -8,7 +8,7 @@
 //! - [`engine`] knows nothing of freight: integer [`engine::SimTime`], the
 //!   [`engine::Calendar`] with its `(time, insertion)` order, per-source random streams
 //!   ([`engine::random`]), distributions ([`engine::Dist`]) and statistics.
-//! - [`scenario`] reads a file into serde structs that mirror it ([`scenario::file`]) and
+//! - [`scenario`] reads a file into serde structs that mirror it (`scenario/file.rs`) and
 //!   validates them into an immutable [`scenario::Model`], with errors that point at the line
 //!   and field to fix.
 //! - [`sim`] puts the model into a bevy_ecs `World` (nodes, links, flows and consignments are

@@ -5,7 +5,7 @@
 //!   gathers the results in task order, so output never depends on the thread count. A sweep
 //!   or a comparison is one flat list of tasks, so all cores stay busy even with few
 //!   replications.
-//! - Scenarios are loaded through [`crate::scenario::loading`], which applies `--set` (and
+//! - Scenarios are loaded through `scenario/loading.rs`, which applies `--set` (and
 //!   each sweep point's values) and `--digitisation` to the TOML document before validation.
 //! - Every command writes its folder through one [`crate::report::ResultsFolder`], with a
 //!   [`manifest::Manifest`], and returns what to print as a [`Printout`].
@@ -122,7 +122,7 @@ fn extends_chain(file: &Path) -> Vec<(String, String)> {
 
 /// Reads `file`, applies `overrides` and then the `--digitisation` settings `digitisation`, and
 /// validates the result, reading data files and bases as `access` allows (see
-/// [`crate::scenario::loading`]).
+/// `scenario/loading.rs`).
 pub fn load(
     file: &Path,
     overrides: &[Override],

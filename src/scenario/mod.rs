@@ -1,5 +1,5 @@
 //! Scenario files: parsing (TOML, mirrored by [`file`]), overrides, and validation into an
-//! immutable [`Model`], all through one pipeline ([`loading`]). See `scenarios/README.md` for
+//! immutable [`Model`], all through one pipeline (`scenario/loading.rs`). See `scenarios/README.md` for
 //! the format, field by field.
 
 mod access;
@@ -26,14 +26,14 @@ pub use model::{
 
 use crate::error::Result;
 
-/// Reads, parses and validates a scenario file (see [`loading`]).
+/// Reads, parses and validates a scenario file (see `scenario/loading.rs`).
 pub fn load(path: &Path) -> Result<Model> {
     let (_, src) = read(path)?;
     parse(path, &src)
 }
 
 /// Parses and validates scenario text; `path` names it in messages and anchors relative paths.
-/// A file with `extends = "base.toml"` is merged onto its base first (see [`extends`]); its
+/// A file with `extends = "base.toml"` is merged onto its base first (see `scenario/extends.rs`); its
 /// errors then name field paths of the merged scenario, without line and column.
 pub fn parse(path: &Path, src: &str) -> Result<Model> {
     Ok(resolve(path, src, &[], &[])?.model)

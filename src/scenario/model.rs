@@ -1,5 +1,5 @@
 //! The validated, immutable scenario model: what `scenario/validate/` builds from a
-//! [`super::file::ScenarioFile`]. Every rule of the format is checked there; the simulation
+//! `ScenarioFile` (`scenario/file.rs`). Every rule of the format is checked there; the simulation
 //! trusts the model completely.
 
 use super::border::BorderModel;
