@@ -146,5 +146,9 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         wall,
         &format!("{} replication(s)", model.replications),
     );
+    for w in report::undelivered(&summary) {
+        p.stderr.push_str(&w);
+        p.stderr.push('\n');
+    }
     Ok(p)
 }

@@ -7,6 +7,7 @@
 //! output is derived from per-replication values, which `replications.csv` (and a shard's rows
 //! of `sweep.csv`) hold exactly, so `merge` recomputes the same bytes from shards.
 
+mod checks;
 mod comparison_csv;
 mod folder;
 pub mod manifest;
@@ -17,6 +18,7 @@ mod table;
 
 use crate::engine::summary::Summary;
 
+pub use checks::{UNDELIVERED_LIMIT, undelivered};
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
 pub use folder::ResultsFolder;
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv};

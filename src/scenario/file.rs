@@ -274,6 +274,7 @@ pub(super) struct FlowSpec {
     pub arrivals: DistSpec,
     pub teu: Option<i64>,
     pub priority: Option<i64>,
+    pub target_transit: Option<Duration>,
 }
 
 /// A distribution as written: `dist` names the family, the other fields are its parameters.

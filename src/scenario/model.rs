@@ -276,6 +276,8 @@ pub struct FlowModel {
     pub teu: u32,
     /// Priority at borders: higher is served first (0 = regular).
     pub priority: u8,
+    /// The planner's target transit time, if any: `on_time_share` counts deliveries within it.
+    pub target_transit: Option<SimDur>,
 }
 
 impl FlowModel {

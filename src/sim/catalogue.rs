@@ -89,6 +89,10 @@ scope!(flow:
         "`distance / moving` (CAREC CPMM SWOD); only with `distance`";
     SPEED_WITH_DELAY = "speed_with_delay", "km/h",
         "`distance / transit_mean` (CAREC CPMM SWD); only with `distance`";
+    TARGET_TRANSIT = "target_transit", "h",
+        "the flow's `target_transit` (flows that set one)";
+    ON_TIME_SHARE = "on_time_share", "ratio",
+        "share of the consignments created at or after the warm-up that were delivered by the horizon within `target_transit`; the undelivered count as late";
 );
 
 scope!(node:

@@ -103,6 +103,8 @@ pub(super) struct FlowStats {
     pub border: Tally,
     /// Their quantiles.
     pub transit_q: Quantiles,
+    /// Delivered within the flow's target transit time.
+    pub on_time: u64,
 }
 
 /// One consignment (a container, a block of wagons, a train load) moving along its flow's route.

@@ -88,6 +88,12 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         fs.handling.record(cm.handling);
         fs.border.record(cm.border);
         fs.transit_q.record(transit);
+        if r.model.flows[cm.flow as usize]
+            .target_transit
+            .is_some_and(|target| transit <= target)
+        {
+            fs.on_time += 1;
+        }
     }
     r.world.despawn(c);
 }
@@ -128,6 +134,15 @@ pub(super) fn rows(r: &mut Replication, w: &Window, sink: &mut Sink) {
             let swd = speed(km, fs.transit.mean_hours());
             sink.put(id, &metric::SPEED_WITHOUT_DELAY, swod);
             sink.put(id, &metric::SPEED_WITH_DELAY, swd);
+        }
+        if let Some(target) = f.target_transit {
+            sink.put(id, &metric::TARGET_TRANSIT, target.as_hours_f64());
+            let share = if fs.created > 0 {
+                fs.on_time as f64 / fs.created as f64
+            } else {
+                f64::NAN
+            };
+            sink.put(id, &metric::ON_TIME_SHARE, share);
         }
     }
 }

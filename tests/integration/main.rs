@@ -14,6 +14,7 @@ mod invariants;
 mod loading;
 mod output;
 mod parts;
+mod planner;
 mod ports;
 mod support;
 mod theory;

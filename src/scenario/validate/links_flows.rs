@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
 use super::ids::{node_name, shown, unique_id};
-use super::values::{figure, headway_value, positive, whole};
+use super::values::{figure, headway_value, positive, positive_duration, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
 use crate::scenario::duration::{MAX_SECS, MAX_TEXT};
@@ -135,6 +135,11 @@ pub(super) fn build_flow(
         emp,
         "a time between arrivals",
     )?;
+    let target_transit = f
+        .target_transit
+        .as_ref()
+        .map(|d| positive_duration(ctx, &format!("{p}.target_transit"), d))
+        .transpose()?;
     Ok(FlowModel {
         id: f.id.clone(),
         route,
@@ -142,6 +147,7 @@ pub(super) fn build_flow(
         arrivals,
         teu,
         priority,
+        target_transit,
     })
 }
 
