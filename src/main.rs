@@ -303,6 +303,19 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 model.replications,
                 model.seed
             );
+            let mut loads = model.offered_loads();
+            loads.sort_by(|a, b| b.load.total_cmp(&a.load));
+            if !loads.is_empty() {
+                println!("Highest offered loads (work offered / capacity, before running):");
+                for l in loads.iter().take(5) {
+                    println!(
+                        "  {:>8}  {}  ({})",
+                        experiment::load_text(l.load),
+                        l.resource,
+                        l.rule
+                    );
+                }
+            }
             experiment::warn_unstable(model);
             Ok(())
         }

@@ -145,25 +145,30 @@ pub fn apply_counts(model: &mut Model, common: &Common) -> Result<()> {
     crate::run::apply_overrides(model, common.replications, common.seed)
 }
 
-/// Warns about stations whose offered load per server is at least 1: their queues grow without
-/// bound, and their statistics depend on the horizon.
+/// Warns about every capacity offered as much work as it can do or more (see
+/// `scenario/capacity.rs`): its queue grows without bound, and its statistics depend on the
+/// horizon.
 pub fn warn_unstable(model: &Model) {
     warn_unstable_at(model, "");
 }
 
 /// [`warn_unstable`], each warning prefixed with `at` (e.g. the sweep point).
 pub fn warn_unstable_at(model: &Model, at: &str) {
-    for (n, load) in model.nodes.iter().zip(model.offered_load()) {
-        if let Some(rho) = load.filter(|r| *r >= 1.0) {
-            eprintln!(
-                "warning: {at}node \"{}\" is offered {} of its capacity (arrival rate x mean service / servers >= 1); its queue will grow without bound",
-                n.id,
-                if rho < 1e6 {
-                    format!("{rho:.2}")
-                } else {
-                    format!("{rho:.2e}")
-                }
-            );
-        }
+    for l in model.offered_loads().iter().filter(|l| l.load >= 1.0) {
+        eprintln!(
+            "warning: {at}{} is offered {} of its capacity ({} >= 1); its queue will grow without bound",
+            l.resource,
+            load_text(l.load),
+            l.rule
+        );
+    }
+}
+
+/// A load as printed: two decimals, or scientific notation beyond a million.
+pub fn load_text(load: f64) -> String {
+    if load < 1e6 {
+        format!("{load:.2}")
+    } else {
+        format!("{load:.2e}")
     }
 }

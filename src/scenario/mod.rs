@@ -4,6 +4,7 @@
 
 mod access;
 pub mod border;
+mod capacity;
 mod digitisation;
 pub mod duration;
 mod extends;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 pub use access::FileAccess;
 pub use border::BorderModel;
+pub use capacity::Load;
 pub use loading::{Resolved, read, resolve, resolve_with};
 pub use model::{
     Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, PipelineUnit,

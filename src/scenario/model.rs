@@ -299,37 +299,4 @@ impl Model {
     pub fn window(&self) -> SimDur {
         self.horizon - self.warmup
     }
-
-    /// Offered load per server of each finite-server node (arrival rate x mean service /
-    /// servers), for warnings about unstable stations.
-    pub fn offered_load(&self) -> Vec<Option<f64>> {
-        let mut rate = vec![0.0; self.nodes.len()];
-        for f in &self.flows {
-            for &n in &f.route {
-                // Stations with service per TEU take `teu` units of work per consignment.
-                let units = match self.nodes[n].kind {
-                    NodeKind::Station { per, .. } => per.units(f.teu),
-                    _ => 1.0,
-                };
-                rate[n] += units / f.arrivals.mean_secs();
-            }
-        }
-        self.nodes
-            .iter()
-            .zip(rate)
-            .map(|(n, r)| match &n.kind {
-                NodeKind::Station {
-                    servers, service, ..
-                } => servers.map(|c| r * service.mean_secs() / c as f64),
-                NodeKind::Border(b) => {
-                    let e = b.effect();
-                    let mut work = b.documents.mean_secs() * e.doc_scale;
-                    if let Some(c) = &b.document_check {
-                        work += e.yellow * c.mean_secs();
-                    }
-                    Some(r * work * b.passes() as f64 / b.lanes as f64)
-                }
-            })
-            .collect()
-    }
 }

@@ -72,3 +72,105 @@ fn a_flow_with_many_consignments_under_way_is_flagged() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("biased low"), "{}", stderr(&o));
 }
+
+/// A border, berths, a fleet on a timetable and a line with a headway, with loads worked by
+/// hand.
+const LOADS: &str = r#"
+[scenario]
+name = "loads"
+horizon = "100d"
+
+[[nodes]]
+id = "bcp"
+kind = "border"
+lanes = 2
+documents = { dist = "fixed", value = "3h" }
+channels = { green = 0.5, yellow = 0.25, red = 0.25 }
+document_check = { dist = "fixed", value = "2h" }
+inspection = { dist = "fixed", value = "8h" }
+inspection_bays = 1
+technical = { dist = "fixed", value = "4h" }
+technical_tracks = 1
+
+[[nodes]]
+id = "port"
+kind = "station"
+servers = "unlimited"
+service = { dist = "fixed", value = "0h" }
+berths = 1
+
+[[nodes]]
+id = "far"
+kind = "station"
+servers = "unlimited"
+service = { dist = "fixed", value = "0h" }
+
+[[services]]
+id = "ship"
+mode = "sea"
+from = "port"
+to = "far"
+capacity_teu = 100
+fleet = 2
+departure = "timetable"
+every = "24h"
+loading = { dist = "fixed", value = "6h" }
+unloading = { dist = "fixed", value = "6h" }
+travel = { dist = "fixed", value = "30h" }
+return_trip = { dist = "fixed", value = "30h" }
+
+[[links]]
+from = "bcp"
+to = "port"
+time = { dist = "fixed", value = "1h" }
+headway = "2h"
+
+[[flows]]
+id = "f"
+route = ["bcp", "port", "ship", "far"]
+arrivals = { dist = "exponential", mean = "10h" }
+teu = 50
+"#;
+
+#[test]
+fn offered_loads_of_every_capacity_match_hand_computed_values() {
+    let m = model(LOADS);
+    let loads = m.offered_loads();
+    let load = |what: &str| {
+        loads
+            .iter()
+            .find(|l| l.resource == what)
+            .unwrap_or_else(|| panic!("no {what} in {loads:?}"))
+            .load
+    };
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-12, "{a} against {b}");
+    // 0.1 consignments an hour; lanes: (3 h + 0.25 x 2 h) / 2 lanes.
+    close(load("node \"bcp\""), 0.1 * 3.5 / 2.0);
+    // Bays: 0.25 red x 8 h / 1 bay; tracks: 4 h / 1 track.
+    close(load("border \"bcp\" inspection bays"), 0.1 * 0.25 * 8.0);
+    close(load("border \"bcp\" technical tracks"), 0.1 * 4.0);
+    // Line paths: 0.1 entries an hour x 2 h headway.
+    close(load("link bcp->port paths"), 0.2);
+    // 5 TEU an hour; the timetable carries 100 TEU a day; the fleet 2 x 100 TEU per
+    // 72 h cycle (6 + 30 + 6 + 30).
+    close(load("service \"ship\" timetable"), 5.0 / (100.0 / 24.0));
+    close(load("service \"ship\" fleet"), 5.0 / (200.0 / 72.0));
+    // Berths at the port: one departure a day, 6 h of loading each.
+    close(load("node \"port\" berths"), 6.0 / 24.0);
+}
+
+#[test]
+fn an_overloaded_fleet_is_warned_about_before_the_run() {
+    // 10 TEU an hour against a fleet that carries 200 TEU per 72 h.
+    let src = LOADS.replace("mean = \"10h\" }\nteu = 50", "mean = \"5h\" }\nteu = 50");
+    let (dir, _) = workdir(&src);
+    let o = corridor(&["validate", "s.toml"], dir.path());
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: service \"ship\" fleet is offered 3.60 of its capacity"),
+        "{err}"
+    );
+    assert!(out.contains("Highest offered loads"), "{out}");
+    assert!(out.contains("3.60  service \"ship\" fleet"), "{out}");
+}
