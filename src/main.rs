@@ -37,6 +37,11 @@ struct ChangeArgs {
     /// Applied after --set. Repeatable.
     #[arg(long, value_name = "[NODE=]LEVEL")]
     digitisation: Vec<String>,
+    /// Demand factor of every flow (`FACTOR`: --set scenario.demand=FACTOR) or of one
+    /// (`FLOW=FACTOR`: --set flows.FLOW.demand=FACTOR): arrival rates times FACTOR, on the same
+    /// random numbers. Applied after --set, in order. Repeatable.
+    #[arg(long, value_name = "[FLOW=]FACTOR")]
+    demand: Vec<String>,
     /// Read empirical data files and `extends` bases only from the scenario file's folder or
     /// below it (after resolving `..` and symbolic links): for services running others' scenarios.
     #[arg(long)]
@@ -44,6 +49,19 @@ struct ChangeArgs {
 }
 
 impl ChangeArgs {
+    /// `--set`, then `--demand` as the `--set` it stands for.
+    fn overrides(&self) -> Result<Vec<Override>, Error> {
+        let mut all = sets(&self.set)?;
+        for d in &self.demand {
+            let (path, factor) = match d.split_once('=') {
+                Some((flow, f)) => (format!("flows.{}.demand", flow.trim()), f.trim()),
+                None => ("scenario.demand".to_string(), d.trim()),
+            };
+            all.push(Override::new("--demand", &path, factor)?);
+        }
+        Ok(all)
+    }
+
     fn access(&self) -> FileAccess {
         match self.confine {
             true => FileAccess::Confined,
@@ -199,7 +217,7 @@ impl CommonArgs {
             ));
         }
         Ok(experiment::Common {
-            sets: sets(&self.changes.set)?,
+            sets: self.changes.overrides()?,
             access: self.changes.access(),
             digitisation: self.changes.digitisation,
             replications: self.replications,
@@ -283,7 +301,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Validate { scenario, changes } => {
             let loaded = experiment::load(
                 &scenario,
-                &sets(&changes.set)?,
+                &changes.overrides()?,
                 &changes.digitisation,
                 changes.access(),
             )?;

@@ -106,7 +106,7 @@ impl Model {
                     NodeKind::Station { per, .. } => per.units(f.teu),
                     NodeKind::Border(_) => 1.0,
                 };
-                rate[n] += units / f.arrivals.mean_secs();
+                rate[n] += units / f.mean_gap_secs();
             }
         }
         rate
@@ -118,7 +118,7 @@ impl Model {
         for f in &self.flows {
             for leg in &f.legs {
                 if let Leg::Service(s) = leg {
-                    rate[*s] += f.teu as f64 / f.arrivals.mean_secs();
+                    rate[*s] += f.teu as f64 / f.mean_gap_secs();
                 }
             }
         }
@@ -243,7 +243,7 @@ impl Model {
         for f in &self.flows {
             for leg in &f.legs {
                 if let Leg::Link(l) = leg {
-                    entries[*l] += 1.0 / f.arrivals.mean_secs();
+                    entries[*l] += 1.0 / f.mean_gap_secs();
                 }
             }
         }

@@ -182,6 +182,8 @@ pub(super) struct ScenarioSection {
     pub seed: Option<u64>,
     /// Calendar date of simulation time zero (midnight UTC), `YYYY-MM-DD`.
     pub start: Option<String>,
+    /// Demand factor of every flow (multiplies arrival rates).
+    pub demand: Option<f64>,
 }
 
 /// `[[nodes]]`.
@@ -275,6 +277,7 @@ pub(super) struct FlowSpec {
     pub teu: Option<i64>,
     pub priority: Option<i64>,
     pub target_transit: Option<Duration>,
+    pub demand: Option<f64>,
 }
 
 /// A distribution as written: `dist` names the family, the other fields are its parameters.

@@ -278,9 +278,17 @@ pub struct FlowModel {
     pub priority: u8,
     /// The planner's target transit time, if any: `on_time_share` counts deliveries within it.
     pub target_transit: Option<SimDur>,
+    /// Demand factor (the scenario's times the flow's): arrival rates are multiplied by it,
+    /// times between arrivals divided by it. Exactly 1 draws as if it were not there.
+    pub demand: f64,
 }
 
 impl FlowModel {
+    /// Mean time between consignments in seconds, with the demand factor applied.
+    pub fn mean_gap_secs(&self) -> f64 {
+        self.arrivals.mean_secs() / self.demand
+    }
+
     /// Route length in km, if every step has a link with a distance.
     pub fn distance_km(&self, links: &[LinkModel]) -> Option<f64> {
         self.legs

@@ -7,6 +7,7 @@ use super::components::{Consignment, FlowStats, Source};
 use super::rows::Sink;
 use super::rows::{Window, speed};
 use super::{Event, Replication};
+use crate::engine::SimDur;
 
 /// Deliveries between two calls of `World::clear_trackers`, which bound the memory bevy keeps
 /// for removed components.
@@ -19,7 +20,14 @@ pub(super) fn schedule_next(r: &mut Replication, f: u32) {
         .get_mut::<Source>(r.flows[f as usize])
         .expect("flow entity has a Source");
     let src = &mut *src;
-    let gap = src.arrivals.sample(&mut src.rng);
+    let demand = r.model.flows[f as usize].demand;
+    // A demand factor is a time change of the arrival process: the same draws, closer together
+    // (exact for Poisson arrivals). At 1 the draw is used as it is.
+    let gap = if demand == 1.0 {
+        src.arrivals.sample(&mut src.rng)
+    } else {
+        SimDur::from_secs_f64(src.arrivals.sample_secs(&mut src.rng) / demand)
+    };
     r.cal.schedule_in(gap, Event::Created { flow: f });
 }
 

@@ -174,3 +174,123 @@ fn an_overloaded_fleet_is_warned_about_before_the_run() {
     assert!(out.contains("Highest offered loads"), "{out}");
     assert!(out.contains("3.60  service \"ship\" fleet"), "{out}");
 }
+
+/// One flow of Poisson arrivals through an unlimited node, 200 days.
+fn poisson(demand: &str) -> String {
+    format!(
+        "[scenario]\nname = \"poisson\"\nhorizon = \"200d\"\nreplications = 5\nseed = 3\n{demand}\n\
+         [[nodes]]\nid = \"n\"\nkind = \"station\"\nservers = \"unlimited\"\n\
+         service = {{ dist = \"fixed\", value = \"1h\" }}\n\n\
+         [[flows]]\nid = \"f\"\nroute = [\"n\"]\narrivals = {{ dist = \"exponential\", mean = \"2h\" }}\n"
+    )
+}
+
+fn arrival_times(src: &str) -> Vec<u64> {
+    let m = model(src);
+    let mut r = corridor::sim::Replication::new(&m, 0);
+    let mut times = Vec::new();
+    r.run_observed(|t, ev| {
+        if matches!(ev, corridor::sim::Event::Created { .. }) {
+            times.push(t.0);
+        }
+    });
+    times
+}
+
+#[test]
+fn demand_scales_arrival_rates_on_the_same_random_numbers() {
+    // A factor of 1 in the file changes nothing, bit for bit.
+    let one = run(&model(&poisson("demand = 1.0")));
+    let none = run(&model(&poisson("")));
+    assert_eq!(rows_text(&one.reps[0].rows), rows_text(&none.reps[0].rows));
+    // Twice the demand: the same draws, half as far apart (each gap rounded to the ms).
+    let base = arrival_times(&poisson(""));
+    let double = arrival_times(&poisson("demand = 2.0"));
+    assert!(
+        double.len() > 2 * base.len() - 100,
+        "{} {}",
+        double.len(),
+        base.len()
+    );
+    let mut t = 0u64;
+    let gaps: Vec<u64> = base
+        .iter()
+        .map(|&x| {
+            let g = x - t;
+            t = x;
+            g
+        })
+        .collect();
+    let mut at = 0u64;
+    for (i, g) in gaps.iter().enumerate().take(1000) {
+        at += (*g as f64 / 2.0).round() as u64;
+        assert!(
+            double[i].abs_diff(at) <= 1,
+            "arrival {i}: {} against {at}",
+            double[i]
+        );
+        at = double[i];
+    }
+    // Poisson at twice the rate: 200 days x 24 / 2 h x 2 = 4800 a replication on average.
+    let out = run(&model(&poisson("demand = 2.0")));
+    let created = summary(&out.summary, "flow", "f", "created");
+    assert!(created.covers(4800.0), "{created:?}");
+    // A flow's own factor multiplies the scenario's.
+    let both =
+        poisson("demand = 2.0").replace("mean = \"2h\" }\n", "mean = \"2h\" }\ndemand = 0.5\n");
+    assert_eq!(arrival_times(&both), base);
+}
+
+#[test]
+fn the_demand_option_is_the_set_it_stands_for() {
+    let (dir, _) = workdir(&poisson(""));
+    let a = corridor(
+        &["run", "s.toml", "--demand", "1.5", "--out", "a", "-q"],
+        dir.path(),
+    );
+    let b = corridor(
+        &[
+            "run",
+            "s.toml",
+            "--set",
+            "scenario.demand=1.5",
+            "--out",
+            "b",
+            "-q",
+        ],
+        dir.path(),
+    );
+    let c = corridor(
+        &["run", "s.toml", "--demand", "f=1.5", "--out", "c", "-q"],
+        dir.path(),
+    );
+    for o in [&a, &b, &c] {
+        assert!(o.status.success(), "{}", stderr(o));
+    }
+    let read = |d: &str| std::fs::read(dir.path().join(d).join("summary.csv")).unwrap();
+    assert_eq!(read("a"), read("b"));
+    assert_eq!(read("a"), read("c"));
+    assert_ne!(read("a"), {
+        corridor(&["run", "s.toml", "--out", "d", "-q"], dir.path());
+        read("d")
+    });
+}
+
+#[test]
+fn demand_bad_input() {
+    for bad in ["0", "-1", "1001", "nan"] {
+        rejects(
+            &poisson(&format!("demand = {bad}")),
+            &["scenario.demand", "a demand factor"],
+        );
+    }
+    rejects(
+        &poisson("").replace("mean = \"2h\" }\n", "mean = \"2h\" }\ndemand = 0\n"),
+        &["flows[0].demand"],
+    );
+    // A factor that brings arrivals under the clock's resolution is refused like such a mean.
+    rejects(
+        &poisson("demand = 1000").replace("mean = \"2h\"", "mean = \"1s\""),
+        &["flows[0].arrivals", "1 ms"],
+    );
+}

@@ -68,9 +68,12 @@ pub(super) fn build_positive_dist(
     d: &DistSpec,
     emp: &mut EmpiricalCache,
     what: &str,
+    speedup: f64,
 ) -> Result<Dist> {
     let (dist, family) = build_family(ctx, p, d, emp)?;
-    let share = family.cdf(RESOLUTION_SECS);
+    // Draws are divided by `speedup` (a demand factor): a draw under `speedup` ms gives one
+    // under 1 ms.
+    let share = family.cdf(RESOLUTION_SECS * speedup);
     if share <= MAX_SHARE_UNDER {
         return Ok(dist);
     }

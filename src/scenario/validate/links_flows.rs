@@ -22,6 +22,7 @@ pub(super) fn build_flow(
     services: &[ServiceModel],
     ids: &mut HashSet<String>,
     emp: &mut EmpiricalCache,
+    scenario_demand: f64,
 ) -> Result<FlowModel> {
     let p = format!("flows[{i}]");
     unique_id(ctx, &p, &f.id, |id| ids.insert(id.to_string()), "flow")?;
@@ -128,12 +129,14 @@ pub(super) fn build_flow(
         0..=MAX_PRIORITY,
         &rule,
     )? as u8;
+    let demand = super::demand_factor(ctx, &format!("{p}.demand"), f.demand, scenario_demand)?;
     let arrivals = build_positive_dist(
         ctx,
         &format!("{p}.arrivals"),
         &f.arrivals,
         emp,
         "a time between arrivals",
+        demand,
     )?;
     let target_transit = f
         .target_transit
@@ -148,6 +151,7 @@ pub(super) fn build_flow(
         teu,
         priority,
         target_transit,
+        demand,
     })
 }
 

@@ -142,6 +142,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             start_day,
         )?);
     }
+    let demand = demand_factor(ctx, "scenario.demand", s.demand, 1.0)?;
     let mut flow_ids = HashSet::new();
     let mut flows = Vec::with_capacity(file.flows.len());
     for (i, f) in file.flows.iter().enumerate() {
@@ -154,6 +155,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             &services,
             &mut flow_ids,
             &mut empirical,
+            demand,
         )?);
     }
     let links = build_links(ctx, &file.links, &node_ix, &mut flows, &mut empirical)?;
@@ -177,4 +179,24 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         services,
         pipelines,
     })
+}
+
+/// Largest demand factor: a thousand times the file's rates is far beyond any planning case.
+pub(crate) const MAX_DEMAND: f64 = 1000.0;
+
+/// A demand factor at `path` (absent: 1), multiplied onto `outer` (the scenario's factor).
+pub(super) fn demand_factor(ctx: &Ctx, path: &str, v: Option<f64>, outer: f64) -> Result<f64> {
+    let Some(x) = v else {
+        return Ok(outer);
+    };
+    if !(x > 0.0 && x <= MAX_DEMAND) {
+        return Err(ctx.err(
+            path,
+            format!(
+                "{} is not allowed; a demand factor multiplies arrival rates and must be > 0 and at most {MAX_DEMAND}",
+                values::figure(x)
+            ),
+        ));
+    }
+    Ok(outer * x)
 }
