@@ -173,6 +173,14 @@ fn show(p: Printout, quiet: bool) {
     }
 }
 
+/// The command line for the manifest. Arguments are read as the OS gives them (paths need not
+/// be UTF-8); the manifest holds text, so bytes that are not UTF-8 become U+FFFD there.
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 fn sets(raw: &[String]) -> Result<Vec<Override>, Error> {
     raw.iter().map(|a| Override::parse("--set", a)).collect()
 }
@@ -191,7 +199,7 @@ impl CommonArgs {
             seed: self.seed,
             jobs: self.jobs,
             quiet: self.quiet,
-            command_line: std::env::args().collect(),
+            command_line: command_line(),
         })
     }
 }
@@ -261,8 +269,10 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Merge { shards, out, quiet } => {
-            let args: Vec<String> = std::env::args().collect();
-            show(experiment::merge::merge(&shards, &out, &args)?, quiet);
+            show(
+                experiment::merge::merge(&shards, &out, &command_line())?,
+                quiet,
+            );
             Ok(())
         }
         Command::Validate { scenario, changes } => {

@@ -13,6 +13,7 @@ mod loading;
 mod output;
 mod parts;
 mod ports;
+mod robust_cli;
 mod support;
 mod theory;
 mod whatif;

@@ -1,0 +1,165 @@
+//! The command line under hostile conditions: arguments that are not UTF-8, a stdout closed
+//! early, absurd `--jobs`, `--vary` values that look like ranges, and default folders that must
+//! not overwrite other results. Every case ends with a documented exit code, never a panic.
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::whatif::{S, manifest, text};
+
+/// Runs corridor with arguments that need not be UTF-8.
+fn corridor_os(args: &[&OsStr], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run corridor")
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts success and no panic.
+fn succeeded(o: &Output, what: &str) {
+    assert!(!err(o).contains("panicked"), "{what}: {}", err(o));
+    assert_eq!(o.status.code(), Some(0), "{what}: {}", err(o));
+}
+
+/// Every file a folder's manifest lists is there with the recorded SHA-256.
+fn complete(dir: &Path) {
+    let m = manifest(dir);
+    let outputs = m["outputs"].as_object().unwrap();
+    assert!(!outputs.is_empty(), "{}", dir.display());
+    for (file, hash) in outputs {
+        let bytes = fs::read(dir.join(file)).unwrap();
+        assert_eq!(
+            corridor::report::manifest::sha256_hex(&bytes),
+            hash.as_str().unwrap(),
+            "{}/{file}",
+            dir.display()
+        );
+    }
+}
+
+/// A name that is not valid UTF-8 (Latin-1 `café` and a lone 0xff byte).
+#[cfg(unix)]
+fn non_utf8(prefix: &str) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    let mut bytes = prefix.as_bytes().to_vec();
+    bytes.extend_from_slice(b"-caf\xe9-\xff");
+    OsStr::from_bytes(&bytes).to_os_string()
+}
+
+/// Class 1: a scenario path, `--out` and shard folders that are not UTF-8 work in every command,
+/// and the manifest records the command line with U+FFFD for the bytes that are not text.
+#[cfg(unix)]
+#[test]
+fn arguments_that_are_not_utf8_work_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join(non_utf8("in"));
+    fs::create_dir(&input).unwrap();
+    fs::write(input.join("s.toml"), S).unwrap();
+    let scenario = input.join("s.toml");
+    let out = |tag: &str| d.join(non_utf8(tag));
+    let os = |s: &'static str| OsStr::new(s);
+    let run = |args: Vec<&OsStr>, what: &str| {
+        let o = corridor_os(&args, d);
+        succeeded(&o, what);
+        o
+    };
+    run(
+        vec![
+            os("run"),
+            scenario.as_os_str(),
+            os("-q"),
+            os("-r"),
+            os("3"),
+            os("--out"),
+            out("run").as_os_str(),
+        ],
+        "run",
+    );
+    complete(&out("run"));
+    let line = manifest(&out("run"))["command_line"].to_string();
+    assert!(line.contains("caf\u{fffd}-\u{fffd}"), "{line}");
+    for k in ["0", "1"] {
+        let shard = OsString::from(format!("{k}/2"));
+        run(
+            vec![
+                os("run"),
+                scenario.as_os_str(),
+                os("-q"),
+                os("-r"),
+                os("3"),
+                os("--shard"),
+                &shard,
+                os("--out"),
+                out(&format!("shard{k}")).as_os_str(),
+            ],
+            "run --shard",
+        );
+    }
+    run(
+        vec![
+            os("merge"),
+            out("shard0").as_os_str(),
+            out("shard1").as_os_str(),
+            os("-q"),
+            os("--out"),
+            out("merged").as_os_str(),
+        ],
+        "merge",
+    );
+    assert_eq!(
+        text(&out("run"), "summary.csv"),
+        text(&out("merged"), "summary.csv")
+    );
+    run(
+        vec![
+            os("compare"),
+            scenario.as_os_str(),
+            os("--alt"),
+            os("nodes.gate.servers=3"),
+            os("-q"),
+            os("-r"),
+            os("3"),
+            os("--out"),
+            out("compare").as_os_str(),
+        ],
+        "compare",
+    );
+    complete(&out("compare"));
+    run(
+        vec![
+            os("compare"),
+            os("--results"),
+            out("run").as_os_str(),
+            out("merged").as_os_str(),
+            os("-q"),
+            os("--out"),
+            out("compare-results").as_os_str(),
+        ],
+        "compare --results",
+    );
+    run(
+        vec![
+            os("sweep"),
+            scenario.as_os_str(),
+            os("--vary"),
+            os("nodes.gate.servers=2,3"),
+            os("-q"),
+            os("-r"),
+            os("2"),
+            os("--out"),
+            out("sweep").as_os_str(),
+        ],
+        "sweep",
+    );
+    complete(&out("sweep"));
+    let o = run(vec![os("validate"), scenario.as_os_str()], "validate");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("valid"));
+}
