@@ -2,6 +2,7 @@
 // The command line is the one layer that prints to stdout (clippy::print_stdout elsewhere).
 #![allow(clippy::print_stdout)]
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -159,18 +160,34 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // A closed stderr loses the message, not the exit code.
+            let _ = writeln!(io::stderr(), "error: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
-/// Prints what a command says when it is done, unless `quiet`.
-fn show(p: Printout, quiet: bool) {
-    if !quiet {
-        print!("{}", p.stdout);
-        eprint!("{}", p.stderr);
+/// Writes `text` to stdout. A reader that closed its end early (`corridor run ... | head -1`)
+/// has had what it wanted: that is a normal end, so a broken pipe is not an error. Every
+/// command has committed its results folder before it prints.
+fn emit(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output {
+            path: PathBuf::from("<stdout>"),
+            source: e,
+        }),
+        _ => Ok(()),
     }
+}
+
+/// Prints what a command says when it is done, unless `quiet`.
+fn show(p: Printout, quiet: bool) -> Result<(), Error> {
+    if !quiet {
+        emit(&p.stdout)?;
+        let _ = io::stderr().write_all(p.stderr.as_bytes());
+    }
+    Ok(())
 }
 
 /// The command line for the manifest. Arguments are read as the OS gives them (paths need not
@@ -222,8 +239,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 precision: precision.as_deref().map(Target::parse).transpose()?,
                 max_replications,
             };
-            show(experiment::replicate::run(&opts)?, opts.common.quiet);
-            Ok(())
+            show(experiment::replicate::run(&opts)?, opts.common.quiet)
         }
         Command::Compare {
             inputs,
@@ -245,8 +261,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out,
                 common: common.into_common()?,
             };
-            show(experiment::compare::compare(&opts)?, opts.common.quiet);
-            Ok(())
+            show(experiment::compare::compare(&opts)?, opts.common.quiet)
         }
         Command::Sweep {
             scenario,
@@ -265,21 +280,17 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out,
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
             };
-            show(experiment::sweep::sweep(&opts)?, opts.common.quiet);
-            Ok(())
+            show(experiment::sweep::sweep(&opts)?, opts.common.quiet)
         }
-        Command::Merge { shards, out, quiet } => {
-            show(
-                experiment::merge::merge(&shards, &out, &command_line())?,
-                quiet,
-            );
-            Ok(())
-        }
+        Command::Merge { shards, out, quiet } => show(
+            experiment::merge::merge(&shards, &out, &command_line())?,
+            quiet,
+        ),
         Command::Validate { scenario, changes } => {
             let loaded = experiment::load(&scenario, &sets(&changes.set)?, &changes.digitisation)?;
             let model = loaded.model();
-            println!(
-                "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.",
+            let line = format!(
+                "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.\n",
                 scenario.display(),
                 model.name,
                 model.nodes.len(),
@@ -293,6 +304,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 model.replications,
                 model.seed
             );
+            emit(&line)?;
             experiment::warn_unstable(model);
             Ok(())
         }

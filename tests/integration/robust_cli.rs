@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::whatif::{S, manifest, text};
+use crate::whatif::{S, manifest, text, workdir};
 
 /// Runs corridor with arguments that need not be UTF-8.
 fn corridor_os(args: &[&OsStr], cwd: &Path) -> Output {
@@ -162,4 +162,70 @@ fn arguments_that_are_not_utf8_work_in_every_command() {
     complete(&out("sweep"));
     let o = run(vec![os("validate"), scenario.as_os_str()], "validate");
     assert!(String::from_utf8_lossy(&o.stdout).contains("valid"));
+}
+
+/// Runs corridor with its stdout connected to a pipe whose reading end is closed at once, as
+/// `corridor ... | head -1` does once head has its line.
+fn with_closed_stdout(args: &[&str], cwd: &Path) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run corridor");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for corridor")
+}
+
+/// Class 2: a closed stdout is a normal end for every command (exit 0, no panic), and the
+/// results folder is complete, since every command commits it before printing.
+#[test]
+fn a_closed_stdout_is_a_normal_end() {
+    let dir = workdir();
+    let d = dir.path();
+    crate::whatif::write_alt(d);
+    let cases: [(&[&str], Option<&str>); 7] = [
+        (&["run", "s.toml", "-r", "3", "--out", "run"], Some("run")),
+        (
+            &["run", "s.toml", "-r", "3", "--shard", "0/2", "--out", "s0"],
+            Some("s0"),
+        ),
+        (
+            &["run", "s.toml", "-r", "3", "--shard", "1/2", "--out", "s1"],
+            Some("s1"),
+        ),
+        (&["merge", "s0", "s1", "--out", "merged"], Some("merged")),
+        (
+            &["compare", "s.toml", "alt.toml", "-r", "3", "--out", "cmp"],
+            Some("cmp"),
+        ),
+        (
+            &[
+                "sweep",
+                "s.toml",
+                "--vary",
+                "nodes.gate.servers=2,3",
+                "-r",
+                "2",
+                "--out",
+                "sw",
+            ],
+            Some("sw"),
+        ),
+        (&["validate", "s.toml"], None),
+    ];
+    for (args, folder) in cases {
+        let o = with_closed_stdout(args, d);
+        succeeded(&o, &format!("{args:?}"));
+        if let Some(f) = folder {
+            complete(&d.join(f));
+        }
+    }
+    assert_eq!(
+        text(&d.join("run"), "summary.csv"),
+        text(&d.join("merged"), "summary.csv")
+    );
 }
