@@ -50,7 +50,8 @@ struct CommonArgs {
     /// Scenario seed (overrides the file's `scenario.seed`).
     #[arg(long, short = 's')]
     seed: Option<u64>,
-    /// Worker threads for replications [default: all cores]. Output does not depend on it.
+    /// Worker threads for replications [default: all cores; at most the processors available].
+    /// Output does not depend on it.
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// Print nothing but errors (and no progress bar).
@@ -198,6 +199,21 @@ fn command_line() -> Vec<String> {
         .collect()
 }
 
+/// `--jobs` capped at the processors this process may use (cgroup quotas count): more threads
+/// than that only cost memory and switching, and `--jobs 5000` would start 5000 of them.
+fn cap_jobs(jobs: usize) -> usize {
+    let max = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if jobs > max {
+        let _ = writeln!(
+            io::stderr(),
+            "warning: --jobs {jobs} is more than the {max} processor(s) available; using {max}"
+        );
+        max
+    } else {
+        jobs
+    }
+}
+
 fn sets(raw: &[String]) -> Result<Vec<Override>, Error> {
     raw.iter().map(|a| Override::parse("--set", a)).collect()
 }
@@ -214,7 +230,7 @@ impl CommonArgs {
             digitisation: self.changes.digitisation,
             replications: self.replications,
             seed: self.seed,
-            jobs: self.jobs,
+            jobs: self.jobs.map(cap_jobs),
             quiet: self.quiet,
             command_line: command_line(),
         })

@@ -229,3 +229,40 @@ fn a_closed_stdout_is_a_normal_end() {
         text(&d.join("merged"), "summary.csv")
     );
 }
+
+/// Class 3: `--jobs` beyond the processors available is capped at them, with a warning; the
+/// manifest records the threads used and the files are those of any other `--jobs`.
+#[test]
+fn jobs_beyond_the_processors_are_capped_with_a_warning() {
+    let dir = workdir();
+    let d = dir.path();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let o = crate::whatif::ok(
+        &[
+            "run", "s.toml", "-q", "-r", "3", "--jobs", "5000", "--out", "many",
+        ],
+        d,
+    );
+    assert!(
+        err(&o).contains(&format!(
+            "warning: --jobs 5000 is more than the {cores} processor(s) available; using {cores}"
+        )),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(manifest(&d.join("many"))["jobs"], cores);
+    crate::whatif::ok(
+        &[
+            "run", "s.toml", "-q", "-r", "3", "--jobs", "1", "--out", "one",
+        ],
+        d,
+    );
+    crate::whatif::same_files(&d.join("many"), &d.join("one"), &crate::whatif::CSVS);
+    let o = crate::whatif::ok(
+        &[
+            "run", "s.toml", "-q", "-r", "3", "--jobs", "1", "--out", "one",
+        ],
+        d,
+    );
+    assert!(!err(&o).contains("warning"), "{}", err(&o));
+}
