@@ -4,7 +4,8 @@
 //! - Values are a list (`nodes.PORT_POTI.servers=2,3,4`) or a range
 //!   `start..end:step` of numbers (`flows.f.teu=10..50:10`) or of durations with one unit
 //!   (`scenario.horizon=100d..400d:100d`). A range runs from start up to end in exact decimal
-//!   steps (no floating-point drift: `0.1..0.3:0.1` gives 0.1, 0.2, 0.3).
+//!   steps (no floating-point drift: `0.1..0.3:0.1` gives 0.1, 0.2, 0.3). Only numbers make a
+//!   range: `../data/x.csv` is one value.
 //! - The grid is the cartesian product, numbered in the order of nested loops: the first
 //!   `--vary` is the outermost (changes slowest), the last the innermost (changes fastest).
 //! - Every point runs with the same seed and replication numbers: common random numbers across
@@ -60,7 +61,7 @@ impl Vary {
             ));
         };
         let (path, list) = (path.trim(), list.trim());
-        let raws: Vec<String> = if list.contains("..") {
+        let raws: Vec<String> = if is_range(list) {
             range(list).map_err(|m| bad(arg, m))?
         } else {
             list.split(',').map(|v| v.trim().to_string()).collect()
@@ -95,6 +96,28 @@ impl Vary {
             path: path.to_string(),
             values,
         })
+    }
+}
+
+/// Whether the values of a `--vary` are a range: `start..end` (and `:step`, which [`range`]
+/// checks) where start and end are plain numbers, each with an optional unit (`2..10:2`,
+/// `100d..400d:100d`). Any other text with `..` in it, such as the parent-folder path
+/// `../data/x.csv` or a list `a..b,c`, is a list of values.
+fn is_range(list: &str) -> bool {
+    let number = |s: &str| {
+        let s = s.trim();
+        let s = s.strip_prefix('-').unwrap_or(s);
+        let n = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let (int, frac) = n.split_once('.').unwrap_or((n, ""));
+        !int.is_empty()
+            && int.chars().all(|c| c.is_ascii_digit())
+            && frac.chars().all(|c| c.is_ascii_digit())
+    };
+    match list.split_once("..") {
+        Some((start, rest)) if !list.contains(',') => {
+            number(start) && number(rest.split_once(':').map_or(rest, |(end, _)| end))
+        }
+        _ => false,
     }
 }
 
@@ -519,5 +542,28 @@ mod tests {
         assert!(Vary::parse("x=1,1").is_err());
         assert!(Vary::parse("x=1,,2").is_err());
         assert!(Vary::parse("x").is_err());
+    }
+
+    #[test]
+    fn only_numbers_make_a_range() {
+        let values = |arg: &str| -> Vec<String> {
+            Vary::parse(arg)
+                .unwrap()
+                .values
+                .iter()
+                .map(Override::display_value)
+                .collect()
+        };
+        assert_eq!(values("x=1..3:1"), ["1", "2", "3"]);
+        assert_eq!(values("x=-1.5..-0.5:0.5"), ["-1.5", "-1.0", "-0.5"]);
+        assert_eq!(values("x=100d..300d:100d"), ["100d", "200d", "300d"]);
+        assert_eq!(values("f=../data/x.csv"), ["../data/x.csv"]);
+        assert_eq!(
+            values("f=../a.csv,data/v1..v2.csv"),
+            ["../a.csv", "data/v1..v2.csv"]
+        );
+        for range in ["x=1..4", "x=4..1:1", "x=1..4:0", "x=10d..20h:1d"] {
+            assert!(Vary::parse(range).is_err(), "{range}");
+        }
     }
 }

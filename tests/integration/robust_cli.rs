@@ -266,3 +266,55 @@ fn jobs_beyond_the_processors_are_capped_with_a_warning() {
     );
     assert!(!err(&o).contains("warning"), "{}", err(&o));
 }
+
+/// Class 4: a `--vary` value with `..` in it is a range only when it is `number..number:step`;
+/// a parent-folder path such as `../data/a.csv` is a value, alone or in a list.
+#[test]
+fn a_parent_folder_path_in_vary_is_a_value_not_a_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("sc")).unwrap();
+    fs::create_dir_all(d.join("data")).unwrap();
+    fs::write(d.join("data/a.csv"), "hours\n1.0\n1.5\n2.0\n").unwrap();
+    fs::write(d.join("data/b.csv"), "hours\n0.5\n1.0\n").unwrap();
+    let s = S.replace(
+        "service = { dist = \"exponential\", mean = \"1.5h\" }",
+        "service = { dist = \"empirical\", file = \"../data/a.csv\", column = \"hours\" }",
+    );
+    fs::write(d.join("sc/s.toml"), s).unwrap();
+    for (values, points) in [("../data/b.csv", 1), ("../data/a.csv,../data/b.csv", 2)] {
+        let vary = format!("nodes.gate.service.file={values}");
+        let o = crate::whatif::ok(
+            &[
+                "sweep",
+                "sc/s.toml",
+                "--vary",
+                &vary,
+                "-q",
+                "-r",
+                "2",
+                "--out",
+                "sw",
+            ],
+            d,
+        );
+        assert!(!err(&o).contains("range"), "{}", err(&o));
+        let grid = &manifest(&d.join("sw"))["sweep"]["points"];
+        assert_eq!(grid.as_array().unwrap().len(), points, "{values}");
+        assert!(text(&d.join("sw"), "sweep.csv").contains(",../data/b.csv,node,gate,"));
+    }
+    // Ranges keep their checks.
+    let o = crate::whatif::corridor(
+        &[
+            "sweep",
+            "sc/s.toml",
+            "--vary",
+            "nodes.gate.servers=1..4",
+            "--out",
+            "bad",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("no :step"), "{}", err(&o));
+}
