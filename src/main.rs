@@ -156,8 +156,26 @@ enum Command {
     },
 }
 
+/// Exit code of a command ended by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report).
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interruption removes what the results folder being written has on disk (its staging
+    // folder, lock file and the parent folders created for it) before the process ends.
+    let _ = ctrlc::set_handler(|| {
+        let cleaned = corridor::report::abandon();
+        let _ = writeln!(
+            io::stderr(),
+            "interrupted{}",
+            if cleaned {
+                "; the results folder was left as it was"
+            } else {
+                ""
+            }
+        );
+        std::process::exit(INTERRUPTED);
+    });
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

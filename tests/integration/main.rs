@@ -14,6 +14,7 @@ mod output;
 mod parts;
 mod ports;
 mod robust_cli;
+mod robust_folder;
 mod support;
 mod theory;
 mod whatif;
