@@ -57,6 +57,11 @@ struct CommonArgs {
     /// Print nothing but errors (and no progress bar).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Replace the output folder even if it holds other results (another scenario, other
+    /// --set or --digitisation) or files corridor did not write; entries other than its old
+    /// results are kept.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -68,7 +73,9 @@ enum Command {
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Output folder [default: results/<scenario name>, or results/<scenario name>/shard-K-of-N].
+        /// Output folder [default: results/<scenario name>, with -<8 hex digits of the resolved
+        /// scenario's SHA-256> after it when --set or --digitisation change the scenario;
+        /// .../shard-K-of-N inside it for a shard].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         /// Run only slice K of N (0 <= K < N): the replications r with r mod N = K. Merge the N
@@ -102,7 +109,8 @@ enum Command {
         /// Compare existing result folders (their replications.csv) instead of running scenarios.
         #[arg(long)]
         results: bool,
-        /// Output folder [default: results/compare-<base name>].
+        /// Output folder [default: results/compare-<base name>, with -<8 hex digits> after it
+        /// when --set, --digitisation or --alt change the scenarios].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         #[command(flatten)]
@@ -120,7 +128,9 @@ enum Command {
         /// with one unit such as 100d..400d:100d). Repeat for a grid.
         #[arg(long, required = true, value_name = "PATH=VALUES")]
         vary: Vec<String>,
-        /// Output folder [default: results/<scenario name>-sweep, or .../shard-K-of-N].
+        /// Output folder [default: results/<scenario name>-sweep, or
+        /// results/<scenario name>-<8 hex digits>-sweep with --set or --digitisation;
+        /// .../shard-K-of-N inside it for a shard].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         /// Run only slice K of N of the grid: the points p with p mod N = K.
@@ -143,6 +153,10 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Replace the output folder even if it holds other results or files corridor did not
+        /// write.
+        #[arg(long)]
+        force: bool,
     },
     /// Check a scenario file and report what it describes; runs nothing, writes nothing.
     #[command(
@@ -250,6 +264,7 @@ impl CommonArgs {
             seed: self.seed,
             jobs: self.jobs.map(cap_jobs),
             quiet: self.quiet,
+            force: self.force,
             command_line: command_line(),
         })
     }
@@ -316,8 +331,13 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             };
             show(experiment::sweep::sweep(&opts)?, opts.common.quiet)
         }
-        Command::Merge { shards, out, quiet } => show(
-            experiment::merge::merge(&shards, &out, &command_line())?,
+        Command::Merge {
+            shards,
+            out,
+            quiet,
+            force,
+        } => show(
+            experiment::merge::merge(&shards, &out, &command_line(), force)?,
             quiet,
         ),
         Command::Validate { scenario, changes } => {

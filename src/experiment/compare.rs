@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::manifest::{self, FILE as MANIFEST, sha256_hex};
+use super::outdir::{check_replace, default_dir};
 use super::printout::Printout;
 use super::results::read_replications;
-use super::{Common, apply_counts, load, warn_unstable};
+use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder, Row};
@@ -217,7 +218,8 @@ pub struct CompareOptions {
     pub alt_sets: Vec<(String, Vec<Override>)>,
     /// `--results`: compare existing folders, run nothing.
     pub results: bool,
-    /// `--out` (default `results/compare-<base name>`).
+    /// `--out` (default `results/compare-<base name>`, with `-<hash>` after it when `--set`,
+    /// `--digitisation` or `--alt` change the scenarios).
     pub out: Option<PathBuf>,
     /// Shared options.
     pub common: Common,
@@ -286,11 +288,18 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     for (_, m, _) in &alts {
         warn_unstable(m);
     }
-    let mut folder = ResultsFolder::new(
-        opts.out
-            .clone()
-            .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", base_model.name))),
-    )?;
+    let mut scenarios = vec![base.entry("base")];
+    scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        default_dir(
+            &format!("compare-{}", base_model.name),
+            "",
+            changes_scenario(c) || !opts.alt_sets.is_empty(),
+            &scenarios,
+        )
+    });
+    let mut folder = ResultsFolder::new(&dir)?;
+    check_replace(&folder, &dir, "compare", &scenarios, &[], c.force)?;
     let models: Vec<&Model> = std::iter::once(&base_model)
         .chain(alts.iter().map(|(_, m, _)| m))
         .collect();
@@ -313,8 +322,6 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
             .map(|(k, (_, _, label))| paired(per[0], per[k + 1], label))
             .collect(),
     );
-    let mut scenarios = vec![base.entry("base")];
-    scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
     let mut m = manifest::new(
         "compare",
         c,
@@ -353,12 +360,13 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     }
     let (base_name, base) = read_replications(&opts.base)?;
     let inputs: Vec<&PathBuf> = std::iter::once(&opts.base).chain(&opts.alts).collect();
-    let mut folder = ResultsFolder::new(
-        opts.out
-            .clone()
-            .unwrap_or_else(|| Path::new("results").join(format!("compare-{base_name}"))),
-    )?
-    .refuse_inputs(&inputs)?;
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(format!("compare-{base_name}")));
+    let mut folder = ResultsFolder::new(&dir)?.refuse_inputs(&inputs)?;
+    let compared: Vec<String> = inputs.iter().map(|d| d.display().to_string()).collect();
+    check_replace(&folder, &dir, "compare", &[], &compared, c.force)?;
     let key = |reps: &[ReplicationResult]| -> Vec<(u32, u64)> {
         reps.iter().map(|r| (r.replication, r.seed)).collect()
     };

@@ -139,9 +139,14 @@ impl<'a, T> Slots<'a, T> {
     }
 }
 
-/// `corridor merge DIR... --out OUT`: combines shard folders into `out`. Returns what to
-/// print.
-pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Printout> {
+/// `corridor merge DIR... --out OUT`: combines shard folders into `out`; `force` replaces a
+/// folder that holds other results. Returns what to print.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    command_line: &[String],
+    force: bool,
+) -> Result<Printout> {
     let start = Instant::now();
     if dirs.is_empty() {
         return Err(Error::Usage("merge needs at least one shard folder".into()));
@@ -205,6 +210,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Pr
             return Err(differs("sweep grid (--vary)"));
         }
     }
+    super::outdir::check_replace(&folder, out, &first.kind, &first.scenarios, &[], force)?;
     let name = first
         .scenarios
         .first()

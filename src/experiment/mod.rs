@@ -15,6 +15,7 @@
 pub mod compare;
 pub mod manifest;
 pub mod merge;
+mod outdir;
 pub mod precision;
 pub mod printout;
 pub mod replicate;
@@ -31,6 +32,12 @@ use crate::scenario::{Resolved, read, resolve};
 use manifest::{ScenarioEntry, sha256_hex};
 pub use printout::Printout;
 
+/// Whether the options change the scenario (`--set`, `--digitisation`), so that the default
+/// folder carries the resolved scenario's hash.
+fn changes_scenario(common: &Common) -> bool {
+    !common.sets.is_empty() || !common.digitisation.is_empty()
+}
+
 /// Options every experiment command shares.
 #[derive(Clone, Debug, Default)]
 pub struct Common {
@@ -46,6 +53,9 @@ pub struct Common {
     pub jobs: Option<usize>,
     /// `--quiet`: nothing on stdout, no progress bar, no timing line.
     pub quiet: bool,
+    /// `--force`: replace an output folder that holds other results or files corridor did not
+    /// write.
+    pub force: bool,
     /// The command line, for the manifest.
     pub command_line: Vec<String>,
 }

@@ -15,13 +15,14 @@
 //! - All (point, replication) pairs form one task list on the worker threads.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use super::manifest::{self, ShardEntry, SweepEntry};
+use super::outdir::{check_replace, default_dir};
 use super::printout::Printout;
 use super::shard::Shard;
-use super::{Common, Loaded, apply_counts, load, warn_unstable_at};
+use super::{Common, Loaded, apply_counts, changes_scenario, load, warn_unstable_at};
 use crate::error::{Error, Result};
 use crate::report::{self, ReplicationResult, ResultsFolder, SummaryRow, SweepCsv, point_records};
 use crate::run::{Runner, events};
@@ -250,7 +251,8 @@ pub struct SweepOptions {
     pub scenario: PathBuf,
     /// The `--vary` options, in order.
     pub vary: Vec<Vary>,
-    /// `--out` (default `results/<name>-sweep`, or `.../shard-K-of-N`).
+    /// `--out` (default `results/<name>-sweep`, `results/<name>-<hash>-sweep` with `--set` or
+    /// `--digitisation`, or `.../shard-K-of-N` inside it).
     pub out: Option<PathBuf>,
     /// `--shard K/N`: this process runs the points p with p mod N = K.
     pub shard: Option<Shard>,
@@ -375,13 +377,28 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
             .join(" ");
         warn_unstable_at(m, &format!("sweep point {n} ({at}): "));
     }
-    let mut folder = ResultsFolder::new(opts.out.clone().unwrap_or_else(|| {
-        let d = Path::new("results").join(format!("{}-sweep", base_model.name));
+    let entry = plan.base.entry("scenario");
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        let d = default_dir(
+            &base_model.name,
+            "-sweep",
+            changes_scenario(c),
+            std::slice::from_ref(&entry),
+        );
         match opts.shard {
             Some(s) => d.join(s.folder_name()),
             None => d,
         }
-    }))?;
+    });
+    let mut folder = ResultsFolder::new(&dir)?;
+    check_replace(
+        &folder,
+        &dir,
+        "sweep",
+        std::slice::from_ref(&entry),
+        &[],
+        c.force,
+    )?;
     let tasks: Vec<(&Model, u32)> = plan
         .models
         .iter()
@@ -405,7 +422,7 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
     let mut m = manifest::new(
         "sweep",
         c,
-        vec![plan.base.entry("scenario")],
+        vec![entry],
         (base_model.seed, base_model.replications),
         runner.threads(),
         start,

@@ -318,3 +318,158 @@ fn a_parent_folder_path_in_vary_is_a_value_not_a_range() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("no :step"), "{}", err(&o));
 }
+
+/// Class 5: overrides write to `results/<name>-<8 hex digits of the resolved scenario>`, never
+/// over the unmodified run; a folder is replaced only by a rerun of what made it (the same
+/// resolved scenario, or the same file with the same overrides, edited or not), else `--force`.
+#[test]
+fn default_folders_never_replace_other_results() {
+    use crate::whatif::{corridor, ok, stderr};
+    let dir = workdir();
+    let d = dir.path();
+    crate::whatif::write_alt(d);
+    let refused = |args: &[&str]| {
+        let o = corridor(args, d);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--force"), "{args:?}: {}", stderr(&o));
+    };
+    ok(&["run", "s.toml", "-q", "-r", "2"], d);
+    let plain = text(&d.join("results/wi"), "summary.csv");
+    ok(
+        &[
+            "run",
+            "s.toml",
+            "-q",
+            "-r",
+            "2",
+            "--set",
+            "nodes.gate.servers=3",
+        ],
+        d,
+    );
+    assert_eq!(text(&d.join("results/wi"), "summary.csv"), plain);
+    let hashed = |folder: &str| {
+        let m = manifest(&d.join(folder));
+        m["scenarios"][0]["resolved_sha256"].as_str().unwrap()[..8].to_string()
+    };
+    let h = {
+        let found: Vec<String> = fs::read_dir(d.join("results"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("wi-"))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].clone()
+    };
+    assert_eq!(h, format!("wi-{}", hashed(&format!("results/{h}"))));
+    // The same overrides again: the same folder, replaced without --force.
+    ok(
+        &[
+            "run",
+            "s.toml",
+            "-q",
+            "-r",
+            "3",
+            "--set",
+            "nodes.gate.servers=3",
+        ],
+        d,
+    );
+    assert_eq!(manifest(&d.join("results").join(&h))["replications"], 3);
+    // Another seed is the same scenario; an edited file rerun into its own folder is too.
+    ok(&["run", "s.toml", "-q", "-r", "2", "--seed", "5"], d);
+    fs::write(d.join("s.toml"), S.replace("servers = 1", "servers = 2")).unwrap();
+    ok(&["run", "s.toml", "-q", "-r", "2"], d);
+    // Other overrides or another scenario in that folder need --force.
+    let overridden = [
+        "run",
+        "s.toml",
+        "-q",
+        "-r",
+        "2",
+        "--set",
+        "nodes.gate.servers=4",
+        "--out",
+        "results/wi",
+    ];
+    refused(&overridden);
+    refused(&["run", "alt.toml", "-q", "-r", "2", "--out", "results/wi"]);
+    refused(&[
+        "sweep",
+        "s.toml",
+        "-q",
+        "-r",
+        "2",
+        "--vary",
+        "nodes.gate.servers=2,3",
+        "--out",
+        "results/wi",
+    ]);
+    let mut forced = overridden.to_vec();
+    forced.push("--force");
+    ok(&forced, d);
+    // A folder corridor did not write needs --force; its files are kept.
+    fs::create_dir(d.join("mine")).unwrap();
+    fs::write(d.join("mine/thesis.tex"), "mine").unwrap();
+    refused(&["run", "s.toml", "-q", "-r", "2", "--out", "mine"]);
+    ok(
+        &["run", "s.toml", "-q", "-r", "2", "--out", "mine", "--force"],
+        d,
+    );
+    assert_eq!(text(&d.join("mine"), "thesis.tex"), "mine");
+    // Sweep and compare: the hash with overrides, the plain name without.
+    ok(
+        &[
+            "sweep",
+            "s.toml",
+            "-q",
+            "-r",
+            "2",
+            "--vary",
+            "nodes.gate.servers=2,3",
+            "--set",
+            "flows.box.teu=1",
+        ],
+        d,
+    );
+    ok(
+        &[
+            "compare",
+            "s.toml",
+            "-q",
+            "-r",
+            "2",
+            "--alt",
+            "nodes.gate.servers=3",
+        ],
+        d,
+    );
+    ok(
+        &[
+            "compare",
+            "s.toml",
+            "-q",
+            "-r",
+            "2",
+            "--alt",
+            "nodes.gate.servers=4",
+        ],
+        d,
+    );
+    ok(&["compare", "s.toml", "alt.toml", "-q", "-r", "2"], d);
+    refused(&["compare", "s.toml", "s.toml", "-q", "-r", "2"]);
+    let mut names: Vec<String> = fs::read_dir(d.join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 6, "{names:?}");
+    let count = |f: &dyn Fn(&String) -> bool| names.iter().filter(|n| f(n)).count();
+    assert_eq!(names[0], "compare-wi", "{names:?}");
+    assert_eq!(count(&|n| n.starts_with("compare-wi-")), 2, "{names:?}");
+    assert_eq!(
+        count(&|n| n.starts_with("wi-") && n.ends_with("-sweep")),
+        1,
+        "{names:?}"
+    );
+}

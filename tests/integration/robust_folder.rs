@@ -38,11 +38,21 @@ fn entries(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Starts `corridor run heavy.toml --out OUT` and waits until it holds the lock of OUT.
+/// Starts `corridor run heavy.toml --out OUT --force` and waits until it holds the lock of
+/// OUT.
 fn start_heavy(d: &Path, out: &str) -> Child {
     fs::write(d.join("heavy.toml"), HEAVY).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["run", "heavy.toml", "-q", "--jobs", "1", "--out", out])
+        .args([
+            "run",
+            "heavy.toml",
+            "-q",
+            "--jobs",
+            "1",
+            "--force",
+            "--out",
+            out,
+        ])
         .current_dir(d)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
