@@ -7,7 +7,8 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::whatif::{S, manifest, text, workdir};
+use crate::robust_folder::entries;
+use crate::whatif::{S, corridor, manifest, ok, stderr, text, workdir};
 
 /// Runs corridor with arguments that need not be UTF-8.
 fn corridor_os(args: &[&OsStr], cwd: &Path) -> Output {
@@ -18,14 +19,15 @@ fn corridor_os(args: &[&OsStr], cwd: &Path) -> Output {
         .expect("run corridor")
 }
 
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// The words of a command line written as one string.
+pub(crate) fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
 }
 
 /// Asserts success and no panic.
 fn succeeded(o: &Output, what: &str) {
-    assert!(!err(o).contains("panicked"), "{what}: {}", err(o));
-    assert_eq!(o.status.code(), Some(0), "{what}: {}", err(o));
+    assert!(!stderr(o).contains("panicked"), "{what}: {}", stderr(o));
+    assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(o));
 }
 
 /// Every file a folder's manifest lists is there with the recorded SHA-256.
@@ -65,102 +67,38 @@ fn arguments_that_are_not_utf8_work_in_every_command() {
     fs::write(input.join("s.toml"), S).unwrap();
     let scenario = input.join("s.toml");
     let out = |tag: &str| d.join(non_utf8(tag));
-    let os = |s: &'static str| OsStr::new(s);
-    let run = |args: Vec<&OsStr>, what: &str| {
+    // `@scenario` and `@TAG` stand for paths that are not UTF-8.
+    let run = |line: &str| {
+        let args: Vec<OsString> = words(line)
+            .into_iter()
+            .map(|w| match w.strip_prefix('@') {
+                Some("scenario") => scenario.clone().into_os_string(),
+                Some(tag) => out(tag).into_os_string(),
+                None => OsString::from(w),
+            })
+            .collect();
+        let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
         let o = corridor_os(&args, d);
-        succeeded(&o, what);
+        succeeded(&o, line);
         o
     };
-    run(
-        vec![
-            os("run"),
-            scenario.as_os_str(),
-            os("-q"),
-            os("-r"),
-            os("3"),
-            os("--out"),
-            out("run").as_os_str(),
-        ],
-        "run",
-    );
+    run("run @scenario -q -r 3 --out @run");
     complete(&out("run"));
     let line = manifest(&out("run"))["command_line"].to_string();
     assert!(line.contains("caf\u{fffd}-\u{fffd}"), "{line}");
-    for k in ["0", "1"] {
-        let shard = OsString::from(format!("{k}/2"));
-        run(
-            vec![
-                os("run"),
-                scenario.as_os_str(),
-                os("-q"),
-                os("-r"),
-                os("3"),
-                os("--shard"),
-                &shard,
-                os("--out"),
-                out(&format!("shard{k}")).as_os_str(),
-            ],
-            "run --shard",
-        );
-    }
-    run(
-        vec![
-            os("merge"),
-            out("shard0").as_os_str(),
-            out("shard1").as_os_str(),
-            os("-q"),
-            os("--out"),
-            out("merged").as_os_str(),
-        ],
-        "merge",
-    );
+    run("run @scenario -q -r 3 --shard 0/2 --out @shard0");
+    run("run @scenario -q -r 3 --shard 1/2 --out @shard1");
+    run("merge @shard0 @shard1 -q --out @merged");
     assert_eq!(
         text(&out("run"), "summary.csv"),
         text(&out("merged"), "summary.csv")
     );
-    run(
-        vec![
-            os("compare"),
-            scenario.as_os_str(),
-            os("--alt"),
-            os("nodes.gate.servers=3"),
-            os("-q"),
-            os("-r"),
-            os("3"),
-            os("--out"),
-            out("compare").as_os_str(),
-        ],
-        "compare",
-    );
+    run("compare @scenario --alt nodes.gate.servers=3 -q -r 3 --out @compare");
     complete(&out("compare"));
-    run(
-        vec![
-            os("compare"),
-            os("--results"),
-            out("run").as_os_str(),
-            out("merged").as_os_str(),
-            os("-q"),
-            os("--out"),
-            out("compare-results").as_os_str(),
-        ],
-        "compare --results",
-    );
-    run(
-        vec![
-            os("sweep"),
-            scenario.as_os_str(),
-            os("--vary"),
-            os("nodes.gate.servers=2,3"),
-            os("-q"),
-            os("-r"),
-            os("2"),
-            os("--out"),
-            out("sweep").as_os_str(),
-        ],
-        "sweep",
-    );
+    run("compare --results @run @merged -q --out @compare-results");
+    run("sweep @scenario --vary nodes.gate.servers=2,3 -q -r 2 --out @sweep");
     complete(&out("sweep"));
-    let o = run(vec![os("validate"), scenario.as_os_str()], "validate");
+    let o = run("validate @scenario");
     assert!(String::from_utf8_lossy(&o.stdout).contains("valid"));
 }
 
@@ -187,39 +125,20 @@ fn a_closed_stdout_is_a_normal_end() {
     let dir = workdir();
     let d = dir.path();
     crate::whatif::write_alt(d);
-    let cases: [(&[&str], Option<&str>); 7] = [
-        (&["run", "s.toml", "-r", "3", "--out", "run"], Some("run")),
+    for (line, folder) in [
+        ("run s.toml -r 3 --out run", Some("run")),
+        ("run s.toml -r 3 --shard 0/2 --out s0", Some("s0")),
+        ("run s.toml -r 3 --shard 1/2 --out s1", Some("s1")),
+        ("merge s0 s1 --out merged", Some("merged")),
+        ("compare s.toml alt.toml -r 3 --out cmp", Some("cmp")),
         (
-            &["run", "s.toml", "-r", "3", "--shard", "0/2", "--out", "s0"],
-            Some("s0"),
-        ),
-        (
-            &["run", "s.toml", "-r", "3", "--shard", "1/2", "--out", "s1"],
-            Some("s1"),
-        ),
-        (&["merge", "s0", "s1", "--out", "merged"], Some("merged")),
-        (
-            &["compare", "s.toml", "alt.toml", "-r", "3", "--out", "cmp"],
-            Some("cmp"),
-        ),
-        (
-            &[
-                "sweep",
-                "s.toml",
-                "--vary",
-                "nodes.gate.servers=2,3",
-                "-r",
-                "2",
-                "--out",
-                "sw",
-            ],
+            "sweep s.toml --vary nodes.gate.servers=2,3 -r 2 --out sw",
             Some("sw"),
         ),
-        (&["validate", "s.toml"], None),
-    ];
-    for (args, folder) in cases {
-        let o = with_closed_stdout(args, d);
-        succeeded(&o, &format!("{args:?}"));
+        ("validate s.toml", None),
+    ] {
+        let o = with_closed_stdout(&words(line), d);
+        succeeded(&o, line);
         if let Some(f) = folder {
             complete(&d.join(f));
         }
@@ -237,34 +156,18 @@ fn jobs_beyond_the_processors_are_capped_with_a_warning() {
     let dir = workdir();
     let d = dir.path();
     let cores = std::thread::available_parallelism().unwrap().get();
-    let o = crate::whatif::ok(
-        &[
-            "run", "s.toml", "-q", "-r", "3", "--jobs", "5000", "--out", "many",
-        ],
-        d,
-    );
+    let o = ok(&words("run s.toml -q -r 3 --jobs 5000 --out many"), d);
     assert!(
-        err(&o).contains(&format!(
+        stderr(&o).contains(&format!(
             "warning: --jobs 5000 is more than the {cores} processor(s) available; using {cores}"
         )),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     assert_eq!(manifest(&d.join("many"))["jobs"], cores);
-    crate::whatif::ok(
-        &[
-            "run", "s.toml", "-q", "-r", "3", "--jobs", "1", "--out", "one",
-        ],
-        d,
-    );
+    let o = ok(&words("run s.toml -q -r 3 --jobs 1 --out one"), d);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     crate::whatif::same_files(&d.join("many"), &d.join("one"), &crate::whatif::CSVS);
-    let o = crate::whatif::ok(
-        &[
-            "run", "s.toml", "-q", "-r", "3", "--jobs", "1", "--out", "one",
-        ],
-        d,
-    );
-    assert!(!err(&o).contains("warning"), "{}", err(&o));
 }
 
 /// Class 4: a `--vary` value with `..` in it is a range only when it is `number..number:step`;
@@ -283,40 +186,21 @@ fn a_parent_folder_path_in_vary_is_a_value_not_a_range() {
     );
     fs::write(d.join("sc/s.toml"), s).unwrap();
     for (values, points) in [("../data/b.csv", 1), ("../data/a.csv,../data/b.csv", 2)] {
-        let vary = format!("nodes.gate.service.file={values}");
-        let o = crate::whatif::ok(
-            &[
-                "sweep",
-                "sc/s.toml",
-                "--vary",
-                &vary,
-                "-q",
-                "-r",
-                "2",
-                "--out",
-                "sw",
-            ],
-            d,
-        );
-        assert!(!err(&o).contains("range"), "{}", err(&o));
+        let line =
+            format!("sweep sc/s.toml --vary nodes.gate.service.file={values} -q -r 2 --out sw");
+        let o = ok(&words(&line), d);
+        assert!(!stderr(&o).contains("range"), "{}", stderr(&o));
         let grid = &manifest(&d.join("sw"))["sweep"]["points"];
         assert_eq!(grid.as_array().unwrap().len(), points, "{values}");
         assert!(text(&d.join("sw"), "sweep.csv").contains(",../data/b.csv,node,gate,"));
     }
     // Ranges keep their checks.
-    let o = crate::whatif::corridor(
-        &[
-            "sweep",
-            "sc/s.toml",
-            "--vary",
-            "nodes.gate.servers=1..4",
-            "--out",
-            "bad",
-        ],
+    let o = corridor(
+        &words("sweep sc/s.toml --vary nodes.gate.servers=1..4 --out bad"),
         d,
     );
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(err(&o).contains("no :step"), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no :step"), "{}", stderr(&o));
 }
 
 /// Class 5: overrides write to `results/<name>-<8 hex digits of the resolved scenario>`, never
@@ -324,152 +208,60 @@ fn a_parent_folder_path_in_vary_is_a_value_not_a_range() {
 /// resolved scenario, or the same file with the same overrides, edited or not), else `--force`.
 #[test]
 fn default_folders_never_replace_other_results() {
-    use crate::whatif::{corridor, ok, stderr};
     let dir = workdir();
     let d = dir.path();
     crate::whatif::write_alt(d);
-    let refused = |args: &[&str]| {
-        let o = corridor(args, d);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains("--force"), "{args:?}: {}", stderr(&o));
+    let run = |line: &str| ok(&words(line), d);
+    let refused = |line: &str| {
+        let o = corridor(&words(line), d);
+        assert_eq!(o.status.code(), Some(2), "{line}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--force"), "{line}: {}", stderr(&o));
     };
-    ok(&["run", "s.toml", "-q", "-r", "2"], d);
+    run("run s.toml -q -r 2");
     let plain = text(&d.join("results/wi"), "summary.csv");
-    ok(
-        &[
-            "run",
-            "s.toml",
-            "-q",
-            "-r",
-            "2",
-            "--set",
-            "nodes.gate.servers=3",
-        ],
-        d,
-    );
+    run("run s.toml -q -r 2 --set nodes.gate.servers=3");
     assert_eq!(text(&d.join("results/wi"), "summary.csv"), plain);
-    let hashed = |folder: &str| {
-        let m = manifest(&d.join(folder));
-        m["scenarios"][0]["resolved_sha256"].as_str().unwrap()[..8].to_string()
-    };
-    let h = {
-        let found: Vec<String> = fs::read_dir(d.join("results"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("wi-"))
-            .collect();
-        assert_eq!(found.len(), 1, "{found:?}");
-        found[0].clone()
-    };
-    assert_eq!(h, format!("wi-{}", hashed(&format!("results/{h}"))));
+    let all = entries(&d.join("results"));
+    assert_eq!(all.len(), 2, "{all:?}");
+    let h = &all[1];
+    let resolved = manifest(&d.join("results").join(h))["scenarios"][0]["resolved_sha256"]
+        .as_str()
+        .unwrap()[..8]
+        .to_string();
+    assert_eq!(*h, format!("wi-{resolved}"));
     // The same overrides again: the same folder, replaced without --force.
-    ok(
-        &[
-            "run",
-            "s.toml",
-            "-q",
-            "-r",
-            "3",
-            "--set",
-            "nodes.gate.servers=3",
-        ],
-        d,
-    );
-    assert_eq!(manifest(&d.join("results").join(&h))["replications"], 3);
+    run("run s.toml -q -r 3 --set nodes.gate.servers=3");
+    assert_eq!(manifest(&d.join("results").join(h))["replications"], 3);
     // Another seed is the same scenario; an edited file rerun into its own folder is too.
-    ok(&["run", "s.toml", "-q", "-r", "2", "--seed", "5"], d);
+    run("run s.toml -q -r 2 --seed 5");
     fs::write(d.join("s.toml"), S.replace("servers = 1", "servers = 2")).unwrap();
-    ok(&["run", "s.toml", "-q", "-r", "2"], d);
+    run("run s.toml -q -r 2");
     // Other overrides or another scenario in that folder need --force.
-    let overridden = [
-        "run",
-        "s.toml",
-        "-q",
-        "-r",
-        "2",
-        "--set",
-        "nodes.gate.servers=4",
-        "--out",
-        "results/wi",
-    ];
-    refused(&overridden);
-    refused(&["run", "alt.toml", "-q", "-r", "2", "--out", "results/wi"]);
-    refused(&[
-        "sweep",
-        "s.toml",
-        "-q",
-        "-r",
-        "2",
-        "--vary",
-        "nodes.gate.servers=2,3",
-        "--out",
-        "results/wi",
-    ]);
-    let mut forced = overridden.to_vec();
-    forced.push("--force");
-    ok(&forced, d);
+    let overridden = "run s.toml -q -r 2 --set nodes.gate.servers=4 --out results/wi";
+    refused(overridden);
+    refused("run alt.toml -q -r 2 --out results/wi");
+    refused("sweep s.toml -q -r 2 --vary nodes.gate.servers=2,3 --out results/wi");
+    run(&format!("{overridden} --force"));
     // A folder corridor did not write needs --force; its files are kept.
     fs::create_dir(d.join("mine")).unwrap();
     fs::write(d.join("mine/thesis.tex"), "mine").unwrap();
-    refused(&["run", "s.toml", "-q", "-r", "2", "--out", "mine"]);
-    ok(
-        &["run", "s.toml", "-q", "-r", "2", "--out", "mine", "--force"],
-        d,
-    );
+    refused("run s.toml -q -r 2 --out mine");
+    run("run s.toml -q -r 2 --out mine --force");
     assert_eq!(text(&d.join("mine"), "thesis.tex"), "mine");
     // Sweep and compare: the hash with overrides, the plain name without.
-    ok(
-        &[
-            "sweep",
-            "s.toml",
-            "-q",
-            "-r",
-            "2",
-            "--vary",
-            "nodes.gate.servers=2,3",
-            "--set",
-            "flows.box.teu=1",
-        ],
-        d,
-    );
-    ok(
-        &[
-            "compare",
-            "s.toml",
-            "-q",
-            "-r",
-            "2",
-            "--alt",
-            "nodes.gate.servers=3",
-        ],
-        d,
-    );
-    ok(
-        &[
-            "compare",
-            "s.toml",
-            "-q",
-            "-r",
-            "2",
-            "--alt",
-            "nodes.gate.servers=4",
-        ],
-        d,
-    );
-    ok(&["compare", "s.toml", "alt.toml", "-q", "-r", "2"], d);
-    refused(&["compare", "s.toml", "s.toml", "-q", "-r", "2"]);
-    let mut names: Vec<String> = fs::read_dir(d.join("results"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert_eq!(names.len(), 6, "{names:?}");
-    let count = |f: &dyn Fn(&String) -> bool| names.iter().filter(|n| f(n)).count();
-    assert_eq!(names[0], "compare-wi", "{names:?}");
-    assert_eq!(count(&|n| n.starts_with("compare-wi-")), 2, "{names:?}");
+    run("sweep s.toml -q -r 2 --vary nodes.gate.servers=2,3 --set flows.box.teu=1");
+    run("compare s.toml -q -r 2 --alt nodes.gate.servers=3");
+    run("compare s.toml -q -r 2 --alt nodes.gate.servers=4");
+    run("compare s.toml alt.toml -q -r 2");
+    refused("compare s.toml s.toml -q -r 2");
+    let all = entries(&d.join("results"));
+    let count = |f: &dyn Fn(&String) -> bool| all.iter().filter(|n| f(n)).count();
+    assert_eq!(all.len(), 6, "{all:?}");
+    assert_eq!(all[0], "compare-wi", "{all:?}");
+    assert_eq!(count(&|n| n.starts_with("compare-wi-")), 2, "{all:?}");
     assert_eq!(
         count(&|n| n.starts_with("wi-") && n.ends_with("-sweep")),
         1,
-        "{names:?}"
+        "{all:?}"
     );
 }

@@ -7,29 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::output::HEAVY;
+use crate::robust_cli::words;
 use crate::whatif::{corridor, ok, stderr, workdir, write_alt};
 
-/// Runs for minutes: 20 replications of 20,000 days of a busy station.
-const HEAVY: &str = r#"[scenario]
-name = "heavy"
-horizon = "20000d"
-replications = 20
-seed = 1
-
-[[nodes]]
-id = "q"
-kind = "station"
-servers = 1
-service = { dist = "exponential", mean = "30s" }
-
-[[flows]]
-id = "f"
-route = ["q"]
-arrivals = { dist = "exponential", mean = "1m" }
-"#;
-
 /// Everything in `dir`, sorted, hidden entries included.
-fn entries(dir: &Path) -> Vec<String> {
+pub(crate) fn entries(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -153,30 +136,29 @@ fn an_out_inside_or_around_an_input_is_refused() {
     let d = dir.path();
     fs::create_dir(d.join("runs")).unwrap();
     for k in ["0", "1"] {
-        let (shard, out) = (format!("{k}/2"), format!("runs/s{k}"));
         ok(
-            &["run", "s.toml", "-q", "--shard", &shard, "--out", &out],
+            &words(&format!("run s.toml -q --shard {k}/2 --out runs/s{k}")),
             d,
         );
     }
     let before = entries(&d.join("runs"));
-    for (args, says) in [
+    for (line, says) in [
         (
-            vec!["merge", "runs/s0", "runs/s1", "--out", "runs/s0/m"],
+            "merge runs/s0 runs/s1 --out runs/s0/m",
             "is inside the input folder runs/s0",
         ),
         (
-            vec!["merge", "runs/s0", "runs/s1", "--out", "runs"],
+            "merge runs/s0 runs/s1 --out runs",
             "contains the input folder runs/s0",
         ),
         (
-            vec!["compare", "--results", "runs/s0", "runs/s1", "--out", "."],
+            "compare --results runs/s0 runs/s1 --out .",
             "contains the input folder runs/s0",
         ),
     ] {
-        let o = corridor(&args, d);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        let o = corridor(&words(line), d);
+        assert_eq!(o.status.code(), Some(2), "{line}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{line}: {}", stderr(&o));
     }
     assert_eq!(entries(&d.join("runs")), before);
     assert_eq!(
@@ -209,17 +191,8 @@ fn a_rerun_keeps_the_shard_folders_and_notes_beside_it() {
         ]
     );
     assert_eq!(entries(&d.join("results")), ["wi"]);
-    ok(
-        &[
-            "merge",
-            "results/wi/shard-0-of-2",
-            "results/wi/shard-1-of-2",
-            "-q",
-            "--out",
-            "merged",
-        ],
-        d,
-    );
+    let merge = "merge results/wi/shard-0-of-2 results/wi/shard-1-of-2 -q --out merged";
+    ok(&words(merge), d);
     crate::whatif::same_files(
         &d.join("results/wi"),
         &d.join("merged"),
