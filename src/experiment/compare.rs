@@ -345,6 +345,31 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     Ok(p)
 }
 
+/// The data files a folder's manifest records, `[path, SHA-256]` (none without a manifest).
+fn data_files(dir: &Path) -> Vec<(String, String)> {
+    manifest::Manifest::read(dir)
+        .map(|(m, _)| m.scenarios.into_iter().flat_map(|s| s.data_files).collect())
+        .unwrap_or_default()
+}
+
+/// Warns when the folders `base` and `alt` read the same data file (the same path) with other
+/// bytes: the comparison then includes that change of data. Not an error, since an alternative
+/// may be a change of data on purpose.
+fn warn_other_data(base: &Path, alt: &Path) {
+    let theirs = data_files(alt);
+    for (path, hash) in data_files(base) {
+        if let Some((_, other)) = theirs.iter().find(|t| t.0 == path && t.1 != hash) {
+            eprintln!(
+                "warning: {} and {} read the data file {path} with other bytes (SHA-256 {} and {}); the differences include that change of data",
+                base.display(),
+                alt.display(),
+                &hash[..hash.len().min(12)],
+                &other[..other.len().min(12)]
+            );
+        }
+    }
+}
+
 fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
@@ -379,6 +404,7 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let mut per_alt = Vec::new();
     let mut names = Vec::new();
     for dir in &opts.alts {
+        warn_other_data(&opts.base, dir);
         let (name, alt) = read_replications(dir)?;
         if key(&alt) != key(&base) {
             let show = |v: &[(u32, u64)]| {

@@ -289,7 +289,7 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
             return Err(bad(&v.path, "this path is both --set and --vary; drop one"));
         }
     }
-    let base = load(&opts.scenario, &c.sets, &c.digitisation)?;
+    let mut base = load(&opts.scenario, &c.sets, &c.digitisation)?;
     let src = std::fs::read_to_string(&opts.scenario).map_err(|source| Error::Read {
         file: opts.scenario.clone(),
         source,
@@ -327,6 +327,7 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
         }
         let mut m = r.model;
         apply_counts(&mut m, c)?;
+        super::add_data_files(&mut base.data_files, &m.data_files)?;
         models.push((n, m));
     }
     Ok(Plan {

@@ -199,3 +199,62 @@ fn a_rerun_keeps_the_shard_folders_and_notes_beside_it() {
         &crate::whatif::CSVS,
     );
 }
+
+/// Class 7: every empirical data file is hashed in the manifest; merge refuses shards run on
+/// other data (the same file, as the scenario names it, with other bytes), whatever folder
+/// they ran from; compare --results warns.
+#[test]
+fn data_files_are_hashed_and_shards_on_other_data_do_not_merge() {
+    use corridor::report::manifest::sha256_hex;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("sc")).unwrap();
+    fs::create_dir_all(d.join("data")).unwrap();
+    let data = d.join("data/obs.csv");
+    fs::write(&data, "hours\n1.0\n1.5\n2.0\n").unwrap();
+    let s = crate::whatif::S.replace(
+        "service = { dist = \"exponential\", mean = \"1.5h\" }",
+        "service = { dist = \"empirical\", file = \"../data/obs.csv\", column = \"hours\" }",
+    );
+    fs::write(d.join("sc/s.toml"), s).unwrap();
+    let shard = |k: &str, cwd: &Path, scenario: &str| {
+        let out = d.join(format!("s{k}"));
+        let out = out.to_str().unwrap();
+        let line = format!("run {scenario} -q -r 4 --shard {k}/2 --out {out} --force");
+        ok(&words(&line), cwd);
+    };
+    shard("0", d, "sc/s.toml");
+    let m = crate::whatif::manifest(&d.join("s0"));
+    let recorded = &m["scenarios"][0]["data_files"];
+    let hash = sha256_hex(&fs::read(&data).unwrap());
+    assert_eq!(recorded[0][0], "sc/../data/obs.csv", "{recorded}");
+    assert_eq!(recorded[0][1], hash.as_str(), "{recorded}");
+    // The other shard runs from the scenario's folder, on changed data: refused.
+    fs::write(&data, "hours\n1.0\n1.5\n9.0\n").unwrap();
+    shard("1", &d.join("sc"), "s.toml");
+    let o = corridor(&["merge", "s0", "s1", "--out", "m"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("read the data file ../data/obs.csv with SHA-256")
+            && stderr(&o).contains("merge only shards run on the same data"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("m").exists());
+    // On the same data, from either folder, they merge, and the merged folder records it.
+    fs::write(&data, "hours\n1.0\n1.5\n2.0\n").unwrap();
+    shard("1", &d.join("sc"), "s.toml");
+    ok(&["merge", "s0", "s1", "-q", "--out", "m"], d);
+    let merged = crate::whatif::manifest(&d.join("m"));
+    assert_eq!(merged["scenarios"][0]["data_files"][0][1], hash.as_str());
+    // compare --results pairs runs on other data with a warning.
+    ok(&["run", "sc/s.toml", "-q", "-r", "2", "--out", "before"], d);
+    fs::write(&data, "hours\n3.0\n").unwrap();
+    ok(&["run", "sc/s.toml", "-q", "-r", "2", "--out", "after"], d);
+    let o = ok(&words("compare --results before after -q --out cmp"), d);
+    assert!(
+        stderr(&o).contains("read the data file sc/../data/obs.csv with other bytes"),
+        "{}",
+        stderr(&o)
+    );
+}

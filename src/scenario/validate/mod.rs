@@ -171,5 +171,6 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         flows,
         services,
         pipelines,
+        data_files: empirical.into_files(),
     })
 }
