@@ -2,6 +2,7 @@
 // The command line is the one layer that prints to stdout (clippy::print_stdout elsewhere).
 #![allow(clippy::print_stdout)]
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -81,12 +82,18 @@ struct CommonArgs {
     /// Scenario seed (overrides the file's `scenario.seed`).
     #[arg(long, short = 's')]
     seed: Option<u64>,
-    /// Worker threads for replications [default: all cores]. Output does not depend on it.
+    /// Worker threads for replications [default: all cores; at most the processors available].
+    /// Output does not depend on it.
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// Print nothing but errors (and no progress bar).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Replace the output folder even if it holds other results (another scenario, other
+    /// --set or --digitisation) or files corridor did not write; entries other than its old
+    /// results are kept.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -98,7 +105,9 @@ enum Command {
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Output folder [default: results/<scenario name>, or results/<scenario name>/shard-K-of-N].
+        /// Output folder [default: results/<scenario name>, with -<8 hex digits of the resolved
+        /// scenario's SHA-256> after it when --set or --digitisation change the scenario;
+        /// .../shard-K-of-N inside it for a shard].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         /// Run only slice K of N (0 <= K < N): the replications r with r mod N = K. Merge the N
@@ -132,7 +141,8 @@ enum Command {
         /// Compare existing result folders (their replications.csv) instead of running scenarios.
         #[arg(long)]
         results: bool,
-        /// Output folder [default: results/compare-<base name>].
+        /// Output folder [default: results/compare-<base name>, with -<8 hex digits> after it
+        /// when --set, --digitisation or --alt change the scenarios].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         #[command(flatten)]
@@ -150,7 +160,9 @@ enum Command {
         /// with one unit such as 100d..400d:100d). Repeat for a grid.
         #[arg(long, required = true, value_name = "PATH=VALUES")]
         vary: Vec<String>,
-        /// Output folder [default: results/<scenario name>-sweep, or .../shard-K-of-N].
+        /// Output folder [default: results/<scenario name>-sweep, or
+        /// results/<scenario name>-<8 hex digits>-sweep with --set or --digitisation;
+        /// .../shard-K-of-N inside it for a shard].
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
         /// Run only slice K of N of the grid: the points p with p mod N = K.
@@ -173,6 +185,10 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Replace the output folder even if it holds other results or files corridor did not
+        /// write.
+        #[arg(long)]
+        force: bool,
     },
     /// Check a scenario file and report what it describes; runs nothing, writes nothing.
     #[command(
@@ -186,22 +202,79 @@ enum Command {
     },
 }
 
+/// Exit code of a command ended by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report).
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interruption removes what the results folder being written has on disk (its staging
+    // folder, lock file and the parent folders created for it) before the process ends.
+    let _ = ctrlc::set_handler(|| {
+        let cleaned = corridor::report::abandon();
+        let _ = writeln!(
+            io::stderr(),
+            "interrupted{}",
+            if cleaned {
+                "; the results folder was left as it was"
+            } else {
+                ""
+            }
+        );
+        std::process::exit(INTERRUPTED);
+    });
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // A closed stderr loses the message, not the exit code.
+            let _ = writeln!(io::stderr(), "error: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
+/// Writes `text` to stdout. A reader that closed its end early (`corridor run ... | head -1`)
+/// has had what it wanted: that is a normal end, so a broken pipe is not an error. Every
+/// command has committed its results folder before it prints.
+fn emit(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output {
+            path: PathBuf::from("<stdout>"),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Prints what a command says when it is done, unless `quiet`.
-fn show(p: Printout, quiet: bool) {
+fn show(p: Printout, quiet: bool) -> Result<(), Error> {
     if !quiet {
-        print!("{}", p.stdout);
-        eprint!("{}", p.stderr);
+        emit(&p.stdout)?;
+        let _ = io::stderr().write_all(p.stderr.as_bytes());
+    }
+    Ok(())
+}
+
+/// The command line for the manifest. Arguments are read as the OS gives them (paths need not
+/// be UTF-8); the manifest holds text, so bytes that are not UTF-8 become U+FFFD there.
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// `--jobs` capped at the processors this process may use (cgroup quotas count): more threads
+/// than that only cost memory and switching, and `--jobs 5000` would start 5000 of them.
+fn cap_jobs(jobs: usize) -> usize {
+    let max = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if jobs > max {
+        let _ = writeln!(
+            io::stderr(),
+            "warning: --jobs {jobs} is more than the {max} processor(s) available; using {max}"
+        );
+        max
+    } else {
+        jobs
     }
 }
 
@@ -222,9 +295,10 @@ impl CommonArgs {
             digitisation: self.changes.digitisation,
             replications: self.replications,
             seed: self.seed,
-            jobs: self.jobs,
+            jobs: self.jobs.map(cap_jobs),
             quiet: self.quiet,
-            command_line: std::env::args().collect(),
+            force: self.force,
+            command_line: command_line(),
         })
     }
 }
@@ -247,8 +321,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 precision: precision.as_deref().map(Target::parse).transpose()?,
                 max_replications,
             };
-            show(experiment::replicate::run(&opts)?, opts.common.quiet);
-            Ok(())
+            show(experiment::replicate::run(&opts)?, opts.common.quiet)
         }
         Command::Compare {
             inputs,
@@ -270,8 +343,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out,
                 common: common.into_common()?,
             };
-            show(experiment::compare::compare(&opts)?, opts.common.quiet);
-            Ok(())
+            show(experiment::compare::compare(&opts)?, opts.common.quiet)
         }
         Command::Sweep {
             scenario,
@@ -290,14 +362,17 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out,
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
             };
-            show(experiment::sweep::sweep(&opts)?, opts.common.quiet);
-            Ok(())
+            show(experiment::sweep::sweep(&opts)?, opts.common.quiet)
         }
-        Command::Merge { shards, out, quiet } => {
-            let args: Vec<String> = std::env::args().collect();
-            show(experiment::merge::merge(&shards, &out, &args)?, quiet);
-            Ok(())
-        }
+        Command::Merge {
+            shards,
+            out,
+            quiet,
+            force,
+        } => show(
+            experiment::merge::merge(&shards, &out, &command_line(), force)?,
+            quiet,
+        ),
         Command::Validate { scenario, changes } => {
             let loaded = experiment::load(
                 &scenario,
@@ -306,8 +381,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 changes.access(),
             )?;
             let model = loaded.model();
-            println!(
-                "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.",
+            let line = format!(
+                "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.\n",
                 scenario.display(),
                 model.name,
                 model.nodes.len(),
@@ -321,19 +396,21 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 model.replications,
                 model.seed
             );
+            let mut line = line;
             let mut loads = model.offered_loads();
             loads.sort_by(|a, b| b.load.total_cmp(&a.load));
             if !loads.is_empty() {
-                println!("Highest offered loads (work offered / capacity, before running):");
+                line.push_str("Highest offered loads (work offered / capacity, before running):\n");
                 for l in loads.iter().take(5) {
-                    println!(
-                        "  {:>8}  {}  ({})",
+                    line.push_str(&format!(
+                        "  {:>8}  {}  ({})\n",
                         experiment::load_text(l.load),
                         l.resource,
                         l.rule
-                    );
+                    ));
                 }
             }
+            emit(&line)?;
             experiment::warn_unstable(model);
             Ok(())
         }

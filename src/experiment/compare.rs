@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::manifest::{self, FILE as MANIFEST, sha256_hex};
+use super::outdir::{check_replace, default_dir};
 use super::printout::Printout;
 use super::results::read_replications;
-use super::{Common, apply_counts, load, warn_unstable};
+use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder, Row};
@@ -217,7 +218,8 @@ pub struct CompareOptions {
     pub alt_sets: Vec<(String, Vec<Override>)>,
     /// `--results`: compare existing folders, run nothing.
     pub results: bool,
-    /// `--out` (default `results/compare-<base name>`).
+    /// `--out` (default `results/compare-<base name>`, with `-<hash>` after it when `--set`,
+    /// `--digitisation` or `--alt` change the scenarios).
     pub out: Option<PathBuf>,
     /// Shared options.
     pub common: Common,
@@ -286,11 +288,18 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     for (_, m, _) in &alts {
         warn_unstable(m);
     }
-    let mut folder = ResultsFolder::new(
-        opts.out
-            .clone()
-            .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", base_model.name))),
-    )?;
+    let mut scenarios = vec![base.entry("base")];
+    scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        default_dir(
+            &format!("compare-{}", base_model.name),
+            "",
+            changes_scenario(c) || !opts.alt_sets.is_empty(),
+            &scenarios,
+        )
+    });
+    let mut folder = ResultsFolder::new(&dir)?;
+    check_replace(&folder, &dir, "compare", &scenarios, &[], c.force)?;
     let models: Vec<&Model> = std::iter::once(&base_model)
         .chain(alts.iter().map(|(_, m, _)| m))
         .collect();
@@ -313,8 +322,6 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
             .map(|(k, (_, _, label))| paired(per[0], per[k + 1], label))
             .collect(),
     );
-    let mut scenarios = vec![base.entry("base")];
-    scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
     let mut m = manifest::new(
         "compare",
         c,
@@ -338,6 +345,31 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     Ok(p)
 }
 
+/// The data files a folder's manifest records, `[path, SHA-256]` (none without a manifest).
+fn data_files(dir: &Path) -> Vec<(String, String)> {
+    manifest::Manifest::read(dir)
+        .map(|(m, _)| m.scenarios.into_iter().flat_map(|s| s.data_files).collect())
+        .unwrap_or_default()
+}
+
+/// Warns when the folders `base` and `alt` read the same data file (the same path) with other
+/// bytes: the comparison then includes that change of data. Not an error, since an alternative
+/// may be a change of data on purpose.
+fn warn_other_data(base: &Path, alt: &Path) {
+    let theirs = data_files(alt);
+    for (path, hash) in data_files(base) {
+        if let Some((_, other)) = theirs.iter().find(|t| t.0 == path && t.1 != hash) {
+            eprintln!(
+                "warning: {} and {} read the data file {path} with other bytes (SHA-256 {} and {}); the differences include that change of data",
+                base.display(),
+                alt.display(),
+                &hash[..hash.len().min(12)],
+                &other[..other.len().min(12)]
+            );
+        }
+    }
+}
+
 fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
@@ -353,12 +385,13 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     }
     let (base_name, base) = read_replications(&opts.base)?;
     let inputs: Vec<&PathBuf> = std::iter::once(&opts.base).chain(&opts.alts).collect();
-    let mut folder = ResultsFolder::new(
-        opts.out
-            .clone()
-            .unwrap_or_else(|| Path::new("results").join(format!("compare-{base_name}"))),
-    )?
-    .refuse_inputs(&inputs)?;
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(format!("compare-{base_name}")));
+    let mut folder = ResultsFolder::new(&dir)?.refuse_inputs(&inputs)?;
+    let compared: Vec<String> = inputs.iter().map(|d| d.display().to_string()).collect();
+    check_replace(&folder, &dir, "compare", &[], &compared, c.force)?;
     let key = |reps: &[ReplicationResult]| -> Vec<(u32, u64)> {
         reps.iter().map(|r| (r.replication, r.seed)).collect()
     };
@@ -371,6 +404,7 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let mut per_alt = Vec::new();
     let mut names = Vec::new();
     for dir in &opts.alts {
+        warn_other_data(&opts.base, dir);
         let (name, alt) = read_replications(dir)?;
         if key(&alt) != key(&base) {
             let show = |v: &[(u32, u64)]| {

@@ -5,6 +5,7 @@
 //! grid), and cover every replication (or point) exactly once. Summaries are recomputed from
 //! the exact per-replication values, so the files equal those of one run, byte for byte.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -139,9 +140,46 @@ impl<'a, T> Slots<'a, T> {
     }
 }
 
-/// `corridor merge DIR... --out OUT`: combines shard folders into `out`. Returns what to
-/// print.
-pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Printout> {
+/// Refuses shards that read a data file (the same path relative to their scenario's folder)
+/// with other bytes. Returns each scenario's data files over all the shards, in order.
+fn same_data(shards: &[Held]) -> Result<Vec<Vec<(String, String)>>> {
+    let first = &shards[0].1;
+    let mut union: Vec<Vec<(String, String)>> = vec![Vec::new(); first.scenarios.len()];
+    let mut seen: Vec<HashMap<String, (&str, &Path)>> = vec![HashMap::new(); first.scenarios.len()];
+    for (d, m, _, _) in shards {
+        for (i, s) in m.scenarios.iter().enumerate().take(union.len()) {
+            for (path, hash) in &s.data_files {
+                let key = super::data_key(s, path);
+                match seen[i].get(&key) {
+                    Some((h, other)) if h != hash => {
+                        return Err(results_err(
+                            d,
+                            format!(
+                                "read the data file {key} with SHA-256 {hash}, but {} read it with SHA-256 {h}; merge only shards run on the same data",
+                                other.display()
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen[i].insert(key, (hash, d.as_path()));
+                        union[i].push((path.clone(), hash.clone()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(union)
+}
+
+/// `corridor merge DIR... --out OUT`: combines shard folders into `out`; `force` replaces a
+/// folder that holds other results. Returns what to print.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    command_line: &[String],
+    force: bool,
+) -> Result<Printout> {
     let start = Instant::now();
     if dirs.is_empty() {
         return Err(Error::Usage("merge needs at least one shard folder".into()));
@@ -205,12 +243,17 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: &[String]) -> Result<Pr
             return Err(differs("sweep grid (--vary)"));
         }
     }
+    super::outdir::check_replace(&folder, out, &first.kind, &first.scenarios, &[], force)?;
     let name = first
         .scenarios
         .first()
         .map(|s| s.name.clone())
         .unwrap_or_default();
+    let data = same_data(&shards)?;
     let mut merged = first.clone();
+    for (s, files) in merged.scenarios.iter_mut().zip(data) {
+        s.data_files = files;
+    }
     merged.command_line = command_line.to_vec();
     merged.written_unix = now_unix();
     merged.shard = None;

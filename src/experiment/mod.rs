@@ -15,6 +15,7 @@
 pub mod compare;
 pub mod manifest;
 pub mod merge;
+mod outdir;
 pub mod precision;
 pub mod printout;
 pub mod replicate;
@@ -30,6 +31,12 @@ use crate::scenario::overrides::Override;
 use crate::scenario::{FileAccess, Resolved, read, resolve_with};
 use manifest::{ScenarioEntry, sha256_hex};
 pub use printout::Printout;
+
+/// Whether the options change the scenario (`--set`, `--digitisation`), so that the default
+/// folder carries the resolved scenario's hash.
+fn changes_scenario(common: &Common) -> bool {
+    !common.sets.is_empty() || !common.digitisation.is_empty()
+}
 
 /// Options every experiment command shares.
 #[derive(Clone, Debug, Default)]
@@ -48,6 +55,9 @@ pub struct Common {
     pub jobs: Option<usize>,
     /// `--quiet`: nothing on stdout, no progress bar, no timing line.
     pub quiet: bool,
+    /// `--force`: replace an output folder that holds other results or files corridor did not
+    /// write.
+    pub force: bool,
     /// The command line, for the manifest.
     pub command_line: Vec<String>,
 }
@@ -63,6 +73,8 @@ pub struct Loaded {
     pub overrides: Vec<String>,
     /// The `--digitisation` settings applied, as written.
     pub digitisation: Vec<String>,
+    /// The data files the model read, with their SHA-256 (see [`ScenarioEntry::data_files`]).
+    pub data_files: Vec<(String, String)>,
     /// The model and the resolved TOML text.
     pub resolved: Resolved,
 }
@@ -80,6 +92,7 @@ impl Loaded {
             file: self.file.display().to_string(),
             file_sha256: self.file_sha256.clone(),
             extends_files: extends_chain(&self.file),
+            data_files: self.data_files.clone(),
             name: self.resolved.model.name.clone(),
             overrides: self.overrides.clone(),
             resolved_sha256: sha256_hex(self.resolved.text.as_bytes()),
@@ -131,13 +144,43 @@ pub fn load(
 ) -> Result<Loaded> {
     let (bytes, src) = read(file)?;
     let resolved = resolve_with(file, &src, overrides, digitisation, access)?;
+    let mut data_files = Vec::new();
+    add_data_files(&mut data_files, &resolved.model.data_files)?;
     Ok(Loaded {
         file: file.to_path_buf(),
         file_sha256: sha256_hex(&bytes),
         overrides: overrides.iter().map(Override::arg).collect(),
         digitisation: digitisation.to_vec(),
+        data_files,
         resolved,
     })
+}
+
+/// Adds to `hashed` (`[path, SHA-256]` pairs) the files of `paths` it does not hold yet, hashed
+/// now, just after validation read them.
+pub(crate) fn add_data_files(hashed: &mut Vec<(String, String)>, paths: &[PathBuf]) -> Result<()> {
+    for p in paths {
+        let name = p.display().to_string();
+        if hashed.iter().any(|h| h.0 == name) {
+            continue;
+        }
+        let bytes = std::fs::read(p).map_err(|source| crate::error::Error::Read {
+            file: p.clone(),
+            source,
+        })?;
+        hashed.push((name, sha256_hex(&bytes)));
+    }
+    Ok(())
+}
+
+/// A data file's name for comparisons between folders of one scenario run from different
+/// working folders: its path relative to the scenario file's folder (as written in the
+/// scenario), or the path as recorded.
+pub(crate) fn data_key(scenario: &ScenarioEntry, data: &str) -> String {
+    let dir = Path::new(&scenario.file).parent().unwrap_or(Path::new(""));
+    Path::new(data)
+        .strip_prefix(dir)
+        .map_or(data.to_string(), |p| p.display().to_string())
 }
 
 /// Applies `--replications` and `--seed` to a model.

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::manifest::{self, ShardEntry};
+use super::outdir::{check_replace, default_dir};
 use super::precision::{self, Target};
 use super::printout::Printout;
 use super::shard::Shard;
-use super::{Common, apply_counts, load, warn_unstable};
+use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
 use crate::error::{Error, Result};
 use crate::report::{self, ReplicationsCsv, ResultsFolder, SummaryCsv};
 use crate::run::{Runner, events};
@@ -18,7 +19,8 @@ use crate::scenario::Model;
 pub struct RunOptions {
     /// The scenario file.
     pub scenario: PathBuf,
-    /// `--out` (default `results/<name>`, or `results/<name>/shard-K-of-N` for a shard).
+    /// `--out` (default `results/<name>`, `results/<name>-<hash>` with `--set` or
+    /// `--digitisation`, and `.../shard-K-of-N` inside it for a shard).
     pub out: Option<PathBuf>,
     /// `--shard K/N`.
     pub shard: Option<Shard>,
@@ -50,12 +52,26 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     let entry = loaded.entry("scenario");
     let runner = Runner::new(c.jobs, c.quiet)?;
     warn_unstable(&model);
-    let default_dir = crate::run::default_out_dir(&model);
-    let mut folder = ResultsFolder::new(match (&opts.out, opts.shard) {
+    let default_dir = default_dir(
+        &model.name,
+        "",
+        changes_scenario(c),
+        std::slice::from_ref(&entry),
+    );
+    let dir = match (&opts.out, opts.shard) {
         (Some(out), _) => out.clone(),
         (None, Some(shard)) => default_dir.join(shard.folder_name()),
         (None, None) => default_dir,
-    })?;
+    };
+    let mut folder = ResultsFolder::new(&dir)?;
+    check_replace(
+        &folder,
+        &dir,
+        "run",
+        std::slice::from_ref(&entry),
+        &[],
+        c.force,
+    )?;
     let mut p = Printout::default();
 
     if let Some(shard) = opts.shard {

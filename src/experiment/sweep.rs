@@ -4,7 +4,8 @@
 //! - Values are a list (`nodes.PORT_POTI.servers=2,3,4`) or a range
 //!   `start..end:step` of numbers (`flows.f.teu=10..50:10`) or of durations with one unit
 //!   (`scenario.horizon=100d..400d:100d`). A range runs from start up to end in exact decimal
-//!   steps (no floating-point drift: `0.1..0.3:0.1` gives 0.1, 0.2, 0.3).
+//!   steps (no floating-point drift: `0.1..0.3:0.1` gives 0.1, 0.2, 0.3). Only numbers make a
+//!   range: `../data/x.csv` is one value.
 //! - The grid is the cartesian product, numbered in the order of nested loops: the first
 //!   `--vary` is the outermost (changes slowest), the last the innermost (changes fastest).
 //! - Every point runs with the same seed and replication numbers: common random numbers across
@@ -14,13 +15,14 @@
 //! - All (point, replication) pairs form one task list on the worker threads.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use super::manifest::{self, ShardEntry, SweepEntry};
+use super::outdir::{check_replace, default_dir};
 use super::printout::Printout;
 use super::shard::Shard;
-use super::{Common, Loaded, apply_counts, load, warn_unstable_at};
+use super::{Common, Loaded, apply_counts, changes_scenario, load, warn_unstable_at};
 use crate::error::{Error, Result};
 use crate::report::{self, ReplicationResult, ResultsFolder, SummaryRow, SweepCsv, point_records};
 use crate::run::{Runner, events};
@@ -60,7 +62,7 @@ impl Vary {
             ));
         };
         let (path, list) = (path.trim(), list.trim());
-        let raws: Vec<String> = if list.contains("..") {
+        let raws: Vec<String> = if is_range(list) {
             range(list).map_err(|m| bad(arg, m))?
         } else {
             list.split(',').map(|v| v.trim().to_string()).collect()
@@ -95,6 +97,28 @@ impl Vary {
             path: path.to_string(),
             values,
         })
+    }
+}
+
+/// Whether the values of a `--vary` are a range: `start..end` (and `:step`, which [`range`]
+/// checks) where start and end are plain numbers, each with an optional unit (`2..10:2`,
+/// `100d..400d:100d`). Any other text with `..` in it, such as the parent-folder path
+/// `../data/x.csv` or a list `a..b,c`, is a list of values.
+fn is_range(list: &str) -> bool {
+    let number = |s: &str| {
+        let s = s.trim();
+        let s = s.strip_prefix('-').unwrap_or(s);
+        let n = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let (int, frac) = n.split_once('.').unwrap_or((n, ""));
+        !int.is_empty()
+            && int.chars().all(|c| c.is_ascii_digit())
+            && frac.chars().all(|c| c.is_ascii_digit())
+    };
+    match list.split_once("..") {
+        Some((start, rest)) if !list.contains(',') => {
+            number(start) && number(rest.split_once(':').map_or(rest, |(end, _)| end))
+        }
+        _ => false,
     }
 }
 
@@ -227,7 +251,8 @@ pub struct SweepOptions {
     pub scenario: PathBuf,
     /// The `--vary` options, in order.
     pub vary: Vec<Vary>,
-    /// `--out` (default `results/<name>-sweep`, or `.../shard-K-of-N`).
+    /// `--out` (default `results/<name>-sweep`, `results/<name>-<hash>-sweep` with `--set` or
+    /// `--digitisation`, or `.../shard-K-of-N` inside it).
     pub out: Option<PathBuf>,
     /// `--shard K/N`: this process runs the points p with p mod N = K.
     pub shard: Option<Shard>,
@@ -264,7 +289,7 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
             return Err(bad(&v.path, "this path is both --set and --vary; drop one"));
         }
     }
-    let base = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;
+    let mut base = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;
     let src = std::fs::read_to_string(&opts.scenario).map_err(|source| Error::Read {
         file: opts.scenario.clone(),
         source,
@@ -302,6 +327,7 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
         }
         let mut m = r.model;
         apply_counts(&mut m, c)?;
+        super::add_data_files(&mut base.data_files, &m.data_files)?;
         models.push((n, m));
     }
     Ok(Plan {
@@ -352,13 +378,28 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
             .join(" ");
         warn_unstable_at(m, &format!("sweep point {n} ({at}): "));
     }
-    let mut folder = ResultsFolder::new(opts.out.clone().unwrap_or_else(|| {
-        let d = Path::new("results").join(format!("{}-sweep", base_model.name));
+    let entry = plan.base.entry("scenario");
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        let d = default_dir(
+            &base_model.name,
+            "-sweep",
+            changes_scenario(c),
+            std::slice::from_ref(&entry),
+        );
         match opts.shard {
             Some(s) => d.join(s.folder_name()),
             None => d,
         }
-    }))?;
+    });
+    let mut folder = ResultsFolder::new(&dir)?;
+    check_replace(
+        &folder,
+        &dir,
+        "sweep",
+        std::slice::from_ref(&entry),
+        &[],
+        c.force,
+    )?;
     let tasks: Vec<(&Model, u32)> = plan
         .models
         .iter()
@@ -382,7 +423,7 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
     let mut m = manifest::new(
         "sweep",
         c,
-        vec![plan.base.entry("scenario")],
+        vec![entry],
         (base_model.seed, base_model.replications),
         runner.threads(),
         start,
@@ -519,5 +560,28 @@ mod tests {
         assert!(Vary::parse("x=1,1").is_err());
         assert!(Vary::parse("x=1,,2").is_err());
         assert!(Vary::parse("x").is_err());
+    }
+
+    #[test]
+    fn only_numbers_make_a_range() {
+        let values = |arg: &str| -> Vec<String> {
+            Vary::parse(arg)
+                .unwrap()
+                .values
+                .iter()
+                .map(Override::display_value)
+                .collect()
+        };
+        assert_eq!(values("x=1..3:1"), ["1", "2", "3"]);
+        assert_eq!(values("x=-1.5..-0.5:0.5"), ["-1.5", "-1.0", "-0.5"]);
+        assert_eq!(values("x=100d..300d:100d"), ["100d", "200d", "300d"]);
+        assert_eq!(values("f=../data/x.csv"), ["../data/x.csv"]);
+        assert_eq!(
+            values("f=../a.csv,data/v1..v2.csv"),
+            ["../a.csv", "data/v1..v2.csv"]
+        );
+        for range in ["x=1..4", "x=4..1:1", "x=1..4:0", "x=10d..20h:1d"] {
+            assert!(Vary::parse(range).is_err(), "{range}");
+        }
     }
 }

@@ -1,5 +1,10 @@
 //! [`ResultsFolder`]: the one way corridor writes a results folder.
 
+mod lock;
+mod swap;
+#[cfg(test)]
+mod tests;
+
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -9,6 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::Export;
 use super::manifest::{FILE as MANIFEST, Manifest};
 use crate::error::{Error, Result};
+use lock::{Kind, Lock, debris};
+
+pub use lock::abandon;
 
 /// A results folder being written. Every command writes its files through one: create it
 /// before the work ([`ResultsFolder::new`]), [`add`](ResultsFolder::add) each file, then
@@ -16,38 +24,62 @@ use crate::error::{Error, Result};
 ///
 /// What it guarantees:
 ///
-/// - **Checked before the work.** [`ResultsFolder::new`] fails at once when the folder cannot be
-///   written: it is a file, it lies under a file, or a new file cannot be created in it (when
-///   it exists) or in its nearest existing parent. It finds out by creating and removing a
-///   probe file there, and creates nothing else. An unwritable `--out` therefore fails before
-///   any simulation runs.
-/// - **All or nothing.** [`commit`](ResultsFolder::commit) writes every file into a hidden
-///   staging folder, the manifest last (it records the SHA-256 of every other file in
-///   `outputs`), fsyncs each file and the staging folder, and only then puts them in place:
-///   - a folder that does not exist yet is created by renaming the staging folder, a sibling of
-///     it, to its name: one atomic step, so the folder appears complete or not at all, even if
-///     the process dies;
-///   - in a folder that exists (its other files are kept), the staging folder is inside it and
-///     each file is renamed over its old version, the manifest last; if one rename fails, those
-///     done are undone and the old files are back. A crash between two renames can leave a mix
-///     of old and new files, which the manifest's hashes reveal.
-/// - **No debris.** On any error the staging folder and everything in it are removed.
-/// - **One writer at a time.** While it commits, it holds a lock file, `.<name>.lock` beside the
-///   folder, created exclusively: a second corridor committing to the same folder at the same
-///   moment fails with a message naming the lock instead of mixing its files in. The lock is
-///   held only while committing (milliseconds), so a process killed during its simulation
-///   leaves none behind.
-/// - **Durable.** Files are fsynced before they are renamed into place, and on Unix the folders
-///   whose entries changed are fsynced after.
+/// - **Checked and locked before the work.** [`ResultsFolder::new`] fails at once when the
+///   folder cannot be written: it is a file, it lies under a file, or a new file cannot be
+///   created in it (when it exists) or in its nearest existing parent (checked with a probe
+///   file, created and removed). It then creates the missing parent folders and takes the lock
+///   file `.<name>.lock` beside the folder, created exclusively and held until the commit ends
+///   or the value is dropped: a second command on the same folder fails at once with a message
+///   naming the holder and the lock file. A lock whose holder has ended (see `lock.rs`: same
+///   host, boot and PID namespace, and no such process) is taken over with a warning, after
+///   which whatever that process left (a staging folder, a folder set aside) is cleaned up or
+///   put back. Dropped without a commit, it removes the lock and the parent folders it created.
+/// - **All or nothing.** [`commit`](ResultsFolder::commit) writes every file into a new hidden
+///   sibling folder, `.<name>.tmp-<pid>-<n>`, the manifest last (it records the SHA-256 of every
+///   other file in `outputs`), and fsyncs each file and that folder. Then it swaps it in: a new
+///   folder is one rename; an existing folder is first renamed aside (`.<name>.old-<pid>-<n>`),
+///   the new one renamed in (if that fails, the old one is renamed back), the parent fsynced,
+///   and the old one deleted. Readers see the old complete folder, then (after at most a moment
+///   with no folder) the new complete one, never a mix.
+/// - **What the old folder held.** The files of the old results (its `manifest.json` and the
+///   files its manifest lists in `outputs`) are replaced. Every other entry (the default shard
+///   folders `shard-K-of-N`, a user's notes) is carried over into the new folder by renaming;
+///   one that cannot be moved stays in the folder set aside, with a warning. A folder in the
+///   way of a file to write fails the commit before anything is moved.
+/// - **Interruptions.** [`abandon`] (called by the command line on Ctrl-C, SIGTERM or SIGHUP)
+///   removes the staging folders, locks and created parents; a swap in progress finishes first.
+///   A process killed outright (SIGKILL, power cut) leaves at most the hidden staging folder or
+///   the folder set aside, and a stale lock: the next command on the folder takes the lock over,
+///   deletes the staging folder, and puts a folder set aside back (or finishes carrying its
+///   entries over, if the new folder was already in place).
+/// - **Durable.** Files and the staging folder are fsynced before the swap, and on Unix the
+///   parent and the new folder after it, so a folder that appeared survives a power cut.
 /// - **Inputs are safe.** [`refuse_inputs`](ResultsFolder::refuse_inputs) refuses an output
-///   folder that is one of the command's input folders (a shard given to `merge`, a folder given
-///   to `compare --results`).
+///   folder that is one of the command's input folders, lies inside one, or contains one (a
+///   shard given to `merge`, a folder given to `compare --results`).
 #[derive(Debug)]
 pub struct ResultsFolder {
     /// The folder as given (the paths returned and the messages use it).
     dir: PathBuf,
+    /// Its parent, canonical, and its name: where the lock and the staging folder go.
+    parent: PathBuf,
+    name: OsString,
     /// The files added so far, in order.
     files: Vec<(&'static str, Vec<u8>)>,
+    /// Held from [`ResultsFolder::new`] to the end of the commit.
+    lock: Lock,
+}
+
+/// What a folder held before a command writes it ([`ResultsFolder::previous`]).
+#[derive(Debug)]
+pub enum Previous {
+    /// Nothing: no folder, an empty one, or one holding only hidden entries and other results
+    /// folders (such as the default shard folders).
+    Nothing,
+    /// Results written by corridor: its manifest.
+    Results(Box<Manifest>),
+    /// Something else (files, or a manifest that cannot be read), in words.
+    Other(String),
 }
 
 fn out_err(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
@@ -58,7 +90,7 @@ fn out_err(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
 }
 
 /// `.{name}{suffix}`: the name of a hidden entry of ours.
-fn hidden(name: &OsStr, suffix: &str) -> OsString {
+pub(super) fn hidden(name: &OsStr, suffix: &str) -> OsString {
     let mut s = OsString::from(".");
     s.push(name);
     s.push(suffix);
@@ -66,7 +98,7 @@ fn hidden(name: &OsStr, suffix: &str) -> OsString {
 }
 
 /// A suffix unique to this process and call, for temporary entries.
-fn unique(what: &str) -> String {
+pub(super) fn unique(what: &str) -> String {
     static SERIAL: AtomicU64 = AtomicU64::new(0);
     format!(
         ".{what}-{}-{}",
@@ -91,7 +123,7 @@ fn locate(dir: &Path) -> io::Result<(PathBuf, OsString)> {
     }
 }
 
-fn not_a_folder(path: &Path) -> io::Error {
+pub(super) fn not_a_folder(path: &Path) -> io::Error {
     io::Error::new(
         io::ErrorKind::NotADirectory,
         format!("{} is a file, not a folder", path.display()),
@@ -99,7 +131,7 @@ fn not_a_folder(path: &Path) -> io::Error {
 }
 
 /// Whether `dir` is an existing folder (`false`: it does not exist; an error: it is a file).
-fn is_folder(dir: &Path) -> io::Result<bool> {
+pub(super) fn is_folder(dir: &Path) -> io::Result<bool> {
     match fs::metadata(dir) {
         Ok(m) if m.is_dir() => Ok(true),
         Ok(_) => Err(not_a_folder(dir)),
@@ -142,146 +174,160 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Fsyncs a folder, so that the entries just renamed in it survive a crash.
 #[cfg(unix)]
-fn sync_folder(dir: &Path) -> io::Result<()> {
+pub(super) fn sync_folder(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 #[cfg(not(unix))]
-fn sync_folder(_: &Path) -> io::Result<()> {
+pub(super) fn sync_folder(_: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The lock file held while committing; removed when dropped.
-struct Lock(PathBuf);
-
-impl Lock {
-    fn take(parent: &Path, name: &OsStr) -> io::Result<Lock> {
-        let path = parent.join(hidden(name, ".lock"));
-        match File::create_new(&path) {
-            Ok(mut f) => {
-                // The holder, for whoever finds a lock left by a killed process.
-                let _ = writeln!(f, "corridor process {}", std::process::id());
-                Ok(Lock(path))
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(io::Error::new(
-                e.kind(),
-                format!(
-                    "another corridor is writing this folder now (lock file {}); if none is, remove that file",
-                    path.display()
-                ),
-            )),
-            Err(e) => Err(e),
+/// Creates the missing folders down to `dir`, each put on the interruption list; returns their
+/// tickets, outermost first.
+fn create_parents(dir: &Path) -> io::Result<Vec<u64>> {
+    let mut missing = Vec::new();
+    let mut a = dir;
+    while !a.exists() {
+        missing.push(a.to_path_buf());
+        match a.parent() {
+            Some(p) => a = p,
+            None => break,
         }
     }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
-    }
-}
-
-/// The staging folder; removed with its content when dropped, unless it became the results
-/// folder.
-struct Staging {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Staging {
-    fn create(path: PathBuf) -> io::Result<Staging> {
-        // A folder of this name can only be left by a killed process with the same id.
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir(&path)?;
-        Ok(Staging { path, keep: false })
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// Renames the staged file `staging/name` over `target/name`, after keeping the old version
-/// (if any) as `old`: a hard link, or a copy where the file system has none. Returns whether
-/// there was an old version.
-fn replace_one(staging: &Path, target: &Path, name: &str, old: &Path) -> io::Result<bool> {
-    let dest = target.join(name);
-    let had_old = match fs::symlink_metadata(&dest) {
-        Ok(m) if m.is_dir() => {
-            return Err(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                format!("{} is a folder, not a file", dest.display()),
-            ));
-        }
-        Ok(_) => {
-            if fs::hard_link(&dest, old).is_err() {
-                fs::copy(&dest, old)?;
-            }
-            true
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(e),
-    };
-    fs::rename(staging.join(name), &dest)?;
-    Ok(had_old)
-}
-
-/// Moves the staged files `names` into the existing folder `target`, each over its old
-/// version; on failure, undoes the moves done, so the old files are back.
-fn replace_each(staging: &Path, target: &Path, names: &[&str]) -> io::Result<()> {
-    let old = |n: &str| staging.join(format!("{n}.old"));
-    let mut done = Vec::new();
-    for &n in names {
-        match replace_one(staging, target, n, &old(n)) {
-            Ok(had_old) => done.push((n, had_old)),
+    let mut made = Vec::new();
+    for m in missing.into_iter().rev() {
+        let mut d = debris();
+        match fs::create_dir(&m) {
+            Ok(()) => made.push(d.add(m, Kind::EmptyDir)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => {
-                for (n, had_old) in done.into_iter().rev() {
-                    let dest = target.join(n);
-                    let _ = if had_old {
-                        fs::rename(old(n), &dest)
-                    } else {
-                        fs::remove_file(&dest)
-                    };
+                for &t in made.iter().rev() {
+                    d.remove(t);
                 }
                 return Err(e);
             }
         }
     }
-    Ok(())
+    Ok(made)
+}
+
+/// The staging folder; removed with its content when dropped, unless it was swapped in.
+struct Staging {
+    path: PathBuf,
+    ticket: u64,
+}
+
+impl Staging {
+    fn create(path: PathBuf) -> io::Result<Staging> {
+        let mut d = debris();
+        fs::create_dir(&path)?;
+        let ticket = d.add(path.clone(), Kind::Tree);
+        Ok(Staging { path, ticket })
+    }
+
+    /// Writes and fsyncs one file, holding the interruption list so that an interruption
+    /// does not remove the folder while a file is being created in it.
+    fn write(&self, file: &str, bytes: &[u8]) -> io::Result<()> {
+        let _d = debris();
+        write_synced(&self.path.join(file), bytes)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        debris().remove(self.ticket);
+    }
 }
 
 impl ResultsFolder {
-    /// A results folder at `dir`, checked to be writable now, before any work (see the type's
-    /// guarantees). Creates nothing.
+    /// A results folder at `dir`, checked to be writable and locked now, before any work (see
+    /// the type's guarantees). Creates the missing parent folders and the lock file, nothing
+    /// else; both go again when the value is dropped without a commit.
     pub fn new(dir: impl Into<PathBuf>) -> Result<ResultsFolder> {
         let dir = dir.into();
-        check_writable(&dir).map_err(out_err(&dir))?;
+        let err = out_err(&dir);
+        check_writable(&dir).map_err(&err)?;
+        let (parent, name) = locate(&dir).map_err(&err)?;
+        let made = create_parents(&parent).map_err(&err)?;
+        let parent = match parent.canonicalize() {
+            Ok(p) => p,
+            Err(e) => {
+                let mut d = debris();
+                for &t in made.iter().rev() {
+                    d.remove(t);
+                }
+                return Err(err(e));
+            }
+        };
+        let lock = Lock::take(&parent, &name, made).map_err(&err)?;
+        swap::recover(&parent, &name).map_err(&err)?;
+        drop(err);
         Ok(ResultsFolder {
             dir,
+            parent,
+            name,
             files: Vec::new(),
+            lock,
         })
     }
 
-    /// Refuses a folder that is one of `inputs` (the folders the command reads), so that
-    /// writing cannot destroy what it was computed from.
+    /// The folder's absolute path (its parent canonical).
+    fn target(&self) -> PathBuf {
+        self.parent.join(&self.name)
+    }
+
+    /// Refuses a folder that is one of `inputs` (the folders the command reads), lies inside
+    /// one or contains one, so that writing cannot destroy or move what it was computed from.
     pub fn refuse_inputs<P: AsRef<Path>>(self, inputs: &[P]) -> Result<ResultsFolder> {
-        let Ok(out) = self.dir.canonicalize() else {
-            return Ok(self); // it does not exist yet, so it is none of them
-        };
+        let out = self.target();
         for input in inputs {
-            if input.as_ref().canonicalize().is_ok_and(|i| i == out) {
-                return Err(Error::Usage(format!(
-                    "--out {} is the input folder {}; write the results to another folder",
-                    self.dir.display(),
-                    input.as_ref().display()
-                )));
-            }
+            let Ok(i) = input.as_ref().canonicalize() else {
+                continue; // it does not exist: reading it fails, writing cannot harm it
+            };
+            let relation = if i == out {
+                "is"
+            } else if out.starts_with(&i) {
+                "is inside"
+            } else if i.starts_with(&out) {
+                "contains"
+            } else {
+                continue;
+            };
+            return Err(Error::Usage(format!(
+                "--out {} {relation} the input folder {}; write the results to another folder",
+                self.dir.display(),
+                input.as_ref().display()
+            )));
         }
         Ok(self)
+    }
+
+    /// What the folder holds now, before this command writes it (read under the lock).
+    pub fn previous(&self) -> Previous {
+        let target = self.target();
+        let entries = match fs::read_dir(&target) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Previous::Nothing,
+            Err(e) => return Previous::Other(format!("it cannot be read: {e}")),
+        };
+        if target.join(MANIFEST).exists() {
+            return match Manifest::read(&target) {
+                Ok((m, _)) => Previous::Results(Box::new(m)),
+                Err(e) => Previous::Other(format!("{e}")),
+            };
+        }
+        let foreign = entries.flatten().find(|e| {
+            let hidden = e.file_name().as_encoded_bytes().starts_with(b".");
+            !hidden && !e.path().join(MANIFEST).is_file()
+        });
+        match foreign {
+            None => Previous::Nothing,
+            Some(e) => Previous::Other(format!(
+                "it holds {} and no {MANIFEST}, so corridor did not write it",
+                e.file_name().to_string_lossy()
+            )),
+        }
     }
 
     /// Adds a file (serialised now, written by [`commit`](ResultsFolder::commit)).
@@ -307,178 +353,19 @@ impl ResultsFolder {
         self.write()
     }
 
-    fn write(self) -> Result<Vec<PathBuf>> {
+    fn write(mut self) -> Result<Vec<PathBuf>> {
         let err = out_err(&self.dir);
-        let (parent, name) = locate(&self.dir).map_err(&err)?;
-        fs::create_dir_all(&parent).map_err(&err)?;
-        let _lock = Lock::take(&parent, &name).map_err(&err)?;
-        let target = parent.join(&name);
-        let exists = is_folder(&target).map_err(&err)?;
-        let mut staging = Staging::create(
-            (if exists { &target } else { &parent }).join(hidden(&name, &unique("tmp"))),
-        )
-        .map_err(&err)?;
+        let staging =
+            Staging::create(self.parent.join(hidden(&self.name, &unique("tmp")))).map_err(&err)?;
         for (file, bytes) in &self.files {
-            write_synced(&staging.path.join(file), bytes).map_err(out_err(&self.dir.join(file)))?;
+            staging
+                .write(file, bytes)
+                .map_err(out_err(&self.dir.join(file)))?;
         }
         sync_folder(&staging.path).map_err(&err)?;
         let names: Vec<&str> = self.files.iter().map(|f| f.0).collect();
-        if exists {
-            replace_each(&staging.path, &target, &names).map_err(&err)?;
-            sync_folder(&target).map_err(&err)?;
-        } else {
-            fs::rename(&staging.path, &target).map_err(&err)?;
-            staging.keep = true;
-            sync_folder(&parent).map_err(&err)?;
-        }
+        swap::swap_in(&staging.path, staging.ticket, &self.target(), &names).map_err(&err)?;
+        self.lock.keep_parents();
         Ok(names.iter().map(|n| self.dir.join(n)).collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::manifest::sha256_hex;
-
-    struct Text(&'static str, &'static str);
-
-    impl Export for Text {
-        fn file_name(&self) -> &'static str {
-            self.0
-        }
-        fn serialize(&self) -> io::Result<Vec<u8>> {
-            Ok(self.1.as_bytes().to_vec())
-        }
-    }
-
-    fn manifest() -> Manifest {
-        serde_json::from_str(
-            r#"{"corridor_version": "0", "kind": "run", "command_line": [], "written_unix": 0,
-                "scenarios": [], "seed": 1, "replications": 1, "jobs": 1, "wall_seconds": 0,
-                "outputs": {}}"#,
-        )
-        .unwrap()
-    }
-
-    fn commit(dir: &Path, files: &[Text]) -> Result<Vec<PathBuf>> {
-        let mut f = ResultsFolder::new(dir)?;
-        for x in files {
-            f.add(x)?;
-        }
-        f.commit(&mut manifest())
-    }
-
-    /// Everything in `dir`, sorted, hidden entries included.
-    fn entries(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-
-    #[test]
-    fn a_new_folder_gets_every_file_and_a_manifest_that_hashes_them() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("a/b");
-        let written = commit(&dir, &[Text("x.csv", "1\n"), Text("y.csv", "2\n")]).unwrap();
-        assert_eq!(
-            written,
-            ["x.csv", "y.csv", "manifest.json"].map(|f| dir.join(f))
-        );
-        assert_eq!(entries(&dir), ["manifest.json", "x.csv", "y.csv"]);
-        assert_eq!(
-            entries(&tmp.path().join("a")),
-            ["b"],
-            "no lock or staging left"
-        );
-        let (m, _) = Manifest::read(&dir).unwrap();
-        assert_eq!(m.outputs["x.csv"], sha256_hex(b"1\n"));
-        assert_eq!(m.outputs["y.csv"], sha256_hex(b"2\n"));
-        assert_eq!(m.outputs.len(), 2);
-    }
-
-    #[test]
-    fn an_existing_folder_keeps_its_other_files() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        fs::write(dir.join("x.csv"), "old").unwrap();
-        fs::write(dir.join("notes.txt"), "mine").unwrap();
-        commit(dir, &[Text("x.csv", "new")]).unwrap();
-        assert_eq!(entries(dir), ["manifest.json", "notes.txt", "x.csv"]);
-        assert_eq!(fs::read_to_string(dir.join("x.csv")).unwrap(), "new");
-        assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
-    }
-
-    #[test]
-    fn a_failed_commit_restores_the_old_files_and_leaves_no_debris() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("out");
-        commit(&dir, &[Text("x.csv", "old x"), Text("z.csv", "old z")]).unwrap();
-        let before: Vec<Vec<u8>> = ["x.csv", "z.csv", "manifest.json"]
-            .iter()
-            .map(|f| fs::read(dir.join(f)).unwrap())
-            .collect();
-        // y.csv cannot be written: a folder has its name. x.csv was replaced before that.
-        fs::create_dir(dir.join("y.csv")).unwrap();
-        fs::write(dir.join("y.csv/keep"), "").unwrap();
-        let files = [
-            Text("x.csv", "new x"),
-            Text("y.csv", "new y"),
-            Text("z.csv", "new z"),
-        ];
-        let e = commit(&dir, &files).unwrap_err();
-        assert!(e.to_string().contains("cannot write"), "{e}");
-        let after: Vec<Vec<u8>> = ["x.csv", "z.csv", "manifest.json"]
-            .iter()
-            .map(|f| fs::read(dir.join(f)).unwrap())
-            .collect();
-        assert_eq!(before, after);
-        assert_eq!(entries(&dir), ["manifest.json", "x.csv", "y.csv", "z.csv"]);
-        assert_eq!(entries(&dir.join("y.csv")), ["keep"]);
-        assert_eq!(entries(tmp.path()), ["out"], "no lock left");
-    }
-
-    #[test]
-    fn an_unwritable_folder_is_refused_before_the_work() {
-        let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("f");
-        fs::write(&file, "").unwrap();
-        for dir in [file.clone(), file.join("sub"), file.join("sub/deeper")] {
-            let e = ResultsFolder::new(&dir).unwrap_err();
-            assert!(e.to_string().contains("is a file, not a folder"), "{e}");
-            assert_eq!(e.exit_code(), 1);
-        }
-        ResultsFolder::new(tmp.path().join("new/deeper")).unwrap();
-        assert_eq!(entries(tmp.path()), ["f"], "the check creates nothing");
-    }
-
-    #[test]
-    fn a_lock_held_by_another_writer_refuses_the_commit() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("out");
-        let folder = ResultsFolder::new(&dir).unwrap();
-        fs::write(tmp.path().join(".out.lock"), "").unwrap();
-        let e = folder.commit(&mut manifest()).unwrap_err();
-        assert!(e.to_string().contains("another corridor is writing"), "{e}");
-        assert!(e.to_string().contains(".out.lock"), "{e}");
-        assert_eq!(entries(tmp.path()), [".out.lock"], "nothing written");
-    }
-
-    #[test]
-    fn an_input_folder_is_not_an_output() {
-        let tmp = tempfile::tempdir().unwrap();
-        let input = tmp.path().join("shard");
-        fs::create_dir(&input).unwrap();
-        let e = ResultsFolder::new(tmp.path().join("shard/../shard"))
-            .unwrap()
-            .refuse_inputs(&[&input])
-            .unwrap_err();
-        assert!(e.to_string().contains("is the input folder"), "{e}");
-        ResultsFolder::new(tmp.path().join("other"))
-            .unwrap()
-            .refuse_inputs(&[&input])
-            .unwrap();
     }
 }

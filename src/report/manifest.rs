@@ -76,6 +76,11 @@ pub struct ScenarioEntry {
     /// The files it `extends`, base after base, each as `[path, SHA-256]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extends_files: Vec<(String, String)>,
+    /// The data files it reads (`empirical` distributions), each as `[path, SHA-256]`, in the
+    /// order first read; for a sweep, those of every point this folder ran too. `merge` refuses
+    /// shards that read a file (same path relative to the scenario's folder) with other bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_files: Vec<(String, String)>,
     /// The scenario name.
     pub name: String,
     /// `--set` overrides applied, in order, as `PATH=VALUE`.

@@ -20,7 +20,7 @@ use crate::engine::summary::Summary;
 
 pub use checks::{UNDELIVERED_LIMIT, undelivered};
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
-pub use folder::ResultsFolder;
+pub use folder::{Previous, ResultsFolder, abandon};
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};

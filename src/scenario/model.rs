@@ -46,6 +46,9 @@ pub struct Model {
     pub services: Vec<ServiceModel>,
     /// Pipelines, in file order.
     pub pipelines: Vec<PipelineModel>,
+    /// The data files read for `empirical` distributions, each once, in the order first read
+    /// (paths as opened: the scenario's folder joined with `file`).
+    pub data_files: Vec<std::path::PathBuf>,
 }
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.

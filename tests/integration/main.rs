@@ -16,6 +16,8 @@ mod output;
 mod parts;
 mod planner;
 mod ports;
+mod robust_cli;
+mod robust_folder;
 mod support;
 mod theory;
 mod whatif;

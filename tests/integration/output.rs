@@ -11,7 +11,7 @@ use crate::whatif::{ok, read, same_files, workdir, write_alt};
 
 /// A busy station: 20 replications of 20,000 days (well over a billion events) would run for
 /// minutes, so a command that fails at once did not start them.
-const HEAVY: &str = r#"[scenario]
+pub(crate) const HEAVY: &str = r#"[scenario]
 name = "heavy"
 horizon = "20000d"
 replications = 20

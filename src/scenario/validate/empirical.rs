@@ -14,6 +14,8 @@ use crate::scenario::access::{FileAccess, confine};
 #[derive(Default)]
 pub(crate) struct EmpiricalCache {
     loaded: HashMap<(PathBuf, String), Vec<f64>>,
+    /// The files read, each once, in order.
+    files: Vec<PathBuf>,
 }
 
 impl EmpiricalCache {
@@ -40,8 +42,16 @@ impl EmpiricalCache {
         if !self.loaded.contains_key(&key) {
             let values = read_column(ctx, p, path, column)?;
             self.loaded.insert(key.clone(), values);
+            if !self.files.contains(&key.0) {
+                self.files.push(key.0.clone());
+            }
         }
         Ok(&self.loaded[&key])
+    }
+
+    /// The files read, each once, in the order first read.
+    pub(super) fn into_files(self) -> Vec<PathBuf> {
+        self.files
     }
 }
 

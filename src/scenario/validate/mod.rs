@@ -178,6 +178,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         flows,
         services,
         pipelines,
+        data_files: empirical.into_files(),
     })
 }
 
