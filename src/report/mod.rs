@@ -9,6 +9,7 @@
 
 mod comparison_csv;
 mod folder;
+pub mod layout;
 pub mod manifest;
 mod replications_csv;
 mod summary_csv;
@@ -22,7 +23,7 @@ pub use folder::ResultsFolder;
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
-pub use table::print_table;
+pub use table::{print_table, write_table};
 
 /// One output file of a results folder.
 pub trait Export {
