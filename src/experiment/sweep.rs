@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::report::{self, ReplicationResult, ResultsFolder, SummaryRow, SweepCsv, point_records};
 use crate::run::{Runner, events};
 use crate::scenario::Model;
-use crate::scenario::overrides::Override;
+use crate::scenario::overrides::{Override, split_list};
 use crate::scenario::resolve;
 
 /// The most values one `--vary` may give.
@@ -60,10 +60,11 @@ impl Vary {
             ));
         };
         let (path, list) = (path.trim(), list.trim());
-        let raws: Vec<String> = if list.contains("..") {
+        // Commas inside a quoted value do not separate values: "a, b","c".
+        let raws: Vec<String> = if list.contains("..") && !list.contains(['"', '\'']) {
             range(list).map_err(|m| bad(arg, m))?
         } else {
-            list.split(',').map(|v| v.trim().to_string()).collect()
+            split_list(list).map_err(|m| bad(arg, m))?
         };
         if raws.iter().any(String::is_empty) {
             return Err(bad(
