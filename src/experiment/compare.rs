@@ -72,7 +72,10 @@ pub fn paired(
             }
         }
         let d = Summary::of(&ds);
-        let base_mean = Summary::of(&bs).mean;
+        let b = Summary::of(&bs);
+        let base_mean = b.mean;
+        // A percentage of a base that cannot be told from 0 says nothing (+879% of 0.02 h).
+        let base_includes_zero = base_mean == 0.0 || base_mean.abs() <= b.ci95;
         let significant = (d.n >= 2 && d.ci95.is_finite()).then(|| d.mean.abs() > d.ci95);
         out.push(Comparison {
             scope: key.scope.to_string(),
@@ -84,10 +87,10 @@ pub fn paired(
             alt: Summary::of(&as_).mean,
             diff: d.mean,
             diff_ci95: d.ci95,
-            pct_change: if base_mean != 0.0 {
-                100.0 * d.mean / base_mean.abs()
-            } else {
+            pct_change: if base_includes_zero {
                 f64::NAN
+            } else {
+                100.0 * d.mean / base_mean.abs()
             },
             significant,
             n: d.n,

@@ -38,7 +38,8 @@ pub struct Comparison {
     pub diff: f64,
     /// Paired-t 95% half-width of `diff` (NaN with fewer than 2 pairs).
     pub diff_ci95: f64,
-    /// `100 * diff / |base|` (NaN when the base mean is 0).
+    /// `100 * diff / |base|` (NaN when the base's 95% interval, over the paired replications,
+    /// includes 0: when the base mean is 0 or its half-width is at least as large as it).
     pub pct_change: f64,
     /// Whether `diff ± diff_ci95` excludes 0 (`None` with fewer than 2 pairs).
     pub significant: Option<bool>,
