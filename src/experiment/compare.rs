@@ -7,6 +7,11 @@
 //! `t(0.975, n-1) * sd(alt_r - base_r) / sqrt(n)`. Positive correlation between the pairs makes
 //! it narrower than the interval of two independent runs; the test suite shows it.
 //!
+//! A comparison tests hundreds of metrics at once, so some intervals exclude 0 by chance alone.
+//! Each metric also gets the two-sided p-value of its paired t-test, and Benjamini-Hochberg at
+//! q = 0.05 over the metrics of one alternative decides `significant_bh`: among the metrics it
+//! calls changed, at most 5% are expected to be false discoveries.
+//!
 //! `compare --results DIR_BASE DIR_ALT...` does the same from the `replications.csv` of
 //! existing folders, without running, and refuses folders whose replications or seeds differ.
 
@@ -19,6 +24,7 @@ use super::manifest::{self, FILE as MANIFEST, sha256_hex};
 use super::printout::Printout;
 use super::results::read_replications;
 use super::{Common, apply_counts, load, warn_unstable};
+use crate::engine::significance::{benjamini_hochberg, paired_p};
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder, Row};
@@ -27,6 +33,9 @@ use crate::scenario::Model;
 use crate::scenario::overrides::Override;
 
 pub use crate::report::{COMPARISON_HEADER as HEADER, Comparison};
+
+/// The false discovery rate of `significant_bh`: Benjamini-Hochberg at q = 0.05.
+pub const FDR_Q: f64 = 0.05;
 
 /// Compares `alt` with `base` replication by replication. Both must hold the same replication
 /// numbers with the same seeds, in the same order (checked by the callers); only metrics
@@ -93,8 +102,15 @@ pub fn paired(
                 100.0 * d.mean / base_mean.abs()
             },
             significant,
+            p_value: paired_p(d.mean, d.std, d.n),
+            significant_bh: None,
             n: d.n,
         });
+    }
+    // The false discovery rate is controlled over the metrics of this alternative.
+    let p: Vec<f64> = out.iter().map(|c| c.p_value).collect();
+    for (c, s) in out.iter_mut().zip(benjamini_hochberg(&p, FDR_Q)) {
+        c.significant_bh = s;
     }
     out
 }
