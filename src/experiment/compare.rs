@@ -15,8 +15,9 @@
 //! `compare --results DIR_BASE DIR_ALT...` does the same from the `replications.csv` of
 //! existing folders, without running, and refuses folders whose replications or seeds differ.
 
+mod headline;
+
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -27,12 +28,14 @@ use super::{Common, apply_counts, load, warn_unstable};
 use crate::engine::significance::{benjamini_hochberg, paired_p};
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
+use crate::report::layout::terminal_width;
 use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder, Row};
 use crate::run::{Runner, events};
 use crate::scenario::Model;
-use crate::scenario::overrides::Override;
+use crate::scenario::overrides::{Override, split_list};
 
 pub use crate::report::{COMPARISON_HEADER as HEADER, Comparison};
+pub use headline::headline;
 
 /// The false discovery rate of `significant_bh`: Benjamini-Hochberg at q = 0.05.
 pub const FDR_Q: f64 = 0.05;
@@ -133,97 +136,6 @@ fn interleave(per_alt: Vec<Vec<Comparison>>) -> Vec<Comparison> {
     keyed.into_iter().map(|(_, _, c)| c).collect()
 }
 
-fn num(v: f64) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.4}")
-    }
-}
-
-/// The table of the metrics that changed significantly, as printed.
-pub fn significant(rows: &[Comparison], reps: usize) -> String {
-    let mut out = String::new();
-    // The event count is bookkeeping, not a planning figure: it stays in the CSV only.
-    let sig: Vec<&Comparison> = rows
-        .iter()
-        .filter(|c| c.significant == Some(true) && !(c.scope == "corridor" && c.metric == "events"))
-        .collect();
-    let _ = writeln!(
-        out,
-        "{} of {} compared metrics changed significantly (paired 95% interval of the difference excludes 0; {reps} paired replications):",
-        sig.len(),
-        rows.len()
-    );
-    if sig.is_empty() {
-        out.push('\n');
-        return out;
-    }
-    let cells: Vec<[String; 7]> = sig
-        .iter()
-        .map(|c| {
-            [
-                c.alt_scenario.clone(),
-                format!("{} {}", c.scope, c.id),
-                format!("{} ({})", c.metric, c.unit),
-                num(c.base),
-                num(c.alt),
-                format!("{} ±{}", num(c.diff), num(c.diff_ci95)),
-                if c.pct_change.is_finite() {
-                    format!("{:+.1}%", c.pct_change)
-                } else {
-                    "-".into()
-                },
-            ]
-        })
-        .collect();
-    let head = [
-        "alternative",
-        "where",
-        "metric",
-        "base",
-        "alt",
-        "diff ±95%",
-        "change",
-    ];
-    let mut w = head.map(str::len);
-    for r in &cells {
-        for (k, c) in r.iter().enumerate() {
-            w[k] = w[k].max(c.chars().count());
-        }
-    }
-    let mut line = |r: &[String]| {
-        let _ = writeln!(
-            out,
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {:>w4$}  {:>w5$}  {:>w6$}",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3],
-            w4 = w[4],
-            w5 = w[5],
-            w6 = w[6]
-        );
-    };
-    line(&head.map(String::from));
-    for r in &cells {
-        line(r);
-    }
-    out.push('\n');
-    out
-}
-
 /// Options of `corridor compare`.
 #[derive(Clone, Debug, Default)]
 pub struct CompareOptions {
@@ -231,13 +143,16 @@ pub struct CompareOptions {
     pub base: PathBuf,
     /// Alternative scenario files (or results folders).
     pub alts: Vec<PathBuf>,
-    /// `--alt PATH=VALUE[,PATH=VALUE...]`: alternatives that are the base with these changes,
-    /// each with its label (the option's value as given).
+    /// `--alt [NAME:]PATH=VALUE[,PATH=VALUE...]`: alternatives that are the base with these
+    /// changes, each with its label (its NAME, else the option's value as given).
     pub alt_sets: Vec<(String, Vec<Override>)>,
     /// `--results`: compare existing folders, run nothing.
     pub results: bool,
     /// `--out` (default `results/compare-<base name>`).
     pub out: Option<PathBuf>,
+    /// `--min-change`: the smallest change, in percent of the base, that the printed headline
+    /// calls a change (comparison.csv does not depend on it).
+    pub min_change: Option<f64>,
     /// Shared options.
     pub common: Common,
 }
@@ -246,20 +161,61 @@ fn check_names(names: &[String]) -> Result<()> {
     for (i, n) in names.iter().enumerate() {
         if names[..i].contains(n) {
             return Err(Error::Usage(format!(
-                "two alternatives are both named \"{n}\"; comparison.csv tells them apart by scenario name (or by the --alt text), so give each a distinct [scenario] name"
+                "two alternatives are both named \"{n}\"; comparison.csv tells them apart by name (a file's [scenario] name, an --alt's NAME: or its text), so give each a distinct name"
             )));
         }
     }
     Ok(())
 }
 
-/// Parses `--alt PATH=VALUE[,PATH=VALUE...]`: one alternative, the base with these changes.
+fn bad_alt(arg: &str, message: impl Into<String>) -> Error {
+    Error::Param {
+        flag: "--alt",
+        arg: arg.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Parses `--alt [NAME:]PATH=VALUE[,PATH=VALUE...]`: one alternative, the base with these
+/// changes, and its label. NAME is the text before the first `:` when that `:` comes before the
+/// first `=` and the text holds no `.` (so `scenario.start=08:00` has no name); without a name
+/// the label is the text as given. Commas inside a quoted value do not separate changes.
 pub fn parse_alt(arg: &str) -> Result<(String, Vec<Override>)> {
-    let ovs = arg
-        .split(',')
-        .map(|part| Override::parse("--alt", part.trim()))
+    let (name, list) = match (arg.find(':'), arg.find('=')) {
+        (Some(c), Some(e)) if c < e && !arg[..c].contains('.') => {
+            (Some(arg[..c].trim()), &arg[c + 1..])
+        }
+        _ => (None, arg),
+    };
+    if name == Some("") {
+        return Err(bad_alt(
+            arg,
+            "the name before ':' is empty; write NAME:PATH=VALUE, e.g. aktau3:nodes.PORT_AKTAU.servers=3, or leave out the ':'",
+        ));
+    }
+    let ovs = split_list(list)
+        .map_err(|m| bad_alt(arg, m))?
+        .iter()
+        .map(|part| Override::parse("--alt", part))
         .collect::<Result<Vec<_>>>()?;
-    Ok((arg.to_string(), ovs))
+    Ok((name.map_or_else(|| arg.to_string(), str::to_string), ovs))
+}
+
+/// Parses `--min-change`: a percentage, `1%` or `1` (the `%` is optional).
+pub fn parse_min_change(arg: &str) -> Result<f64> {
+    let v = arg
+        .trim()
+        .strip_suffix('%')
+        .unwrap_or(arg.trim())
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0);
+    v.ok_or_else(|| Error::Param {
+        flag: "--min-change",
+        arg: arg.to_string(),
+        message: "expected a percentage of the base, 0 or more, e.g. 1% or 0.5%".into(),
+    })
 }
 
 /// Runs `corridor compare`; returns what to print.
@@ -333,7 +289,12 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
             .collect(),
     );
     let mut scenarios = vec![base.entry("base")];
-    scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
+    scenarios.extend(alts.iter().map(|(l, _, label)| {
+        // An alternative is known by its label everywhere: comparison.csv, tables, manifest.
+        let mut e = l.entry("alt");
+        e.name = label.clone();
+        e
+    }));
     let mut m = manifest::new(
         "compare",
         c,
@@ -345,7 +306,13 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     folder.add(&ComparisonCsv { rows: &rows })?;
     let written = folder.commit(&mut m)?;
     let mut p = Printout {
-        stdout: significant(&rows, r as usize),
+        stdout: headline(
+            &rows,
+            r as usize,
+            &base_model.name,
+            opts.min_change,
+            terminal_width(),
+        ),
         stderr: String::new(),
     };
     p.written(&written);
@@ -438,7 +405,13 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     folder.add(&ComparisonCsv { rows: &rows })?;
     let written = folder.commit(&mut m)?;
     let mut p = Printout {
-        stdout: significant(&rows, base.len()),
+        stdout: headline(
+            &rows,
+            base.len(),
+            &base_name,
+            opts.min_change,
+            terminal_width(),
+        ),
         stderr: String::new(),
     };
     p.written(&written);

@@ -13,6 +13,7 @@ mod loading;
 mod output;
 mod parts;
 mod ports;
+mod readable;
 mod support;
 mod theory;
 mod whatif;
