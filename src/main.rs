@@ -117,7 +117,7 @@ enum Command {
     /// Run a scenario over a grid of values and write sweep.csv (summary.csv's format plus a
     /// column per varied path).
     #[command(
-        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. Every point uses the same seed (common random numbers).\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
+        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. With --zip the values are paired by position instead (point k\ntakes the k-th value of each --vary). Every point uses the same seed (common random numbers).\nA quoted value may hold a comma: --vary 'scenario.description=\"a, b\",c'.\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/mm1-validation.toml --zip --vary nodes.mm1.servers=1,2 --vary 'flows.*.teu=1,2'\n      two points: servers 1 with every flow at 1 TEU, servers 2 with every flow at 2 TEU\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
     )]
     Sweep {
         /// The scenario file (TOML).
@@ -132,6 +132,10 @@ enum Command {
         /// Run only slice K of N of the grid: the points p with p mod N = K.
         #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
         shard: Option<String>,
+        /// Change the --vary parameters together instead of forming their grid: point k takes
+        /// the k-th value of every --vary, which must all give as many values.
+        #[arg(long)]
+        zip: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -258,6 +262,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             vary,
             out,
             shard,
+            zip,
             common,
         } => {
             let opts = experiment::sweep::SweepOptions {
@@ -269,6 +274,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     .collect::<Result<_, _>>()?,
                 out,
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
+                zip,
             };
             show(experiment::sweep::sweep(&opts)?, opts.common.quiet);
             Ok(())

@@ -1,6 +1,6 @@
 //! The planner's answer: comparisons a person can read. Named alternatives, quoted commas,
 //! Benjamini-Hochberg and the percentage rule of comparison.csv, tables that fit the terminal
-//! and never panic on long ids, links named `from->to` and `*` wildcards.
+//! and never panic on long ids, links named `from->to`, `*` wildcards and `sweep --zip`.
 
 use std::collections::HashMap;
 use std::fs;
@@ -356,6 +356,13 @@ fn tables_fit_the_width_and_never_panic_on_long_ids() {
     assert!(widest(&stdout(&o)) <= 80, "{}", stdout(&o));
     let o = corridor_cols(&["compare", "s.toml", "--alt", &alt, "-o", "c2"], d, None);
     assert!(widest(&stdout(&o)) <= 100);
+    let vary = format!("scenario.description={name},b");
+    let o = corridor_cols(
+        &["sweep", "s.toml", "--vary", &vary, "-r", "2", "-o", "sw"],
+        d,
+        Some("70"),
+    );
+    assert!(widest(&stdout(&o)) <= 70, "{}", stdout(&o));
     let o = corridor_cols(&["run", "s.toml", "-r", "2", "-o", "r"], d, Some("80"));
     assert!(widest(&stdout(&o)) <= 80, "{}", stdout(&o));
 }
@@ -465,5 +472,82 @@ fn a_wildcard_equals_setting_each_element() {
     refuses(
         &["run", "s.toml", "--set", "pipelines.*.capacity=1"],
         &["`*` matches nothing"],
+    );
+}
+
+#[test]
+fn zip_points_equal_separate_runs() {
+    let dir = workdir();
+    let d = dir.path();
+    fs::write(d.join("s.toml"), two_flows()).unwrap();
+    ok(
+        &[
+            "sweep",
+            "s.toml",
+            "--zip",
+            "--vary",
+            "nodes.gate.servers=2,3,4",
+            "--vary",
+            "flows.*.teu=1,2,5",
+            "-r",
+            "3",
+            "-q",
+            "--out",
+            "zip",
+        ],
+        d,
+    );
+    let csv = text(&d.join("zip"), "sweep.csv");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "scenario,nodes.gate.servers,flows.*.teu,scope,id,metric,unit,mean,ci95,std,min,max,n"
+    );
+    let points = [("2", "1"), ("3", "2"), ("4", "5")];
+    let mut metrics = 0;
+    for (p, (servers, teu)) in points.iter().enumerate() {
+        let out = format!("p{p}");
+        ok(
+            &[
+                "run",
+                "s.toml",
+                "-r",
+                "3",
+                "-q",
+                "--set",
+                &format!("nodes.gate.servers={servers}"),
+                "--set",
+                &format!("flows.*.teu={teu}"),
+                "--out",
+                &out,
+            ],
+            d,
+        );
+        let expected: Vec<String> = text(&d.join(&out), "summary.csv")
+            .lines()
+            .skip(1)
+            .map(|l| l.replacen("wi,", &format!("wi,{servers},{teu},"), 1))
+            .collect();
+        metrics = expected.len();
+        assert_eq!(
+            &rows[p * metrics..(p + 1) * metrics],
+            expected.as_slice(),
+            "point {p}"
+        );
+    }
+    assert_eq!(rows.len(), 3 * metrics, "three points, not a grid of nine");
+    let m = manifest(&d.join("zip"));
+    assert_eq!(m["sweep"]["points"][2][1], "5");
+    refuses(
+        &[
+            "sweep",
+            "s.toml",
+            "--zip",
+            "--vary",
+            "nodes.gate.servers=2,3",
+            "--vary",
+            "flows.box.teu=1,2,5",
+        ],
+        &["--zip", "nodes.gate.servers has 2", "flows.box.teu has 3"],
     );
 }
