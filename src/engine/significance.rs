@@ -8,39 +8,46 @@
 //! Written out rather than pulling in a statistics crate: `statrs` brings `nalgebra` into every
 //! build for these few functions.
 
+use super::dist::LANCZOS_G7;
+
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms; relative error below 1e-14).
 fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
     if x < 0.5 {
         // Reflection: Γ(x) Γ(1 - x) = π / sin(πx).
         let pi = std::f64::consts::PI;
         return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
     }
     let x = x - 1.0;
-    let t = x + G + 0.5;
-    let mut a = C[0];
-    for (i, c) in C.iter().enumerate().skip(1) {
+    let t = x + 7.5;
+    let mut a = LANCZOS_G7[0];
+    for (i, c) in LANCZOS_G7.iter().enumerate().skip(1) {
         a += c / (x + i as f64);
     }
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// Smallest magnitude Lentz's method lets a denominator take.
+const TINY: f64 = 1e-300;
+
+/// One step of Lentz's method with the partial numerator `aa`: updates `c` and `d` and returns
+/// the factor by which the fraction's value changes.
+fn lentz_step(aa: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 + aa * *d;
+    if d.abs() < TINY {
+        *d = TINY;
+    }
+    *c = 1.0 + aa / *c;
+    if c.abs() < TINY {
+        *c = TINY;
+    }
+    *d = 1.0 / *d;
+    *d * *c
 }
 
 /// The continued fraction of the incomplete beta function (modified Lentz's method).
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     const MAX_ITER: usize = 10_000;
     const EPS: f64 = 1e-15;
-    const TINY: f64 = 1e-300;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
     let mut d = 1.0 - qab * x / qap;
@@ -52,30 +59,13 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     for m in 1..=MAX_ITER {
         let m = m as f64;
         let m2 = 2.0 * m;
-        // Even step.
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        // Odd step.
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        // Even step, then odd step.
+        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &mut c, &mut d);
+        let del = lentz_step(
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+            &mut c,
+            &mut d,
+        );
         h *= del;
         if (del - 1.0).abs() < EPS {
             break;
