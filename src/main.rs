@@ -29,7 +29,8 @@ struct Cli {
 #[derive(clap::Args)]
 struct ChangeArgs {
     /// Override one value of the scenario, by its field path (repeatable). PATH names nodes and
-    /// flows by id (nodes.PORT_POTI.servers) or any array element by index (links[0].time.mean);
+    /// flows by id (nodes.PORT_POTI.servers), links by from->to (links.A->B.time.mean), any
+    /// array element by index (links[0].time.mean) and every element with * (flows.*.priority);
     /// VALUE is a TOML value or a bare word (4, 0.5, true, 730d, unlimited).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
@@ -127,17 +128,24 @@ enum Command {
     },
     /// Compare alternatives with a base on common random numbers: writes comparison.csv.
     #[command(
-        after_help = "Every scenario runs with the base's seed and replication count, so replication r of each\nscenario shares its random numbers (streams are keyed by name). diff is the mean of alt - base\nover paired replications and diff_ci95 its paired-t 95% half-width; significant = the\ninterval excludes 0. Only metrics present in both (scope, id, metric) are compared.\n\nExamples:\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml\n      writes results/compare-middle-corridor/comparison.csv and manifest.json\n  corridor compare scenarios/middle-corridor-simple.toml --alt nodes.PORT_AKTAU.servers=3 --alt nodes.PORT_ALAT.servers=4\n      two alternatives, each the base with one change\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml --set scenario.horizon=200d -r 20\n      --set applies to every scenario\n  corridor run scenarios/middle-corridor.toml --out results/base\n  corridor run scenarios/zangezur.toml --out results/alt\n  corridor compare --results results/base results/alt --out results/base-vs-alt\n      compares the two result folders from their replications.csv, running nothing"
+        after_help = "Every scenario runs with the base's seed and replication count, so replication r of each\nscenario shares its random numbers (streams are keyed by name). diff is the mean of alt - base\nover paired replications and diff_ci95 its paired-t 95% half-width; significant = the\ninterval excludes 0; significant_bh = Benjamini-Hochberg at q = 0.05 over the paired-t p-values\nof each alternative's metrics. Only metrics present in both (scope, id, metric) are compared.\nPrinted: per alternative, each flow's transit time and throughput, then the resources whose\nload or wait changed most; every metric is in comparison.csv.\n\nExamples:\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml\n      writes results/compare-middle-corridor/comparison.csv and manifest.json\n  corridor compare scenarios/middle-corridor-simple.toml --alt nodes.PORT_AKTAU.servers=3 --alt nodes.PORT_ALAT.servers=4\n      two alternatives, each the base with one change\n  corridor compare scenarios/middle-corridor-simple.toml --alt aktau3:nodes.PORT_AKTAU.servers=3 --min-change 1%\n      the alternative named aktau3; the headline lists changes of at least 1% of the base\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml --set scenario.horizon=200d -r 20\n      --set applies to every scenario\n  corridor run scenarios/middle-corridor.toml --out results/base\n  corridor run scenarios/zangezur.toml --out results/alt\n  corridor compare --results results/base results/alt --out results/base-vs-alt\n      compares the two result folders from their replications.csv, running nothing"
     )]
     Compare {
         /// BASE then ALT... scenario files (or, with --results, result folders).
         #[arg(required = true, num_args = 1.., value_name = "BASE ALT")]
         inputs: Vec<PathBuf>,
         /// An alternative that is the base with these changes (repeatable: one alternative per
-        /// --alt), e.g. --alt nodes.PORT_AKTAU.servers=3 or --alt nodes.A.servers=3,nodes.B.servers=2.
-        /// Its alt_scenario in comparison.csv is the text given.
-        #[arg(long, value_name = "PATH=VALUE[,PATH=VALUE...]")]
+        /// --alt), e.g. --alt aktau3:nodes.PORT_AKTAU.servers=3 or --alt nodes.A.servers=3,nodes.B.servers=2.
+        /// NAME (before a ':' that precedes the first '=', without '.') labels it in
+        /// comparison.csv, the tables and the manifest; without one the label is the text given.
+        /// A quoted value may hold a comma: 'x:flows.a.description="a, b"'.
+        #[arg(long, value_name = "[NAME:]PATH=VALUE[,PATH=VALUE...]")]
         alt: Vec<String>,
+        /// The smallest change the printed headline calls a change, as a percentage of the
+        /// base (e.g. 1%), on top of Benjamini-Hochberg significance; comparison.csv has every
+        /// metric either way.
+        #[arg(long, value_name = "PERCENT")]
+        min_change: Option<String>,
         /// Compare existing result folders (their replications.csv) instead of running scenarios.
         #[arg(long)]
         results: bool,
@@ -151,7 +159,7 @@ enum Command {
     /// Run a scenario over a grid of values and write sweep.csv (summary.csv's format plus a
     /// column per varied path).
     #[command(
-        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. Every point uses the same seed (common random numbers).\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
+        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. With --zip the values are paired by position instead (point k\ntakes the k-th value of each --vary). Every point uses the same seed (common random numbers).\nA quoted value may hold a comma: --vary 'scenario.description=\"a, b\",c'.\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/mm1-validation.toml --zip --vary nodes.mm1.servers=1,2 --vary 'flows.*.teu=1,2'\n      two points: servers 1 with every flow at 1 TEU, servers 2 with every flow at 2 TEU\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
     )]
     Sweep {
         /// The scenario file (TOML).
@@ -168,6 +176,10 @@ enum Command {
         /// Run only slice K of N of the grid: the points p with p mod N = K.
         #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
         shard: Option<String>,
+        /// Change the --vary parameters together instead of forming their grid: point k takes
+        /// the k-th value of every --vary, which must all give as many values.
+        #[arg(long)]
+        zip: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -326,6 +338,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Compare {
             inputs,
             alt,
+            min_change,
             results,
             out,
             common,
@@ -341,6 +354,10 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     .collect::<Result<_, _>>()?,
                 results,
                 out,
+                min_change: min_change
+                    .as_deref()
+                    .map(experiment::compare::parse_min_change)
+                    .transpose()?,
                 common: common.into_common()?,
             };
             show(experiment::compare::compare(&opts)?, opts.common.quiet)
@@ -350,6 +367,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             vary,
             out,
             shard,
+            zip,
             common,
         } => {
             let opts = experiment::sweep::SweepOptions {
@@ -361,6 +379,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     .collect::<Result<_, _>>()?,
                 out,
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
+                zip,
             };
             show(experiment::sweep::sweep(&opts)?, opts.common.quiet)
         }

@@ -232,19 +232,23 @@ fn normal_cdf(x: f64) -> f64 {
     0.5 * (1.0 + if z >= 0.0 { erf } else { -erf })
 }
 
+/// The coefficients of the Lanczos approximation of the gamma function with g = 7, nine terms
+/// (also used by the log-gamma of `significance`).
+pub(crate) const LANCZOS_G7: [f64; 9] = [
+    0.999_999_999_999_809_9,
+    676.520_368_121_885_1,
+    -1_259.139_216_722_402_8,
+    771.323_428_777_653_1,
+    -176.615_029_162_140_6,
+    12.507_343_278_686_905,
+    -0.138_571_095_265_720_12,
+    9.984_369_578_019_572e-6,
+    1.505_632_735_149_311_6e-7,
+];
+
 /// The gamma function (Lanczos approximation, g = 7), for the Weibull mean.
 fn gamma_fn(x: f64) -> f64 {
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
+    const C: [f64; 9] = LANCZOS_G7;
     if x < 0.5 {
         std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma_fn(1.0 - x))
     } else {

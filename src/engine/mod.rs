@@ -7,6 +7,7 @@ pub mod dist;
 pub mod hours;
 pub mod random;
 pub mod resource;
+pub mod significance;
 pub mod stats;
 pub mod summary;
 pub mod time;

@@ -7,11 +7,17 @@
 //! `t(0.975, n-1) * sd(alt_r - base_r) / sqrt(n)`. Positive correlation between the pairs makes
 //! it narrower than the interval of two independent runs; the test suite shows it.
 //!
+//! A comparison tests hundreds of metrics at once, so some intervals exclude 0 by chance alone.
+//! Each metric also gets the two-sided p-value of its paired t-test, and Benjamini-Hochberg at
+//! q = 0.05 over the metrics of one alternative decides `significant_bh`: among the metrics it
+//! calls changed, at most 5% are expected to be false discoveries.
+//!
 //! `compare --results DIR_BASE DIR_ALT...` does the same from the `replications.csv` of
 //! existing folders, without running, and refuses folders whose replications or seeds differ.
 
+mod headline;
+
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -20,14 +26,20 @@ use super::outdir::{check_replace, default_dir};
 use super::printout::Printout;
 use super::results::read_replications;
 use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
+use crate::engine::significance::{benjamini_hochberg, paired_p};
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
+use crate::report::layout::terminal_width;
 use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder, Row};
 use crate::run::{Runner, events};
 use crate::scenario::Model;
-use crate::scenario::overrides::Override;
+use crate::scenario::overrides::{Override, split_list};
 
 pub use crate::report::{COMPARISON_HEADER as HEADER, Comparison};
+pub use headline::headline;
+
+/// The false discovery rate of `significant_bh`: Benjamini-Hochberg at q = 0.05.
+pub const FDR_Q: f64 = 0.05;
 
 /// Compares `alt` with `base` replication by replication. Both must hold the same replication
 /// numbers with the same seeds, in the same order (checked by the callers); only metrics
@@ -73,7 +85,10 @@ pub fn paired(
             }
         }
         let d = Summary::of(&ds);
-        let base_mean = Summary::of(&bs).mean;
+        let b = Summary::of(&bs);
+        let base_mean = b.mean;
+        // A percentage of a base that cannot be told from 0 says nothing (+879% of 0.02 h).
+        let base_includes_zero = base_mean == 0.0 || base_mean.abs() <= b.ci95;
         let significant = (d.n >= 2 && d.ci95.is_finite()).then(|| d.mean.abs() > d.ci95);
         out.push(Comparison {
             scope: key.scope.to_string(),
@@ -85,14 +100,21 @@ pub fn paired(
             alt: Summary::of(&as_).mean,
             diff: d.mean,
             diff_ci95: d.ci95,
-            pct_change: if base_mean != 0.0 {
-                100.0 * d.mean / base_mean.abs()
-            } else {
+            pct_change: if base_includes_zero {
                 f64::NAN
+            } else {
+                100.0 * d.mean / base_mean.abs()
             },
             significant,
+            p_value: paired_p(d.mean, d.std, d.n),
+            significant_bh: None,
             n: d.n,
         });
+    }
+    // The false discovery rate is controlled over the metrics of this alternative.
+    let p: Vec<f64> = out.iter().map(|c| c.p_value).collect();
+    for (c, s) in out.iter_mut().zip(benjamini_hochberg(&p, FDR_Q)) {
+        c.significant_bh = s;
     }
     out
 }
@@ -115,97 +137,6 @@ fn interleave(per_alt: Vec<Vec<Comparison>>) -> Vec<Comparison> {
     keyed.into_iter().map(|(_, _, c)| c).collect()
 }
 
-fn num(v: f64) -> String {
-    if !v.is_finite() {
-        "-".into()
-    } else if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.4}")
-    }
-}
-
-/// The table of the metrics that changed significantly, as printed.
-pub fn significant(rows: &[Comparison], reps: usize) -> String {
-    let mut out = String::new();
-    // The event count is bookkeeping, not a planning figure: it stays in the CSV only.
-    let sig: Vec<&Comparison> = rows
-        .iter()
-        .filter(|c| c.significant == Some(true) && !(c.scope == "corridor" && c.metric == "events"))
-        .collect();
-    let _ = writeln!(
-        out,
-        "{} of {} compared metrics changed significantly (paired 95% interval of the difference excludes 0; {reps} paired replications):",
-        sig.len(),
-        rows.len()
-    );
-    if sig.is_empty() {
-        out.push('\n');
-        return out;
-    }
-    let cells: Vec<[String; 7]> = sig
-        .iter()
-        .map(|c| {
-            [
-                c.alt_scenario.clone(),
-                format!("{} {}", c.scope, c.id),
-                format!("{} ({})", c.metric, c.unit),
-                num(c.base),
-                num(c.alt),
-                format!("{} ±{}", num(c.diff), num(c.diff_ci95)),
-                if c.pct_change.is_finite() {
-                    format!("{:+.1}%", c.pct_change)
-                } else {
-                    "-".into()
-                },
-            ]
-        })
-        .collect();
-    let head = [
-        "alternative",
-        "where",
-        "metric",
-        "base",
-        "alt",
-        "diff ±95%",
-        "change",
-    ];
-    let mut w = head.map(str::len);
-    for r in &cells {
-        for (k, c) in r.iter().enumerate() {
-            w[k] = w[k].max(c.chars().count());
-        }
-    }
-    let mut line = |r: &[String]| {
-        let _ = writeln!(
-            out,
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {:>w4$}  {:>w5$}  {:>w6$}",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3],
-            w4 = w[4],
-            w5 = w[5],
-            w6 = w[6]
-        );
-    };
-    line(&head.map(String::from));
-    for r in &cells {
-        line(r);
-    }
-    out.push('\n');
-    out
-}
-
 /// Options of `corridor compare`.
 #[derive(Clone, Debug, Default)]
 pub struct CompareOptions {
@@ -213,14 +144,17 @@ pub struct CompareOptions {
     pub base: PathBuf,
     /// Alternative scenario files (or results folders).
     pub alts: Vec<PathBuf>,
-    /// `--alt PATH=VALUE[,PATH=VALUE...]`: alternatives that are the base with these changes,
-    /// each with its label (the option's value as given).
+    /// `--alt [NAME:]PATH=VALUE[,PATH=VALUE...]`: alternatives that are the base with these
+    /// changes, each with its label (its NAME, else the option's value as given).
     pub alt_sets: Vec<(String, Vec<Override>)>,
     /// `--results`: compare existing folders, run nothing.
     pub results: bool,
     /// `--out` (default `results/compare-<base name>`, with `-<hash>` after it when `--set`,
     /// `--digitisation` or `--alt` change the scenarios).
     pub out: Option<PathBuf>,
+    /// `--min-change`: the smallest change, in percent of the base, that the printed headline
+    /// calls a change (comparison.csv does not depend on it).
+    pub min_change: Option<f64>,
     /// Shared options.
     pub common: Common,
 }
@@ -229,20 +163,61 @@ fn check_names(names: &[String]) -> Result<()> {
     for (i, n) in names.iter().enumerate() {
         if names[..i].contains(n) {
             return Err(Error::Usage(format!(
-                "two alternatives are both named \"{n}\"; comparison.csv tells them apart by scenario name (or by the --alt text), so give each a distinct [scenario] name"
+                "two alternatives are both named \"{n}\"; comparison.csv tells them apart by name (a file's [scenario] name, an --alt's NAME: or its text), so give each a distinct name"
             )));
         }
     }
     Ok(())
 }
 
-/// Parses `--alt PATH=VALUE[,PATH=VALUE...]`: one alternative, the base with these changes.
+fn bad_alt(arg: &str, message: impl Into<String>) -> Error {
+    Error::Param {
+        flag: "--alt",
+        arg: arg.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Parses `--alt [NAME:]PATH=VALUE[,PATH=VALUE...]`: one alternative, the base with these
+/// changes, and its label. NAME is the text before the first `:` when that `:` comes before the
+/// first `=` and the text holds no `.` (so `scenario.start=08:00` has no name); without a name
+/// the label is the text as given. Commas inside a quoted value do not separate changes.
 pub fn parse_alt(arg: &str) -> Result<(String, Vec<Override>)> {
-    let ovs = arg
-        .split(',')
-        .map(|part| Override::parse("--alt", part.trim()))
+    let (name, list) = match (arg.find(':'), arg.find('=')) {
+        (Some(c), Some(e)) if c < e && !arg[..c].contains('.') => {
+            (Some(arg[..c].trim()), &arg[c + 1..])
+        }
+        _ => (None, arg),
+    };
+    if name == Some("") {
+        return Err(bad_alt(
+            arg,
+            "the name before ':' is empty; write NAME:PATH=VALUE, e.g. aktau3:nodes.PORT_AKTAU.servers=3, or leave out the ':'",
+        ));
+    }
+    let ovs = split_list(list)
+        .map_err(|m| bad_alt(arg, m))?
+        .iter()
+        .map(|part| Override::parse("--alt", part))
         .collect::<Result<Vec<_>>>()?;
-    Ok((arg.to_string(), ovs))
+    Ok((name.map_or_else(|| arg.to_string(), str::to_string), ovs))
+}
+
+/// Parses `--min-change`: a percentage, `1%` or `1` (the `%` is optional).
+pub fn parse_min_change(arg: &str) -> Result<f64> {
+    let v = arg
+        .trim()
+        .strip_suffix('%')
+        .unwrap_or(arg.trim())
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0);
+    v.ok_or_else(|| Error::Param {
+        flag: "--min-change",
+        arg: arg.to_string(),
+        message: "expected a percentage of the base, 0 or more, e.g. 1% or 0.5%".into(),
+    })
 }
 
 /// Runs `corridor compare`; returns what to print.
@@ -289,7 +264,12 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         warn_unstable(m);
     }
     let mut scenarios = vec![base.entry("base")];
-    scenarios.extend(alts.iter().map(|(l, _, _)| l.entry("alt")));
+    scenarios.extend(alts.iter().map(|(l, _, label)| {
+        // An alternative is known by its label everywhere: comparison.csv, tables, manifest.
+        let mut e = l.entry("alt");
+        e.name = label.clone();
+        e
+    }));
     let dir = opts.out.clone().unwrap_or_else(|| {
         default_dir(
             &format!("compare-{}", base_model.name),
@@ -333,7 +313,13 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     folder.add(&ComparisonCsv { rows: &rows })?;
     let written = folder.commit(&mut m)?;
     let mut p = Printout {
-        stdout: significant(&rows, r as usize),
+        stdout: headline(
+            &rows,
+            r as usize,
+            &base_model.name,
+            opts.min_change,
+            terminal_width(),
+        ),
         stderr: String::new(),
     };
     p.written(&written);
@@ -453,7 +439,13 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     folder.add(&ComparisonCsv { rows: &rows })?;
     let written = folder.commit(&mut m)?;
     let mut p = Printout {
-        stdout: significant(&rows, base.len()),
+        stdout: headline(
+            &rows,
+            base.len(),
+            &base_name,
+            opts.min_change,
+            terminal_width(),
+        ),
         stderr: String::new(),
     };
     p.written(&written);

@@ -8,13 +8,14 @@
 //!   range: `../data/x.csv` is one value.
 //! - The grid is the cartesian product, numbered in the order of nested loops: the first
 //!   `--vary` is the outermost (changes slowest), the last the innermost (changes fastest).
+//!   With `--zip`, parameters change together instead: point k takes the k-th value of every
+//!   `--vary`, which must all give as many values.
 //! - Every point runs with the same seed and replication numbers: common random numbers across
 //!   points, so differences between points are not drowned by sampling noise.
 //! - Every point is validated before anything runs; a bad point is reported with the value
 //!   that makes it bad, and nothing is written.
 //! - All (point, replication) pairs form one task list on the worker threads.
 
-use std::fmt::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -24,10 +25,11 @@ use super::printout::Printout;
 use super::shard::Shard;
 use super::{Common, Loaded, apply_counts, changes_scenario, load, warn_unstable_at};
 use crate::error::{Error, Result};
+use crate::report::layout::{self, Col};
 use crate::report::{self, ReplicationResult, ResultsFolder, SummaryRow, SweepCsv, point_records};
 use crate::run::{Runner, events};
 use crate::scenario::Model;
-use crate::scenario::overrides::Override;
+use crate::scenario::overrides::{Override, split_list};
 use crate::scenario::resolve_with;
 
 /// The most values one `--vary` may give.
@@ -62,10 +64,11 @@ impl Vary {
             ));
         };
         let (path, list) = (path.trim(), list.trim());
+        // Commas inside a quoted value do not separate values: "a, b","c".
         let raws: Vec<String> = if is_range(list) {
             range(list).map_err(|m| bad(arg, m))?
         } else {
-            list.split(',').map(|v| v.trim().to_string()).collect()
+            split_list(list).map_err(|m| bad(arg, m))?
         };
         if raws.iter().any(String::is_empty) {
             return Err(bad(
@@ -244,6 +247,23 @@ pub fn grid(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
     Ok(points)
 }
 
+/// `--zip`: the points pair the values of every `Vary` by position (point k takes the k-th
+/// value of each), so every `Vary` must give as many values.
+pub fn zip(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
+    let n = varies.first().map_or(0, |v| v.values.len());
+    if varies.iter().any(|v| v.values.len() != n) {
+        return Err(Error::Usage(format!(
+            "--zip pairs the values of every --vary by position, so each must give as many; here {}",
+            varies
+                .iter()
+                .map(|v| format!("{} has {}", v.path, v.values.len()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok((0..n).map(|k| vec![k; varies.len()]).collect())
+}
+
 /// Options of `corridor sweep`.
 #[derive(Clone, Debug, Default)]
 pub struct SweepOptions {
@@ -256,6 +276,8 @@ pub struct SweepOptions {
     pub out: Option<PathBuf>,
     /// `--shard K/N`: this process runs the points p with p mod N = K.
     pub shard: Option<Shard>,
+    /// `--zip`: the `--vary` lists form a list of points ([`zip`]) rather than a grid.
+    pub zip: bool,
     /// Shared options.
     pub common: Common,
 }
@@ -294,7 +316,11 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
         file: opts.scenario.clone(),
         source,
     })?;
-    let grid = grid(&opts.vary)?;
+    let grid = if opts.zip {
+        zip(&opts.vary)?
+    } else {
+        grid(&opts.vary)?
+    };
     let points: Vec<Vec<String>> = grid
         .iter()
         .map(|p| {
@@ -464,13 +490,12 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
     Ok(p)
 }
 
-/// A short table: per point and flow, transit mean and throughput.
+/// A short table: per point and flow, transit mean and throughput, fitted to the terminal.
 fn points_table(
     paths: &[String],
     points: &[Vec<String>],
     summaries: &[(usize, &Model, Vec<SummaryRow>)],
 ) -> String {
-    let mut out = String::new();
     let cell = |rows: &[SummaryRow], id: &str, metric: &str| match report::find(
         rows, "flow", id, metric,
     ) {
@@ -480,42 +505,27 @@ fn points_table(
         Some(s) if s.mean.is_finite() => format!("{:.2}", s.mean),
         _ => "-".into(),
     };
-    let labels: Vec<String> = summaries
-        .iter()
-        .map(|(n, _, _)| {
-            paths
-                .iter()
-                .zip(&points[*n])
-                .map(|(p, v)| format!("{p}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    let w = labels.iter().map(String::len).max().unwrap_or(5).max(5);
-    let fw = summaries
-        .iter()
-        .flat_map(|(_, m, _)| m.flows.iter().map(|f| f.id.len()))
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let _ = writeln!(
-        out,
-        "{:>5}  {:<w$}  {:<fw$}  {:>18}  {:>18}",
-        "point", "values", "flow", "transit mean h", "TEU/day"
-    );
-    for ((n, m, rows), label) in summaries.iter().zip(&labels) {
+    // One column per varied path, headed by the path, as in sweep.csv.
+    let mut rows = Vec::new();
+    for (n, m, summary) in summaries {
         for f in &m.flows {
-            let _ = writeln!(
-                out,
-                "{:>5}  {:<w$}  {:<fw$}  {:>18}  {:>18}",
-                n,
-                label,
-                f.id,
-                cell(rows, &f.id, "transit_mean"),
-                cell(rows, &f.id, "throughput"),
-            );
+            let mut r = vec![n.to_string()];
+            r.extend(points[*n].iter().cloned());
+            r.extend([
+                f.id.clone(),
+                cell(summary, &f.id, "transit_mean"),
+                cell(summary, &f.id, "throughput"),
+            ]);
+            rows.push(r);
         }
     }
+    let mut cols = vec![Col::Number];
+    cols.extend(paths.iter().map(|_| Col::Name));
+    cols.extend([Col::Name, Col::Number, Col::Number]);
+    let mut head = vec!["point"];
+    head.extend(paths.iter().map(String::as_str));
+    head.extend(["flow", "transit mean h", "TEU/day"]);
+    let mut out = layout::render(&cols, &head, &rows, layout::terminal_width());
     out.push('\n');
     out
 }

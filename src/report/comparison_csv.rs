@@ -2,8 +2,9 @@
 
 use super::{Export, finish, fmt_value};
 
-/// Columns of comparison.csv.
-pub const COMPARISON_HEADER: [&str; 11] = [
+/// Columns of comparison.csv (`p_value` and `significant_bh` were added after the others, at
+/// the end, so that scripts reading the first eleven by position keep working).
+pub const COMPARISON_HEADER: [&str; 13] = [
     "scope",
     "id",
     "metric",
@@ -15,6 +16,8 @@ pub const COMPARISON_HEADER: [&str; 11] = [
     "diff_ci95",
     "pct_change",
     "significant",
+    "p_value",
+    "significant_bh",
 ];
 
 /// One metric of one alternative against the base: a row of comparison.csv.
@@ -38,12 +41,27 @@ pub struct Comparison {
     pub diff: f64,
     /// Paired-t 95% half-width of `diff` (NaN with fewer than 2 pairs).
     pub diff_ci95: f64,
-    /// `100 * diff / |base|` (NaN when the base mean is 0).
+    /// `100 * diff / |base|` (NaN when the base's 95% interval, over the paired replications,
+    /// includes 0: when the base mean is 0 or its half-width is at least as large as it).
     pub pct_change: f64,
     /// Whether `diff ± diff_ci95` excludes 0 (`None` with fewer than 2 pairs).
     pub significant: Option<bool>,
+    /// Two-sided p-value of the paired t-test of `diff` = 0 (NaN with fewer than 2 pairs; 1
+    /// when every pair is equal, 0 when every pair differs by the same non-zero amount).
+    pub p_value: f64,
+    /// Whether Benjamini-Hochberg at q = 0.05, over the p-values of this alternative's
+    /// metrics, calls the change significant (`None` with fewer than 2 pairs).
+    pub significant_bh: Option<bool>,
     /// Pairs used.
     pub n: u64,
+}
+
+fn flag(b: Option<bool>) -> &'static str {
+    match b {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    }
 }
 
 /// comparison.csv: the rows in the order given.
@@ -72,11 +90,9 @@ impl Export for ComparisonCsv<'_> {
                 &fmt_value(c.diff),
                 &fmt_value(c.diff_ci95),
                 &fmt_value(c.pct_change),
-                match c.significant {
-                    Some(true) => "true",
-                    Some(false) => "false",
-                    None => "",
-                },
+                flag(c.significant),
+                &fmt_value(c.p_value),
+                flag(c.significant_bh),
             ])?;
         }
         finish(w)

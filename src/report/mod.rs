@@ -10,6 +10,7 @@
 mod checks;
 mod comparison_csv;
 mod folder;
+pub mod layout;
 pub mod manifest;
 mod replications_csv;
 mod summary_csv;
@@ -24,7 +25,7 @@ pub use folder::{Previous, ResultsFolder, abandon};
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
-pub use table::print_table;
+pub use table::{print_table, write_table};
 
 /// One output file of a results folder.
 pub trait Export {

@@ -15,7 +15,7 @@ use super::access::FileAccess;
 use super::digitisation;
 use super::file::ScenarioFile;
 use super::locate::{line_col, locate, syntax_error, value_at};
-use super::overrides::{Override, apply};
+use super::overrides::{Override, apply, touches};
 use super::validate::{self, Ctx};
 use super::{Model, extends};
 use crate::error::{Error, Result};
@@ -207,14 +207,14 @@ fn attribute(
             ..
         } if f == file => {
             // The last override of a path is the one that counts.
-            let hit = changed.iter().zip(overrides).rev().find(|(c, _)| {
-                **c == path
-                    || c.starts_with(&format!("{path}."))
-                    || c.starts_with(&format!("{path}["))
-            });
+            let hit = changed
+                .iter()
+                .zip(overrides)
+                .rev()
+                .find_map(|(c, ov)| touches(c, &path).map(|exact| (exact, ov)));
             match hit {
-                Some((c, ov)) => {
-                    let note = if *c == path {
+                Some((exact, ov)) => {
+                    let note = if exact {
                         format!("the value comes from {} {}", ov.flag, ov.arg())
                     } else {
                         format!("after {} {}", ov.flag, ov.arg())

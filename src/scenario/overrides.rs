@@ -10,7 +10,12 @@
 //! - an element of an array of tables (`[[nodes]]`, `[[flows]]`) may be named by its `id`:
 //!   `nodes.PORT_POTI.servers` is `nodes[7].servers` when node 7 has that id (an id containing
 //!   `.` works too: the longest matching id wins);
-//! - the index form `nodes[7].servers`, `links[0].time.mean` works everywhere (links have no id).
+//! - a link (which has no id) may be named `from->to`, as the outputs name it:
+//!   `links.PORT_ALAT->BCP_BOYUK_KESIK_GARDABANI.time.mean`;
+//! - the index form `nodes[7].servers`, `links[0].time.mean` works everywhere;
+//! - a `*` segment matches every element of an array of tables: `flows.*.priority=1` sets the
+//!   priority of every flow, exactly as one `--set` per flow would (an error if the array is
+//!   empty or missing).
 //!
 //! A VALUE is read as a TOML value (`4`, `0.5`, `true`, `"730d"`); anything that is not a TOML
 //! value and does not start with a quote or a bracket is taken as a bare string, so
@@ -19,6 +24,10 @@
 //! whole number beyond TOML's signed 64-bit range is an error. Only single values
 //! (not tables or arrays) may be set. A missing *last* key is added, so optional fields can be
 //! set; if the format has no such field, validation says so and lists the allowed ones.
+//!
+//! Options that take a list (`--alt PATH=VALUE,PATH=VALUE`, `--vary PATH=v1,v2`) split it at
+//! commas with [`split_list`], which leaves commas inside a quoted value alone:
+//! `--alt 'flows.a.description="a, b"'`.
 
 use toml::{Table, Value};
 
@@ -95,6 +104,88 @@ fn param(flag: &'static str, arg: &str, message: &str) -> Error {
         arg: arg.to_string(),
         message: message.to_string(),
     }
+}
+
+/// Splits a comma-separated list (of `PATH=VALUE` items or of values) at the commas outside
+/// quoted strings, trimming each item. A quote opens a string where a value starts: at the start
+/// of an item or right after `=` (so `it's` stays a bare word); `"..."` honours backslash
+/// escapes as TOML does, `'...'` does not. An unclosed quote is an error.
+pub fn split_list(list: &str) -> std::result::Result<Vec<String>, String> {
+    let mut items = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in list.chars() {
+        match quote {
+            Some(q) => {
+                cur.push(c);
+                if escaped {
+                    escaped = false;
+                } else if q == '"' && c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                ',' => items.push(std::mem::take(&mut cur).trim().to_string()),
+                '"' | '\'' if matches!(cur.trim_end().chars().last(), None | Some('=')) => {
+                    quote = Some(c);
+                    cur.push(c);
+                }
+                _ => cur.push(c),
+            },
+        }
+    }
+    if let Some(q) = quote {
+        return Err(format!(
+            "a value opened with {q} is not closed; close it, e.g. flows.a.description=\"a, b\""
+        ));
+    }
+    items.push(cur.trim().to_string());
+    Ok(items)
+}
+
+/// The parts of a path in index form: `nodes[1].servers` is `nodes`, `[1]`, `servers`.
+fn tokens(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in path.chars() {
+        match c {
+            '.' if !cur.starts_with('[') => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            '[' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                cur.push('[');
+            }
+            ']' => {
+                cur.push(']');
+                out.push(std::mem::take(&mut cur));
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// How a value changed at `changed` (a path [`apply`] returned; `[*]` stands for every element
+/// of a wildcard) relates to the field `path` of a validation message: `Some(true)` when it is
+/// that field, `Some(false)` when it lies inside it, `None` when it does not touch it.
+pub(crate) fn touches(changed: &str, path: &str) -> Option<bool> {
+    if path.is_empty() {
+        return None;
+    }
+    let (c, p) = (tokens(changed), tokens(path));
+    let same = |a: &String, b: &String| a == b || (a == "[*]" && b.starts_with('['));
+    (c.len() >= p.len() && c.iter().zip(&p).all(|(a, b)| same(a, b))).then_some(c.len() == p.len())
 }
 
 fn parse_path(path: &str) -> std::result::Result<Vec<Seg>, String> {
@@ -208,6 +299,13 @@ fn set_in_table(t: &mut Table, segs: &[Seg], canon: String, ov: &Override) -> Re
             )));
         }
     };
+    if key == "*" {
+        return Err(ov.err(format!(
+            "`*` matches every element of an array of tables, and {} is a table; its keys: {}",
+            where_(&canon),
+            keys(t)
+        )));
+    }
     let here = join(&canon, key);
     if segs.len() == 1 {
         return match t.get(key.as_str()) {
@@ -226,6 +324,13 @@ fn set_in_table(t: &mut Table, segs: &[Seg], canon: String, ov: &Override) -> Re
         if let Seg::Index(i) = &segs[1] {
             return Err(ov.err(format!(
                 "{} has no `{key}`, so [{i}] does not exist; it has: {}",
+                where_(&canon),
+                keys(t)
+            )));
+        }
+        if segs[1] == Seg::Key("*".into()) {
+            return Err(ov.err(format!(
+                "{} has no `{key}`, so `*` matches nothing; it has: {}",
                 where_(&canon),
                 keys(t)
             )));
@@ -267,6 +372,60 @@ fn example_leaf(here: &str, v: &Value) -> String {
     }
 }
 
+/// `from->to` of a link (an element with `from` and `to` and no `id`), as the outputs name it.
+fn link_name(e: &Value) -> Option<String> {
+    let t = e.as_table()?;
+    if t.contains_key("id") {
+        return None;
+    }
+    let end = |k: &str| t.get(k).and_then(Value::as_str);
+    Some(format!("{}->{}", end("from")?, end("to")?))
+}
+
+/// The name an element of an array of tables can be addressed by: its `id`, or a link's
+/// `from->to`.
+fn element_name(e: &Value) -> Option<String> {
+    e.as_table()
+        .and_then(|t| t.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| link_name(e))
+}
+
+/// `*`: applies the rest of the path to every element of `a`, in order. Returns the changed
+/// path with `[*]` for the element (`flows[*].priority`).
+fn set_every(a: &mut [Value], rest: &[Seg], canon: &str, ov: &Override) -> Result<String> {
+    if a.is_empty() {
+        return Err(ov.err(format!("`{canon}` is empty, so `*` matches nothing")));
+    }
+    if rest.is_empty() {
+        let key = a
+            .first()
+            .and_then(Value::as_table)
+            .and_then(|e| e.keys().find(|k| k.as_str() != "id").cloned())
+            .unwrap_or_else(|| "id".into());
+        return Err(ov.err(format!(
+            "`{canon}.*` names whole elements; only single values can be set, e.g. {canon}.*.{key}"
+        )));
+    }
+    if let Some(i) = a.iter().position(|e| !e.is_table()) {
+        return Err(ov.err(format!(
+            "`*` matches every element of an array of tables, and `{canon}[{i}]` is {}",
+            kind(&a[i])
+        )));
+    }
+    let mut first = None;
+    for (i, el) in a.iter_mut().enumerate() {
+        let here = format!("{canon}[{i}]");
+        let changed = set_in_value(el, rest, here.clone(), ov)?;
+        first.get_or_insert_with(|| {
+            let suffix = changed.strip_prefix(&here).unwrap_or("");
+            format!("{canon}[*]{suffix}")
+        });
+    }
+    Ok(first.unwrap_or_default())
+}
+
 fn set_in_value(v: &mut Value, segs: &[Seg], canon: String, ov: &Override) -> Result<String> {
     match v {
         Value::Table(t) => set_in_table(t, segs, canon, ov),
@@ -284,15 +443,10 @@ fn set_in_value(v: &mut Value, segs: &[Seg], canon: String, ov: &Override) -> Re
                         "`{canon}` has {n} element(s), so [{i}] does not exist; use {range}"
                     )));
                 }
+                Seg::Key(k) if k == "*" => return set_every(a, &segs[1..], &canon, ov),
                 Seg::Key(k) => {
-                    let ids: Vec<Option<&str>> = a
-                        .iter()
-                        .map(|e| {
-                            e.as_table()
-                                .and_then(|t| t.get("id"))
-                                .and_then(Value::as_str)
-                        })
-                        .collect();
+                    let ids: Vec<Option<String>> = a.iter().map(element_name).collect();
+                    let links = a.iter().any(|e| link_name(e).is_some());
                     if ids.iter().all(Option::is_none) {
                         return Err(ov.err(format!(
                             "the elements of `{canon}` have no `id`, so `{k}` cannot name one; address them by index: {range}"
@@ -300,23 +454,41 @@ fn set_in_value(v: &mut Value, segs: &[Seg], canon: String, ov: &Override) -> Re
                     }
                     // Ids may contain '.': try the longest run of keys that is an id.
                     let run = segs.iter().take_while(|s| matches!(s, Seg::Key(_))).count();
-                    let found = (1..=run).rev().find_map(|take| {
-                        let cand: Vec<&str> = segs[..take]
+                    let joined = |take: usize| -> String {
+                        segs[..take]
                             .iter()
                             .map(|s| match s {
                                 Seg::Key(k) => k.as_str(),
                                 Seg::Index(_) => "",
                             })
-                            .collect();
-                        let cand = cand.join(".");
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    };
+                    let found = (1..=run).rev().find_map(|take| {
+                        let cand = joined(take);
                         ids.iter()
-                            .position(|id| *id == Some(cand.as_str()))
+                            .position(|id| id.as_deref() == Some(cand.as_str()))
                             .map(|p| (p, &segs[take..]))
                     });
                     match found {
                         Some(f) => f,
+                        None if links => {
+                            // Name the pair as written: up to the part that holds "->".
+                            let upto = segs[..run]
+                                .iter()
+                                .position(|s| matches!(s, Seg::Key(k) if k.contains("->")))
+                                .map_or(1, |i| i + 1);
+                            let known: Vec<&str> =
+                                ids.iter().flatten().map(String::as_str).collect();
+                            return Err(ov.err(format!(
+                                "the elements of `{canon}` have no `id`, and no link is \"{}\"; name a link from->to as the outputs do ({}) or use an index: {range}",
+                                joined(upto),
+                                known.join(", ")
+                            )));
+                        }
                         None => {
-                            let known: Vec<&str> = ids.iter().flatten().copied().collect();
+                            let known: Vec<&str> =
+                                ids.iter().flatten().map(String::as_str).collect();
                             return Err(ov.err(format!(
                                 "no element of `{canon}` has id \"{k}\"; ids there: {} (or use an index: {range})",
                                 known.join(", ")
@@ -353,110 +525,4 @@ fn set_in_value(v: &mut Value, segs: &[Seg], canon: String, ov: &Override) -> Re
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    pub(crate) const SRC: &str = r#"
-[scenario]
-name = "t"
-horizon = "10d"
-
-[[nodes]]
-id = "a.b"
-kind = "station"
-servers = 1
-service = { dist = "exponential", mean = "1h" }
-
-[[nodes]]
-id = "a"
-kind = "station"
-servers = 2
-service = { dist = "exponential", mean = "1h" }
-
-[[links]]
-from = "a.b"
-to = "a"
-time = { dist = "fixed", value = "1h" }
-
-[[flows]]
-id = "f"
-route = ["a.b", "a"]
-arrivals = { dist = "exponential", mean = "2h" }
-"#;
-
-    fn set(arg: &str) -> Result<(Table, String)> {
-        let mut doc: Table = SRC.parse().unwrap();
-        let ov = Override::parse("--set", arg)?;
-        let c = apply(&mut doc, &ov)?;
-        Ok((doc, c))
-    }
-
-    #[test]
-    fn paths_by_id_index_and_nested() {
-        let (d, c) = set("nodes.a.servers=5").unwrap();
-        assert_eq!(c, "nodes[1].servers");
-        assert_eq!(d["nodes"][1]["servers"].as_integer(), Some(5));
-        let (_, c) = set("nodes.a.b.servers=5").unwrap();
-        assert_eq!(c, "nodes[0].servers", "longest id wins");
-        let (d, c) = set("links[0].time.value=3h").unwrap();
-        assert_eq!(c, "links[0].time.value");
-        assert_eq!(d["links"][0]["time"]["value"].as_str(), Some("3h"));
-        let (d, _) = set("scenario.horizon=730d").unwrap();
-        assert_eq!(d["scenario"]["horizon"].as_str(), Some("730d"));
-        let (d, _) = set("nodes[1].servers=unlimited").unwrap();
-        assert_eq!(d["nodes"][1]["servers"].as_str(), Some("unlimited"));
-        let (d, _) = set("flows.f.teu=4").unwrap();
-        assert_eq!(
-            d["flows"][0]["teu"].as_integer(),
-            Some(4),
-            "missing leaf is added"
-        );
-        let (d, _) = set("nodes.a.service.mean=\"2h\"").unwrap();
-        assert_eq!(d["nodes"][1]["service"]["mean"].as_str(), Some("2h"));
-        let (d, _) = set("scenario.seed=0.5").unwrap();
-        assert_eq!(d["scenario"]["seed"].as_float(), Some(0.5));
-    }
-
-    #[test]
-    fn bad_paths_name_what_exists() {
-        let e = set("nodes.zz.servers=1").unwrap_err().to_string();
-        assert!(
-            e.contains("no element of `nodes` has id \"zz\"") && e.contains("a.b, a"),
-            "{e}"
-        );
-        let e = set("links.x.time.mean=1h").unwrap_err().to_string();
-        assert!(e.contains("have no `id`") && e.contains("links[0]"), "{e}");
-        let e = set("nodes[5].servers=1").unwrap_err().to_string();
-        assert!(e.contains("2 element(s)") && e.contains("nodes[1]"), "{e}");
-        let e = set("scenario.horizon.x=1").unwrap_err().to_string();
-        assert!(e.contains("is a single value"), "{e}");
-        let e = set("nodes.a.service=1").unwrap_err().to_string();
-        assert!(
-            e.contains("is a table") && e.contains("nodes[1].service.dist"),
-            "{e}"
-        );
-        let e = set("nodes=1").unwrap_err().to_string();
-        assert!(e.contains("is an array"), "{e}");
-        let e = set("scenery[0].horizon=1d").unwrap_err().to_string();
-        assert!(
-            e.contains("the scenario has no `scenery`") && e.contains("scenario, nodes"),
-            "{e}"
-        );
-        assert!(
-            e.contains("the scenario has no `scenery`") && e.contains("scenario, nodes"),
-            "{e}"
-        );
-        for bad in [
-            "nodes.a.servers",
-            "=4",
-            "nodes..servers=1",
-            "links[x].time=1",
-            "a=[1]",
-            "a={x=1}",
-            "a=\"open",
-            "a=",
-        ] {
-            assert!(set(bad).is_err(), "{bad}");
-        }
-    }
-}
+pub(crate) mod tests;

@@ -16,6 +16,7 @@ mod output;
 mod parts;
 mod planner;
 mod ports;
+mod readable;
 mod robust_cli;
 mod robust_folder;
 mod support;
