@@ -184,7 +184,7 @@ pub fn run_until(
     let ix = target.locate(&keys)?;
     let batch =
         |from: u32, to: u32| -> Vec<(&Model, u32)> { (from..to).map(|r| (model, r)).collect() };
-    let mut reps = runner.run(&model.name, &batch(0, start));
+    let mut reps = runner.run(&model.name, &batch(0, start))?;
     loop {
         let n = reps.len() as u32;
         let values: Vec<f64> = reps.iter().map(|r| r.rows[ix].value).collect();
@@ -221,7 +221,7 @@ pub fn run_until(
             2.0 * n as f64
         };
         let next = (predicted.min(2.0 * n as f64) as u32).max(n + 1).min(max);
-        reps.extend(runner.run(&model.name, &batch(n, next)));
+        reps.extend(runner.run(&model.name, &batch(n, next))?);
     }
 }
 

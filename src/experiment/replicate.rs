@@ -61,7 +61,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     if let Some(shard) = opts.shard {
         let numbers = shard.replications(model.replications);
         let tasks: Vec<(&Model, u32)> = numbers.iter().map(|&r| (&model, r)).collect();
-        let reps = runner.run(&format!("{} shard {shard}", model.name), &tasks);
+        let reps = runner.run(&format!("{} shard {shard}", model.name), &tasks)?;
         let mut m = manifest::new(
             "run",
             c,
@@ -110,7 +110,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         }
         None => {
             let tasks: Vec<(&Model, u32)> = (0..model.replications).map(|r| (&model, r)).collect();
-            (runner.run(&model.name, &tasks), None)
+            (runner.run(&model.name, &tasks)?, None)
         }
     };
     let wall = start.elapsed();

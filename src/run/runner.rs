@@ -51,18 +51,21 @@ impl Runner {
 
     /// Runs every `(model, replication)` task and returns the results in task order, showing
     /// a progress bar labelled `label`.
-    pub fn run(&self, label: &str, tasks: &[(&Model, u32)]) -> Vec<ReplicationResult> {
+    ///
+    /// # Errors
+    /// The error of the first task, in task order, that failed.
+    pub fn run(&self, label: &str, tasks: &[(&Model, u32)]) -> Result<Vec<ReplicationResult>> {
         let progress = Progress::new(label, tasks.len(), self.quiet);
         let one = |&(m, r): &(&Model, u32)| {
             let res = run_replication(m, r);
             progress.inc();
             res
         };
-        let out = match &self.pool {
+        let out: Vec<Result<ReplicationResult>> = match &self.pool {
             None => tasks.iter().map(one).collect(),
             Some(p) => p.install(|| tasks.par_iter().map(one).collect()),
         };
         progress.finish();
-        out
+        out.into_iter().collect()
     }
 }

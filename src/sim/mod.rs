@@ -20,19 +20,23 @@ mod metrics;
 mod node;
 mod pipeline;
 mod rows;
+mod stall;
 mod station;
 mod yard;
+
+use std::sync::OnceLock;
 
 use bevy_ecs::prelude::*;
 
 use crate::engine::random::stream;
-use crate::engine::{Calendar, SimTime};
+use crate::engine::{Calendar, InstantGuard, SimTime};
 use crate::report::Row;
 use crate::scenario::Model;
 use components::{Consignment, FlowStats, Link, ServiceState, Source};
 use node::Kind;
 
 pub use carrier::Phase;
+pub use stall::Stall;
 
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
@@ -57,6 +61,41 @@ pub enum Event {
     Carrier { carrier: Entity, phase: Phase },
     /// End of warm-up: statistics restart.
     WarmupEnd,
+}
+
+impl Event {
+    /// The variant's name, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Created { .. } => "Created",
+            Event::Arrive { .. } => "Arrive",
+            Event::Done { .. } => "Done",
+            Event::Stage { .. } => "Stage",
+            Event::Open { .. } => "Open",
+            Event::Departure { .. } => "Departure",
+            Event::MaxWait { .. } => "MaxWait",
+            Event::Carrier { .. } => "Carrier",
+            Event::WarmupEnd => "WarmupEnd",
+        }
+    }
+}
+
+/// The guard against an unbounded instant ([`crate::engine::instant`]) with its documented
+/// limit; when the environment variable `CORRIDOR_INSTANT_LIMIT` holds a number N (read once
+/// per process), a guard that looks at every event and trips after N events at one instant
+/// whatever the world's size, so that tests can make an ordinary scenario trip it and check
+/// what follows.
+fn instant_guard() -> InstantGuard {
+    static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
+    let limit = LIMIT.get_or_init(|| {
+        std::env::var("CORRIDOR_INSTANT_LIMIT")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+    });
+    match limit {
+        Some(n) => InstantGuard::with_limit(*n, 0, 1),
+        None => InstantGuard::new(),
+    }
 }
 
 /// Whole-run counters of one replication.
@@ -172,13 +211,17 @@ impl<'m> Replication<'m> {
     }
 
     /// Runs from time zero to the horizon. Events at exactly the horizon are processed.
-    pub fn run(&mut self) {
-        self.run_observed(|_, _| {});
+    ///
+    /// # Errors
+    /// A [`Stall`] when events keep coming at one instant without end (see
+    /// [`crate::engine::instant`]): the run stops there instead of spinning forever.
+    pub fn run(&mut self) -> Result<(), Stall> {
+        self.run_observed(|_, _| {})
     }
 
     /// Like [`Replication::run`], calling `observe` with each event before it is handled (for
     /// tests and traces; with an empty closure it compiles to the same loop as `run`).
-    pub fn run_observed(&mut self, mut observe: impl FnMut(SimTime, &Event)) {
+    pub fn run_observed(&mut self, mut observe: impl FnMut(SimTime, &Event)) -> Result<(), Stall> {
         for f in 0..self.flows.len() {
             flow::schedule_next(self, f as u32);
         }
@@ -187,24 +230,56 @@ impl<'m> Replication<'m> {
             self.cal.schedule(self.model.warmup, Event::WarmupEnd);
         }
         let horizon = self.model.horizon;
+        let mut guard = instant_guard();
+        // Counted in a local, stored when the loop ends: the guard reads it at every event.
+        let mut events = self.counters.events;
+        let mut stall = None;
         while let Some(t) = self.cal.peek_time() {
             if t > horizon {
                 break;
             }
             let (now, ev) = self.cal.pop().expect("peeked");
-            self.counters.events += 1;
-            observe(now, &ev);
-            match ev {
-                Event::Created { flow } => flow::created(self, flow),
-                Event::Arrive { c, node } => node::arrive(self, c, node),
-                Event::Done { c, node } => station::done(self, c, node),
-                Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
-                Event::Open { node } => border::open(self, node),
-                Event::Departure { svc, slot } => carrier::timetable(self, svc, slot),
-                Event::MaxWait { svc } => carrier::max_wait(self, svc),
-                Event::Carrier { carrier, phase } => carrier::phase(self, carrier, phase),
-                Event::WarmupEnd => self.warmup_end(),
+            events += 1;
+            if guard.tick(now, events, || self.entities_before_now()) {
+                stall = Some(Stall::new(
+                    now,
+                    guard.events_at_instant(events),
+                    ev,
+                    &self.cal,
+                ));
+                break;
             }
+            observe(now, &ev);
+            self.dispatch(ev);
+        }
+        self.counters.events = events;
+        stall.map_or(Ok(()), Err)
+    }
+
+    /// Entities in the world that were there before the current instant began: consignments
+    /// created at this instant do not count, or a flow that creates them without end would
+    /// raise its own limit. Counted only when the guard asks (rarely: a scan of the world).
+    #[cold]
+    #[inline(never)]
+    fn entities_before_now(&mut self) -> u64 {
+        let now = self.cal.now();
+        let mut q = self.world.query::<&Consignment>();
+        let new = q.iter(&self.world).filter(|c| c.created == now).count() as u64;
+        (self.world.entities().count_spawned() as u64).saturating_sub(new)
+    }
+
+    #[inline(always)]
+    fn dispatch(&mut self, ev: Event) {
+        match ev {
+            Event::Created { flow } => flow::created(self, flow),
+            Event::Arrive { c, node } => node::arrive(self, c, node),
+            Event::Done { c, node } => station::done(self, c, node),
+            Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
+            Event::Open { node } => border::open(self, node),
+            Event::Departure { svc, slot } => carrier::timetable(self, svc, slot),
+            Event::MaxWait { svc } => carrier::max_wait(self, svc),
+            Event::Carrier { carrier, phase } => carrier::phase(self, carrier, phase),
+            Event::WarmupEnd => self.warmup_end(),
         }
     }
 
