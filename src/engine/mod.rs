@@ -3,6 +3,7 @@
 //! containers). Nothing here knows about freight; a queueing textbook could use it as it is.
 
 pub mod calendar;
+pub mod closures;
 pub mod dist;
 pub mod hours;
 pub mod instant;

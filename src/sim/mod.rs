@@ -28,6 +28,7 @@ use std::sync::OnceLock;
 
 use bevy_ecs::prelude::*;
 
+use crate::engine::closures::{ClosureStream, LazyClosures};
 use crate::engine::random::stream;
 use crate::engine::{Calendar, InstantGuard, SimTime};
 use crate::report::Row;
@@ -37,6 +38,10 @@ use node::Kind;
 
 pub use carrier::Phase;
 pub use stall::Stall;
+
+/// Removals between two calls of `World::clear_trackers`, which bound the memory bevy keeps
+/// for removed components.
+const CLEAR_TRACKERS_EVERY: u64 = 1 << 13;
 
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
@@ -124,6 +129,8 @@ pub struct Replication<'m> {
     /// Whole-run counters.
     pub counters: Counters,
     rep: u32,
+    /// Entities despawned and components removed so far (see [`Replication::removed`]).
+    removals: u64,
 }
 
 impl<'m> Replication<'m> {
@@ -173,7 +180,7 @@ impl<'m> Replication<'m> {
                         rng_loading: s("loading"),
                         rng_unloading: s("unloading"),
                         rng_return: s("return"),
-                        weather: weather_windows(model, sv, &mut s("weather")),
+                        weather: weather_windows(model, sv, s("weather")),
                         next_path: SimTime::ZERO,
                         stats: Default::default(),
                     })
@@ -207,6 +214,7 @@ impl<'m> Replication<'m> {
             flows,
             counters: Counters::default(),
             rep,
+            removals: 0,
         }
     }
 
@@ -283,6 +291,18 @@ impl<'m> Replication<'m> {
         }
     }
 
+    /// An entity was despawned or a component removed (a delivered consignment, a carrier back
+    /// from its trip, a finished border crossing). bevy records each removal (16 bytes) until
+    /// `World::clear_trackers`, called here every [`CLEAR_TRACKERS_EVERY`] removals, so that
+    /// memory does not grow with the horizon whichever of them a scenario makes.
+    #[inline]
+    fn removed(&mut self) {
+        self.removals += 1;
+        if self.removals.is_multiple_of(CLEAR_TRACKERS_EVERY) {
+            self.world.clear_trackers();
+        }
+    }
+
     fn warmup_end(&mut self) {
         let now = self.cal.now();
         for n in 0..self.nodes.len() {
@@ -309,22 +329,17 @@ impl<'m> Replication<'m> {
 
 /// The closures of a service's leg in one replication: its dated closures plus random weather
 /// closures (each day independently closed with the given probability, from a uniformly drawn
-/// time of that day, for a drawn duration).
+/// time of that day, for a drawn duration), drawn as the run goes.
 fn weather_windows(
     model: &Model,
     sv: &crate::scenario::ServiceModel,
-    rng: &mut crate::engine::Stream,
-) -> crate::engine::hours::OpeningHours {
-    let mut windows = sv.closures.clone();
-    if let Some((p, duration)) = &sv.weather {
-        windows.extend(crate::engine::hours::random_closures(
-            model.horizon,
-            *p,
-            duration,
-            rng,
-        ));
-    }
-    crate::engine::hours::OpeningHours::closed_during(windows)
+    rng: crate::engine::Stream,
+) -> LazyClosures<crate::engine::Stream> {
+    let random = sv
+        .weather
+        .as_ref()
+        .map(|(p, duration)| ClosureStream::new(model.horizon, *p, duration.clone(), rng));
+    LazyClosures::new(sv.closures.clone(), random)
 }
 
 #[cfg(test)]
