@@ -5,6 +5,7 @@
 
 mod progress;
 mod runner;
+mod stream;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use crate::scenario::Model;
 use crate::sim::Replication;
 
 pub use runner::Runner;
+pub use stream::ReplicationStream;
 
 /// Runs replication `rep` of `model` and returns its metrics.
 ///

@@ -9,6 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::Export;
 use super::manifest::{FILE as MANIFEST, Manifest};
 use crate::error::{Error, Result};
+pub use streamed::StreamedFile;
+use streamed::{Staged, move_file};
+
+mod streamed;
 
 /// A results folder being written. Every command writes its files through one: create it
 /// before the work ([`ResultsFolder::new`]), [`add`](ResultsFolder::add) each file, then
@@ -48,6 +52,9 @@ pub struct ResultsFolder {
     dir: PathBuf,
     /// The files added so far, in order.
     files: Vec<(&'static str, Vec<u8>)>,
+    /// Files written as the work went ([`ResultsFolder::stream`]), complete, in order: they
+    /// come after `files` and before the manifest.
+    streamed: Vec<Staged>,
 }
 
 fn out_err(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
@@ -263,6 +270,7 @@ impl ResultsFolder {
         Ok(ResultsFolder {
             dir,
             files: Vec::new(),
+            streamed: Vec::new(),
         })
     }
 
@@ -296,6 +304,11 @@ impl ResultsFolder {
     /// Writes the files added and `manifest.json` (with the SHA-256 of each of them in
     /// `outputs`), all or nothing. Returns the paths written, the manifest last.
     pub fn commit(mut self, manifest: &mut Manifest) -> Result<Vec<PathBuf>> {
+        for f in &self.streamed {
+            manifest
+                .outputs
+                .insert(f.name.to_string(), f.sha256.clone());
+        }
         let bytes = manifest.to_bytes(&self.files)?;
         self.files.push((MANIFEST, bytes));
         self.write()
@@ -321,8 +334,18 @@ impl ResultsFolder {
         for (file, bytes) in &self.files {
             write_synced(&staging.path.join(file), bytes).map_err(out_err(&self.dir.join(file)))?;
         }
+        for f in &self.streamed {
+            move_file(&f.temp.path, &staging.path.join(f.name))
+                .map_err(out_err(&self.dir.join(f.name)))?;
+        }
         sync_folder(&staging.path).map_err(&err)?;
-        let names: Vec<&str> = self.files.iter().map(|f| f.0).collect();
+        let mut names: Vec<&str> = self.files.iter().map(|f| f.0).collect();
+        let before_manifest = names.iter().position(|n| *n == MANIFEST);
+        let streamed = self.streamed.iter().map(|f| f.name);
+        match before_manifest {
+            Some(i) => drop(names.splice(i..i, streamed)),
+            None => names.extend(streamed),
+        }
         if exists {
             replace_each(&staging.path, &target, &names).map_err(&err)?;
             sync_folder(&target).map_err(&err)?;

@@ -18,8 +18,8 @@ mod table;
 use crate::engine::summary::Summary;
 
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
-pub use folder::ResultsFolder;
-pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv};
+pub use folder::{ResultsFolder, StreamedFile};
+pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replication};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
 pub use table::print_table;

@@ -250,3 +250,46 @@ fn memory_does_not_grow_with_the_horizon() {
         "peak memory at 8x the horizon {eight} kB, at 1x {one} kB"
     );
 }
+
+#[test]
+fn memory_does_not_grow_with_the_replications() {
+    let (dir, _) = workdir(TWO_NODES);
+    let peak = |reps: &str| {
+        let args = [
+            "run",
+            "s.toml",
+            "-r",
+            reps,
+            "-j",
+            "2",
+            "-q",
+            "--set",
+            "scenario.horizon=5d",
+            "--out",
+            reps,
+        ];
+        peak_rss_kb(&args, dir.path())
+    };
+    let (Some(one), Some(eight)) = (peak("1000"), peak("8000")) else {
+        return;
+    };
+    // replications.csv is written as replications complete and summary.csv computed from it.
+    assert!(
+        eight * 2 < one * 3,
+        "peak memory with 8,000 replications {eight} kB, with 1,000 {one} kB"
+    );
+    // The files are those of the same replications held in memory.
+    let mut m = model(TWO_NODES);
+    m.replications = 1000;
+    m.horizon = SimTime(5 * corridor::engine::time::MS_PER_DAY);
+    let out = corridor::run::run_model(&m, Some(2)).unwrap();
+    let mem = tempfile::tempdir().unwrap();
+    corridor::run::write(mem.path(), &m, &out).unwrap();
+    for f in ["summary.csv", "replications.csv"] {
+        assert_eq!(
+            fs::read(dir.path().join("1000").join(f)).unwrap(),
+            fs::read(mem.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
