@@ -50,6 +50,19 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A replication of the scenario cannot be completed (its simulated clock stopped, say):
+    /// a property of the scenario, so an input error.
+    #[error("scenario \"{scenario}\", replication {replication} (seed {seed}): {message}")]
+    Replication {
+        /// The scenario name.
+        scenario: String,
+        /// The replication number.
+        replication: u32,
+        /// The scenario seed (with the replication, it reproduces the run).
+        seed: u64,
+        /// What happened.
+        message: String,
+    },
     /// Output could not be written.
     #[error("{}: cannot write: {source}", path.display())]
     Output {
@@ -75,14 +88,16 @@ fn located(file: &std::path::Path, lc: Option<(usize, usize)>, path: &str, msg: 
 }
 
 impl Error {
-    /// Process exit code: 2 for bad input (scenario or command line), 1 for anything else.
+    /// Process exit code: 2 for bad input (scenario or command line, including a scenario that
+    /// cannot be simulated to its horizon), 1 for anything else.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Read { .. }
             | Error::Scenario { .. }
             | Error::Usage(_)
             | Error::Param { .. }
-            | Error::Results { .. } => 2,
+            | Error::Results { .. }
+            | Error::Replication { .. } => 2,
             Error::Output { .. } => 1,
         }
     }

@@ -5,6 +5,7 @@
 
 mod progress;
 mod runner;
+mod stream;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -17,16 +18,26 @@ use crate::scenario::Model;
 use crate::sim::Replication;
 
 pub use runner::Runner;
+pub use stream::ReplicationStream;
 
 /// Runs replication `rep` of `model` and returns its metrics.
-pub fn run_replication(model: &Model, rep: u32) -> ReplicationResult {
+///
+/// # Errors
+/// [`Error::Replication`] when the replication cannot reach its horizon (its clock stopped:
+/// see [`crate::sim::Stall`]).
+pub fn run_replication(model: &Model, rep: u32) -> Result<ReplicationResult> {
     let mut r = Replication::new(model, rep);
-    r.run();
-    ReplicationResult {
+    r.run().map_err(|stall| Error::Replication {
+        scenario: model.name.clone(),
+        replication: rep,
+        seed: model.seed,
+        message: stall.to_string(),
+    })?;
+    Ok(ReplicationResult {
         replication: rep,
         seed: model.seed,
         rows: r.metrics(),
-    }
+    })
 }
 
 /// Everything a run produced.
@@ -48,7 +59,7 @@ pub fn run_model(model: &Model, jobs: Option<usize>) -> Result<RunOutput> {
     let start = Instant::now();
     let runner = Runner::new(jobs, true)?;
     let tasks: Vec<(&Model, u32)> = (0..model.replications).map(|r| (model, r)).collect();
-    let reps = runner.run(&model.name, &tasks);
+    let reps = runner.run(&model.name, &tasks)?;
     let wall = start.elapsed();
     let summary = report::summarise(&reps);
     Ok(RunOutput {

@@ -60,7 +60,7 @@ pub(crate) fn model() -> Model {
 /// corridor: returns events processed.
 pub(crate) fn run_corridor(m: &Model) -> u64 {
     let mut r = Replication::new(m, 0);
-    r.run();
+    r.run().expect("the tandem never stalls");
     r.counters.events
 }
 

@@ -103,6 +103,15 @@ impl<E> Calendar<E> {
         self.heap.peek().map(|e| SimTime((e.key >> 64) as u64))
     }
 
+    /// The pending events at time `at`, in no particular order (for diagnostics: it scans the
+    /// whole calendar).
+    pub fn pending_at(&self, at: SimTime) -> impl Iterator<Item = &E> + '_ {
+        self.heap
+            .iter()
+            .filter(move |e| (e.key >> 64) as u64 == at.0)
+            .map(|e| &e.event)
+    }
+
     /// Number of pending events.
     pub fn len(&self) -> usize {
         self.heap.len()
@@ -127,6 +136,8 @@ mod tests {
             c.schedule(SimTime(7), i);
         }
         c.schedule(SimTime(3), -1);
+        assert_eq!(c.pending_at(SimTime(7)).count(), 100);
+        assert_eq!(c.pending_at(SimTime(3)).collect::<Vec<_>>(), [&-1]);
         assert_eq!(c.pop(), Some((SimTime(3), -1)));
         for i in 0..100 {
             assert_eq!(c.pop(), Some((SimTime(7), i)));

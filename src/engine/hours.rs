@@ -310,24 +310,15 @@ impl OpeningHours {
 
 /// Random closures over `[0, until)`: each day independently, with probability `daily`, a
 /// closure starts at a uniformly drawn time of that day and lasts a draw of `duration`. Three
-/// draws a day whatever happens, so the stream stays aligned when `daily` changes.
+/// draws a day whatever happens, so the stream stays aligned when `daily` changes. All of them
+/// at once; [`super::closures::ClosureStream`] draws the same ones as time goes.
 pub fn random_closures<R: rand::Rng + ?Sized>(
     until: SimTime,
     daily: f64,
     duration: &super::Dist,
     rng: &mut R,
 ) -> Vec<(SimTime, SimTime)> {
-    let mut windows = Vec::new();
-    for d in 0..until.0.div_ceil(MS_PER_DAY) {
-        let u = super::dist::unit_f64(rng);
-        let at = super::dist::unit_f64(rng);
-        let len = duration.sample(rng);
-        if u < daily {
-            let start = SimTime(d * MS_PER_DAY) + SimDur::from_secs_f64(at * 86_400.0);
-            windows.push((start, start + len));
-        }
-    }
-    windows
+    super::closures::ClosureStream::new(until, daily, duration.clone(), rng).collect()
 }
 
 /// Whole local days as closed intervals in local minutes since 1970-01-01.

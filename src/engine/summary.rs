@@ -78,10 +78,78 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Summarises `values`, summing in the order given so results are bit-reproducible.
+    /// Summarises `values`, summing in the order given so results are bit-reproducible: a
+    /// [`FirstPass`] over them, then a [`SecondPass`].
     pub fn of(values: &[f64]) -> Summary {
-        let finite = || values.iter().copied().filter(|v| v.is_finite());
-        let n = finite().count() as u64;
+        let mut first = FirstPass::new();
+        values.iter().for_each(|&v| first.push(v));
+        let mut second = first.second_pass();
+        values.iter().for_each(|&v| second.push(v));
+        first.finish(&second)
+    }
+
+    /// True when `x` lies inside the 95% interval `mean ± ci95`.
+    pub fn covers(&self, x: f64) -> bool {
+        (x - self.mean).abs() <= self.ci95
+    }
+}
+
+/// The first pass of [`Summary::of`], fed one value at a time in order: the count, sum and
+/// extremes of the finite values. Kept per metric while replications stream by, it needs no
+/// memory for the values themselves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FirstPass {
+    n: u64,
+    sum: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Default for FirstPass {
+    fn default() -> Self {
+        FirstPass::new()
+    }
+}
+
+impl FirstPass {
+    /// Nothing seen yet.
+    pub fn new() -> FirstPass {
+        FirstPass {
+            n: 0,
+            // -0.0 is where `Iterator::sum` of `f64` starts, so the sums are the same bit for bit.
+            sum: -0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// The next value (non-finite values are left out).
+    #[inline]
+    pub fn push(&mut self, v: f64) {
+        if v.is_finite() {
+            self.n += 1;
+            self.sum += v;
+            self.min = self.min.min(v);
+            self.max = self.max.max(v);
+        }
+    }
+
+    /// Finite values seen.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// The second pass, around this pass's mean: feed it the same values in the same order.
+    pub fn second_pass(&self) -> SecondPass {
+        SecondPass {
+            mean: self.sum / self.n as f64,
+            squares: -0.0,
+        }
+    }
+
+    /// The summary, from this pass and the `second` over the same values.
+    pub fn finish(&self, second: &SecondPass) -> Summary {
+        let n = self.n;
         if n == 0 {
             return Summary {
                 mean: f64::NAN,
@@ -92,27 +160,38 @@ impl Summary {
                 n: 0,
             };
         }
-        let mean = finite().sum::<f64>() / n as f64;
         let (std, ci95) = if n >= 2 {
-            let var = finite().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
-            let std = var.sqrt();
+            let std = (second.squares / (n - 1) as f64).sqrt();
             (std, t975(n - 1) * std / (n as f64).sqrt())
         } else {
             (f64::NAN, f64::NAN)
         };
         Summary {
-            mean,
+            mean: second.mean,
             ci95,
             std,
-            min: finite().fold(f64::INFINITY, f64::min),
-            max: finite().fold(f64::NEG_INFINITY, f64::max),
+            min: self.min,
+            max: self.max,
             n,
         }
     }
+}
 
-    /// True when `x` lies inside the 95% interval `mean ± ci95`.
-    pub fn covers(&self, x: f64) -> bool {
-        (x - self.mean).abs() <= self.ci95
+/// The second pass of [`Summary::of`]: squared deviations from the first pass's mean, summed in
+/// the order the values come.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SecondPass {
+    mean: f64,
+    squares: f64,
+}
+
+impl SecondPass {
+    /// The next value (non-finite values are left out).
+    #[inline]
+    pub fn push(&mut self, v: f64) {
+        if v.is_finite() {
+            self.squares += (v - self.mean) * (v - self.mean);
+        }
     }
 }
 
@@ -144,5 +223,31 @@ mod tests {
         assert_eq!(one.n, 1);
         assert!(one.ci95.is_nan());
         assert_eq!(Summary::of(&[]).n, 0);
+    }
+
+    /// The passes give what the iterator sums gave, bit for bit, signed zeros included.
+    #[test]
+    fn passes_equal_iterator_sums() {
+        let old = |values: &[f64]| {
+            let finite = || values.iter().copied().filter(|v| v.is_finite());
+            let n = finite().count() as f64;
+            let mean = finite().sum::<f64>() / n;
+            let squares = finite().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+            (mean, squares)
+        };
+        for values in [
+            &[-0.0][..],
+            &[-0.0, -0.0],
+            &[0.1, 0.2, 0.3, f64::NAN, 1e300, -1e300, 7.0],
+            &[3.0, 3.0, 3.0],
+        ] {
+            let mut first = FirstPass::new();
+            values.iter().for_each(|&v| first.push(v));
+            let mut second = first.second_pass();
+            values.iter().for_each(|&v| second.push(v));
+            let (mean, squares) = old(values);
+            assert_eq!(second.mean.to_bits(), mean.to_bits(), "{values:?}");
+            assert_eq!(second.squares.to_bits(), squares.to_bits(), "{values:?}");
+        }
     }
 }

@@ -293,7 +293,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         base_model.name,
         alts.len()
     );
-    let results = runner.run(&label, &tasks);
+    let results = runner.run(&label, &tasks)?;
     let wall = start.elapsed();
     let per: Vec<&[ReplicationResult]> = results.chunks(r as usize).collect();
     let rows = interleave(

@@ -154,13 +154,15 @@ fn finite(x: f64) -> Option<f64> {
 }
 
 /// Runs replications of `model` (starting from its replication count, at least
-/// [`MIN_REPLICATIONS`]) until `target` is met or `max` replications have run.
+/// [`MIN_REPLICATIONS`]) until `target` is met or `max` replications have run, handing each
+/// result to `take` in replication order (only the target's values are kept here).
 pub fn run_until(
     runner: &Runner,
     model: &Model,
     target: &Target,
     max: u32,
-) -> Result<(Vec<ReplicationResult>, Outcome)> {
+    mut take: impl FnMut(ReplicationResult) -> Result<()>,
+) -> Result<Outcome> {
     if max < MIN_REPLICATIONS {
         return Err(Error::Param {
             flag: "--max-replications",
@@ -182,12 +184,17 @@ pub fn run_until(
     }
     let keys = Replication::new(model, 0).metrics();
     let ix = target.locate(&keys)?;
-    let batch =
-        |from: u32, to: u32| -> Vec<(&Model, u32)> { (from..to).map(|r| (model, r)).collect() };
-    let mut reps = runner.run(&model.name, &batch(0, start));
+    let mut values: Vec<f64> = Vec::new();
+    let mut batch = |from: u32, to: u32, values: &mut Vec<f64>| {
+        let tasks = (from..to).map(|r| Ok((model, r)));
+        runner.run_each(&model.name, (to - from) as usize, tasks, |rep| {
+            values.push(rep.rows[ix].value);
+            take(rep)
+        })
+    };
+    batch(0, start, &mut values)?;
     loop {
-        let n = reps.len() as u32;
-        let values: Vec<f64> = reps.iter().map(|r| r.rows[ix].value).collect();
+        let n = values.len() as u32;
         let s = Summary::of(&values);
         let goal = target.rel * s.mean.abs();
         let reached = s.n >= 2 && s.ci95.is_finite() && s.ci95 <= goal;
@@ -213,7 +220,7 @@ pub fn run_until(
                 half_width: finite(s.ci95),
                 rel_half_width: rel_hw,
             };
-            return Ok((reps, outcome));
+            return Ok(outcome);
         }
         let predicted = if s.n >= 2 && goal > 0.0 && s.ci95.is_finite() {
             (n as f64 * (s.ci95 / goal).powi(2)).ceil()
@@ -221,7 +228,7 @@ pub fn run_until(
             2.0 * n as f64
         };
         let next = (predicted.min(2.0 * n as f64) as u32).max(n + 1).min(max);
-        reps.extend(runner.run(&model.name, &batch(n, next)));
+        batch(n, next, &mut values)?;
     }
 }
 

@@ -10,9 +10,8 @@ use super::printout::Printout;
 use super::shard::Shard;
 use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationsCsv, ResultsFolder, SummaryCsv};
-use crate::run::{Runner, events};
-use crate::scenario::Model;
+use crate::report::{self, ResultsFolder, SummaryCsv};
+use crate::run::{ReplicationStream, Runner};
 
 /// Options of `corridor run`.
 #[derive(Clone, Debug, Default)]
@@ -76,8 +75,12 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
 
     if let Some(shard) = opts.shard {
         let numbers = shard.replications(model.replications);
-        let tasks: Vec<(&Model, u32)> = numbers.iter().map(|&r| (&model, r)).collect();
-        let reps = runner.run(&format!("{} shard {shard}", model.name), &tasks);
+        let mut reps = ReplicationStream::new(&folder, &model.name)?;
+        let tasks = numbers.iter().map(|&r| Ok((&model, r)));
+        let label = format!("{} shard {shard}", model.name);
+        runner.run_each(&label, numbers.len(), tasks, |r| reps.take(&r))?;
+        let events = reps.events();
+        reps.finish_rows(&mut folder)?;
         let mut m = manifest::new(
             "run",
             c,
@@ -92,10 +95,6 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
             replication_numbers: numbers.clone(),
             points: Vec::new(),
         });
-        folder.add(&ReplicationsCsv {
-            scenario: &model.name,
-            reps: &reps,
-        })?;
         let written = folder.commit(&mut m)?;
         p.line(format_args!(
             "{}: shard {shard} ran {} of {} replication(s): {}",
@@ -110,27 +109,33 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         ));
         p.written(&written);
         p.speed(
-            events(&reps),
+            events,
             start.elapsed(),
             &format!("{} replication(s)", numbers.len()),
         );
         return Ok(p);
     }
 
-    let (reps, outcome) = match &opts.precision {
+    // Rows go to replications.csv as replications complete; the summary is computed from
+    // the file, so memory does not grow with the number of replications.
+    let mut reps = ReplicationStream::new(&folder, &model.name)?;
+    let outcome = match &opts.precision {
         Some(t) => {
             let max = opts.max_replications.unwrap_or(precision::DEFAULT_MAX);
-            let (reps, o) = precision::run_until(&runner, &model, t, max)?;
-            model.replications = reps.len() as u32;
-            (reps, Some(o))
+            let o = precision::run_until(&runner, &model, t, max, |r| reps.take(&r))?;
+            model.replications = reps.replications();
+            Some(o)
         }
         None => {
-            let tasks: Vec<(&Model, u32)> = (0..model.replications).map(|r| (&model, r)).collect();
-            (runner.run(&model.name, &tasks), None)
+            let tasks = (0..model.replications).map(|r| Ok((&model, r)));
+            let n = model.replications as usize;
+            runner.run_each(&model.name, n, tasks, |r| reps.take(&r))?;
+            None
         }
     };
     let wall = start.elapsed();
-    let summary = report::summarise(&reps);
+    let events = reps.events();
+    let summary = reps.finish(&mut folder)?;
     let mut m = manifest::new(
         "run",
         c,
@@ -144,10 +149,6 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         scenario: &model.name,
         rows: &summary,
     })?;
-    folder.add(&ReplicationsCsv {
-        scenario: &model.name,
-        reps: &reps,
-    })?;
     let written = folder.commit(&mut m)?;
     let mut table = Vec::new();
     let _ = report::print_table(&mut table, &model, &summary);
@@ -158,7 +159,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     }
     p.written(&written);
     p.speed(
-        events(&reps),
+        events,
         wall,
         &format!("{} replication(s)", model.replications),
     );

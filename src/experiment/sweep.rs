@@ -432,7 +432,7 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
         .flat_map(|(_, m)| (0..m.replications).map(move |r| (m, r)))
         .collect();
     let label = format!("{} sweep, {} point(s)", base_model.name, plan.models.len());
-    let results = runner.run(&label, &tasks);
+    let results = runner.run(&label, &tasks)?;
     let wall = start.elapsed();
 
     let paths: Vec<String> = opts.vary.iter().map(|v| v.path.clone()).collect();

@@ -17,6 +17,10 @@ use crate::error::{Error, Result};
 use lock::{Kind, Lock, debris};
 
 pub use lock::abandon;
+pub use streamed::StreamedFile;
+use streamed::{Staged, move_file};
+
+mod streamed;
 
 /// A results folder being written. Every command writes its files through one: create it
 /// before the work ([`ResultsFolder::new`]), [`add`](ResultsFolder::add) each file, then
@@ -66,6 +70,10 @@ pub struct ResultsFolder {
     name: OsString,
     /// The files added so far, in order.
     files: Vec<(&'static str, Vec<u8>)>,
+    /// Files written as the work went ([`ResultsFolder::stream`]), complete, in order: they
+    /// come after `files` and before the manifest. Declared before `lock` so that, dropped
+    /// without a commit, their hidden files go before the lock removes the folders it made.
+    streamed: Vec<Staged>,
     /// Held from [`ResultsFolder::new`] to the end of the commit.
     lock: Lock,
 }
@@ -108,7 +116,7 @@ pub(super) fn unique(what: &str) -> String {
 }
 
 /// The folder's parent and name, absolute (`.` and `..` resolved when the folder exists).
-fn locate(dir: &Path) -> io::Result<(PathBuf, OsString)> {
+pub(super) fn locate(dir: &Path) -> io::Result<(PathBuf, OsString)> {
     let abs = if dir.exists() {
         dir.canonicalize()?
     } else {
@@ -269,6 +277,7 @@ impl ResultsFolder {
             name,
             files: Vec::new(),
             lock,
+            streamed: Vec::new(),
         })
     }
 
@@ -342,6 +351,11 @@ impl ResultsFolder {
     /// Writes the files added and `manifest.json` (with the SHA-256 of each of them in
     /// `outputs`), all or nothing. Returns the paths written, the manifest last.
     pub fn commit(mut self, manifest: &mut Manifest) -> Result<Vec<PathBuf>> {
+        for f in &self.streamed {
+            manifest
+                .outputs
+                .insert(f.name.to_string(), f.sha256.clone());
+        }
         let bytes = manifest.to_bytes(&self.files)?;
         self.files.push((MANIFEST, bytes));
         self.write()
@@ -362,8 +376,18 @@ impl ResultsFolder {
                 .write(file, bytes)
                 .map_err(out_err(&self.dir.join(file)))?;
         }
+        for f in &self.streamed {
+            move_file(&f.temp.path, &staging.path.join(f.name))
+                .map_err(out_err(&self.dir.join(f.name)))?;
+        }
         sync_folder(&staging.path).map_err(&err)?;
-        let names: Vec<&str> = self.files.iter().map(|f| f.0).collect();
+        let mut names: Vec<&str> = self.files.iter().map(|f| f.0).collect();
+        let before_manifest = names.iter().position(|n| *n == MANIFEST);
+        let streamed = self.streamed.iter().map(|f| f.name);
+        match before_manifest {
+            Some(i) => drop(names.splice(i..i, streamed)),
+            None => names.extend(streamed),
+        }
         swap::swap_in(&staging.path, staging.ticket, &self.target(), &names).map_err(&err)?;
         self.lock.keep_parents();
         Ok(names.iter().map(|n| self.dir.join(n)).collect())

@@ -33,20 +33,31 @@ impl Export for ReplicationsCsv<'_> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(REPLICATIONS_HEADER)?;
         for rep in self.reps {
-            let (r, seed) = (rep.replication.to_string(), rep.seed.to_string());
-            for row in &rep.rows {
-                w.write_record([
-                    self.scenario,
-                    &r,
-                    &seed,
-                    row.scope,
-                    &row.id,
-                    row.metric,
-                    row.unit,
-                    &fmt_value(row.value),
-                ])?;
-            }
+            write_replication(&mut w, self.scenario, rep)?;
         }
         finish(w)
     }
+}
+
+/// Writes the rows of one replication as replications.csv has them (after its header), for
+/// the exporter and for a file streamed as replications complete.
+pub fn write_replication<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    scenario: &str,
+    rep: &ReplicationResult,
+) -> csv::Result<()> {
+    let (r, seed) = (rep.replication.to_string(), rep.seed.to_string());
+    for row in &rep.rows {
+        w.write_record([
+            scenario,
+            &r,
+            &seed,
+            row.scope,
+            &row.id,
+            row.metric,
+            row.unit,
+            &fmt_value(row.value),
+        ])?;
+    }
+    Ok(())
 }

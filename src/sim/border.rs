@@ -358,6 +358,7 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
         .entity_mut(c)
         .take::<Crossing>()
         .expect("consignment is crossing");
+    r.removed();
     {
         let mut b = border(r, node);
         let s = &mut b.stats;

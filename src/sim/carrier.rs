@@ -290,7 +290,8 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
             // Leave when a path is free and the leg is open (weather, closures).
             let at = {
                 let mut s = state(r, svc);
-                let at = s.weather.next_open(s.next_path.max(now));
+                let from = s.next_path.max(now);
+                let at = s.weather.next_open(now, from);
                 if let Some(h) = m.headway {
                     s.next_path = at + h;
                 }
@@ -339,6 +340,7 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
         }
         Phase::Back => {
             r.world.despawn(carrier);
+            r.removed();
             {
                 let mut s = state(r, svc);
                 s.available += 1;

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use bevy_ecs::prelude::*;
 
-use crate::engine::hours::OpeningHours;
+use crate::engine::closures::LazyClosures;
 use crate::engine::resource::Pool;
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
 use crate::engine::{Dist, SimDur, SimTime, Stream};
@@ -180,9 +180,9 @@ pub(super) struct ServiceState {
     pub rng_unloading: Stream,
     /// Return trips (`service:<id>:return`).
     pub rng_return: Stream,
-    /// When the leg is open (weather and dated closures, drawn per replication from
-    /// `service:<id>:weather`).
-    pub weather: OpeningHours,
+    /// When the leg is open: dated closures and weather closures, drawn from
+    /// `service:<id>:weather` as time goes.
+    pub weather: LazyClosures<Stream>,
     /// Earliest next departure onto the line (path capacity).
     pub next_path: SimTime,
     /// Statistics since the end of warm-up.

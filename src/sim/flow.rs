@@ -9,10 +9,6 @@ use super::rows::{Window, speed};
 use super::{Event, Replication};
 use crate::engine::SimDur;
 
-/// Deliveries between two calls of `World::clear_trackers`, which bound the memory bevy keeps
-/// for removed components.
-const CLEAR_TRACKERS_EVERY: u64 = 1 << 13;
-
 /// Schedules the next creation of flow `f`, one inter-arrival time from now.
 pub(super) fn schedule_next(r: &mut Replication, f: u32) {
     let mut src = r
@@ -72,11 +68,6 @@ pub(super) fn created(r: &mut Replication, f: u32) {
 pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
     let now = r.cal.now();
     r.counters.delivered += 1;
-    if r.counters.delivered.is_multiple_of(CLEAR_TRACKERS_EVERY) {
-        // bevy records every removed component (16 bytes per despawned consignment or carrier,
-        // and per finished border crossing) until its trackers are cleared.
-        r.world.clear_trackers();
-    }
     let teu = r.model.flows[cm.flow as usize].teu as u64;
     let mut fs = r
         .world
@@ -104,6 +95,7 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         }
     }
     r.world.despawn(c);
+    r.removed();
 }
 
 /// The flow rows: the cohort created after the warm-up, and deliveries in the window.

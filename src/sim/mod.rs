@@ -20,19 +20,28 @@ mod metrics;
 mod node;
 mod pipeline;
 mod rows;
+mod stall;
 mod station;
 mod yard;
 
+use std::sync::OnceLock;
+
 use bevy_ecs::prelude::*;
 
+use crate::engine::closures::{ClosureStream, LazyClosures};
 use crate::engine::random::stream;
-use crate::engine::{Calendar, SimTime};
+use crate::engine::{Calendar, InstantGuard, SimTime};
 use crate::report::Row;
 use crate::scenario::Model;
 use components::{Consignment, FlowStats, Link, ServiceState, Source};
 use node::Kind;
 
 pub use carrier::Phase;
+pub use stall::Stall;
+
+/// Removals between two calls of `World::clear_trackers`, which bound the memory bevy keeps
+/// for removed components.
+const CLEAR_TRACKERS_EVERY: u64 = 1 << 13;
 
 /// What can happen. Kept small (16 bytes, checked by a test) and `Copy`: the calendar moves
 /// millions of these.
@@ -57,6 +66,41 @@ pub enum Event {
     Carrier { carrier: Entity, phase: Phase },
     /// End of warm-up: statistics restart.
     WarmupEnd,
+}
+
+impl Event {
+    /// The variant's name, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Created { .. } => "Created",
+            Event::Arrive { .. } => "Arrive",
+            Event::Done { .. } => "Done",
+            Event::Stage { .. } => "Stage",
+            Event::Open { .. } => "Open",
+            Event::Departure { .. } => "Departure",
+            Event::MaxWait { .. } => "MaxWait",
+            Event::Carrier { .. } => "Carrier",
+            Event::WarmupEnd => "WarmupEnd",
+        }
+    }
+}
+
+/// The guard against an unbounded instant ([`crate::engine::instant`]) with its documented
+/// limit; when the environment variable `CORRIDOR_INSTANT_LIMIT` holds a number N (read once
+/// per process), a guard that looks at every event and trips after N events at one instant
+/// whatever the world's size, so that tests can make an ordinary scenario trip it and check
+/// what follows.
+fn instant_guard() -> InstantGuard {
+    static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
+    let limit = LIMIT.get_or_init(|| {
+        std::env::var("CORRIDOR_INSTANT_LIMIT")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+    });
+    match limit {
+        Some(n) => InstantGuard::with_limit(*n, 0, 1),
+        None => InstantGuard::new(),
+    }
 }
 
 /// Whole-run counters of one replication.
@@ -85,6 +129,8 @@ pub struct Replication<'m> {
     /// Whole-run counters.
     pub counters: Counters,
     rep: u32,
+    /// Entities despawned and components removed so far (see [`Replication::removed`]).
+    removals: u64,
 }
 
 impl<'m> Replication<'m> {
@@ -134,7 +180,7 @@ impl<'m> Replication<'m> {
                         rng_loading: s("loading"),
                         rng_unloading: s("unloading"),
                         rng_return: s("return"),
-                        weather: weather_windows(model, sv, &mut s("weather")),
+                        weather: weather_windows(model, sv, s("weather")),
                         next_path: SimTime::ZERO,
                         stats: Default::default(),
                     })
@@ -168,17 +214,22 @@ impl<'m> Replication<'m> {
             flows,
             counters: Counters::default(),
             rep,
+            removals: 0,
         }
     }
 
     /// Runs from time zero to the horizon. Events at exactly the horizon are processed.
-    pub fn run(&mut self) {
-        self.run_observed(|_, _| {});
+    ///
+    /// # Errors
+    /// A [`Stall`] when events keep coming at one instant without end (see
+    /// [`crate::engine::instant`]): the run stops there instead of spinning forever.
+    pub fn run(&mut self) -> Result<(), Stall> {
+        self.run_observed(|_, _| {})
     }
 
     /// Like [`Replication::run`], calling `observe` with each event before it is handled (for
     /// tests and traces; with an empty closure it compiles to the same loop as `run`).
-    pub fn run_observed(&mut self, mut observe: impl FnMut(SimTime, &Event)) {
+    pub fn run_observed(&mut self, mut observe: impl FnMut(SimTime, &Event)) -> Result<(), Stall> {
         for f in 0..self.flows.len() {
             flow::schedule_next(self, f as u32);
         }
@@ -187,24 +238,68 @@ impl<'m> Replication<'m> {
             self.cal.schedule(self.model.warmup, Event::WarmupEnd);
         }
         let horizon = self.model.horizon;
+        let mut guard = instant_guard();
+        // Counted in a local, stored when the loop ends: the guard reads it at every event.
+        let mut events = self.counters.events;
+        let mut stall = None;
         while let Some(t) = self.cal.peek_time() {
             if t > horizon {
                 break;
             }
             let (now, ev) = self.cal.pop().expect("peeked");
-            self.counters.events += 1;
-            observe(now, &ev);
-            match ev {
-                Event::Created { flow } => flow::created(self, flow),
-                Event::Arrive { c, node } => node::arrive(self, c, node),
-                Event::Done { c, node } => station::done(self, c, node),
-                Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
-                Event::Open { node } => border::open(self, node),
-                Event::Departure { svc, slot } => carrier::timetable(self, svc, slot),
-                Event::MaxWait { svc } => carrier::max_wait(self, svc),
-                Event::Carrier { carrier, phase } => carrier::phase(self, carrier, phase),
-                Event::WarmupEnd => self.warmup_end(),
+            events += 1;
+            if guard.tick(now, events, || self.entities_before_now()) {
+                stall = Some(Stall::new(
+                    now,
+                    guard.events_at_instant(events),
+                    ev,
+                    &self.cal,
+                ));
+                break;
             }
+            observe(now, &ev);
+            self.dispatch(ev);
+        }
+        self.counters.events = events;
+        stall.map_or(Ok(()), Err)
+    }
+
+    /// Entities in the world that were there before the current instant began: consignments
+    /// created at this instant do not count, or a flow that creates them without end would
+    /// raise its own limit. Counted only when the guard asks (rarely: a scan of the world).
+    #[cold]
+    #[inline(never)]
+    fn entities_before_now(&mut self) -> u64 {
+        let now = self.cal.now();
+        let mut q = self.world.query::<&Consignment>();
+        let new = q.iter(&self.world).filter(|c| c.created == now).count() as u64;
+        (self.world.entities().count_spawned() as u64).saturating_sub(new)
+    }
+
+    #[inline(always)]
+    fn dispatch(&mut self, ev: Event) {
+        match ev {
+            Event::Created { flow } => flow::created(self, flow),
+            Event::Arrive { c, node } => node::arrive(self, c, node),
+            Event::Done { c, node } => station::done(self, c, node),
+            Event::Stage { c, node, token } => border::stage_done(self, c, node, token),
+            Event::Open { node } => border::open(self, node),
+            Event::Departure { svc, slot } => carrier::timetable(self, svc, slot),
+            Event::MaxWait { svc } => carrier::max_wait(self, svc),
+            Event::Carrier { carrier, phase } => carrier::phase(self, carrier, phase),
+            Event::WarmupEnd => self.warmup_end(),
+        }
+    }
+
+    /// An entity was despawned or a component removed (a delivered consignment, a carrier back
+    /// from its trip, a finished border crossing). bevy records each removal (16 bytes) until
+    /// `World::clear_trackers`, called here every [`CLEAR_TRACKERS_EVERY`] removals, so that
+    /// memory does not grow with the horizon whichever of them a scenario makes.
+    #[inline]
+    fn removed(&mut self) {
+        self.removals += 1;
+        if self.removals.is_multiple_of(CLEAR_TRACKERS_EVERY) {
+            self.world.clear_trackers();
         }
     }
 
@@ -234,22 +329,17 @@ impl<'m> Replication<'m> {
 
 /// The closures of a service's leg in one replication: its dated closures plus random weather
 /// closures (each day independently closed with the given probability, from a uniformly drawn
-/// time of that day, for a drawn duration).
+/// time of that day, for a drawn duration), drawn as the run goes.
 fn weather_windows(
     model: &Model,
     sv: &crate::scenario::ServiceModel,
-    rng: &mut crate::engine::Stream,
-) -> crate::engine::hours::OpeningHours {
-    let mut windows = sv.closures.clone();
-    if let Some((p, duration)) = &sv.weather {
-        windows.extend(crate::engine::hours::random_closures(
-            model.horizon,
-            *p,
-            duration,
-            rng,
-        ));
-    }
-    crate::engine::hours::OpeningHours::closed_during(windows)
+    rng: crate::engine::Stream,
+) -> LazyClosures<crate::engine::Stream> {
+    let random = sv
+        .weather
+        .as_ref()
+        .map(|(p, duration)| ClosureStream::new(model.horizon, *p, duration.clone(), rng));
+    LazyClosures::new(sv.closures.clone(), random)
 }
 
 #[cfg(test)]

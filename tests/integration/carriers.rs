@@ -84,7 +84,8 @@ fn fleet_limits_departures() {
             ) {
                 times.push(t);
             }
-        });
+        })
+        .unwrap();
         // Carriers back in any window of 10 h: at most 2.
         for w in times.windows(3) {
             assert!(
@@ -121,7 +122,8 @@ fn weekly_timetable_departs_at_listed_times() {
         if matches!(ev, Event::Departure { .. }) {
             times.push(t);
         }
-    });
+    })
+    .unwrap();
     // Time 0 is Monday 2024-01-01 00:00 UTC = 04:00 local. Tue 06:00 local = 26 h, Fri 18:00
     // local = 4 d 14 h.
     assert_eq!(times[0].ms(), 26 * MS_PER_HOUR);

@@ -46,7 +46,8 @@ fn creation_times(src: &str, rep: u32, flow: u32) -> Vec<SimTime> {
         if matches!(ev, Event::Created { flow: f } if *f == flow) {
             times.push(t);
         }
-    });
+    })
+    .unwrap();
     times
 }
 

@@ -385,18 +385,33 @@ fn load(
         if let Err(why) = within_limits(&r.model) {
             return Ok(Err(why));
         }
-        if std::env::var_os("CORRIDOR_FUZZ_RUN").is_some() {
-            // Exploration only: run one replication of at most 3 days.
-            let mut m = r.model;
-            let cap = corridor::engine::SimTime(3 * 86_400_000);
-            m.horizon = m.horizon.min(cap);
-            m.warmup = m.warmup.min(corridor::engine::SimTime(m.horizon.0 / 2));
-            corridor::run::run_replication(&m, 0);
+        // Every scenario that validates runs: one replication, for about 2,000 consignments of
+        // its busiest flow (at most 3 days), to its horizon, conserving freight.
+        let mut m = r.model;
+        let gap = m
+            .flows
+            .iter()
+            .map(|f| f.mean_gap_secs())
+            .fold(f64::INFINITY, f64::min);
+        let cap_ms = (gap * 2_000.0 * 1_000.0).clamp(1.0, 3.0 * 86_400_000.0) as u64;
+        m.horizon = m.horizon.min(corridor::engine::SimTime(cap_ms));
+        m.warmup = m.warmup.min(corridor::engine::SimTime(m.horizon.0 / 2));
+        let mut rep = corridor::sim::Replication::new(&m, 0);
+        if let Err(stall) = rep.run() {
+            return Ok(Err(format!("a validated scenario stalled: {stall}")));
+        }
+        let c = rep.counters;
+        let open = rep.consignments_in_system();
+        if c.created != c.delivered + open {
+            return Ok(Err(format!(
+                "freight not conserved: created {} != delivered {} + in the system {open}",
+                c.created, c.delivered
+            )));
         }
         Ok::<_, corridor::Error>(Ok(()))
     }));
     match outcome {
-        Ok(Ok(Err(why))) => Err(format!("validated beyond the documented limits: {why}")),
+        Ok(Ok(Err(why))) => Err(format!("validated, then failed a check: {why}")),
         Err(panic) => {
             let why = panic
                 .downcast_ref::<String>()

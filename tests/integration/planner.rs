@@ -193,7 +193,8 @@ fn arrival_times(src: &str) -> Vec<u64> {
         if matches!(ev, corridor::sim::Event::Created { .. }) {
             times.push(t.0);
         }
-    });
+    })
+    .expect("runs to its horizon");
     times
 }
 

@@ -49,7 +49,8 @@ fn headway_spaces_entries() {
         if matches!(ev, Event::Arrive { node: 1, .. }) {
             at_b.push(t);
         }
-    });
+    })
+    .unwrap();
     assert!(at_b.len() > 500);
     for w in at_b.windows(2) {
         assert!(w[1].ms() - w[0].ms() >= 2 * MS_PER_HOUR, "{w:?}");
@@ -98,7 +99,8 @@ fn closures_and_weather_hold_carriers() {
         if first_at_b.is_none() && matches!(ev, Event::Arrive { node: 1, .. }) {
             first_at_b = Some(t);
         }
-    });
+    })
+    .unwrap();
     assert_eq!(first_at_b.unwrap().ms(), 10 * MS_PER_DAY + MS_PER_HOUR);
 
     let stormy = shuttle(
@@ -439,7 +441,8 @@ fn service_headway_holds_carriers() {
         ) {
             sails.push(t); // arrivals = sail + fixed 1 h travel
         }
-    });
+    })
+    .unwrap();
     for w in sails.windows(2) {
         assert!(w[1].ms() - w[0].ms() >= 2 * MS_PER_HOUR, "{w:?}");
     }

@@ -113,7 +113,9 @@ fn ours<'a>(entry: &'a OsStr, name: &OsStr) -> Option<(&'a str, u32)> {
     let rest = std::str::from_utf8(rest).ok()?;
     let (kind, numbers) = ["tmp-", "old-", "lock-stale-", "lock-"]
         .iter()
-        .find_map(|k| rest.strip_prefix(k).map(|n| (&k[..k.len() - 1], n)))?;
+        .find_map(|k| rest.strip_prefix(k).map(|n| (&k[..k.len() - 1], n)))
+        // A file streamed as the work went: `.<name>.<file>.stream-<pid>-<n>`.
+        .or_else(|| rest.rsplit_once(".stream-").map(|(_, n)| ("stream", n)))?;
     let (pid, serial) = numbers.split_once('-')?;
     serial.parse::<u64>().ok()?;
     Some((kind, pid.parse().ok()?))
@@ -132,6 +134,13 @@ pub(super) fn recover(parent: &Path, name: &OsStr) -> io::Result<()> {
         let path = e.path();
         match kind {
             // Only the holder of the lock makes these, and the lock is ours now.
+            "stream" => {
+                fs::remove_file(&path)?;
+                eprintln!(
+                    "warning: removed {}, left by an interrupted corridor",
+                    path.display()
+                );
+            }
             "tmp" => {
                 fs::remove_dir_all(&path)?;
                 eprintln!(

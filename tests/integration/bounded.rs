@@ -1,0 +1,302 @@
+//! No hang, flat memory: an instant that never ends is stopped with a clear error, at the
+//! engine, in a replication and on the command line.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use corridor::engine::instant::{CHECK_EVERY, EVENTS_PER_ENTITY, MIN_EVENTS};
+use corridor::engine::{Calendar, Dist, InstantGuard, SimDur, SimTime};
+use corridor::sim::Replication;
+
+use crate::cli::workdir;
+use crate::support::model;
+
+/// Two stations; consignments every hour.
+pub(crate) const TWO_NODES: &str = r#"[scenario]
+name = "two-nodes"
+horizon = "30d"
+replications = 3
+seed = 11
+
+[[nodes]]
+id = "a"
+kind = "station"
+servers = 1
+service = { dist = "exponential", mean = "30m" }
+
+[[nodes]]
+id = "b"
+kind = "station"
+servers = 2
+service = { dist = "exponential", mean = "50m" }
+
+[[flows]]
+id = "ab"
+route = ["a", "b"]
+arrivals = { dist = "exponential", mean = "1h" }
+"#;
+
+/// Runs a synthetic event source on the engine alone: every event schedules `fanout` events at
+/// the same instant while `budget` lasts, then one a millisecond later until time 10. Returns
+/// the instant and the event count at which the guard stopped it, or `None` if the calendar ran
+/// dry.
+fn synthetic(entities: u64, fanout: u64, mut budget: u64) -> Option<(SimTime, u64)> {
+    let mut cal = Calendar::new();
+    let mut guard = InstantGuard::new();
+    cal.schedule(SimTime(7), ());
+    let mut events = 0;
+    while let Some((now, ())) = cal.pop() {
+        events += 1;
+        if guard.tick(now, events, || entities) {
+            return Some((now, events));
+        }
+        if budget > 0 {
+            for _ in 0..fanout.min(budget) {
+                cal.schedule(now, ());
+            }
+            budget = budget.saturating_sub(fanout);
+        } else if now < SimTime(10) {
+            cal.schedule_in(SimDur(1), ());
+        }
+    }
+    None
+}
+
+/// The event count at which the guard stops an endless instant that began at the first event:
+/// it looks every CHECK_EVERY events, its first look at the instant counts 1 and each later
+/// look CHECK_EVERY more, until the count passes `limit`.
+fn first_look_past(limit: u64) -> u64 {
+    ((limit - 1) / CHECK_EVERY + 2) * CHECK_EVERY
+}
+
+#[test]
+fn the_engine_guard_stops_an_instant_that_never_ends_and_lets_finite_bursts_pass() {
+    // Each event schedules the next at the same instant, without end: stopped at the first
+    // look past the minimum (the guard looks at the clock every CHECK_EVERY events).
+    let (at, events) = synthetic(0, 1, u64::MAX).unwrap();
+    assert_eq!(at, SimTime(7));
+    assert!(events > MIN_EVENTS && events <= MIN_EVENTS + 2 * CHECK_EVERY);
+    assert_eq!(events, first_look_past(MIN_EVENTS));
+    // With 30,000 entities the limit is 3 million: a burst of 2.5 million events at one
+    // instant passes, and the count starts again when the time advances.
+    let entities = 30_000;
+    assert_eq!(EVENTS_PER_ENTITY * entities, 3_000_000);
+    assert_eq!(synthetic(entities, 2, 2_500_000), None);
+    // The same world with an endless source is stopped at its own limit.
+    let (_, events) = synthetic(entities, 1, u64::MAX).unwrap();
+    assert_eq!(events, first_look_past(3_000_000));
+}
+
+#[test]
+fn a_flow_with_no_time_between_arrivals_stops_with_the_instant_and_the_event_kinds() {
+    // Validation rejects such a flow; the model is edited after validation to make one.
+    let mut m = model(TWO_NODES);
+    m.flows[0].arrivals = Dist::fixed(0.0).unwrap();
+    let mut r = Replication::new(&m, 0);
+    let stall = r.run().unwrap_err();
+    assert_eq!(stall.at, SimTime::ZERO);
+    // The consignments created at that instant do not raise the limit.
+    assert!(
+        stall.events > MIN_EVENTS && stall.events <= MIN_EVENTS + 2 * CHECK_EVERY,
+        "{stall:?}"
+    );
+    // Each creation schedules the next creation and the consignment's arrival at its first
+    // node, at the same instant.
+    let mut kinds: Vec<&str> = stall.pending.iter().map(|k| k.0).collect();
+    kinds.push(stall.stopped_before);
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(kinds, ["Arrive", "Created"], "{stall:?}");
+    let text = stall.to_string();
+    assert!(
+        text.contains("stopped at 0d 00:00:00.000 (0 ms after the start)")
+            && text.contains("events pending at that instant: "),
+        "{text}"
+    );
+    // Through the library: an error naming the scenario and the replication, exit code 2.
+    m.replications = 2;
+    let e = corridor::run::run_model(&m, Some(2)).err().unwrap();
+    assert_eq!(e.exit_code(), 2);
+    let text = e.to_string();
+    assert!(
+        text.starts_with(
+            "scenario \"two-nodes\", replication 0 (seed 11): the simulated clock stopped"
+        ),
+        "{text}"
+    );
+}
+
+/// Runs the corridor binary in `dir` with `CORRIDOR_INSTANT_LIMIT` set.
+fn corridor_limited(args: &[&str], dir: &Path, limit: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(args)
+        .current_dir(dir)
+        .env("CORRIDOR_INSTANT_LIMIT", limit)
+        .output()
+        .unwrap()
+}
+
+/// Everything in `dir`, sorted, hidden entries included.
+pub(crate) fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_stalled_replication_exits_with_code_2_and_writes_nothing() {
+    // A limit of 1 event per instant (the test hook) makes an ordinary scenario trip the guard
+    // at its first consignment: created, then arriving at its first node, at the same instant.
+    let (dir, _) = workdir(TWO_NODES);
+    for args in [
+        &["run", "s.toml", "--out", "out", "-j", "2"][..],
+        &["run", "s.toml", "--out", "out", "-j", "1", "-r", "50"],
+        &["run", "s.toml", "--out", "out", "--shard", "1/2"],
+        &[
+            "run",
+            "s.toml",
+            "--out",
+            "out",
+            "--precision",
+            "transit_mean:ab:0.01",
+        ],
+        &[
+            "sweep",
+            "s.toml",
+            "--vary",
+            "nodes.b.servers=2,3",
+            "--out",
+            "out",
+        ],
+        &[
+            "compare",
+            "s.toml",
+            "--alt",
+            "nodes.b.servers=3",
+            "--out",
+            "out",
+        ],
+    ] {
+        let o = corridor_limited(args, dir.path(), "1");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let first = if args.contains(&"1/2") { 1 } else { 0 };
+        assert!(
+            err.contains(&format!(
+                "error: scenario \"two-nodes\", replication {first} (seed 11): the simulated clock stopped at 0d "
+            )) && err.contains("2 or more events happened at that instant")
+                && err.contains("the run stopped before an event of kind Arrive"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(entries(dir.path()), ["s.toml"], "{args:?}: nothing written");
+    }
+    // The same commands without the hook succeed.
+    let o = corridor_limited(&["run", "s.toml", "--out", "out", "-q"], dir.path(), "");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Peak resident memory in kB of `corridor ARGS` run in `dir`, as GNU time reports it; `None`
+/// where `/usr/bin/time` is missing (the memory tests then say so and pass).
+pub(crate) fn peak_rss_kb(args: &[&str], dir: &Path) -> Option<u64> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        // CI installs it (.ci/run); a developer machine without it skips the measurement.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "/usr/bin/time (GNU time) is needed for the memory tests"
+        );
+        eprintln!("memory test skipped: /usr/bin/time (GNU time) is not installed");
+        return None;
+    }
+    let o = Command::new(time)
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_corridor"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "corridor {args:?}: {err}");
+    let kb = err
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .unwrap_or_else(|| panic!("no peak memory in: {err}"));
+    Some(kb.trim().parse().unwrap())
+}
+
+#[test]
+fn memory_does_not_grow_with_the_horizon() {
+    // Two ports, four empty daily ferries with a weather closure every day, four pipelines
+    // with an outage every day, a rare flow that uses none of them.
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/scenarios/long-horizon.toml"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let peak = |horizon: &str| {
+        let set = format!("scenario.horizon={horizon}");
+        let args = [
+            "run", file, "-j", "1", "-q", "--set", &set, "--out", horizon,
+        ];
+        peak_rss_kb(&args, dir.path())
+    };
+    // 100 and 800 years: 36,500 and 292,000 days of closures, outages and ferry trips.
+    let (Some(one), Some(eight)) = (peak("36500d"), peak("292000d")) else {
+        return;
+    };
+    // Measured: 5.6 MB at both (before: 11.4 MB and 54.0 MB).
+    assert!(
+        eight * 2 < one * 3,
+        "peak memory at 8x the horizon {eight} kB, at 1x {one} kB"
+    );
+}
+
+#[test]
+fn memory_does_not_grow_with_the_replications() {
+    let (dir, _) = workdir(TWO_NODES);
+    let peak = |reps: &str| {
+        let args = [
+            "run",
+            "s.toml",
+            "-r",
+            reps,
+            "-j",
+            "2",
+            "-q",
+            "--set",
+            "scenario.horizon=5d",
+            "--out",
+            reps,
+        ];
+        peak_rss_kb(&args, dir.path())
+    };
+    let (Some(one), Some(eight)) = (peak("1000"), peak("8000")) else {
+        return;
+    };
+    // replications.csv is written as replications complete and summary.csv computed from it.
+    assert!(
+        eight * 2 < one * 3,
+        "peak memory with 8,000 replications {eight} kB, with 1,000 {one} kB"
+    );
+    // The files are those of the same replications held in memory.
+    let mut m = model(TWO_NODES);
+    m.replications = 1000;
+    m.horizon = SimTime(5 * corridor::engine::time::MS_PER_DAY);
+    let out = corridor::run::run_model(&m, Some(2)).unwrap();
+    let mem = tempfile::tempdir().unwrap();
+    corridor::run::write(mem.path(), &m, &out).unwrap();
+    for f in ["summary.csv", "replications.csv"] {
+        assert_eq!(
+            fs::read(dir.path().join("1000").join(f)).unwrap(),
+            fs::read(mem.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
