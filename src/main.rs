@@ -120,7 +120,7 @@ enum Command {
         #[arg(long, value_name = "METRIC:ID:REL")]
         precision: Option<String>,
         /// With --precision: stop after this many replications even if the target is not met
-        /// [default: 1000].
+        /// (3 to 1000000) [default: 1000].
         #[arg(long, value_name = "N")]
         max_replications: Option<u32>,
         #[command(flatten)]

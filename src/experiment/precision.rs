@@ -6,6 +6,11 @@
 //! those of `corridor run --replications FINAL`. The first batch is the scenario's replication
 //! count (at least 3, so that a half-width exists); each later batch aims at the count the
 //! current half-width predicts (n x (half-width / target)^2), at most doubling the total.
+//!
+//! Limits: `--max-replications` from 3 to [`MAX_MAX`]; a metric that has had no value in the
+//! first [`NO_VALUE_AFTER`] replications (or in all, under a lower cap) is an error rather than
+//! a run to the cap. Results stream to the caller as they complete; only the watched metric's
+//! values are kept (8 bytes a replication).
 
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
@@ -18,6 +23,11 @@ use crate::sim::Replication;
 pub const MIN_REPLICATIONS: u32 = 3;
 /// The cap when `--max-replications` is not given.
 pub const DEFAULT_MAX: u32 = 1000;
+/// The largest `--max-replications` (as for `--replications`).
+pub const MAX_MAX: u32 = 1_000_000;
+/// A metric with no value in this many replications (or in all, when the cap is lower) stops
+/// precision mode with an error rather than running to the cap.
+pub const NO_VALUE_AFTER: u32 = 10;
 
 /// A precision target as given.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,7 +146,7 @@ impl Outcome {
                 "mean {m:.4}, 95% half-width {h:.4} = {:.2}% of the mean",
                 100.0 * r
             ),
-            _ => "the metric has fewer than 2 values, so no half-width".into(),
+            _ => self.why_no_ratio(),
         };
         format!(
             "precision {}: {} after {} replications ({achieved}; target {:.2}%, cap {})",
@@ -146,6 +156,32 @@ impl Outcome {
             100.0 * self.rel,
             self.max_replications
         )
+    }
+
+    /// Why the half-width is not a fraction of the mean: how many values there were, and what
+    /// they were.
+    fn why_no_ratio(&self) -> String {
+        let (v, n) = (self.values, self.replications as u64);
+        let missing = match n.saturating_sub(v) {
+            0 => String::new(),
+            k => format!(
+                "; {k} of the {n} replications had no value (nothing observed in the statistics window)"
+            ),
+        };
+        match (self.mean, self.half_width) {
+            (None, _) => {
+                format!("no value in any of the {n} replications, so no mean and no half-width")
+            }
+            (Some(m), None) => {
+                format!("only {v} value ({m:.4}){missing}; a half-width needs at least 2")
+            }
+            (Some(m), Some(h)) if m == 0.0 && h == 0.0 => format!(
+                "all {v} values are 0: zero variance, so the half-width is 0, and the mean is 0, so the target (a fraction of the mean) is 0 and met by that half-width{missing}"
+            ),
+            (Some(m), Some(h)) => format!(
+                "mean {m:.4}, 95% half-width {h:.4} over {v} values{missing}; the mean is 0, so the half-width is no fraction of it"
+            ),
+        }
     }
 }
 
@@ -172,6 +208,13 @@ pub fn run_until(
             ),
         });
     }
+    if max > MAX_MAX {
+        return Err(Error::Param {
+            flag: "--max-replications",
+            arg: max.to_string(),
+            message: format!("must be at most {MAX_MAX}, as --replications"),
+        });
+    }
     let start = model.replications.max(MIN_REPLICATIONS);
     if start > max {
         return Err(Error::Param {
@@ -184,11 +227,26 @@ pub fn run_until(
     }
     let keys = Replication::new(model, 0).metrics();
     let ix = target.locate(&keys)?;
+    let no_value = |n: usize| {
+        bad(
+            &target.arg,
+            format!(
+                "{} \"{}\" of \"{}\" had no value in any of the first {n} replications, so no mean and no half-width exist (a metric has no value when nothing was observed in the statistics window: no consignment of the flow delivered after the warm-up, a node no consignment visited, the utilisation of an unlimited node); choose another metric, or lengthen the horizon",
+                keys[ix].scope, keys[ix].metric, keys[ix].id
+            ),
+        )
+    };
     let mut values: Vec<f64> = Vec::new();
+    let mut any = false;
     let mut batch = |from: u32, to: u32, values: &mut Vec<f64>| {
         let tasks = (from..to).map(|r| Ok((model, r)));
         runner.run_each(&model.name, (to - from) as usize, tasks, |rep| {
-            values.push(rep.rows[ix].value);
+            let v = rep.rows[ix].value;
+            any |= v.is_finite();
+            values.push(v);
+            if !any && values.len() >= NO_VALUE_AFTER as usize {
+                return Err(no_value(values.len()));
+            }
             take(rep)
         })
     };
@@ -196,6 +254,9 @@ pub fn run_until(
     loop {
         let n = values.len() as u32;
         let s = Summary::of(&values);
+        if s.n == 0 && n >= max {
+            return Err(no_value(n as usize));
+        }
         let goal = target.rel * s.mean.abs();
         let reached = s.n >= 2 && s.ci95.is_finite() && s.ci95 <= goal;
         if reached || n >= max {
@@ -216,6 +277,7 @@ pub fn run_until(
                 },
                 reached,
                 replications: n,
+                values: s.n,
                 mean: finite(s.mean),
                 half_width: finite(s.ci95),
                 rel_half_width: rel_hw,
@@ -235,6 +297,47 @@ pub fn run_until(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome(values: u64, mean: Option<f64>, half_width: Option<f64>) -> Outcome {
+        Outcome {
+            target: "m:x:0.05".into(),
+            scope: "flow".into(),
+            metric: "m".into(),
+            id: "x".into(),
+            rel: 0.05,
+            max_replications: 100,
+            stopped_because: "replication cap reached".into(),
+            reached: false,
+            replications: 12,
+            values,
+            mean,
+            half_width,
+            rel_half_width: None,
+        }
+    }
+
+    #[test]
+    fn messages_say_how_many_values_and_why_no_ratio() {
+        let d = outcome(1, Some(2.5), None).describe();
+        assert!(
+            d.contains("only 1 value (2.5000); 11 of the 12 replications had no value")
+                && d.contains("a half-width needs at least 2"),
+            "{d}"
+        );
+        let d = outcome(12, Some(0.0), Some(0.0)).describe();
+        assert!(
+            d.contains("all 12 values are 0: zero variance, so the half-width is 0"),
+            "{d}"
+        );
+        let d = outcome(10, Some(0.0), Some(0.3)).describe();
+        assert!(
+            d.contains("over 10 values; 2 of the 12 replications had no value")
+                && d.contains("the mean is 0"),
+            "{d}"
+        );
+        let d = outcome(0, None, None).describe();
+        assert!(d.contains("no value in any of the 12 replications"), "{d}");
+    }
 
     #[test]
     fn parses_and_rejects() {

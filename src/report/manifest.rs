@@ -141,6 +141,9 @@ pub struct PrecisionEntry {
     pub reached: bool,
     /// Replications run.
     pub replications: u32,
+    /// Replications that gave the metric a value (the others observed nothing for it).
+    #[serde(default)]
+    pub values: u64,
     /// The metric's mean over them (null when it has no value).
     pub mean: Option<f64>,
     /// Its 95% half-width.

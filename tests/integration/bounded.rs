@@ -300,3 +300,94 @@ fn memory_does_not_grow_with_the_replications() {
         );
     }
 }
+
+/// Runs the corridor binary in `dir`; returns exit code, stdout and stderr.
+fn corridor_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let o = crate::cli::corridor(args, dir);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (o.status.code(), text(&o.stdout), text(&o.stderr))
+}
+
+#[test]
+fn precision_limits_and_messages() {
+    let (dir, _) = workdir(TWO_NODES);
+    let d = dir.path();
+    // The cap has a ceiling, as --replications has.
+    let (code, _, err) = corridor_in(
+        d,
+        &["run", "s.toml", "--precision", "transit_mean:ab:0.5"]
+            .into_iter()
+            .chain(["--max-replications", "1000001", "--out", "out"])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--max-replications 1000001: must be at most 1000000"),
+        "{err}"
+    );
+    let (code, _, err) = corridor_in(
+        d,
+        &[
+            "run",
+            "s.toml",
+            "-q",
+            "--precision",
+            "transit_mean:ab:0.5",
+            "--max-replications",
+            "1000000",
+            "--out",
+            "ceiling",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    // A metric that never has a value (the utilisation of an unlimited node) stops after 10
+    // replications, or at a lower cap, with an error; nothing is written.
+    for (cap, first) in [("1000", "10"), ("5", "5")] {
+        let (code, _, err) = corridor_in(
+            d,
+            &[
+                "run",
+                "s.toml",
+                "--set",
+                "nodes.b.servers=unlimited",
+                "--precision",
+                "node.utilisation:b:0.05",
+                "--max-replications",
+                cap,
+                "--out",
+                "out",
+            ],
+        );
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "--precision node.utilisation:b:0.05: node \"utilisation\" of \"b\" had no value in any of the first {first} replications"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(entries(d), ["ceiling", "s.toml"], "nothing else written");
+    // Three zeros: zero variance, said so.
+    let (code, out, err) = corridor_in(
+        d,
+        &[
+            "run",
+            "s.toml",
+            "-r",
+            "3",
+            "--set",
+            "nodes.b.servers=unlimited",
+            "--precision",
+            "node.wait_mean:b:0.05",
+            "--out",
+            "zeros",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains(
+            "target reached after 3 replications (all 3 values are 0: zero variance, so the half-width is 0"
+        ),
+        "{out}"
+    );
+}
