@@ -151,37 +151,8 @@ impl ResultsFolder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Export;
+    use crate::report::folder::tests::{Text, entries, manifest};
     use crate::report::manifest::{Manifest, sha256_hex};
-
-    struct Text(&'static str);
-
-    impl Export for Text {
-        fn file_name(&self) -> &'static str {
-            "summary.csv"
-        }
-        fn serialize(&self) -> io::Result<Vec<u8>> {
-            Ok(self.0.as_bytes().to_vec())
-        }
-    }
-
-    fn manifest() -> Manifest {
-        serde_json::from_str(
-            r#"{"corridor_version": "0", "kind": "run", "command_line": [], "written_unix": 0,
-                "scenarios": [], "seed": 1, "replications": 1, "jobs": 1, "wall_seconds": 0,
-                "outputs": {}}"#,
-        )
-        .unwrap()
-    }
-
-    fn entries(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
 
     #[test]
     fn a_streamed_file_is_committed_with_the_others_and_hashed() {
@@ -205,7 +176,7 @@ mod tests {
             "one hidden file beside the lock"
         );
         folder.add_streamed(f).unwrap();
-        folder.add(&Text("s\n")).unwrap();
+        folder.add(&Text("summary.csv", "s\n")).unwrap();
         let written = folder.commit(&mut manifest()).unwrap();
         assert_eq!(
             written,

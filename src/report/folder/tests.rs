@@ -3,7 +3,7 @@
 use super::*;
 use crate::report::manifest::sha256_hex;
 
-struct Text(&'static str, &'static str);
+pub(super) struct Text(pub(super) &'static str, pub(super) &'static str);
 
 impl Export for Text {
     fn file_name(&self) -> &'static str {
@@ -14,7 +14,7 @@ impl Export for Text {
     }
 }
 
-fn manifest() -> Manifest {
+pub(super) fn manifest() -> Manifest {
     serde_json::from_str(
         r#"{"corridor_version": "0", "kind": "run", "command_line": [], "written_unix": 0,
             "scenarios": [], "seed": 1, "replications": 1, "jobs": 1, "wall_seconds": 0,
@@ -32,7 +32,7 @@ fn commit(dir: &Path, files: &[Text]) -> Result<Vec<PathBuf>> {
 }
 
 /// Everything in `dir`, sorted, hidden entries included.
-fn entries(dir: &Path) -> Vec<String> {
+pub(super) fn entries(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
