@@ -13,6 +13,9 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 
+/// Most shards of one run or sweep: as many as replications may be.
+pub const MAX_SHARDS: u32 = 1_000_000;
+
 /// `--shard K/N`: slice K (from 0) of N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
@@ -40,14 +43,25 @@ impl Shard {
         let Some((k, n)) = arg.split_once('/') else {
             return Err(bad(form.into()));
         };
-        let k: u32 = k
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("K \"{k}\" is not a whole number; {form}")))?;
-        let n: u32 = n
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("N \"{n}\" is not a whole number; {form}")))?;
+        // A whole number, or a message that says whether it is not one or is too large.
+        let number = |name: &str, text: &str| -> Result<u32> {
+            let text = text.trim();
+            match text.parse::<u32>() {
+                Ok(v) => Ok(v),
+                Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => Err(bad(
+                    format!("{name} = {text} is too large; at most {MAX_SHARDS} shards"),
+                )),
+                Err(_) => Err(bad(format!(
+                    "{name} \"{text}\" is not a whole number; {form}"
+                ))),
+            }
+        };
+        let (k, n) = (number("K", k)?, number("N", n)?);
+        if n > MAX_SHARDS {
+            return Err(bad(format!(
+                "N = {n} is too large; at most {MAX_SHARDS} shards"
+            )));
+        }
         if n == 0 {
             return Err(bad(format!("N must be at least 1; {form}")));
         }

@@ -173,6 +173,13 @@ fn bad_vary_shard_precision_and_merge_are_clear_errors() {
             &["--shard"],
         );
     }
+    // A whole number too large for a shard count is called too large, not "not a number".
+    for shard in ["0/4294967296", "0/1000001", "4294967296/2"] {
+        refuses(
+            &["run", "s.toml", "--shard", shard],
+            &["--shard", shard, "is too large"],
+        );
+    }
     refuses(
         &["run", "s.toml", "--precision", "transit_mean:nobox:0.05"],
         &[
