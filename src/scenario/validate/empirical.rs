@@ -15,6 +15,9 @@ use crate::engine::dist::Dist;
 use crate::error::{Error, Result};
 use crate::scenario::access::{FileAccess, confine};
 
+/// An empirical distribution in seconds and its values, shared by every use.
+pub(super) type SharedDist = (Dist, Arc<[f64]>);
+
 /// Empirical CSV columns, read once per (file, column), and their distributions, built once
 /// per (file, column, unit). It may outlive one model: [`EmpiricalCache::take_files`] gives
 /// the files the model just validated used, read now or before.
@@ -22,7 +25,7 @@ use crate::scenario::access::{FileAccess, confine};
 pub(crate) struct EmpiricalCache {
     loaded: HashMap<(PathBuf, String), Vec<f64>>,
     /// Per (file, column, unit scale's bits): the distribution and its values in seconds.
-    dists: HashMap<(PathBuf, String, u64), (Dist, Arc<[f64]>)>,
+    dists: HashMap<(PathBuf, String, u64), SharedDist>,
     /// The files the model being validated uses, each once, in the order first used.
     files: Vec<PathBuf>,
 }
@@ -37,8 +40,8 @@ impl EmpiricalCache {
         file: &str,
         column: &str,
         scale: f64,
-        build: impl FnOnce(&[f64]) -> Result<(Dist, Arc<[f64]>)>,
-    ) -> Result<(Dist, Arc<[f64]>)> {
+        build: impl FnOnce(&[f64]) -> Result<SharedDist>,
+    ) -> Result<SharedDist> {
         let key = (ctx.dir().join(file), column.to_string(), scale.to_bits());
         if let Some(d) = self.dists.get(&key) {
             let d = d.clone();
