@@ -15,7 +15,7 @@
 //! - Every point is validated before anything runs; a bad point is reported with the value
 //!   that makes it bad, and nothing is written.
 //! - All (point, replication) pairs form one task list on the worker threads, drawn lazily
-//!   ([`tasks`]): a point's model is built again when its first replication is drawn and
+//!   (`sweep/tasks.rs`): a point's model is built again when its first replication is drawn and
 //!   dropped after its last, each point is summarised as soon as its replications are in and
 //!   only its rows and table cells are kept, and empirical data is read once for all points
 //!   ([`DataCache`]). A large grid holds one or two points' models at a time.

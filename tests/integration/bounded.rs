@@ -501,6 +501,6 @@ arrivals = {{ dist = "exponential", mean = "1h" }}
     let open = resolve_cached(&inner, &up, &[], &[], FileAccess::Open, &mut cache).unwrap();
     assert_eq!(open.model.data_files, [d.join("sc").join("../x.csv")]);
     let confined = resolve_cached(&inner, &up, &[], &[], FileAccess::Confined, &mut cache);
-    let err = confined.err().expect("x.csv is outside sc/").to_string();
+    let err = confined.expect_err("x.csv is outside sc/").to_string();
     assert!(err.contains("outside the scenario file's folder"), "{err}");
 }
