@@ -176,6 +176,11 @@ impl Dist {
 
     /// Resampling of observed values (seconds).
     pub fn empirical(values: Vec<f64>) -> Result<Dist, DistError> {
+        Dist::empirical_shared(values.into())
+    }
+
+    /// [`Dist::empirical`] on values shared with other distributions (clones of the `Arc`).
+    pub fn empirical_shared(values: Arc<[f64]>) -> Result<Dist, DistError> {
         check(!values.is_empty(), "no values")?;
         check(
             values.iter().all(|v| v.is_finite() && *v >= 0.0),
@@ -183,7 +188,7 @@ impl Dist {
         )?;
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         Ok(Dist {
-            kind: Kind::Empirical(values.into()),
+            kind: Kind::Empirical(values),
             mean,
         })
     }

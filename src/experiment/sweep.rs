@@ -14,10 +14,16 @@
 //!   points, so differences between points are not drowned by sampling noise.
 //! - Every point is validated before anything runs; a bad point is reported with the value
 //!   that makes it bad, and nothing is written.
-//! - All (point, replication) pairs form one task list on the worker threads.
+//! - All (point, replication) pairs form one task list on the worker threads, drawn lazily
+//!   (`sweep/tasks.rs`): a point's model is built again when its first replication is drawn and
+//!   dropped after its last, each point is summarised as soon as its replications are in and
+//!   only its rows and table cells are kept, and empirical data is read once for all points
+//!   ([`DataCache`]). A large grid holds one or two points' models at a time.
 
 use std::path::PathBuf;
 use std::time::Instant;
+
+use std::path::Path;
 
 use super::manifest::{self, ShardEntry, SweepEntry};
 use super::outdir::{check_replace, default_dir};
@@ -25,12 +31,15 @@ use super::printout::Printout;
 use super::shard::Shard;
 use super::{Common, Loaded, apply_counts, changes_scenario, load, warn_unstable_at};
 use crate::error::{Error, Result};
-use crate::report::layout::{self, Col};
-use crate::report::{self, ReplicationResult, ResultsFolder, SummaryRow, SweepCsv, point_records};
+use crate::report::{self, ResultsFolder, SweepCsv, point_records};
 use crate::run::{Runner, events};
-use crate::scenario::Model;
 use crate::scenario::overrides::{Override, split_list};
-use crate::scenario::resolve_with;
+use crate::scenario::{DataCache, Model, resolve_cached};
+use table::{point_cells, points_table};
+use tasks::PointTasks;
+
+mod table;
+mod tasks;
 
 /// The most values one `--vary` may give.
 pub const MAX_VALUES: usize = 10_000;
@@ -218,10 +227,9 @@ fn range(spec: &str) -> std::result::Result<Vec<String>, String> {
         .collect())
 }
 
-/// The points of the grid: for each point, the index of its value in each `Vary`. The first
-/// `Vary` is the outermost loop.
-pub fn grid(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
-    let total = varies
+/// The number of points of the grid (at most [`MAX_POINTS`]).
+fn grid_size(varies: &[Vary]) -> Result<usize> {
+    varies
         .iter()
         .try_fold(1usize, |acc, v| acc.checked_mul(v.values.len()))
         .filter(|&t| t <= MAX_POINTS)
@@ -234,22 +242,30 @@ pub fn grid(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
                     .collect::<Vec<_>>()
                     .join(" x ")
             ))
-        })?;
-    let mut points = Vec::with_capacity(total);
-    for mut i in 0..total {
-        let mut p = vec![0; varies.len()];
-        for (k, v) in varies.iter().enumerate().rev() {
-            p[k] = i % v.values.len();
-            i /= v.values.len();
-        }
-        points.push(p);
-    }
-    Ok(points)
+        })
 }
 
-/// `--zip`: the points pair the values of every `Vary` by position (point k takes the k-th
-/// value of each), so every `Vary` must give as many values.
-pub fn zip(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
+/// Point `n` of the grid: the index of its value in each `Vary`, the first `Vary` being the
+/// outermost loop.
+fn grid_point(varies: &[Vary], mut n: usize) -> Vec<usize> {
+    let mut p = vec![0; varies.len()];
+    for (k, v) in varies.iter().enumerate().rev() {
+        p[k] = n % v.values.len();
+        n /= v.values.len();
+    }
+    p
+}
+
+/// The points of the grid: for each point, the index of its value in each `Vary`. The first
+/// `Vary` is the outermost loop.
+pub fn grid(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
+    Ok((0..grid_size(varies)?)
+        .map(|n| grid_point(varies, n))
+        .collect())
+}
+
+/// The number of points of `--zip` (every `Vary` must give as many values).
+fn zip_size(varies: &[Vary]) -> Result<usize> {
     let n = varies.first().map_or(0, |v| v.values.len());
     if varies.iter().any(|v| v.values.len() != n) {
         return Err(Error::Usage(format!(
@@ -261,7 +277,23 @@ pub fn zip(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
                 .join(", ")
         )));
     }
-    Ok((0..n).map(|k| vec![k; varies.len()]).collect())
+    Ok(n)
+}
+
+/// `--zip`: the points pair the values of every `Vary` by position (point k takes the k-th
+/// value of each), so every `Vary` must give as many values.
+pub fn zip(varies: &[Vary]) -> Result<Vec<Vec<usize>>> {
+    Ok((0..zip_size(varies)?)
+        .map(|k| vec![k; varies.len()])
+        .collect())
+}
+
+/// Point `n`: the index of its value in each `Vary`, of the grid or, with `zip`, of the list.
+fn point(varies: &[Vary], zip: bool, n: usize) -> Vec<usize> {
+    match zip {
+        true => vec![n; varies.len()],
+        false => grid_point(varies, n),
+    }
 }
 
 /// Options of `corridor sweep`.
@@ -282,18 +314,102 @@ pub struct SweepOptions {
     pub common: Common,
 }
 
-/// A sweep's points, resolved and validated.
+/// A sweep's points, checked. Their models are not kept: each is built again when it runs
+/// ([`Plan::model`]), so a large grid holds one or two models at a time, and empirical data
+/// is read once for all of them ([`DataCache`]).
 pub struct Plan {
-    /// The scenario without the varied values.
+    /// The scenario without the varied values (its `data_files` list those of every point
+    /// this process runs).
     pub base: Loaded,
     /// Every point's values (display form), numbered from 0.
     pub points: Vec<Vec<String>>,
-    /// The models of the points this process runs, with their numbers.
-    pub models: Vec<(usize, Model)>,
+    /// The points this process runs, in order.
+    pub runs: Vec<PointRun>,
+    /// The scenario's text, and `--set`, `--digitisation`, `--replications`, `--seed`,
+    /// `--confine`, `--vary`, `--zip`.
+    src: String,
+    common: Common,
+    vary: Vec<Vary>,
+    zip: bool,
 }
 
-/// Loads the scenario and resolves every point of the grid; runs nothing.
+/// What a sweep needs to know of a point it runs, beside its model.
+#[derive(Clone, Debug)]
+pub struct PointRun {
+    /// The point's number.
+    pub number: usize,
+    /// Its scenario name.
+    pub name: String,
+    /// Its flows' ids.
+    pub flows: Vec<String>,
+    /// Its replications.
+    pub replications: u32,
+}
+
+impl Plan {
+    /// The model of point `n`, resolved and validated again (as [`plan`] did), reading
+    /// empirical data through `cache`.
+    pub fn model(&self, n: usize, cache: &mut DataCache) -> Result<Model> {
+        let at = Point {
+            vary: &self.vary,
+            zip: self.zip,
+            n,
+        };
+        resolve_point(&self.base.file, &self.src, &self.common, at, cache)
+            .map_err(|e| point_error(e, n, &self.points[n], &self.vary))
+    }
+}
+
+/// Point `n` of the `--vary` options `vary` (a list with `--zip`, else a grid).
+#[derive(Clone, Copy)]
+struct Point<'a> {
+    vary: &'a [Vary],
+    zip: bool,
+    n: usize,
+}
+
+/// Resolves a point (`--set`, then the point's values, then `--digitisation`) and applies
+/// `--replications` and `--seed`.
+fn resolve_point(
+    file: &Path,
+    src: &str,
+    c: &Common,
+    at: Point,
+    cache: &mut DataCache,
+) -> Result<Model> {
+    let mut ovs = c.sets.clone();
+    ovs.extend(
+        point(at.vary, at.zip, at.n)
+            .iter()
+            .zip(at.vary)
+            .map(|(&i, v)| v.values[i].clone()),
+    );
+    let r = resolve_cached(file, src, &ovs, &c.digitisation, c.access, cache)?;
+    // The same field named two ways (`nodes.X.servers` and `nodes[3].servers`).
+    for (i, path) in r.changed.iter().enumerate().skip(c.sets.len()) {
+        if let Some(j) = r.changed[..i].iter().position(|p| p == path) {
+            return Err(bad(
+                &ovs[i].path,
+                format!(
+                    "names the same field ({path}) as {} {}; vary each field once",
+                    ovs[j].flag, ovs[j].path
+                ),
+            ));
+        }
+    }
+    let mut m = r.model;
+    apply_counts(&mut m, c)?;
+    Ok(m)
+}
+
+/// Loads the scenario and checks every point of the grid; runs nothing.
 pub fn plan(opts: &SweepOptions) -> Result<Plan> {
+    plan_visiting(opts, |_, _| {})
+}
+
+/// [`plan`], calling `visit` with each point this process runs and its model, in order, as
+/// it is checked (the model is dropped after).
+fn plan_visiting(opts: &SweepOptions, mut visit: impl FnMut(usize, &Model)) -> Result<Plan> {
     let c = &opts.common;
     if opts.vary.is_empty() {
         return Err(Error::Usage(
@@ -316,50 +432,50 @@ pub fn plan(opts: &SweepOptions) -> Result<Plan> {
         file: opts.scenario.clone(),
         source,
     })?;
-    let grid = if opts.zip {
-        zip(&opts.vary)?
+    let total = if opts.zip {
+        zip_size(&opts.vary)?
     } else {
-        grid(&opts.vary)?
+        grid_size(&opts.vary)?
     };
-    let points: Vec<Vec<String>> = grid
-        .iter()
-        .map(|p| {
-            p.iter()
+    let points: Vec<Vec<String>> = (0..total)
+        .map(|n| {
+            point(&opts.vary, opts.zip, n)
+                .iter()
                 .zip(&opts.vary)
                 .map(|(&i, v)| v.values[i].display_value())
                 .collect()
         })
         .collect();
-    let mut models = Vec::new();
-    for (n, p) in grid.iter().enumerate() {
+    let mut cache = DataCache::default();
+    let mut runs = Vec::new();
+    for (n, values) in points.iter().enumerate() {
         if opts.shard.is_some_and(|s| !s.takes(n as u64)) {
             continue;
         }
-        let mut ovs = c.sets.clone();
-        ovs.extend(p.iter().zip(&opts.vary).map(|(&i, v)| v.values[i].clone()));
-        let r = resolve_with(&opts.scenario, &src, &ovs, &c.digitisation, c.access)
-            .map_err(|e| point_error(e, n, &points[n], &opts.vary))?;
-        // The same field named two ways (`nodes.X.servers` and `nodes[3].servers`).
-        for (i, path) in r.changed.iter().enumerate().skip(c.sets.len()) {
-            if let Some(j) = r.changed[..i].iter().position(|p| p == path) {
-                return Err(bad(
-                    &ovs[i].path,
-                    format!(
-                        "names the same field ({path}) as {} {}; vary each field once",
-                        ovs[j].flag, ovs[j].path
-                    ),
-                ));
-            }
-        }
-        let mut m = r.model;
-        apply_counts(&mut m, c)?;
+        let at = Point {
+            vary: &opts.vary,
+            zip: opts.zip,
+            n,
+        };
+        let m = resolve_point(&opts.scenario, &src, c, at, &mut cache)
+            .map_err(|e| point_error(e, n, values, &opts.vary))?;
         super::add_data_files(&mut base.data_files, &m.data_files)?;
-        models.push((n, m));
+        visit(n, &m);
+        runs.push(PointRun {
+            number: n,
+            name: m.name.clone(),
+            flows: m.flows.iter().map(|f| f.id.clone()).collect(),
+            replications: m.replications,
+        });
     }
     Ok(Plan {
         base,
         points,
-        models,
+        runs,
+        src,
+        common: c.clone(),
+        vary: opts.vary.clone(),
+        zip: opts.zip,
     })
 }
 
@@ -390,20 +506,20 @@ fn point_error(e: Error, n: usize, values: &[String], vary: &[Vary]) -> Error {
 pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
-    let plan = plan(opts)?;
-    let runner = Runner::new(c.jobs, c.quiet)?;
-    let mut base_model = plan.base.model().clone();
-    apply_counts(&mut base_model, c)?;
-    for (n, m) in &plan.models {
+    // Offered-load warnings print as each point is checked.
+    let plan = plan_visiting(opts, |n, m| {
         let at = opts
             .vary
             .iter()
-            .zip(&plan.points[*n])
-            .map(|(v, x)| format!("{}={x}", v.path))
+            .zip(point(&opts.vary, opts.zip, n))
+            .map(|(v, i)| format!("{}={}", v.path, v.values[i].display_value()))
             .collect::<Vec<_>>()
             .join(" ");
         warn_unstable_at(m, &format!("sweep point {n} ({at}): "));
-    }
+    })?;
+    let runner = Runner::new(c.jobs, c.quiet)?;
+    let mut base_model = plan.base.model().clone();
+    apply_counts(&mut base_model, c)?;
     let entry = plan.base.entry("scenario");
     let dir = opts.out.clone().unwrap_or_else(|| {
         let d = default_dir(
@@ -426,26 +542,27 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
         &[],
         c.force,
     )?;
-    let tasks: Vec<(&Model, u32)> = plan
-        .models
-        .iter()
-        .flat_map(|(_, m)| (0..m.replications).map(move |r| (m, r)))
-        .collect();
-    let label = format!("{} sweep, {} point(s)", base_model.name, plan.models.len());
-    let results = runner.run(&label, &tasks)?;
+    let label = format!("{} sweep, {} point(s)", base_model.name, plan.runs.len());
+    let total = plan.runs.iter().map(|r| r.replications as usize).sum();
+    // Each point is summarised as soon as its replications are in, and only its rows kept.
+    let (mut records, mut cells) = (Vec::new(), Vec::new());
+    let (mut current, mut at, mut simulated) = (Vec::new(), 0, 0);
+    runner.run_each(&label, total, PointTasks::new(&plan), |rep| {
+        simulated += events(std::slice::from_ref(&rep));
+        current.push(rep);
+        let run = &plan.runs[at];
+        if current.len() == run.replications as usize {
+            let summary = report::summarise(&current);
+            records.extend(point_records(&run.name, &plan.points[run.number], &summary));
+            cells.push((run.number, point_cells(&run.flows, &summary)));
+            current.clear();
+            at += 1;
+        }
+        Ok(())
+    })?;
     let wall = start.elapsed();
 
     let paths: Vec<String> = opts.vary.iter().map(|v| v.path.clone()).collect();
-    let mut rest: &[ReplicationResult] = &results;
-    let mut records = Vec::new();
-    let mut summaries = Vec::new();
-    for (n, m) in &plan.models {
-        let (mine, tail) = rest.split_at(m.replications as usize);
-        rest = tail;
-        let summary = report::summarise(mine);
-        records.extend(point_records(&m.name, &plan.points[*n], &summary));
-        summaries.push((*n, m, summary));
-    }
     let mut m = manifest::new(
         "sweep",
         c,
@@ -462,7 +579,7 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
         index: s.index,
         count: s.count,
         replication_numbers: Vec::new(),
-        points: plan.models.iter().map(|(n, _)| *n).collect(),
+        points: plan.runs.iter().map(|r| r.number).collect(),
     });
     folder.add(&SweepCsv {
         vary: &paths,
@@ -470,64 +587,24 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
     })?;
     let written = folder.commit(&mut m)?;
     let mut p = Printout {
-        stdout: points_table(&paths, &plan.points, &summaries),
+        stdout: points_table(&paths, &plan.points, &cells),
         stderr: String::new(),
     };
     if let Some(s) = opts.shard {
         p.line(format_args!(
             "shard {s}: ran {} of {} point(s); merge all {} shard folders with: corridor merge DIR... --out RESULTS",
-            plan.models.len(),
+            plan.runs.len(),
             plan.points.len(),
             s.count
         ));
     }
     p.written(&written);
     p.speed(
-        events(&results),
+        simulated,
         wall,
-        &format!("{} point(s) x replications", plan.models.len()),
+        &format!("{} point(s) x replications", plan.runs.len()),
     );
     Ok(p)
-}
-
-/// A short table: per point and flow, transit mean and throughput, fitted to the terminal.
-fn points_table(
-    paths: &[String],
-    points: &[Vec<String>],
-    summaries: &[(usize, &Model, Vec<SummaryRow>)],
-) -> String {
-    let cell = |rows: &[SummaryRow], id: &str, metric: &str| match report::find(
-        rows, "flow", id, metric,
-    ) {
-        Some(s) if s.mean.is_finite() && s.ci95.is_finite() => {
-            format!("{:.2} ±{:.2}", s.mean, s.ci95)
-        }
-        Some(s) if s.mean.is_finite() => format!("{:.2}", s.mean),
-        _ => "-".into(),
-    };
-    // One column per varied path, headed by the path, as in sweep.csv.
-    let mut rows = Vec::new();
-    for (n, m, summary) in summaries {
-        for f in &m.flows {
-            let mut r = vec![n.to_string()];
-            r.extend(points[*n].iter().cloned());
-            r.extend([
-                f.id.clone(),
-                cell(summary, &f.id, "transit_mean"),
-                cell(summary, &f.id, "throughput"),
-            ]);
-            rows.push(r);
-        }
-    }
-    let mut cols = vec![Col::Number];
-    cols.extend(paths.iter().map(|_| Col::Name));
-    cols.extend([Col::Name, Col::Number, Col::Number]);
-    let mut head = vec!["point"];
-    head.extend(paths.iter().map(String::as_str));
-    head.extend(["flow", "transit mean h", "TEU/day"]);
-    let mut out = layout::render(&cols, &head, &rows, layout::terminal_width());
-    out.push('\n');
-    out
 }
 
 #[cfg(test)]

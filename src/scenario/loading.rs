@@ -16,6 +16,7 @@ use super::digitisation;
 use super::file::ScenarioFile;
 use super::locate::{line_col, locate, syntax_error, value_at};
 use super::overrides::{Override, apply, touches};
+use super::validate::dist::EmpiricalCache;
 use super::validate::{self, Ctx};
 use super::{Model, extends};
 use crate::error::{Error, Result};
@@ -70,9 +71,35 @@ pub fn resolve_with(
     digitisation: &[String],
     access: FileAccess,
 ) -> Result<Resolved> {
-    let resolved = resolve_once(file, src, overrides, digitisation, access);
+    resolve_cached(
+        file,
+        src,
+        overrides,
+        digitisation,
+        access,
+        &mut DataCache::default(),
+    )
+}
+
+/// Empirical data that [`resolve_cached`] read, kept for its next calls: a sweep resolves all
+/// its points with one, so each CSV column is read once and its values are shared by the
+/// points' models (one `Arc<[f64]>` per file, column and unit). A model's `data_files` still
+/// list every file it uses, read for it or before.
+#[derive(Default)]
+pub struct DataCache(EmpiricalCache);
+
+/// [`resolve_with`], reading empirical data through `cache`.
+pub fn resolve_cached(
+    file: &Path,
+    src: &str,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+    cache: &mut DataCache,
+) -> Result<Resolved> {
+    let resolved = resolve_once(file, src, overrides, digitisation, access, cache);
     if resolved.is_err() && !digitisation.is_empty() {
-        resolve_once(file, src, overrides, &[], access)?;
+        resolve_once(file, src, overrides, &[], access, cache)?;
     }
     resolved
 }
@@ -83,6 +110,7 @@ fn resolve_once(
     overrides: &[Override],
     digitisation: &[String],
     access: FileAccess,
+    cache: &mut DataCache,
 ) -> Result<Resolved> {
     let mut doc = parse_doc(file, src)?;
     // A file that extends a base is merged first: overrides then reach every node and flow of
@@ -97,8 +125,8 @@ fn resolve_once(
     if overrides.is_empty() && digitisation.is_empty() {
         // Validate the file itself, so every message points at its own line and column.
         let model = match &merged {
-            None => validate_text(file, src, access)?,
-            Some(m) => validate_text(file, m, access).map_err(in_merged)?,
+            None => validate_text(file, src, access, cache)?,
+            Some(m) => validate_text(file, m, access, cache).map_err(in_merged)?,
         };
         return Ok(Resolved {
             model,
@@ -115,7 +143,7 @@ fn resolve_once(
     }
     let text = canonical(&doc)?;
     let located = merged.is_none().then_some(src);
-    let model = validate_text(file, &text, access)
+    let model = validate_text(file, &text, access, cache)
         .map_err(|e| attribute(e, file, located, overrides, &changed))?;
     Ok(Resolved {
         model,
@@ -131,7 +159,12 @@ fn parse_doc(file: &Path, src: &str) -> Result<Table> {
 }
 
 /// Deserializes and validates scenario text.
-fn validate_text(file: &Path, src: &str, access: FileAccess) -> Result<Model> {
+fn validate_text(
+    file: &Path,
+    src: &str,
+    access: FileAccess,
+    cache: &mut DataCache,
+) -> Result<Model> {
     let syntax = |e: toml::de::Error, field: String| Error::Scenario {
         file: file.to_path_buf(),
         line_col: e.span().map(|s| line_col(src, s.start)),
@@ -149,7 +182,7 @@ fn validate_text(file: &Path, src: &str, access: FileAccess) -> Result<Model> {
         }
         err
     })?;
-    validate::build(parsed, &Ctx { file, src, access })
+    validate::build(parsed, &Ctx { file, src, access }, &mut cache.0)
 }
 
 /// Where a string was expected and the file has an unquoted TOML date or date-time (`start =

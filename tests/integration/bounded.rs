@@ -7,6 +7,7 @@ use std::process::Command;
 
 use corridor::engine::instant::{CHECK_EVERY, EVENTS_PER_ENTITY, MIN_EVENTS};
 use corridor::engine::{Calendar, Dist, InstantGuard, SimDur, SimTime};
+use corridor::scenario::{DataCache, FileAccess, resolve_cached};
 use corridor::sim::Replication;
 
 use crate::cli::workdir;
@@ -390,4 +391,116 @@ fn precision_limits_and_messages() {
         ),
         "{out}"
     );
+}
+
+/// A CSV file of `n` service times in minutes, column `minutes`.
+fn service_times(n: usize) -> String {
+    let mut s = String::from("minutes\n");
+    for i in 0..n {
+        s.push_str(&format!("{}\n", 10.0 + (i * 7919 % 4000) as f64 / 100.0));
+    }
+    s
+}
+
+#[test]
+fn a_sweep_shares_empirical_data_across_its_points() {
+    const SWEEP: &str = r#"[scenario]
+name = "sweep-empirical"
+horizon = "2d"
+replications = 1
+seed = 1
+
+[[nodes]]
+id = "a"
+kind = "station"
+servers = 1
+service = { dist = "empirical", file = "times.csv", column = "minutes", unit = "m" }
+
+[[nodes]]
+id = "b"
+kind = "station"
+servers = 2
+service = { dist = "empirical", file = "times.csv", column = "minutes", unit = "m" }
+
+[[flows]]
+id = "ab"
+route = ["a", "b"]
+arrivals = { dist = "exponential", mean = "1h" }
+"#;
+    let (dir, _) = workdir(SWEEP);
+    let d = dir.path();
+    let peak = |values: usize| {
+        fs::write(d.join("times.csv"), service_times(values)).unwrap();
+        let out = format!("out-{values}");
+        let args = [
+            "sweep",
+            "s.toml",
+            "--vary",
+            "nodes.b.servers=1..200:1",
+            "-q",
+            "--out",
+            &out,
+        ];
+        peak_rss_kb(&args, d)
+    };
+    // 200 points, each with two nodes drawing from the file: 1,000 values (8 kB) or 50,000
+    // (400 kB). Kept per point and node, the larger file would add 160 MB.
+    let (Some(small), Some(large)) = (peak(1_000), peak(50_000)) else {
+        return;
+    };
+    assert!(
+        large * 2 < small * 3,
+        "peak memory with 50,000 values {large} kB, with 1,000 {small} kB"
+    );
+}
+
+#[test]
+fn a_shared_data_cache_keeps_each_models_data_files() {
+    let scenario = |file: &str| {
+        format!(
+            r#"[scenario]
+name = "cached"
+horizon = "2d"
+
+[[nodes]]
+id = "a"
+kind = "station"
+servers = 1
+service = {{ dist = "empirical", file = "{file}", column = "minutes", unit = "m" }}
+
+[[flows]]
+id = "f"
+route = ["a"]
+arrivals = {{ dist = "exponential", mean = "1h" }}
+"#
+        )
+    };
+    let (dir, file) = workdir(&scenario("x.csv"));
+    let d = dir.path();
+    fs::write(d.join("x.csv"), service_times(10)).unwrap();
+    fs::write(d.join("y.csv"), service_times(20)).unwrap();
+    let mut cache = DataCache::default();
+    let resolve = |src: &str, cache: &mut DataCache| {
+        resolve_cached(&file, src, &[], &[], FileAccess::Open, cache)
+            .unwrap()
+            .model
+            .data_files
+    };
+    // The first model reads x.csv; the second finds it in the cache and still lists it; a third
+    // reading y.csv lists only y.csv; a fourth, x.csv again (cached), only x.csv.
+    let x = vec![d.join("x.csv")];
+    assert_eq!(resolve(&scenario("x.csv"), &mut cache), x);
+    assert_eq!(resolve(&scenario("x.csv"), &mut cache), x);
+    assert_eq!(resolve(&scenario("y.csv"), &mut cache), [d.join("y.csv")]);
+    assert_eq!(resolve(&scenario("x.csv"), &mut cache), x);
+    // --confine is checked on a column already in the cache too.
+    fs::create_dir(d.join("sc")).unwrap();
+    let inner = d.join("sc").join("s.toml");
+    let up = scenario("../x.csv");
+    fs::write(&inner, &up).unwrap();
+    let open = resolve_cached(&inner, &up, &[], &[], FileAccess::Open, &mut cache).unwrap();
+    assert_eq!(open.model.data_files, [d.join("sc").join("../x.csv")]);
+    let confined = resolve_cached(&inner, &up, &[], &[], FileAccess::Confined, &mut cache);
+    let err = confined.expect_err("x.csv is outside sc/").to_string();
+    assert!(err.contains("outside the scenario file's folder"), "{err}");
 }

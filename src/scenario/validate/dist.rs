@@ -1,5 +1,7 @@
 //! Distributions: the families and their parameters, and empirical data read from CSV files.
 
+use std::sync::Arc;
+
 use super::Ctx;
 pub(crate) use super::empirical::EmpiricalCache;
 use super::resolution::{Family, MAX_SHARE_UNDER, RESOLUTION_SECS};
@@ -314,19 +316,22 @@ fn build_family(
                     ));
                 }
             };
-            let values = emp.load(ctx, p, file, column)?;
-            let secs: Vec<f64> = values.iter().map(|v| v * scale).collect();
-            if let Some(&v) = secs.iter().find(|&&v| v > MAX_SECS) {
-                return Err(ctx.err(
-                    &format!("{p}.column"),
-                    format!(
-                        "column \"{column}\" holds {} {unit}; a duration is at most {MAX_TEXT}",
-                        v / scale
-                    ),
-                ));
-            }
-            family = Family::Empirical(secs.clone());
-            Dist::empirical(secs)
+            let (dist, secs) = emp.dist(ctx, p, file, column, scale, |values| {
+                let secs: Arc<[f64]> = values.iter().map(|v| v * scale).collect();
+                if let Some(&v) = secs.iter().find(|&&v| v > MAX_SECS) {
+                    return Err(ctx.err(
+                        &format!("{p}.column"),
+                        format!(
+                            "column \"{column}\" holds {} {unit}; a duration is at most {MAX_TEXT}",
+                            v / scale
+                        ),
+                    ));
+                }
+                let dist = Dist::empirical_shared(secs.clone()).map_err(|e| ctx.err(p, e.0))?;
+                Ok((dist, secs))
+            })?;
+            family = Family::Empirical(secs);
+            Ok(dist)
         }
         _ => unreachable!("every family in FAMILIES is handled"),
     };

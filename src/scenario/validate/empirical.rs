@@ -1,24 +1,59 @@
-//! Empirical data: one column of a CSV file, read once per (file, column). Messages quote at
+//! Empirical data: one column of a CSV file, read once per (file, column), and its values in
+//! seconds, built once per (file, column, unit) and shared (an `Arc<[f64]>`) by every
+//! distribution and every model validated with the same cache (a sweep's points: see
+//! `loading::DataCache`). Messages quote at
 //! most the offending cell (shortened), never a line of the file, since the file may be any
 //! file the scenario names; with `--confine` ([`FileAccess::Confined`]) it must lie in the
 //! scenario file's folder tree.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::Ctx;
+use crate::engine::dist::Dist;
 use crate::error::{Error, Result};
 use crate::scenario::access::{FileAccess, confine};
 
-/// Empirical CSV columns, read once per (file, column).
+/// An empirical distribution in seconds and its values, shared by every use.
+pub(super) type SharedDist = (Dist, Arc<[f64]>);
+
+/// Empirical CSV columns, read once per (file, column), and their distributions, built once
+/// per (file, column, unit). It may outlive one model: [`EmpiricalCache::take_files`] gives
+/// the files the model just validated used, read now or before.
 #[derive(Default)]
 pub(crate) struct EmpiricalCache {
     loaded: HashMap<(PathBuf, String), Vec<f64>>,
-    /// The files read, each once, in order.
+    /// Per (file, column, unit scale's bits): the distribution and its values in seconds.
+    dists: HashMap<(PathBuf, String, u64), SharedDist>,
+    /// The files the model being validated uses, each once, in the order first used.
     files: Vec<PathBuf>,
 }
 
 impl EmpiricalCache {
+    /// The distribution of `column` of `file` in seconds (values times `scale`) and its
+    /// values, built by `build` from the values the first time, then shared.
+    pub(super) fn dist(
+        &mut self,
+        ctx: &Ctx,
+        p: &str,
+        file: &str,
+        column: &str,
+        scale: f64,
+        build: impl FnOnce(&[f64]) -> Result<SharedDist>,
+    ) -> Result<SharedDist> {
+        let key = (ctx.dir().join(file), column.to_string(), scale.to_bits());
+        if let Some(d) = self.dists.get(&key) {
+            let d = d.clone();
+            // Checked and recorded for this model as when it was read.
+            self.load(ctx, p, file, column)?;
+            return Ok(d);
+        }
+        let built = build(self.load(ctx, p, file, column)?)?;
+        self.dists.insert(key, built.clone());
+        Ok(built)
+    }
+
     /// The values of `column` of the CSV file `file` (relative to the scenario's folder) of
     /// the distribution at `p`.
     pub(super) fn load(
@@ -42,16 +77,17 @@ impl EmpiricalCache {
         if !self.loaded.contains_key(&key) {
             let values = read_column(ctx, p, path, column)?;
             self.loaded.insert(key.clone(), values);
-            if !self.files.contains(&key.0) {
-                self.files.push(key.0.clone());
-            }
+        }
+        if !self.files.contains(&key.0) {
+            self.files.push(key.0.clone());
         }
         Ok(&self.loaded[&key])
     }
 
-    /// The files read, each once, in the order first read.
-    pub(super) fn into_files(self) -> Vec<PathBuf> {
-        self.files
+    /// The files the model validated since the last call used (read now or before, when the
+    /// cache is shared), each once, in the order first used; the cache keeps their data.
+    pub(super) fn take_files(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.files)
     }
 }
 

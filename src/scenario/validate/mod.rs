@@ -60,7 +60,16 @@ impl Ctx<'_> {
     }
 }
 
-pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
+/// Validates `file` into a model, reading empirical data through `empirical`, which the
+/// caller may keep across scenarios (see `loading::DataCache`); the model's `data_files` are
+/// the files it uses, whether read now or before.
+pub(crate) fn build(
+    file: ScenarioFile,
+    ctx: &Ctx,
+    empirical: &mut EmpiricalCache,
+) -> Result<Model> {
+    // Files a failed validation with this cache used are not this model's.
+    empirical.take_files();
     let s = &file.scenario;
     if !valid_id(&s.name) {
         return Err(ctx.err(
@@ -109,7 +118,6 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
     let start_day = hours::parse_date(start).map_err(|e| ctx.err("scenario.start", e))?;
     let corridor = CorridorDefaults::build(ctx, &file)?;
 
-    let mut empirical = EmpiricalCache::default();
     let mut node_ix = HashMap::new();
     let mut nodes = Vec::with_capacity(file.nodes.len());
     for (i, n) in file.nodes.iter().enumerate() {
@@ -118,7 +126,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             i,
             n,
             &mut node_ix,
-            &mut empirical,
+            empirical,
             &corridor,
             start_day,
         )?);
@@ -138,7 +146,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             sv,
             &node_ix,
             &mut service_ix,
-            &mut empirical,
+            empirical,
             start_day,
         )?);
     }
@@ -154,16 +162,16 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
             &service_ix,
             &services,
             &mut flow_ids,
-            &mut empirical,
+            empirical,
             demand,
         )?);
     }
-    let links = build_links(ctx, &file.links, &node_ix, &mut flows, &mut empirical)?;
+    let links = build_links(ctx, &file.links, &node_ix, &mut flows, empirical)?;
     check_yards(ctx, &nodes, &flows, &services)?;
     let mut pipelines = Vec::with_capacity(file.pipelines.len());
     let mut pipe_ids = HashSet::new();
     for (i, pl) in file.pipelines.iter().enumerate() {
-        pipelines.push(build_pipeline(ctx, i, pl, &mut pipe_ids, &mut empirical)?);
+        pipelines.push(build_pipeline(ctx, i, pl, &mut pipe_ids, empirical)?);
     }
     Ok(Model {
         name: s.name.clone(),
@@ -178,7 +186,7 @@ pub(crate) fn build(file: ScenarioFile, ctx: &Ctx) -> Result<Model> {
         flows,
         services,
         pipelines,
-        data_files: empirical.into_files(),
+        data_files: empirical.take_files(),
     })
 }
 

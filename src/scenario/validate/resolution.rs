@@ -46,7 +46,7 @@ pub(super) enum Family {
         shape: f64,
         scale: f64,
     },
-    Empirical(Vec<f64>),
+    Empirical(std::sync::Arc<[f64]>),
 }
 
 impl Family {
@@ -202,7 +202,10 @@ mod tests {
             .cdf(t),
             1.0 - (1.999f64 / 2.0).powi(2)
         ));
-        assert_eq!(Family::Empirical(vec![0.0, 1.0, 2.0, 3.0]).cdf(t), 0.25);
+        assert_eq!(
+            Family::Empirical(vec![0.0, 1.0, 2.0, 3.0].into()).cdf(t),
+            0.25
+        );
         assert!(close(
             Family::Weibull {
                 shape: 0.5,
