@@ -66,3 +66,19 @@ pub(super) fn node_name(ix: &HashMap<String, usize>, n: usize) -> &str {
         .find(|(_, v)| **v == n)
         .map_or("?", |(k, _)| k.as_str())
 }
+
+/// The index of node `id`, named by the field `{p}.{field}`; an unknown id is an error there.
+pub(super) fn node_ref(
+    ctx: &Ctx,
+    node_ix: &HashMap<String, usize>,
+    p: &str,
+    field: &str,
+    id: &str,
+) -> Result<usize> {
+    node_ix.get(id).copied().ok_or_else(|| {
+        ctx.err(
+            &format!("{p}.{field}"),
+            format!("no node has id {}", shown(id)),
+        )
+    })
+}

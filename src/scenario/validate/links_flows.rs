@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
-use super::ids::{node_name, shown, unique_id};
+use super::ids::{node_name, node_ref, shown, unique_id};
 use super::values::{figure, headway_value, positive, positive_duration, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
@@ -166,14 +166,7 @@ pub(super) fn build_links(
     let mut links = Vec::with_capacity(specs.len());
     for (i, l) in specs.iter().enumerate() {
         let p = format!("links[{i}]");
-        let end = |field: &str, id: &str| {
-            node_ix.get(id).copied().ok_or_else(|| {
-                ctx.err(
-                    &format!("{p}.{field}"),
-                    format!("no node has id {}", shown(id)),
-                )
-            })
-        };
+        let end = |field: &str, id: &str| node_ref(ctx, node_ix, &p, field, id);
         let from = end("from", &l.from)?;
         let to = end("to", &l.to)?;
         if let Some(j) = seen.insert((from, to), i) {

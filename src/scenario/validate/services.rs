@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, random_closures};
-use super::ids::{shown, valid_id_at};
+use super::ids::{node_ref, valid_id_at};
 use super::values::{
     closure_windows, headway_value, positive_duration, teu_per_wagon, utc_offset, whole,
 };
@@ -45,14 +45,7 @@ pub(super) fn build_service(
             ),
         ));
     }
-    let end = |field: &str, id: &str| {
-        node_ix.get(id).copied().ok_or_else(|| {
-            ctx.err(
-                &format!("{p}.{field}"),
-                format!("no node has id {}", shown(id)),
-            )
-        })
-    };
+    let end = |field: &str, id: &str| node_ref(ctx, node_ix, &p, field, id);
     let from = end("from", &sv.from)?;
     let to = end("to", &sv.to)?;
     let capacity_teu = match (sv.capacity_teu, sv.wagons, sv.teu_per_wagon) {
