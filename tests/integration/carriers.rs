@@ -246,16 +246,7 @@ fn decomposition_adds_up_and_freight_is_conserved() {
     let out = run(&m);
     for rep in &out.reps {
         for f in &m.flows {
-            let parts: f64 = [
-                "moving",
-                "waiting_for_carrier",
-                "queueing",
-                "handling",
-                "border",
-            ]
-            .iter()
-            .map(|k| value(rep, "flow", &f.id, k))
-            .sum();
+            let parts = transit_parts(rep, &f.id);
             let t = value(rep, "flow", &f.id, "transit_mean");
             assert!(
                 (parts - t).abs() <= 1e-9 * t,

@@ -114,16 +114,7 @@ fn closures_and_weather_hold_carriers() {
     let delay = summary(&out.summary, "service", "svc", "carrier_delay_mean");
     assert!(delay.mean > 1.0, "{delay:?}");
     for rep in &out.reps {
-        let parts: f64 = [
-            "moving",
-            "waiting_for_carrier",
-            "queueing",
-            "handling",
-            "border",
-        ]
-        .iter()
-        .map(|k| value(rep, "flow", "f", k))
-        .sum();
+        let parts = transit_parts(rep, "f");
         let t = value(rep, "flow", "f", "transit_mean");
         assert!((parts - t).abs() <= 1e-9 * t);
         assert_eq!(value(rep, "flow", "f", "moving"), 1.0);
@@ -264,16 +255,7 @@ teu = 10
         );
         assert!(value(rep, "yard", "B", "occupancy_max") <= 100.0);
         for f in &m.flows {
-            let parts: f64 = [
-                "moving",
-                "waiting_for_carrier",
-                "queueing",
-                "handling",
-                "border",
-            ]
-            .iter()
-            .map(|k| value(rep, "flow", &f.id, k))
-            .sum();
+            let parts = transit_parts(rep, &f.id);
             let t = value(rep, "flow", &f.id, "transit_mean");
             assert!((parts - t).abs() <= 1e-9 * t, "{}: {parts} vs {t}", f.id);
         }

@@ -74,3 +74,18 @@ pub(crate) fn rows_text(rows: &[corridor::report::Row]) -> Vec<String> {
         })
         .collect()
 }
+
+/// The five parts of a flow's transit in one replication, summed (moving, waiting for a
+/// carrier, queueing, handling, border): they add up to `transit_mean`.
+pub(crate) fn transit_parts(rep: &ReplicationResult, flow: &str) -> f64 {
+    [
+        "moving",
+        "waiting_for_carrier",
+        "queueing",
+        "handling",
+        "border",
+    ]
+    .iter()
+    .map(|k| value(rep, "flow", flow, k))
+    .sum()
+}
