@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::report::{
-    self, ReplicationResult, ReplicationsCsv, ResultsFolder, SummaryCsv, SummaryRow,
+    self, BottlenecksCsv, ReplicationResult, ReplicationsCsv, ResultsFolder, SummaryCsv, SummaryRow,
 };
 use crate::scenario::Model;
 use crate::sim::Replication;
@@ -109,6 +109,10 @@ pub fn default_out_dir(model: &Model) -> PathBuf {
 pub fn write(dir: &Path, model: &Model, out: &RunOutput) -> Result<Vec<PathBuf>> {
     let mut folder = ResultsFolder::new(dir)?;
     folder.add(&SummaryCsv {
+        scenario: &model.name,
+        rows: &out.summary,
+    })?;
+    folder.add(&BottlenecksCsv {
         scenario: &model.name,
         rows: &out.summary,
     })?;

@@ -2,6 +2,7 @@
 //! ends), random streams, distributions, statistics and shared resources (server pools,
 //! containers). Nothing here knows about freight; a queueing textbook could use it as it is.
 
+pub mod bins;
 pub mod calendar;
 pub mod closures;
 pub mod dist;

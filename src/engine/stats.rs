@@ -142,6 +142,13 @@ impl TimeWeighted {
     pub fn max(&self) -> u64 {
         self.max
     }
+
+    /// The area under the level (level x milliseconds) from the last reset to `now`, which must
+    /// not be before the last change: what [`super::bins::Bins`] differences bin by bin.
+    #[inline]
+    pub fn integral(&self, now: SimTime) -> u128 {
+        self.area + now.0.saturating_sub(self.last.0) as u128 * self.level as u128
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::printout::Printout;
 use super::shard::Shard;
 use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
 use crate::error::{Error, Result};
-use crate::report::{self, ResultsFolder, SummaryCsv};
+use crate::report::{self, BottlenecksCsv, ResultsFolder, SummaryCsv};
 use crate::run::{ReplicationStream, Runner};
 
 /// Options of `corridor run`.
@@ -149,6 +149,10 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         scenario: &model.name,
         rows: &summary,
     })?;
+    folder.add(&BottlenecksCsv {
+        scenario: &model.name,
+        rows: &summary,
+    })?;
     let written = folder.commit(&mut m)?;
     let mut table = Vec::new();
     let _ = report::print_table(&mut table, &model, &summary);
@@ -163,7 +167,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         wall,
         &format!("{} replication(s)", model.replications),
     );
-    for w in report::undelivered(&summary) {
+    for w in report::warnings(&summary) {
         p.stderr.push_str(&w);
         p.stderr.push('\n');
     }

@@ -33,6 +33,91 @@ pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
     out
 }
 
+/// One warning per element marked `stable = 0` (see [`super::stability`]), then one per flow
+/// whose transit figures therefore depend on the horizon: its own consignments under way keep
+/// growing, or it waits for an element that does not settle.
+pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
+    let grows = |r: &&SummaryRow| r.key.metric == "stable" && r.summary.mean == 0.0;
+    let mut out = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    for r in rows.iter().filter(grows).filter(|r| r.key.scope != "flow") {
+        let (scope, id) = (r.key.scope, &r.key.id);
+        bad.push(format!("{scope}:{id}"));
+        let rise = rows
+            .iter()
+            .find(|t| {
+                t.key.scope == scope
+                    && &t.key.id == id
+                    && super::stability::level_of(t.key.metric).is_some()
+            })
+            .map(|t| (t.key.metric, t.key.unit, t.summary));
+        if let Some((metric, unit, s)) = rise {
+            out.push(format!(
+                "warning: {scope} \"{id}\" does not settle: what waits there rose by {:.1} ±{:.1} {unit} over the second half of the window ({metric}); figures that depend on it depend on the run's length",
+                s.mean, s.ci95
+            ));
+        }
+    }
+    let flows = rows
+        .iter()
+        .filter(|r| r.key.scope == "flow" && r.key.metric == "created");
+    for f in flows {
+        let id = &f.key.id;
+        let own = super::find(rows, "flow", id, "stable").is_some_and(|s| s.mean == 0.0);
+        let prefix = format!("{id}@");
+        let through: Vec<&str> = bad
+            .iter()
+            .filter(|res| {
+                super::find(rows, "wait", &format!("{prefix}{res}"), "hours_per_day")
+                    .is_some_and(|s| s.mean > 0.0)
+            })
+            .map(String::as_str)
+            .collect();
+        if !own && through.is_empty() {
+            continue;
+        }
+        let why = match (own, through.is_empty()) {
+            (true, true) => "its consignments under way keep growing".to_string(),
+            (true, false) => format!(
+                "its consignments under way keep growing; it waits at {}",
+                through.join(", ")
+            ),
+            _ => format!("it waits at {}", through.join(", ")),
+        };
+        let open = super::find(rows, "flow", id, "in_system_end").map_or(0.0, |s| s.mean);
+        let under_way = if f.summary.mean > 0.0 && open / f.summary.mean > UNDELIVERED_LIMIT {
+            format!(
+                "; {:.1}% of its consignments were still under way at the horizon and its transit figures count the delivered ones only",
+                100.0 * open / f.summary.mean
+            )
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "warning: flow \"{id}\": transit figures depend on the horizon ({why}){under_way}; a longer run would report longer transits"
+        ));
+    }
+    out
+}
+
+/// Every warning about a run's summary, in order: elements that do not settle and the flows
+/// that depend on them ([`unsettled`]), then the other flows with many consignments under way
+/// ([`undelivered`]); one warning per flow at most.
+pub fn warnings(rows: &[SummaryRow]) -> Vec<String> {
+    let mut out = unsettled(rows);
+    let flagged: Vec<String> = out
+        .iter()
+        .filter_map(|w| w.strip_prefix("warning: flow \""))
+        .filter_map(|w| w.split_once('"').map(|(id, _)| format!("\"{id}\"")))
+        .collect();
+    out.extend(
+        undelivered(rows)
+            .into_iter()
+            .filter(|w| !flagged.iter().any(|id| w.contains(id.as_str()))),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

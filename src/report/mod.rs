@@ -7,19 +7,22 @@
 //! output is derived from per-replication values, which `replications.csv` (and a shard's rows
 //! of `sweep.csv`) hold exactly, so `merge` recomputes the same bytes from shards.
 
+pub mod bottlenecks;
 mod checks;
 mod comparison_csv;
 mod folder;
 pub mod layout;
 pub mod manifest;
 mod replications_csv;
+pub mod stability;
 mod summary_csv;
 mod sweep_csv;
 mod table;
 
 use crate::engine::summary::Summary;
 
-pub use checks::{UNDELIVERED_LIMIT, undelivered};
+pub use bottlenecks::{BOTTLENECKS_HEADER, BottlenecksCsv};
+pub use checks::{UNDELIVERED_LIMIT, undelivered, unsettled, warnings};
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
 pub use folder::{Previous, ResultsFolder, StreamedFile, abandon};
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replication};
@@ -100,7 +103,7 @@ pub fn summarise(reps: &[ReplicationResult]) -> Vec<SummaryRow> {
     let Some(first) = reps.first() else {
         return Vec::new();
     };
-    (0..first.rows.len())
+    let rows = (0..first.rows.len())
         .map(|i| {
             let values: Vec<f64> = reps.iter().map(|r| r.rows[i].value).collect();
             debug_assert!(
@@ -112,7 +115,8 @@ pub fn summarise(reps: &[ReplicationResult]) -> Vec<SummaryRow> {
                 summary: Summary::of(&values),
             }
         })
-        .collect()
+        .collect();
+    stability::with_stability(rows)
 }
 
 impl SummaryRow {

@@ -1,11 +1,17 @@
-//! The short human-readable table printed by `corridor run`, fitted to the terminal width
-//! ([`super::layout`]).
+//! What `corridor run` prints, fitted to the terminal width ([`super::layout`]): per flow, the
+//! transit in days and hours with its decomposition and whether it settles; then the top
+//! bottlenecks ([`super::bottlenecks`]). Everything else is in the CSV files.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use super::layout::{Col, fit_line, render, terminal_width};
-use super::{SummaryRow, find};
+use super::{SummaryRow, bottlenecks, find};
+use crate::engine::summary::Summary;
 use crate::scenario::Model;
+
+/// Bottlenecks printed after a run (the rest are in bottlenecks.csv).
+pub(crate) const TOP_BOTTLENECKS: usize = 5;
 
 fn cell(v: f64, decimals: usize) -> String {
     if v.is_finite() {
@@ -15,8 +21,9 @@ fn cell(v: f64, decimals: usize) -> String {
     }
 }
 
-fn pm(rows: &[SummaryRow], scope: &str, id: &str, metric: &str, decimals: usize) -> String {
-    match find(rows, scope, id, metric) {
+/// `mean ±ci95`, or the mean alone, or `-`.
+fn pm_of(s: Option<&Summary>, decimals: usize) -> String {
+    match s {
         Some(s) if s.ci95.is_finite() => {
             format!("{} ±{}", cell(s.mean, decimals), cell(s.ci95, decimals))
         }
@@ -25,8 +32,32 @@ fn pm(rows: &[SummaryRow], scope: &str, id: &str, metric: &str, decimals: usize)
     }
 }
 
-/// Prints per-flow and per-node tables (means over replications, ± the 95% half-width), fitted
-/// to the terminal width (`$COLUMNS`, else 100).
+/// Hours as `D.D ±d.d d (H h)`.
+fn days_hours(s: Option<&Summary>) -> String {
+    match s {
+        Some(s) if s.mean.is_finite() => {
+            let ci = if s.ci95.is_finite() {
+                format!(" ±{:.1}", s.ci95 / 24.0)
+            } else {
+                String::new()
+            };
+            format!("{:.1}{ci} d ({:.0} h)", s.mean / 24.0, s.mean)
+        }
+        _ => "-".into(),
+    }
+}
+
+/// A `stable` verdict: `yes`, `NO` (grows with the horizon) or `-` (no verdict).
+fn verdict(s: Option<&Summary>) -> String {
+    match s.map(|s| s.mean) {
+        Some(1.0) => "yes".into(),
+        Some(0.0) => "NO".into(),
+        _ => "-".into(),
+    }
+}
+
+/// Prints the flow table and the top bottlenecks (means over replications, ± the 95%
+/// half-width), fitted to the terminal width (`$COLUMNS`, else 100).
 pub fn print_table(
     out: &mut impl Write,
     model: &Model,
@@ -52,51 +83,122 @@ pub fn write_table(
     );
     writeln!(out, "{}", fit_line(&title, width))?;
     writeln!(out)?;
+    let index: HashMap<(&str, &str, &str), &Summary> = rows
+        .iter()
+        .map(|r| ((r.key.scope, r.key.id.as_str(), r.key.metric), &r.summary))
+        .collect();
+    let get = |id: &str, metric: &str| index.get(&("flow", id, metric)).copied();
+    let hours = |id: &str, metric: &str| cell(get(id, metric).map_or(f64::NAN, |s| s.mean), 1);
     let flows: Vec<Vec<String>> = model
         .flows
         .iter()
         .map(|f| {
+            let id = f.id.as_str();
             vec![
-                f.id.clone(),
-                pm(rows, "flow", &f.id, "delivered", 0),
-                pm(rows, "flow", &f.id, "throughput", 2),
-                pm(rows, "flow", &f.id, "transit_mean", 2),
-                pm(rows, "flow", &f.id, "transit_p95", 1),
+                id.to_string(),
+                pm_of(get(id, "throughput"), 1),
+                days_hours(get(id, "transit_mean")),
+                days_hours(get(id, "transit_p95")),
+                verdict(get(id, "stable")),
             ]
         })
         .collect();
     let num = Col::Number;
     let t = render(
-        &[Col::Name, num, num, num, num],
-        &[
-            "flow",
-            "delivered TEU",
-            "TEU/day",
-            "transit mean h",
-            "transit p95 h",
-        ],
+        &[Col::Name, num, num, num, Col::Text],
+        &["flow", "TEU/day", "transit mean", "transit p95", "stable"],
         &flows,
         width,
     );
     write!(out, "{t}")?;
     writeln!(out)?;
-    let nodes: Vec<Vec<String>> = model
-        .nodes
+    let parts: Vec<Vec<String>> = model
+        .flows
         .iter()
-        .map(|n| {
+        .map(|f| {
+            let id = f.id.as_str();
             vec![
-                n.id.clone(),
-                pm(rows, "node", &n.id, "utilisation", 3),
-                pm(rows, "node", &n.id, "wait_mean", 2),
-                pm(rows, "node", &n.id, "queue_mean", 2),
+                id.to_string(),
+                hours(id, "moving"),
+                hours(id, "waiting_for_carrier"),
+                hours(id, "queueing"),
+                hours(id, "handling"),
+                hours(id, "border"),
             ]
         })
         .collect();
     let t = render(
-        &[Col::Name, num, num, num],
-        &["node", "utilisation", "wait mean h", "queue mean"],
-        &nodes,
+        &[Col::Name, num, num, num, num, num],
+        &[
+            "where transit goes, h",
+            "moving",
+            "waiting for carrier",
+            "queueing",
+            "handling",
+            "border",
+        ],
+        &parts,
         width,
     );
-    write!(out, "{t}")
+    write!(out, "{t}")?;
+    writeln!(out)?;
+    let ranked = bottlenecks::rank(rows);
+    let top: Vec<Vec<String>> = ranked
+        .iter()
+        .take(TOP_BOTTLENECKS)
+        .enumerate()
+        .map(|(i, b)| {
+            let mut who: Vec<String> = b
+                .flows
+                .iter()
+                .filter(|f| f.share.mean.is_finite() && f.share.mean >= 0.0005)
+                .take(2)
+                .map(|f| format!("{} {:.0}%", f.flow, 100.0 * f.share.mean))
+                .collect();
+            let more = b.flows.len().saturating_sub(who.len());
+            if who.is_empty() {
+                who.push("-".into());
+            } else if more > 0 {
+                who.push(format!("+{more}"));
+            }
+            vec![
+                (i + 1).to_string(),
+                format!("{}:{}", b.scope, b.id),
+                cell(b.load.map_or(f64::NAN, |s| s.mean), 3),
+                pm_of(b.wait.as_ref(), 1),
+                cell(b.hours_per_day, 1),
+                verdict(b.stable.map(|v| Summary::of(&[v])).as_ref()),
+                who.join(", "),
+            ]
+        })
+        .collect();
+    let t = render(
+        &[num, Col::Name, num, num, num, Col::Text, Col::Name],
+        &[
+            "#",
+            "bottleneck",
+            "load",
+            "wait mean h",
+            "waiting h/day",
+            "stable",
+            "share of transit",
+        ],
+        &top,
+        width,
+    );
+    write!(out, "{t}")?;
+    if ranked.len() > TOP_BOTTLENECKS {
+        writeln!(
+            out,
+            "{}",
+            fit_line(
+                &format!(
+                    "({} more resources in bottlenecks.csv)",
+                    ranked.len() - TOP_BOTTLENECKS
+                ),
+                width
+            )
+        )?;
+    }
+    Ok(())
 }

@@ -115,7 +115,7 @@ impl ReplicationStream {
             i = (i + 1) % self.keys.len();
         }
         folder.add_streamed(file)?;
-        Ok(self
+        let rows = self
             .keys
             .into_iter()
             .zip(self.first.iter().zip(&second))
@@ -123,7 +123,8 @@ impl ReplicationStream {
                 key,
                 summary: f.finish(s),
             })
-            .collect())
+            .collect();
+        Ok(crate::report::stability::with_stability(rows))
     }
 
     /// Completes the file and adds it to `folder`, without a summary (a shard's folder).

@@ -385,6 +385,9 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
         m.border = m.border + (now - m.at_node);
         m.depart(now)
     };
+    if cm.counted {
+        r.waits.add_at_step(cm.flow, cm.leg, x.queue + x.closed);
+    }
     leave(r, c, cm);
 }
 

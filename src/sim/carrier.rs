@@ -2,6 +2,7 @@
 //! service, board first come first served while they fit, and travel together; a carrier that
 //! has left is unavailable until it has unloaded and come back (the fleet is a real limit).
 
+use super::waits::Res;
 use bevy_ecs::prelude::*;
 
 use super::catalogue as metric;
@@ -214,6 +215,10 @@ fn depart(r: &mut Replication, svc: u32) {
             .expect("boarding consignment");
         cm.waiting = cm.waiting + wait;
         cm.departed += wait;
+        if cm.counted {
+            let flow = cm.flow;
+            r.waits.add(flow, Res::Service(svc as usize), wait);
+        }
     }
     // The boarded consignments leave the boarding node's yard.
     node::release(r, m.from, load_teu);
@@ -372,14 +377,18 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
     let svc = r.world.get::<Carrier>(carrier).expect("carrier").svc;
     let m = model(r, svc);
     release_berth(r, m.to);
-    let (load, handling, delay) = {
+    let (load, handling, delay, parts) = {
         let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
         let handling = cr.loading + cr.unloading;
-        let delay = (cr.t_load - cr.t_board)
-            + (cr.t_sail - cr.t_loaded)
-            + (cr.t_unload - cr.t_arrived)
-            + (now - cr.t_unloaded);
-        (std::mem::take(&mut cr.load), handling, delay)
+        // The waits on board, each with the resource that caused it.
+        let parts = [
+            (Res::Berths(m.from), cr.t_load - cr.t_board),
+            (Res::Service(svc as usize), cr.t_sail - cr.t_loaded),
+            (Res::Berths(m.to), cr.t_unload - cr.t_arrived),
+            (Res::Yard(m.to), now - cr.t_unloaded),
+        ];
+        let delay = parts[0].1 + parts[1].1 + parts[2].1 + parts[3].1;
+        (std::mem::take(&mut cr.load), handling, delay, parts)
     };
     state(r, svc).stats.carrier_delay.record(delay);
     let to = m.to as u32;
@@ -391,6 +400,12 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
         cm.queueing = cm.queueing + delay;
         cm.departed += handling + delay;
         cm.admitted = true;
+        if cm.counted {
+            let flow = cm.flow;
+            for (res, d) in parts {
+                r.waits.add(flow, res, d);
+            }
+        }
         r.cal
             .schedule_in(SimDur::ZERO, Event::Arrive { c, node: to });
     }
@@ -447,6 +462,10 @@ pub(super) fn service_rows(r: &Replication, w: &Window, sink: &mut Sink) {
             st.held.mean(w.end),
         );
         sink.put(id, &metric::service::FLEET_AWAY_MEAN, st.away.mean(w.end));
+        let fleet = st.away.mean(w.end) / sv.fleet as f64;
+        sink.put(id, &metric::service::FLEET_UTILISATION, fleet);
+        let trend = r.bins.rise(r.levels.service[i]);
+        sink.put(id, &metric::service::QUEUE_TEU_TREND, trend);
     }
 }
 
@@ -475,5 +494,8 @@ pub(super) fn berth_rows(r: &Replication, w: &Window, sink: &mut Sink) {
             s.queue.max() as f64,
         );
         sink.put(id, &metric::berths::BERTH_WAIT_MEAN, s.wait.mean_hours());
+        let level = r.levels.berths[i].expect("berths are recorded");
+        let trend = r.bins.rise(level);
+        sink.put(id, &metric::berths::CARRIERS_QUEUED_TREND, trend);
     }
 }

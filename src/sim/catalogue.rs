@@ -5,7 +5,8 @@
 //! the code and the documentation name the same metrics with the same units.
 //!
 //! The order of [`CATALOGUE`] is the order of the rows in a replication's output for each
-//! scope. A unit written `a or b` depends on the element (a pipeline's `t` or `bbl`): its rows
+//! scope; `stable`, derived over replications, is written in summary.csv after the trend it
+//! judges. A unit written `a or b` depends on the element (a pipeline's `t` or `bbl`): its rows
 //! carry the element's own unit.
 
 /// A metric: where it applies, its name and unit as written in the files, and what it means.
@@ -93,6 +94,12 @@ scope!(flow:
         "the flow's `target_transit` (flows that set one)";
     ON_TIME_SHARE = "on_time_share", "ratio",
         "share of the consignments created at or after the warm-up that were delivered by the horizon within `target_transit`; the undelivered count as late";
+    WIP_MEAN = "wip_mean", "count",
+        "time-average number of the flow's consignments in the system, whenever created";
+    WIP_TREND = "wip_trend", "count",
+        "fitted rise of the flow's consignments in the system over the second half of the window: the least-squares slope of its bin means (bins of a day, or wider so that there are at most 1000) times the half's length; negative when it falls";
+    STABLE = "stable", "flag",
+        "summary.csv only: 0 when the level does not settle: the 95% interval of `wip_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`wip_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );
 
 scope!(node:
@@ -118,6 +125,10 @@ scope!(node:
         "`arrivals` / window length in days";
     THROUGHPUT = "throughput", "1/day",
         "departures in the window (stations: ends of service; borders: releases) / window length in days";
+    QUEUE_TREND = "queue_trend", "count",
+        "fitted rise of the number waiting over the second half of the window: the least-squares slope of its bin means (bins of a day, or wider so that there are at most 1000) times the half's length; negative when it falls";
+    STABLE = "stable", "flag",
+        "summary.csv only: 0 when the level does not settle: the 95% interval of `queue_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`queue_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );
 
 scope!(border:
@@ -172,6 +183,12 @@ scope!(service:
         "time-average number of carriers loaded and held for a path or the weather (carriers queued for berths are in the `berths` rows)";
     FLEET_AWAY_MEAN = "fleet_away_mean", "carriers",
         "time-average number of carriers not idle at the boarding node (queued for a berth, loading, held, travelling, unloading, returning)";
+    FLEET_UTILISATION = "fleet_utilisation", "ratio",
+        "`fleet_away_mean` / fleet: near 1, consignments wait for carriers to come back";
+    QUEUE_TEU_TREND = "queue_teu_trend", "TEU",
+        "fitted rise of the TEU waiting to board over the second half of the window (as a node's `queue_trend`)";
+    STABLE = "stable", "flag",
+        "summary.csv only: 0 when the level does not settle: the 95% interval of `queue_teu_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`queue_teu_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );
 
 scope!(berths:
@@ -183,6 +200,10 @@ scope!(berths:
         "largest number of carriers waiting for a berth in the window (including the queue at the end of the warm-up)";
     BERTH_WAIT_MEAN = "berth_wait_mean", "h",
         "mean wait for a berth, from the departure decision (loading) or the arrival (unloading) to the berth, over berths granted in the window; zero for carriers served at once";
+    CARRIERS_QUEUED_TREND = "carriers_queued_trend", "carriers",
+        "fitted rise of the carriers waiting for a berth over the second half of the window (as a node's `queue_trend`)";
+    STABLE = "stable", "flag",
+        "summary.csv only: 0 when the level does not settle: the 95% interval of `carriers_queued_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`carriers_queued_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );
 
 scope!(yard:
@@ -190,12 +211,18 @@ scope!(yard:
         "time-average TEU in the yard";
     OCCUPANCY_MAX = "occupancy_max", "TEU",
         "largest occupancy in the window (including the level at the end of the warm-up)";
+    OCCUPANCY_SHARE = "occupancy_share", "ratio",
+        "`occupancy_mean` / the yard's capacity in TEU";
     BLOCKED_MEAN = "blocked_mean", "count",
         "time-average number of entries waiting at the gate; an entry is a consignment, or a carrier with its whole load";
     BLOCKED_SHARE = "blocked_share", "ratio",
         "share of the window during which anything waits at the gate";
     BLOCKED_WAIT_MEAN = "blocked_wait_mean", "h",
         "mean wait at the gate per admission in the window, zero for those admitted at once; a carrier's whole load is one admission";
+    BLOCKED_TREND = "blocked_trend", "count",
+        "fitted rise of the entries waiting at the gate over the second half of the window (as a node's `queue_trend`)";
+    STABLE = "stable", "flag",
+        "summary.csv only: 0 when the level does not settle: the 95% interval of `blocked_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`blocked_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );
 
 scope!(link:
@@ -203,6 +230,17 @@ scope!(link:
         "mean wait for a path before entering the link, recorded when the consignment leaves `from`";
     ENTRIES = "entries", "count",
         "consignments created at or after the warm-up that requested a path by the horizon, whenever they did";
+    PATH_UTILISATION = "path_utilisation", "ratio",
+        "`entries` x headway / window length: the share of the window the link's paths were taken";
+);
+
+scope!(wait:
+    WAIT_MEAN = "wait_mean", "h",
+        "id `FLOW@SCOPE:ID`: time the flow's consignments created at or after the warm-up waited for that resource (a node's servers or border lanes, bays and tracks; a yard's gate; berths; a service's carriers, or on board held for a path or the weather; a link's path), divided by those consignments";
+    TRANSIT_SHARE = "transit_share", "ratio",
+        "`wait_mean` / the flow's `transit_mean`: the share of its transit spent waiting for that resource";
+    HOURS_PER_DAY = "hours_per_day", "h/day",
+        "consignment-hours the flow waited for that resource per day of the window: what ranks the bottlenecks";
 );
 
 scope!(pipeline:
@@ -241,6 +279,7 @@ pub const CATALOGUE: &[&[Metric]] = &[
     berths::ALL,
     yard::ALL,
     link::ALL,
+    wait::ALL,
     pipeline::ALL,
     section::ALL,
 ];

@@ -52,6 +52,8 @@ pub(super) fn created(r: &mut Replication, f: u32) {
         })
         .id();
     r.counters.created += 1;
+    let wip = &mut r.flow_wip[f as usize];
+    wip.set(now, wip.level() + 1);
     if counted {
         let mut fs = r
             .world
@@ -68,6 +70,8 @@ pub(super) fn created(r: &mut Replication, f: u32) {
 pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
     let now = r.cal.now();
     r.counters.delivered += 1;
+    let wip = &mut r.flow_wip[cm.flow as usize];
+    wip.set(now, wip.level() - 1);
     let teu = r.model.flows[cm.flow as usize].teu as u64;
     let mut fs = r
         .world
@@ -144,5 +148,7 @@ pub(super) fn rows(r: &mut Replication, w: &Window, sink: &mut Sink) {
             };
             sink.put(id, &metric::ON_TIME_SHARE, share);
         }
+        sink.put(id, &metric::WIP_MEAN, r.flow_wip[i].mean(w.end));
+        sink.put(id, &metric::WIP_TREND, r.bins.rise(r.levels.flow[i]));
     }
 }

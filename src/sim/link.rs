@@ -5,10 +5,10 @@ use super::Replication;
 use super::catalogue::{link as path, section};
 use super::components::Link;
 use super::rows::Sink;
-use super::rows::speed;
+use super::rows::{Window, speed};
 
 /// The rows of links with a headway: waits for a path.
-pub(super) fn path_rows(r: &Replication, sink: &mut Sink) {
+pub(super) fn path_rows(r: &Replication, w: &Window, sink: &mut Sink) {
     let m = r.model;
     // Line sections with a path capacity.
     for (i, l) in m.links.iter().enumerate() {
@@ -19,6 +19,9 @@ pub(super) fn path_rows(r: &Replication, sink: &mut Sink) {
         let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
         sink.put(&id, &path::PATH_WAIT_MEAN, link.path_wait.mean_hours());
         sink.put(&id, &path::ENTRIES, link.path_wait.count() as f64);
+        let taken = link.path_wait.count() as f64 * l.headway.map_or(0, |h| h.0) as f64;
+        let window = w.days * crate::engine::time::MS_PER_DAY as f64;
+        sink.put(&id, &path::PATH_UTILISATION, taken / window);
     }
 }
 

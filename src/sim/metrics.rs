@@ -1,11 +1,11 @@
 //! Reads a finished replication's statistics back as metric rows: each part of the model emits
 //! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows,
-//! nodes, borders, services, berths, yards, links, pipelines, sections).
+//! nodes, borders, services, berths, yards, links, waits, pipelines, sections).
 
 use super::catalogue::{corridor, node};
 use super::node::Kind;
 use super::rows::{Sink, Window};
-use super::{Replication, border, carrier, flow, link, pipeline, station, yard};
+use super::{Replication, border, carrier, flow, link, pipeline, station, waits, yard};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 
@@ -31,7 +31,8 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     carrier::service_rows(r, &w, &mut sink);
     carrier::berth_rows(r, &w, &mut sink);
     yard::rows(r, &w, &mut sink);
-    link::path_rows(r, &mut sink);
+    link::path_rows(r, &w, &mut sink);
+    waits::rows(r, &w, &mut sink);
     pipeline::rows(m, r.rep, &mut sink);
     link::section_rows(r, &mut sink);
     rows
@@ -58,5 +59,6 @@ fn node_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         sink.put(id, &node::ARRIVALS, node.arrivals);
         sink.put(id, &node::ARRIVAL_RATE, node.arrivals / w.days);
         sink.put(id, &node::THROUGHPUT, node.departures / w.days);
+        sink.put(id, &node::QUEUE_TREND, r.bins.rise(r.levels.node[i]));
     }
 }

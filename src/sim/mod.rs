@@ -15,6 +15,7 @@ mod carrier;
 pub mod catalogue;
 mod components;
 mod flow;
+mod levels;
 mod link;
 mod metrics;
 mod node;
@@ -22,14 +23,17 @@ mod pipeline;
 mod rows;
 mod stall;
 mod station;
+mod waits;
 mod yard;
 
 use std::sync::OnceLock;
 
 use bevy_ecs::prelude::*;
 
+use crate::engine::bins::{Binning, Bins};
 use crate::engine::closures::{ClosureStream, LazyClosures};
 use crate::engine::random::stream;
+use crate::engine::stats::TimeWeighted;
 use crate::engine::{Calendar, InstantGuard, SimTime};
 use crate::report::Row;
 use crate::scenario::Model;
@@ -131,6 +135,14 @@ pub struct Replication<'m> {
     rep: u32,
     /// Entities despawned and components removed so far (see [`Replication::removed`]).
     removals: u64,
+    /// Consignments of each flow in the system, over time.
+    flow_wip: Vec<TimeWeighted>,
+    /// The levels recorded in time bins, and where each element's is.
+    levels: levels::Levels,
+    /// Their bins over the statistics window.
+    bins: Bins,
+    /// Where each flow waited.
+    waits: waits::Waits,
 }
 
 impl<'m> Replication<'m> {
@@ -187,7 +199,7 @@ impl<'m> Replication<'m> {
                     .id()
             })
             .collect();
-        let flows = model
+        let flows: Vec<Entity> = model
             .flows
             .iter()
             .map(|f| {
@@ -202,7 +214,8 @@ impl<'m> Replication<'m> {
                     .id()
             })
             .collect();
-        Replication {
+        let flow_wip = vec![TimeWeighted::default(); flows.len()];
+        let mut r = Replication {
             model,
             world,
             cal: Calendar::with_capacity(1024),
@@ -215,7 +228,19 @@ impl<'m> Replication<'m> {
             counters: Counters::default(),
             rep,
             removals: 0,
-        }
+            flow_wip,
+            levels: Default::default(),
+            bins: Bins::new(Binning::for_window(model.warmup, model.horizon), 0),
+            waits: waits::Waits::of(model),
+        };
+        r.levels = levels::Levels::of(&r);
+        r.bins = Bins::new(*r.bins.binning(), r.levels.all.len());
+        r
+    }
+
+    /// The levels recorded in time bins over the window (see [`crate::engine::bins`]).
+    pub fn bins(&self) -> &Bins {
+        &self.bins
     }
 
     /// Runs from time zero to the horizon. Events at exactly the horizon are processed.
@@ -242,9 +267,14 @@ impl<'m> Replication<'m> {
         // Counted in a local, stored when the loop ends: the guard reads it at every event.
         let mut events = self.counters.events;
         let mut stall = None;
+        let mut next_bin = self.bins.next_end();
         while let Some(t) = self.cal.peek_time() {
             if t > horizon {
                 break;
+            }
+            if t >= next_bin {
+                levels::close_bins(self, t);
+                next_bin = self.bins.next_end();
             }
             let (now, ev) = self.cal.pop().expect("peeked");
             events += 1;
@@ -261,6 +291,9 @@ impl<'m> Replication<'m> {
             self.dispatch(ev);
         }
         self.counters.events = events;
+        if stall.is_none() {
+            levels::close_bins(self, horizon);
+        }
         stall.map_or(Ok(()), Err)
     }
 
@@ -312,6 +345,11 @@ impl<'m> Replication<'m> {
         for mut s in q.iter_mut(&mut self.world) {
             s.stats.reset(now);
         }
+        for w in &mut self.flow_wip {
+            w.reset(now);
+        }
+        self.bins.restart();
+        self.waits.reset();
     }
 
     /// Consignments still in the world, counted from the entities themselves (not a counter),

@@ -7,6 +7,7 @@
 //! each `match` ([`spawn`], `enter` and [`reset`] here, the node rows in `metrics`). Berths and
 //! a yard are optional parts of a node of any kind.
 
+use super::waits::Res;
 use bevy_ecs::prelude::*;
 
 use super::carrier::{self, Berths};
@@ -143,6 +144,9 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
                     }
                     (path_wait, t)
                 };
+                if cm.counted {
+                    r.waits.add(cm.flow, Res::Link(l), path_wait);
+                }
                 if path_wait > SimDur::ZERO {
                     // Waiting for a path is queueing, not moving.
                     let mut m = r.world.get_mut::<Consignment>(c).expect("consignment");
@@ -211,8 +215,12 @@ fn release_from_yard(r: &mut Replication, node: usize, teu: u64) {
                     cm.queueing = cm.queueing + (now - e.since);
                     cm.at_node = now;
                     cm.started = now;
-                    Entering::of(r.model, &cm)
+                    (Entering::of(r.model, &cm), *cm)
                 };
+                let (entering, cm) = entering;
+                if cm.counted {
+                    r.waits.add(cm.flow, Res::Yard(node), now - e.since);
+                }
                 enter(r, c, node as u32, entering);
             }
             Blocked::Carrier(k) => carrier::finish_unloading(r, k),

@@ -68,6 +68,10 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
         m.handling = m.handling + (now - m.started);
         m.depart(now)
     };
+    if cm.counted {
+        let wait = cm.started - cm.at_node;
+        r.waits.add_at_step(cm.flow, cm.leg, wait);
+    }
     let started = {
         let mut st = r
             .world

@@ -47,8 +47,12 @@ pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
         let y = y.stats();
         sink.put(id, &metric::OCCUPANCY_MEAN, y.level.mean(w.end));
         sink.put(id, &metric::OCCUPANCY_MAX, y.level.max() as f64);
+        let share = y.level.mean(w.end) / n.yard_teu.map_or(f64::NAN, |c| c as f64);
+        sink.put(id, &metric::OCCUPANCY_SHARE, share);
         sink.put(id, &metric::BLOCKED_MEAN, y.queue.mean(w.end));
         sink.put(id, &metric::BLOCKED_SHARE, y.blocked.mean(w.end));
         sink.put(id, &metric::BLOCKED_WAIT_MEAN, y.wait.mean_hours());
+        let level = r.levels.yard[i].expect("yards are recorded");
+        sink.put(id, &metric::BLOCKED_TREND, r.bins.rise(level));
     }
 }

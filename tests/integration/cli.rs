@@ -82,8 +82,8 @@ fn run_writes_both_files_with_the_documented_columns() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    // summary.csv, replications.csv and manifest.json.
-    assert_eq!(names.len(), 3, "{names:?}");
+    // summary.csv, bottlenecks.csv, replications.csv and manifest.json.
+    assert_eq!(names.len(), 4, "{names:?}");
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.contains("box") && stdout.contains("gate"),

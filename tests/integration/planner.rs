@@ -63,7 +63,9 @@ fn a_flow_with_many_consignments_under_way_is_flagged() {
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("warning: flow \"f\"") && err.contains("biased low"),
+        err.contains("warning: flow \"f\"")
+            && err.contains("depend on the horizon")
+            && err.contains("still under way at the horizon"),
         "{err}"
     );
     // A stable corridor delivers all but the last consignment (1 of 240): no warning.
@@ -71,6 +73,7 @@ fn a_flow_with_many_consignments_under_way_is_flagged() {
     let o = corridor(&["run", "s.toml"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("biased low"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("horizon"), "{}", stderr(&o));
 }
 
 /// A border, berths, a fleet on a timetable and a line with a headway, with loads worked by

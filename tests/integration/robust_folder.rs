@@ -182,6 +182,7 @@ fn a_rerun_keeps_the_shard_folders_and_notes_beside_it() {
     assert_eq!(
         entries(&d.join("results/wi")),
         [
+            "bottlenecks.csv",
             "manifest.json",
             "notes.txt",
             "replications.csv",
