@@ -47,12 +47,13 @@ pub(crate) fn changed(c: &Comparison, min_change: Option<f64>) -> bool {
 }
 
 fn is_load(c: &Comparison) -> bool {
-    !matches!(c.scope.as_str(), "flow" | "corridor")
+    !matches!(c.scope.as_str(), "flow" | "corridor" | "wait")
         && (c.metric.ends_with("utilisation") || c.metric == "load_factor")
 }
 
 fn is_wait(c: &Comparison) -> bool {
-    !matches!(c.scope.as_str(), "flow" | "corridor")
+    // A flow's wait at a resource (scope `wait`) is a part of the resource's own wait.
+    !matches!(c.scope.as_str(), "flow" | "corridor" | "wait")
         && (c.metric.ends_with("wait_mean") || c.metric == "queueing_mean")
 }
 
