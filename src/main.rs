@@ -159,13 +159,14 @@ enum Command {
     /// Run a scenario over a grid of values and write sweep.csv (summary.csv's format plus a
     /// column per varied path).
     #[command(
-        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. With --zip the values are paired by position instead (point k\ntakes the k-th value of each --vary). Every point uses the same seed (common random numbers).\nA quoted value may hold a comma: --vary 'scenario.description=\"a, b\",c'.\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/mm1-validation.toml --zip --vary nodes.mm1.servers=1,2 --vary 'flows.*.teu=1,2'\n      two points: servers 1 with every flow at 1 TEU, servers 2 with every flow at 2 TEU\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
+        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. With --zip the values are paired by position instead (point k\ntakes the k-th value of each --vary). Every point uses the same seed (common random numbers).\nA quoted value may hold a comma: --vary 'scenario.description=\"a, b\",c'.\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/middle-corridor.toml --vary demand=1,1.25,1.5,2\n      every flow's demand times 1, 1.25, 1.5 and 2 (demand.xian-poti=... for one flow's)\n  corridor sweep scenarios/mm1-validation.toml --zip --vary nodes.mm1.servers=1,2 --vary 'flows.*.teu=1,2'\n      two points: servers 1 with every flow at 1 TEU, servers 2 with every flow at 2 TEU\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
     )]
     Sweep {
         /// The scenario file (TOML).
         scenario: PathBuf,
         /// A path and its values: PATH=v1,v2,... or PATH=start..end:step (numbers, or durations
-        /// with one unit such as 100d..400d:100d). Repeat for a grid.
+        /// with one unit such as 100d..400d:100d). Repeat for a grid. `demand` is short for
+        /// scenario.demand (every flow's demand factor) and `demand.FLOW` for flows.FLOW.demand.
         #[arg(long, required = true, value_name = "PATH=VALUES")]
         vary: Vec<String>,
         /// Output folder [default: results/<scenario name>-sweep, or
