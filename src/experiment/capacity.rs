@@ -111,16 +111,16 @@ impl Goal {
     fn describe(&self, flow: Option<&str>) -> String {
         match (self, flow) {
             (Goal::Transit { hours, text, p95 }, _) => format!(
-                "{} transit of {} is at most {text} ({} h)",
+                "{} transit of {} at most {text} ({} h)",
                 if *p95 { "95th-percentile" } else { "mean" },
                 flow.unwrap_or("the flow"),
                 crate::report::fmt_value(*hours)
             ),
             (Goal::Utilisation(u), Some(f)) => {
-                format!("utilisation of every resource on the route of {f} is at most {u}")
+                format!("utilisation of every resource on the route of {f} at most {u}")
             }
             (Goal::Utilisation(u), None) => {
-                format!("utilisation of every resource is at most {u}")
+                format!("utilisation of every resource at most {u}")
             }
         }
     }
@@ -459,7 +459,7 @@ pub fn capacity(opts: &CapacityOptions) -> Result<Printout> {
         None => "the demand of every flow".to_string(),
     };
     p.line(format_args!(
-        "capacity of \"{}\": {what} times a factor in {lo}..{hi}, while the {} holds",
+        "capacity of \"{}\": {what} times a factor in {lo}..{hi}; target: {}",
         model.name,
         opts.goal.describe(opts.flow.as_deref())
     ));

@@ -306,3 +306,34 @@ fn capacity_refuses_bad_input_and_writes_nothing() {
         assert!(left.is_empty(), "{args:?} wrote {left:?}");
     }
 }
+
+/// The worked example of README.md ("Where does it break") is this command's output, as
+/// printed: a change of the model or of the scenario that moves it must update the README.
+#[test]
+fn readme_capacity_example_is_what_the_command_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("```text\ncapacity of \"middle-corridor\"")
+        .expect("the README's capacity example");
+    let block = &readme[start + "```text\n".len()..];
+    let expected = &block[..block.find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args([
+            "capacity",
+            root.join("scenarios/middle-corridor.toml")
+                .to_str()
+                .unwrap(),
+            "--flow",
+            "xian-poti",
+            "--max-transit",
+            "20d",
+        ])
+        .env("COLUMNS", "100")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), expected);
+}
