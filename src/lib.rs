@@ -22,7 +22,8 @@
 //!   ([`scenario::overrides`]), paired comparisons on common random numbers
 //!   ([`experiment::compare`]), grids ([`experiment::sweep`]), precision-driven replication
 //!   counts ([`experiment::precision`]), shards ([`experiment::shard`]) and their merge
-//!   ([`experiment::merge`]). Each command returns what to print ([`experiment::Printout`]);
+//!   ([`experiment::merge`]), and the demand at which a target breaks
+//!   ([`experiment::capacity`]). Each command returns what to print ([`experiment::Printout`]);
 //!   `main` prints it.
 //!
 //! ```no_run

@@ -25,7 +25,8 @@ struct Cli {
     command: Command,
 }
 
-/// Changes to the scenario before validation, shared by run, compare, sweep and validate.
+/// Changes to the scenario before validation, shared by run, compare, sweep, capacity and
+/// validate.
 #[derive(clap::Args)]
 struct ChangeArgs {
     /// Override one value of the scenario, by its field path (repeatable). PATH names nodes and
@@ -72,7 +73,7 @@ impl ChangeArgs {
     }
 }
 
-/// Options shared by run, compare and sweep.
+/// Options shared by run, compare, sweep and capacity.
 #[derive(clap::Args)]
 struct CommonArgs {
     #[command(flatten)]
@@ -159,13 +160,14 @@ enum Command {
     /// Run a scenario over a grid of values and write sweep.csv (summary.csv's format plus a
     /// column per varied path).
     #[command(
-        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. With --zip the values are paired by position instead (point k\ntakes the k-th value of each --vary). Every point uses the same seed (common random numbers).\nA quoted value may hold a comma: --vary 'scenario.description=\"a, b\",c'.\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/mm1-validation.toml --zip --vary nodes.mm1.servers=1,2 --vary 'flows.*.teu=1,2'\n      two points: servers 1 with every flow at 1 TEU, servers 2 with every flow at 2 TEU\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
+        after_help = "The grid is the cartesian product of the --vary values; points are numbered in nested-loop\norder, the first --vary outermost. With --zip the values are paired by position instead (point k\ntakes the k-th value of each --vary). Every point uses the same seed (common random numbers).\nA quoted value may hold a comma: --vary 'scenario.description=\"a, b\",c'.\n\nExamples:\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor sweep scenarios/middle-corridor-simple.toml --vary nodes.PORT_AKTAU.servers=1..4:1 --vary flows.xian-poti.arrivals.mean=20h,31.3h\n  corridor sweep scenarios/mm1-validation.toml --vary scenario.horizon=100d..400d:100d -r 5\n  corridor sweep scenarios/middle-corridor.toml --vary demand=1,1.25,1.5,2\n      every flow's demand times 1, 1.25, 1.5 and 2 (demand.xian-poti=... for one flow's)\n  corridor sweep scenarios/mm1-validation.toml --zip --vary nodes.mm1.servers=1,2 --vary 'flows.*.teu=1,2'\n      two points: servers 1 with every flow at 1 TEU, servers 2 with every flow at 2 TEU\n  corridor sweep scenarios/mm1-validation.toml --vary nodes.mm3.servers=3,4,5,6 --shard 1/2\n      runs points 1 and 3 only; merge the shard folders with corridor merge"
     )]
     Sweep {
         /// The scenario file (TOML).
         scenario: PathBuf,
         /// A path and its values: PATH=v1,v2,... or PATH=start..end:step (numbers, or durations
-        /// with one unit such as 100d..400d:100d). Repeat for a grid.
+        /// with one unit such as 100d..400d:100d). Repeat for a grid. `demand` is short for
+        /// scenario.demand (every flow's demand factor) and `demand.FLOW` for flows.FLOW.demand.
         #[arg(long, required = true, value_name = "PATH=VALUES")]
         vary: Vec<String>,
         /// Output folder [default: results/<scenario name>-sweep, or
@@ -180,6 +182,42 @@ enum Command {
         /// the k-th value of every --vary, which must all give as many values.
         #[arg(long)]
         zip: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Find the demand factor at which a target stops being met ("where does it break"):
+    /// bisection per replication on common random numbers; writes capacity.csv.
+    #[command(
+        group(clap::ArgGroup::new("target").required(true).args(["max_transit", "max_utilisation"])),
+        after_help = "Per replication r, the demand of --flow (of every flow without it) is multiplied by a factor\nf, and replication r is run at f on the same random numbers at every f (the factor is a time\nchange of the arrivals). Both ends of --range are run first: not met at LO gives \"< LO\", met\nat HI gives \">= HI\" (censored, no number made up); otherwise f is bisected on a log scale\nuntil HI/LO of the bracket is within 1 + --tolerance, and the bracket's low end (the largest\nf seen to meet the target) is the replication's factor. Printed and in capacity.csv: each\nreplication's factor and bracket, the mean with its 95% t-interval, and the binding resource:\nthe most utilised resource (station servers, border lanes, bays and tracks, berths, yard\noccupancy, a service's fleet and timetable) at the smallest factor that broke the target.\n\nExamples:\n  corridor capacity scenarios/middle-corridor.toml --flow xian-poti --max-transit 20d\n      the factor on xian-poti's demand at which its mean transit passes 20 days\n  corridor capacity scenarios/middle-corridor.toml --flow xian-poti --max-transit 25d --p95 -r 20\n  corridor capacity scenarios/middle-corridor.toml --max-utilisation 0.85 --range 0.5..3\n      every flow's demand times f, until some resource is busy more than 85% of the time\n  corridor capacity scenarios/mm1-validation.toml --flow to-mm1 --max-transit 4h --set nodes.mm1.servers=2"
+    )]
+    Capacity {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// The flow whose demand is scaled, and whose transit --max-transit limits. Without it
+        /// (with --max-utilisation only), every flow's demand is scaled.
+        #[arg(long, value_name = "ID")]
+        flow: Option<String>,
+        /// The target: the flow's mean transit at most DURATION (scenario syntax: 20d, 480h).
+        #[arg(long, value_name = "DURATION")]
+        max_transit: Option<String>,
+        /// With --max-transit: limit the 95th percentile of the transit instead of the mean.
+        #[arg(long, requires = "max_transit")]
+        p95: bool,
+        /// The target: every resource's utilisation (of the flow's route with --flow) at most
+        /// RATIO, between 0 and 1.
+        #[arg(long, value_name = "RATIO")]
+        max_utilisation: Option<String>,
+        /// The factors searched, LO..HI [default: 0.1..10].
+        #[arg(long, value_name = "LO..HI")]
+        range: Option<String>,
+        /// The search stops when the bracket's HI/LO is within 1 + REL [default: 0.01].
+        #[arg(long, value_name = "REL")]
+        tolerance: Option<String>,
+        /// Output folder [default: results/<scenario name>-capacity, or
+        /// results/<scenario name>-<8 hex digits>-capacity with --set, --demand or --digitisation].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -382,6 +420,42 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 zip,
             };
             show(experiment::sweep::sweep(&opts)?, opts.common.quiet)
+        }
+        Command::Capacity {
+            scenario,
+            flow,
+            max_transit,
+            p95,
+            max_utilisation,
+            range,
+            tolerance,
+            out,
+            common,
+        } => {
+            use experiment::capacity::{self, Goal};
+            let goal = match (max_transit, max_utilisation) {
+                (Some(t), _) => Goal::transit(&t, p95)?,
+                (None, Some(u)) => Goal::utilisation(&u)?,
+                (None, None) => {
+                    return Err(Error::Usage(
+                        "give a target: --max-transit DURATION or --max-utilisation RATIO".into(),
+                    ));
+                }
+            };
+            let opts = capacity::CapacityOptions {
+                scenario,
+                flow,
+                goal,
+                range: range
+                    .as_deref()
+                    .map_or(Ok(capacity::DEFAULT_RANGE), capacity::parse_range)?,
+                tolerance: tolerance
+                    .as_deref()
+                    .map_or(Ok(capacity::DEFAULT_TOLERANCE), capacity::parse_tolerance)?,
+                out,
+                common: common.into_common()?,
+            };
+            show(capacity::capacity(&opts)?, opts.common.quiet)
         }
         Command::Merge {
             shards,

@@ -1,5 +1,5 @@
 //! What-if experiments on top of [`crate::run`]: the commands `run` (with `--set`, `--shard`
-//! and `--precision`), `compare`, `sweep` and `merge`.
+//! and `--precision`), `compare`, `sweep`, `merge` and `capacity`.
 //!
 //! - [`crate::run::Runner`] runs any list of (scenario, replication) tasks on a thread pool and
 //!   gathers the results in task order, so output never depends on the thread count. A sweep
@@ -12,6 +12,7 @@
 //! - [`shard`] picks a deterministic slice of the work; [`merge`] puts slices back together
 //!   into exactly the files one run writes.
 
+pub mod capacity;
 pub mod compare;
 pub mod manifest;
 pub mod merge;

@@ -6,6 +6,9 @@
 //!   (`scenario.horizon=100d..400d:100d`). A range runs from start up to end in exact decimal
 //!   steps (no floating-point drift: `0.1..0.3:0.1` gives 0.1, 0.2, 0.3). Only numbers make a
 //!   range: `../data/x.csv` is one value.
+//! - `demand` is short for `scenario.demand` (the demand factor of every flow, as `--demand`)
+//!   and `demand.FLOW` for `flows.FLOW.demand` ([`field_path`]); the column keeps the path as
+//!   written.
 //! - The grid is the cartesian product, numbered in the order of nested loops: the first
 //!   `--vary` is the outermost (changes slowest), the last the innermost (changes fastest).
 //!   With `--zip`, parameters change together instead: point k takes the k-th value of every
@@ -41,7 +44,7 @@ mod table;
 mod tasks;
 mod vary;
 
-pub use vary::{MAX_POINTS, MAX_VALUES, Vary, grid, zip};
+pub use vary::{MAX_POINTS, MAX_VALUES, Vary, field_path, grid, zip};
 use vary::{bad, grid_size, point, zip_size};
 
 /// Options of `corridor sweep`.
@@ -165,14 +168,21 @@ fn plan_visiting(opts: &SweepOptions, mut visit: impl FnMut(usize, &Model)) -> R
         ));
     }
     for (i, v) in opts.vary.iter().enumerate() {
-        if opts.vary[..i].iter().any(|w| w.path == v.path) {
+        let field = field_path(&v.path);
+        if opts.vary[..i]
+            .iter()
+            .any(|w| w.path == v.path || field_path(&w.path) == field)
+        {
             return Err(bad(
                 &v.path,
                 "this path is varied twice; give its values in one --vary",
             ));
         }
-        if c.sets.iter().any(|s| s.path == v.path) {
-            return Err(bad(&v.path, "this path is both --set and --vary; drop one"));
+        if let Some(s) = c.sets.iter().find(|s| s.path == v.path || s.path == field) {
+            return Err(bad(
+                &v.path,
+                format!("this path is both {} and --vary; drop one", s.flag),
+            ));
         }
     }
     let mut base = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;

@@ -1,9 +1,11 @@
 //! One integration-test binary, themed modules: queueing theory, invariants, determinism and the
-//! command line (bad input included), and what-if studies (compare, sweep, shards, precision).
+//! command line (bad input included), and what-if studies (compare, sweep, shards, precision,
+//! capacity).
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod border;
 mod bounded;
+mod capacity;
 mod carriers;
 mod cli;
 mod determinism;

@@ -14,8 +14,23 @@ pub const MAX_POINTS: usize = 1_000_000;
 pub struct Vary {
     /// The path as written (the name of its sweep.csv column).
     pub path: String,
-    /// Its values, in order, each as an override of the path.
+    /// Its values, in order, each as an override of the path (of the field an alias such as
+    /// `demand` stands for: see [`field_path`]).
     pub values: Vec<Override>,
+}
+
+/// The field a `--vary` path names. `demand` is the scenario's demand factor
+/// (`scenario.demand`, as `--demand FACTOR`) and `demand.FLOW` a flow's (`flows.FLOW.demand`,
+/// as `--demand FLOW=FACTOR`; `demand.*` every flow's); any other path is itself.
+pub fn field_path(path: &str) -> String {
+    match path.strip_prefix("demand") {
+        Some("") => "scenario.demand".to_string(),
+        Some(rest) => match rest.strip_prefix('.') {
+            Some(flow) if !flow.is_empty() => format!("flows.{flow}.demand"),
+            _ => path.to_string(),
+        },
+        None => path.to_string(),
+    }
 }
 
 pub(super) fn bad(arg: &str, message: impl Into<String>) -> Error {
@@ -54,9 +69,10 @@ impl Vary {
                 format!("gives {} values; at most {MAX_VALUES}", raws.len()),
             ));
         }
+        let field = field_path(path);
         let mut values = Vec::with_capacity(raws.len());
         for raw in &raws {
-            let ov = Override::new("--vary", path, raw)?;
+            let ov = Override::new("--vary", &field, raw)?;
             if values
                 .iter()
                 .any(|v: &Override| v.display_value() == ov.display_value())
@@ -299,6 +315,22 @@ mod tests {
         assert!(Vary::parse("x=1,1").is_err());
         assert!(Vary::parse("x=1,,2").is_err());
         assert!(Vary::parse("x").is_err());
+    }
+
+    #[test]
+    fn demand_is_an_alias() {
+        let v = Vary::parse("demand=1,1.5").unwrap();
+        assert_eq!(v.path, "demand");
+        assert_eq!(v.values[1].path, "scenario.demand");
+        assert_eq!(v.values[1].display_value(), "1.5");
+        let v = Vary::parse("demand.xian-poti=1..2:0.5").unwrap();
+        assert_eq!(v.values[0].path, "flows.xian-poti.demand");
+        assert_eq!(v.values.len(), 3);
+        assert_eq!(field_path("demand.*"), "flows.*.demand");
+        assert_eq!(field_path("demand.a.b"), "flows.a.b.demand");
+        for same in ["demands", "demand.", "flows.a.demand", "scenario.demand"] {
+            assert_eq!(field_path(same), same);
+        }
     }
 
     #[test]
