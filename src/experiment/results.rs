@@ -4,9 +4,14 @@
 //! Values were written in Rust's shortest round-trip form, so they read back as exactly the
 //! same `f64`; an empty cell is NaN, as it was before writing. Summaries recomputed from them
 //! are therefore bit-identical to those of the run that wrote them.
+//!
+//! `replications.csv` is read one replication at a time ([`ReplicationReader`]), so reading
+//! it holds one replication's rows however many replications the file has.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::{Error, Result};
@@ -51,41 +56,96 @@ pub(super) fn parse_value(path: &Path, line: u64, cell: &str) -> Result<f64> {
     })
 }
 
-/// The replications of a folder's `replications.csv`: the scenario name and the replications
-/// in file order, each with its rows. Checks the header, that each replication's rows are
-/// contiguous, and that every replication has the same rows.
-pub(super) fn read_replications(dir: &Path) -> Result<(String, Vec<ReplicationResult>)> {
-    let path = dir.join("replications.csv");
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(&path)
-        .map_err(|e| err(&path, format!("cannot read: {e}")))?;
-    let header = rdr
-        .headers()
-        .map_err(|e| err(&path, format!("cannot read the header: {e}")))?
-        .clone();
-    if header.iter().ne(REPLICATIONS_HEADER) {
-        return Err(err(
-            &path,
-            format!(
-                "line 1: the header is \"{}\"; corridor's replications.csv has \"{}\"",
-                header.iter().collect::<Vec<_>>().join(","),
-                REPLICATIONS_HEADER.join(",")
-            ),
-        ));
+/// One row of replications.csv as read: its line, replication, seed and metric row.
+type Line = (u64, u32, u64, Row);
+
+/// A `replications.csv` read one replication at a time, checked as it is read: the header, one
+/// scenario in the whole file, each replication's rows together and with one seed, each
+/// replication once and in increasing order (as corridor writes them), and every replication
+/// with the rows (scope, id, metric, unit) of the first.
+pub(super) struct ReplicationReader<R> {
+    /// The file (for messages).
+    path: PathBuf,
+    csv: csv::Reader<R>,
+    record: csv::StringRecord,
+    /// The first row of the next replication, read ahead.
+    ahead: Option<Line>,
+    /// The scenario of the rows read so far.
+    name: Option<String>,
+    /// The number and rows of the first replication, which every other repeats.
+    first: Option<(u32, Vec<Row>)>,
+    /// The replication handed out last.
+    last: Option<u32>,
+}
+
+impl ReplicationReader<File> {
+    /// Opens the `replications.csv` of the folder `dir` and checks its header.
+    pub(super) fn open(dir: &Path) -> Result<Self> {
+        let path = dir.join("replications.csv");
+        let file = File::open(&path).map_err(|e| err(&path, format!("cannot read: {e}")))?;
+        ReplicationReader::new(path, file)
     }
-    let mut name: Option<String> = None;
-    let mut reps: Vec<ReplicationResult> = Vec::new();
-    let mut seen = HashSet::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| err(&path, format!("cannot read: {e}")))?;
+}
+
+impl<R: Read> ReplicationReader<R> {
+    /// Reads replications.csv from `reader` (`path` names it in messages) and checks its header.
+    pub(super) fn new(path: PathBuf, reader: R) -> Result<Self> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(reader);
+        let header = csv
+            .headers()
+            .map_err(|e| err(&path, format!("cannot read the header: {e}")))?;
+        if header.iter().ne(REPLICATIONS_HEADER) {
+            return Err(err(
+                &path,
+                format!(
+                    "line 1: the header is \"{}\"; corridor's replications.csv has \"{}\"",
+                    header.iter().collect::<Vec<_>>().join(","),
+                    REPLICATIONS_HEADER.join(",")
+                ),
+            ));
+        }
+        Ok(ReplicationReader {
+            path,
+            csv,
+            record: csv::StringRecord::new(),
+            ahead: None,
+            name: None,
+            first: None,
+            last: None,
+        })
+    }
+
+    /// The file read (for messages).
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The scenario name of the rows read so far (`None` before the first).
+    pub(super) fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The next row of the file, its cells checked.
+    fn row(&mut self) -> Result<Option<Line>> {
+        let path = &self.path;
+        let more = self
+            .csv
+            .read_record(&mut self.record)
+            .map_err(|e| err(path, format!("cannot read: {e}")))?;
+        if !more {
+            return Ok(None);
+        }
+        let rec = &self.record;
         let line = rec.position().map_or(0, |p| p.line());
         let f = |i: usize| rec.get(i).unwrap_or("");
-        match &name {
-            None => name = Some(f(0).to_string()),
+        match &self.name {
+            None => self.name = Some(f(0).to_string()),
             Some(n) if n != f(0) => {
                 return Err(err(
-                    &path,
+                    path,
                     format!(
                         "line {line}: scenario \"{}\" differs from \"{n}\" above; one folder holds one scenario",
                         f(0)
@@ -96,7 +156,7 @@ pub(super) fn read_replications(dir: &Path) -> Result<(String, Vec<ReplicationRe
         }
         let rep: u32 = f(1).parse().map_err(|_| {
             err(
-                &path,
+                path,
                 format!(
                     "line {line}: replication \"{}\" is not a whole number",
                     f(1)
@@ -105,7 +165,7 @@ pub(super) fn read_replications(dir: &Path) -> Result<(String, Vec<ReplicationRe
         })?;
         let seed: u64 = f(2).parse().map_err(|_| {
             err(
-                &path,
+                path,
                 format!("line {line}: seed \"{}\" is not a whole number", f(2)),
             )
         })?;
@@ -114,52 +174,75 @@ pub(super) fn read_replications(dir: &Path) -> Result<(String, Vec<ReplicationRe
             id: f(4).to_string(),
             metric: intern(f(5)),
             unit: intern(f(6)),
-            value: parse_value(&path, line, f(7))?,
+            value: parse_value(path, line, f(7))?,
         };
-        match reps.last_mut() {
-            Some(last) if last.replication == rep => {
-                if last.seed != seed {
+        Ok(Some((line, rep, seed, row)))
+    }
+
+    /// The next replication with its rows, in file order; `None` at the end of the file.
+    pub(super) fn next(&mut self) -> Result<Option<ReplicationResult>> {
+        let start = match self.ahead.take() {
+            Some(row) => Some(row),
+            None => self.row()?,
+        };
+        let Some((line, rep, seed, row)) = start else {
+            return Ok(None);
+        };
+        if let Some(last) = self.last
+            && rep <= last
+        {
+            return Err(err(
+                &self.path,
+                format!(
+                    "line {line}: replication {rep} comes after replication {last}; corridor writes each replication once, in increasing order"
+                ),
+            ));
+        }
+        let mut out = ReplicationResult {
+            replication: rep,
+            seed,
+            rows: vec![row],
+        };
+        while let Some((line, r, s, row)) = self.row()? {
+            if r != rep {
+                self.ahead = Some((line, r, s, row));
+                break;
+            }
+            if s != seed {
+                return Err(err(
+                    &self.path,
+                    format!("line {line}: replication {rep} has seeds {seed} and {s}"),
+                ));
+            }
+            out.rows.push(row);
+        }
+        match &self.first {
+            None => {
+                let keys = out.rows.iter().map(|r| Row {
+                    value: 0.0,
+                    ..r.clone()
+                });
+                self.first = Some((rep, keys.collect()));
+            }
+            Some((first, keys)) => {
+                let same = out.rows.len() == keys.len()
+                    && out.rows.iter().zip(keys).all(|(a, b)| {
+                        a.scope == b.scope
+                            && a.id == b.id
+                            && a.metric == b.metric
+                            && a.unit == b.unit
+                    });
+                if !same {
                     return Err(err(
-                        &path,
+                        &self.path,
                         format!(
-                            "line {line}: replication {rep} has seeds {} and {seed}",
-                            last.seed
+                            "replication {rep} has other metric rows than replication {first}; the file is not one run's output"
                         ),
                     ));
                 }
-                last.rows.push(row);
-            }
-            _ => {
-                if !seen.insert(rep) {
-                    return Err(err(
-                        &path,
-                        format!("line {line}: replication {rep} appears twice"),
-                    ));
-                }
-                reps.push(ReplicationResult {
-                    replication: rep,
-                    seed,
-                    rows: vec![row],
-                });
             }
         }
+        self.last = Some(rep);
+        Ok(Some(out))
     }
-    if let Some(first) = reps.first() {
-        for r in &reps[1..] {
-            let same = r.rows.len() == first.rows.len()
-                && r.rows.iter().zip(&first.rows).all(|(a, b)| {
-                    a.scope == b.scope && a.id == b.id && a.metric == b.metric && a.unit == b.unit
-                });
-            if !same {
-                return Err(err(
-                    &path,
-                    format!(
-                        "replication {} has other metric rows than replication {}; the file is not one run's output",
-                        r.replication, first.replication
-                    ),
-                ));
-            }
-        }
-    }
-    Ok((name.unwrap_or_default(), reps))
 }
