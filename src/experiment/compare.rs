@@ -362,7 +362,13 @@ fn scan(dir: &Path, beside: Option<&Path>) -> Result<(String, Held)> {
         paired: true,
         ..Held::default()
     };
-    while let Some(rep) = reader.next()? {
+    let empty = || ReplicationResult {
+        replication: 0,
+        seed: 0,
+        rows: Vec::new(),
+    };
+    let (mut rep, mut theirs) = (empty(), empty());
+    while reader.next_into(&mut rep)? {
         if held.count == 0 {
             (held.first, held.seed) = (rep.replication, rep.seed);
         }
@@ -376,16 +382,14 @@ fn scan(dir: &Path, beside: Option<&Path>) -> Result<(String, Held)> {
         if held.paired
             && let Some(o) = &mut other
         {
-            let same = o
-                .next()?
-                .is_some_and(|b| (b.replication, b.seed) == (rep.replication, rep.seed));
-            held.paired = same;
+            held.paired = o.next_into(&mut theirs)?
+                && (theirs.replication, theirs.seed) == (rep.replication, rep.seed);
         }
     }
     if held.paired
         && let Some(o) = &mut other
     {
-        held.paired = o.next()?.is_none();
+        held.paired = !o.next_into(&mut theirs)?;
     }
     Ok((reader.name().unwrap_or_default().to_string(), held))
 }

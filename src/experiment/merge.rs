@@ -299,6 +299,12 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
     let mut keys: Option<(&Path, Vec<Row>)> = None;
     let mut coverage = Coverage::new(total);
     let mut buf: Vec<u8> = Vec::new();
+    // One replication, read into the place of the one before.
+    let mut rep = ReplicationResult {
+        replication: 0,
+        seed: first.seed,
+        rows: Vec::new(),
+    };
     for (k, (d, m, s, _)) in shards.iter().enumerate() {
         check_hash_streamed(d, m, "replications.csv")?;
         let mut reader = ReplicationReader::open(d)?;
@@ -307,7 +313,7 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
         // The first replication (its place in the file) with a seed other than the study's.
         let mut bad_seed: Option<(usize, u64)> = None;
         let mut read = 0usize;
-        while let Some(rep) = reader.next()? {
+        while reader.next_into(&mut rep)? {
             as_listed &= listed.next() == Some(&rep.replication);
             if rep.seed != first.seed && bad_seed.is_none() {
                 bad_seed = Some((read, rep.seed));

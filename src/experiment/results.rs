@@ -56,9 +56,6 @@ pub(super) fn parse_value(path: &Path, line: u64, cell: &str) -> Result<f64> {
     })
 }
 
-/// One row of replications.csv as read: its line, replication, seed and metric row.
-type Line = (u64, u32, u64, Row);
-
 /// A `replications.csv` read one replication at a time, checked as it is read: the header, one
 /// scenario in the whole file, each replication's rows together and with one seed, each
 /// replication once and in increasing order (as corridor writes them), and every replication
@@ -68,8 +65,8 @@ pub(super) struct ReplicationReader<R> {
     path: PathBuf,
     csv: csv::Reader<R>,
     record: csv::StringRecord,
-    /// The first row of the next replication, read ahead.
-    ahead: Option<Line>,
+    /// Whether `record` holds the first row of the next replication, read ahead.
+    ahead: bool,
     /// The scenario of the rows read so far.
     name: Option<String>,
     /// The number and rows of the first replication, which every other repeats.
@@ -111,7 +108,7 @@ impl<R: Read> ReplicationReader<R> {
             path,
             csv,
             record: csv::StringRecord::new(),
-            ahead: None,
+            ahead: false,
             name: None,
             first: None,
             last: None,
@@ -128,35 +125,45 @@ impl<R: Read> ReplicationReader<R> {
         self.name.as_deref()
     }
 
-    /// The next row of the file, its cells checked.
-    fn row(&mut self) -> Result<Option<Line>> {
+    /// Reads the next row of the file into `record`, checking its scenario; false at the end.
+    fn read(&mut self) -> Result<bool> {
         let path = &self.path;
         let more = self
             .csv
             .read_record(&mut self.record)
             .map_err(|e| err(path, format!("cannot read: {e}")))?;
         if !more {
-            return Ok(None);
+            return Ok(false);
         }
-        let rec = &self.record;
-        let line = rec.position().map_or(0, |p| p.line());
-        let f = |i: usize| rec.get(i).unwrap_or("");
+        let cell = self.record.get(0).unwrap_or("");
         match &self.name {
-            None => self.name = Some(f(0).to_string()),
-            Some(n) if n != f(0) => {
+            None => self.name = Some(cell.to_string()),
+            Some(n) if n != cell => {
                 return Err(err(
                     path,
                     format!(
-                        "line {line}: scenario \"{}\" differs from \"{n}\" above; one folder holds one scenario",
-                        f(0)
+                        "line {}: scenario \"{cell}\" differs from \"{n}\" above; one folder holds one scenario",
+                        self.line()
                     ),
                 ));
             }
             Some(_) => {}
         }
+        Ok(true)
+    }
+
+    /// The line of the row in `record`.
+    fn line(&self) -> u64 {
+        self.record.position().map_or(0, |p| p.line())
+    }
+
+    /// The replication and seed of the row in `record`.
+    fn head(&self) -> Result<(u32, u64)> {
+        let f = |i: usize| self.record.get(i).unwrap_or("");
+        let line = self.line();
         let rep: u32 = f(1).parse().map_err(|_| {
             err(
-                path,
+                &self.path,
                 format!(
                     "line {line}: replication \"{}\" is not a whole number",
                     f(1)
@@ -165,57 +172,89 @@ impl<R: Read> ReplicationReader<R> {
         })?;
         let seed: u64 = f(2).parse().map_err(|_| {
             err(
-                path,
+                &self.path,
                 format!("line {line}: seed \"{}\" is not a whole number", f(2)),
             )
         })?;
-        let row = Row {
-            scope: intern(f(3)),
-            id: f(4).to_string(),
-            metric: intern(f(5)),
-            unit: intern(f(6)),
-            value: parse_value(path, line, f(7))?,
-        };
-        Ok(Some((line, rep, seed, row)))
+        Ok((rep, seed))
     }
 
-    /// The next replication with its rows, in file order; `None` at the end of the file.
-    pub(super) fn next(&mut self) -> Result<Option<ReplicationResult>> {
-        let start = match self.ahead.take() {
-            Some(row) => Some(row),
-            None => self.row()?,
-        };
-        let Some((line, rep, seed, row)) = start else {
-            return Ok(None);
-        };
+    /// Puts the row in `record` at place `k` of `rows`: only its value when the row there has
+    /// its scope, id, metric and unit (the usual case: a replication read into the last one's
+    /// place), the whole row otherwise.
+    fn put_row(&self, rows: &mut Vec<Row>, k: usize) -> Result<()> {
+        let f = |i: usize| self.record.get(i).unwrap_or("");
+        let value = parse_value(&self.path, self.line(), f(7))?;
+        match rows.get_mut(k) {
+            Some(row)
+                if row.scope == f(3)
+                    && row.id == f(4)
+                    && row.metric == f(5)
+                    && row.unit == f(6) =>
+            {
+                row.value = value;
+            }
+            place => {
+                let row = Row {
+                    scope: intern(f(3)),
+                    id: f(4).to_string(),
+                    metric: intern(f(5)),
+                    unit: intern(f(6)),
+                    value,
+                };
+                match place {
+                    Some(p) => *p = row,
+                    None => rows.push(row),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the next replication, in file order, into `out` (its rows reused where they are
+    /// the same, so reading a file allocates little); false, and `out` as it was, at the end
+    /// of the file.
+    pub(super) fn next_into(&mut self, out: &mut ReplicationResult) -> Result<bool> {
+        if !self.ahead && !self.read()? {
+            return Ok(false);
+        }
+        self.ahead = false;
+        let (rep, seed) = self.head()?;
         if let Some(last) = self.last
             && rep <= last
         {
             return Err(err(
                 &self.path,
                 format!(
-                    "line {line}: replication {rep} comes after replication {last}; corridor writes each replication once, in increasing order"
+                    "line {}: replication {rep} comes after replication {last}; corridor writes each replication once, in increasing order",
+                    self.line()
                 ),
             ));
         }
-        let mut out = ReplicationResult {
-            replication: rep,
-            seed,
-            rows: vec![row],
-        };
-        while let Some((line, r, s, row)) = self.row()? {
+        (out.replication, out.seed) = (rep, seed);
+        let mut k = 0;
+        loop {
+            self.put_row(&mut out.rows, k)?;
+            k += 1;
+            if !self.read()? {
+                break;
+            }
+            let (r, s) = self.head()?;
             if r != rep {
-                self.ahead = Some((line, r, s, row));
+                self.ahead = true;
                 break;
             }
             if s != seed {
                 return Err(err(
                     &self.path,
-                    format!("line {line}: replication {rep} has seeds {seed} and {s}"),
+                    format!(
+                        "line {}: replication {rep} has seeds {seed} and {s}",
+                        self.line()
+                    ),
                 ));
             }
-            out.rows.push(row);
         }
+        out.rows.truncate(k);
         match &self.first {
             None => {
                 let keys = out.rows.iter().map(|r| Row {
@@ -243,6 +282,6 @@ impl<R: Read> ReplicationReader<R> {
             }
         }
         self.last = Some(rep);
-        Ok(Some(out))
+        Ok(true)
     }
 }

@@ -201,18 +201,27 @@ pub(super) fn compare_streams<R: Read>(
     for pass in [1, 2] {
         let mut readers = open()?;
         debug_assert_eq!(readers.len(), labels.len() + 1);
+        // One replication per scenario, read into the place of the one before.
+        let mut reps: Vec<ReplicationResult> = readers
+            .iter()
+            .map(|_| ReplicationResult {
+                replication: 0,
+                seed: 0,
+                rows: Vec::new(),
+            })
+            .collect();
         loop {
-            let reps: Vec<Option<ReplicationResult>> = readers
+            let got: Vec<bool> = readers
                 .iter_mut()
-                .map(ReplicationReader::next)
+                .zip(&mut reps)
+                .map(|(r, rep)| r.next_into(rep))
                 .collect::<Result<_>>()?;
-            if reps.iter().all(Option::is_none) {
+            if got.iter().all(|g| !g) {
                 break;
             }
-            let reps: Vec<ReplicationResult> = match reps.into_iter().collect::<Option<_>>() {
-                Some(reps) => reps,
-                None => return Err(unpaired(&readers)),
-            };
+            if got.iter().any(|g| !g) {
+                return Err(unpaired(&readers));
+            }
             let (base, alts) = (&reps[0], &reps[1..]);
             if alts
                 .iter()
