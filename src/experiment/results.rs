@@ -285,3 +285,68 @@ impl<R: Read> ReplicationReader<R> {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "scenario,replication,seed,scope,id,metric,unit,value\n";
+
+    fn reader(body: &str) -> ReplicationReader<std::io::Cursor<Vec<u8>>> {
+        let text = format!("{HEADER}{body}");
+        ReplicationReader::new("r.csv".into(), std::io::Cursor::new(text.into_bytes())).unwrap()
+    }
+
+    /// Every replication of the file, or the first error's message.
+    fn read_all(body: &str) -> std::result::Result<Vec<(u32, Vec<f64>)>, String> {
+        let mut r = reader(body);
+        let mut rep = ReplicationResult {
+            replication: 0,
+            seed: 0,
+            rows: Vec::new(),
+        };
+        let mut out = Vec::new();
+        while r.next_into(&mut rep).map_err(|e| e.to_string())? {
+            out.push((rep.replication, rep.rows.iter().map(|r| r.value).collect()));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn replications_one_at_a_time_with_their_checks() {
+        let two =
+            "s,0,1,node,a,m,h,1.5\ns,0,1,node,b,m,h,\ns,2,1,node,a,m,h,3\ns,2,1,node,b,m,h,4\n";
+        let got = read_all(two).unwrap();
+        assert_eq!(got[0].0, 0);
+        assert_eq!(got[0].1[0], 1.5);
+        assert!(got[0].1[1].is_nan());
+        assert_eq!(got[1], (2, vec![3.0, 4.0]));
+        assert_eq!(read_all("").unwrap(), []);
+        for (body, message) in [
+            (
+                "s,1,1,node,a,m,h,1\ns,0,1,node,a,m,h,1\n",
+                "line 3: replication 0 comes after replication 1",
+            ),
+            (
+                "s,0,1,node,a,m,h,1\ns,1,1,node,a,m,h,1\ns,0,1,node,a,m,h,1\n",
+                "line 4: replication 0 comes after replication 1",
+            ),
+            (
+                "s,0,1,node,a,m,h,1\ns,0,2,node,b,m,h,1\n",
+                "line 3: replication 0 has seeds 1 and 2",
+            ),
+            (
+                "s,0,1,node,a,m,h,1\ns,1,1,node,c,m,h,1\n",
+                "replication 1 has other metric rows than replication 0",
+            ),
+            (
+                "s,0,1,node,a,m,h,1\nt,1,1,node,a,m,h,1\n",
+                "line 3: scenario \"t\" differs from \"s\" above",
+            ),
+            ("s,0,1,node,a,m,h,x\n", "line 2: \"x\" is not a number"),
+        ] {
+            let e = read_all(body).unwrap_err();
+            assert!(e.contains(message), "{body}: {e}");
+        }
+    }
+}

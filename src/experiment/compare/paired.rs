@@ -285,3 +285,71 @@ pub(super) fn paired_in_memory(
     }
     p.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{REPLICATIONS_HEADER, write_replication};
+
+    fn reps(name: &str, values: &[[f64; 3]]) -> Vec<ReplicationResult> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(r, v)| ReplicationResult {
+                replication: r as u32,
+                seed: 7,
+                rows: vec![
+                    Row::new("corridor", name, "delivered", "count", v[0]),
+                    Row::new("node", "a", "wait_mean", "h", v[1]),
+                    Row::new("node", "b", "wait_mean", "h", v[2]),
+                ],
+            })
+            .collect()
+    }
+
+    fn csv(name: &str, reps: &[ReplicationResult]) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(REPLICATIONS_HEADER).unwrap();
+        for r in reps {
+            write_replication(&mut w, name, r).unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    /// The comparison read from files in lockstep is the one of the replications in memory,
+    /// bit for bit; rows are matched by key whatever their order, corridor rows by metric.
+    #[test]
+    fn streams_give_what_memory_gives() {
+        let base = reps(
+            "base",
+            &[[10.0, 0.1, 2.0], [12.0, f64::NAN, 2.5], [11.0, 0.3, 1e-9]],
+        );
+        let mut alt = reps(
+            "alt",
+            &[[11.0, 0.2, 2.0], [13.0, 0.1, f64::NAN], [11.5, 0.1, 3.0]],
+        );
+        for r in &mut alt {
+            r.rows.reverse();
+        }
+        let files = [csv("base", &base), csv("alt", &alt)];
+        let open = || {
+            files
+                .iter()
+                .map(|f| ReplicationReader::new("r.csv".into(), std::io::Cursor::new(f)))
+                .collect()
+        };
+        let streamed = compare_streams(open, &["alt".to_string()]).unwrap();
+        let held = paired_in_memory(&base, &alt, "alt");
+        assert_eq!(held.len(), 3);
+        assert_eq!(held[0].id, "base");
+        assert_eq!((held[1].n, held[2].n), (2, 2));
+        assert_eq!(format!("{:?}", streamed[0]), format!("{held:?}"));
+        // As Summary::of the finite pairs gives (replications 0 and 2 of node a).
+        let d = crate::engine::summary::Summary::of(&[0.2 - 0.1, 0.1 - 0.3]);
+        let b = crate::engine::summary::Summary::of(&[0.1, 0.3]);
+        assert_eq!(held[1].diff.to_bits(), d.mean.to_bits());
+        assert_eq!(held[1].diff_ci95.to_bits(), d.ci95.to_bits());
+        assert_eq!(held[1].base.to_bits(), b.mean.to_bits());
+        assert_eq!(held[1].p_value, paired_p(d.mean, d.std, d.n));
+    }
+}

@@ -243,6 +243,26 @@ mod tests {
     }
 
     #[test]
+    fn a_scratch_file_is_read_and_written_anywhere_and_removed_when_dropped() {
+        use std::io::{Read, Seek, SeekFrom};
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = ResultsFolder::new(tmp.path().join("out")).unwrap();
+        let mut s = folder.scratch("values").unwrap();
+        assert!(s.path().to_string_lossy().contains(".out.values.stream-"));
+        s.file().seek(SeekFrom::Start(4)).unwrap();
+        s.file().write_all(b"tail").unwrap();
+        s.file().seek(SeekFrom::Start(0)).unwrap();
+        s.file().write_all(b"head").unwrap();
+        s.file().seek(SeekFrom::Start(0)).unwrap();
+        let mut back = String::new();
+        s.file().read_to_string(&mut back).unwrap();
+        assert_eq!(back, "headtail");
+        drop(s);
+        drop(folder);
+        assert!(entries(tmp.path()).is_empty());
+    }
+
+    #[test]
     fn a_folder_dropped_before_its_commit_leaves_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         // Folders created for the hidden file go too.
