@@ -16,27 +16,27 @@
 //! existing folders, without running, and refuses folders whose replications or seeds differ.
 
 mod headline;
+mod paired;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::manifest::{self, FILE as MANIFEST, sha256_hex};
 use super::outdir::{check_replace, default_dir};
 use super::printout::Printout;
-use super::results::read_replications;
+use super::results::ReplicationReader;
 use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
-use crate::engine::significance::{benjamini_hochberg, paired_p};
-use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::layout::terminal_width;
-use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder, Row};
-use crate::run::{Runner, events};
+use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder};
+use crate::run::{ReplicationStream, Runner};
 use crate::scenario::Model;
 use crate::scenario::overrides::{Override, split_list};
 
 pub use crate::report::{COMPARISON_HEADER as HEADER, Comparison};
 pub use headline::headline;
+use paired::compare_streams;
 
 /// The false discovery rate of `significant_bh`: Benjamini-Hochberg at q = 0.05.
 pub const FDR_Q: f64 = 0.05;
@@ -45,78 +45,14 @@ pub const FDR_Q: f64 = 0.05;
 /// numbers with the same seeds, in the same order (checked by the callers); only metrics
 /// present in both (same scope, id and metric) are compared, in the base's order. Corridor-scope
 /// metrics, whose id is the scenario name, are matched by scope and metric; their row carries
-/// the base's name.
+/// the base's name. The commands compute the same from files, holding one replication of each
+/// scenario at a time.
 pub fn paired(
     base: &[ReplicationResult],
     alt: &[ReplicationResult],
     alt_name: &str,
 ) -> Vec<Comparison> {
-    let (Some(b0), Some(a0)) = (base.first(), alt.first()) else {
-        return Vec::new();
-    };
-    // The corridor scope's id is the scenario name, which differs between scenarios: its rows
-    // are matched by metric alone.
-    let key_of = |r: &Row| -> (&'static str, String, &'static str) {
-        let id = if r.scope == "corridor" {
-            String::new()
-        } else {
-            r.id.clone()
-        };
-        (r.scope, id, r.metric)
-    };
-    let alt_ix: HashMap<_, usize> = a0
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (key_of(r), i))
-        .collect();
-    let mut out = Vec::new();
-    for (i, key) in b0.rows.iter().enumerate() {
-        let Some(&j) = alt_ix.get(&key_of(key)) else {
-            continue;
-        };
-        let (mut bs, mut as_, mut ds) = (Vec::new(), Vec::new(), Vec::new());
-        for (b, a) in base.iter().zip(alt) {
-            let (x, y) = (b.rows[i].value, a.rows[j].value);
-            if x.is_finite() && y.is_finite() {
-                bs.push(x);
-                as_.push(y);
-                ds.push(y - x);
-            }
-        }
-        let d = Summary::of(&ds);
-        let b = Summary::of(&bs);
-        let base_mean = b.mean;
-        // A percentage of a base that cannot be told from 0 says nothing (+879% of 0.02 h).
-        let base_includes_zero = base_mean == 0.0 || base_mean.abs() <= b.ci95;
-        let significant = (d.n >= 2 && d.ci95.is_finite()).then(|| d.mean.abs() > d.ci95);
-        out.push(Comparison {
-            scope: key.scope.to_string(),
-            id: key.id.clone(),
-            metric: key.metric.to_string(),
-            unit: key.unit.to_string(),
-            base: base_mean,
-            alt_scenario: alt_name.to_string(),
-            alt: Summary::of(&as_).mean,
-            diff: d.mean,
-            diff_ci95: d.ci95,
-            pct_change: if base_includes_zero {
-                f64::NAN
-            } else {
-                100.0 * d.mean / base_mean.abs()
-            },
-            significant,
-            p_value: paired_p(d.mean, d.std, d.n),
-            significant_bh: None,
-            n: d.n,
-        });
-    }
-    // The false discovery rate is controlled over the metrics of this alternative.
-    let p: Vec<f64> = out.iter().map(|c| c.p_value).collect();
-    for (c, s) in out.iter_mut().zip(benjamini_hochberg(&p, FDR_Q)) {
-        c.significant_bh = s;
-    }
-    out
+    paired::paired_in_memory(base, alt, alt_name)
 }
 
 /// Orders comparisons metric by metric (the base's order), the alternatives of one metric
@@ -284,24 +220,50 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         .chain(alts.iter().map(|(_, m, _)| m))
         .collect();
     let r = base_model.replications;
-    let tasks: Vec<(&Model, u32)> = models
-        .iter()
-        .flat_map(|&m| (0..r).map(move |i| (m, i)))
-        .collect();
     let label = format!(
         "compare {} vs {} alternative(s)",
         base_model.name,
         alts.len()
     );
-    let results = runner.run(&label, &tasks)?;
+    // Each scenario's replications go to a hidden file beside the folder as they complete
+    // (never committed, removed at the end); the comparison reads them back in lockstep, so
+    // memory does not grow with the replications.
+    let mut streams = models
+        .iter()
+        .map(|m| ReplicationStream::new(&folder, &m.name))
+        .collect::<Result<Vec<_>>>()?;
+    let tasks = models.iter().flat_map(|&m| (0..r).map(move |i| Ok((m, i))));
+    let mut handed = 0usize;
+    runner.run_each(&label, models.len() * r as usize, tasks, |rep| {
+        let k = handed / r as usize;
+        handed += 1;
+        streams[k].take(&rep)
+    })?;
     let wall = start.elapsed();
-    let per: Vec<&[ReplicationResult]> = results.chunks(r as usize).collect();
-    let rows = interleave(
-        alts.iter()
-            .enumerate()
-            .map(|(k, (_, _, label))| paired(per[0], per[k + 1], label))
-            .collect(),
-    );
+    let events: u64 = streams.iter().map(ReplicationStream::events).sum();
+    let mut files = streams
+        .into_iter()
+        .map(ReplicationStream::into_scratch)
+        .collect::<Result<Vec<_>>>()?;
+    let labels: Vec<String> = alts.iter().map(|a| a.2.clone()).collect();
+    let per_alt = compare_streams(
+        || {
+            files
+                .iter_mut()
+                .map(|f| {
+                    let path = f.path().to_path_buf();
+                    let back = f.read_back().map_err(|e| Error::Output {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                    ReplicationReader::new(path, back)
+                })
+                .collect()
+        },
+        &labels,
+    )?;
+    drop(files);
+    let rows = interleave(per_alt);
     let mut m = manifest::new(
         "compare",
         c,
@@ -324,7 +286,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     };
     p.written(&written);
     p.speed(
-        events(&results),
+        events,
         wall,
         &format!("{} scenario(s) x {r} replication(s)", models.len()),
     );
@@ -356,6 +318,82 @@ fn warn_other_data(base: &Path, alt: &Path) {
     }
 }
 
+/// Most distinct seeds a message lists.
+const SEEDS_SHOWN: usize = 10;
+
+/// What a folder's replications.csv holds, in short: for the message that refuses to pair two
+/// folders, and the count and seed of the comparison.
+#[derive(Default)]
+struct Held {
+    count: usize,
+    first: u32,
+    last: u32,
+    /// The seed of the first replication.
+    seed: u64,
+    /// Its distinct seeds, up to [`SEEDS_SHOWN`], and whether there are more.
+    seeds: BTreeSet<u64>,
+    more_seeds: bool,
+    /// Whether it holds the same replications with the same seeds, in the same order, as the
+    /// folder it was read beside (true without one).
+    paired: bool,
+}
+
+impl Held {
+    fn describe(&self) -> String {
+        format!(
+            "{} replication(s) numbered {}..{}, seed(s) {:?}{}",
+            self.count,
+            self.first,
+            self.last,
+            self.seeds,
+            if self.more_seeds { " and more" } else { "" }
+        )
+    }
+}
+
+/// Reads the replications.csv of the folder `dir` through, checking it (see
+/// [`ReplicationReader`]), one replication at a time; with `beside`, reads that folder's
+/// replications in lockstep to tell whether the two can be paired. Returns the scenario name
+/// and what the file holds.
+fn scan(dir: &Path, beside: Option<&Path>) -> Result<(String, Held)> {
+    let mut reader = ReplicationReader::open(dir)?;
+    let mut other = beside.map(ReplicationReader::open).transpose()?;
+    let mut held = Held {
+        paired: true,
+        ..Held::default()
+    };
+    let empty = || ReplicationResult {
+        replication: 0,
+        seed: 0,
+        rows: Vec::new(),
+    };
+    let (mut rep, mut theirs) = (empty(), empty());
+    while reader.next_into(&mut rep)? {
+        if held.count == 0 {
+            (held.first, held.seed) = (rep.replication, rep.seed);
+        }
+        held.count += 1;
+        held.last = rep.replication;
+        if held.seeds.len() < SEEDS_SHOWN {
+            held.seeds.insert(rep.seed);
+        } else if !held.seeds.contains(&rep.seed) {
+            held.more_seeds = true;
+        }
+        if held.paired
+            && let Some(o) = &mut other
+        {
+            held.paired = o.next_into(&mut theirs)?
+                && (theirs.replication, theirs.seed) == (rep.replication, rep.seed);
+        }
+    }
+    if held.paired
+        && let Some(o) = &mut other
+    {
+        held.paired = !o.next_into(&mut theirs)?;
+    }
+    Ok((reader.name().unwrap_or_default().to_string(), held))
+}
+
 fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
@@ -369,7 +407,7 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
             "--digitisation does not apply to compare --results, which runs nothing".into(),
         ));
     }
-    let (base_name, base) = read_replications(&opts.base)?;
+    let (base_name, base) = scan(&opts.base, None)?;
     let inputs: Vec<&PathBuf> = std::iter::once(&opts.base).chain(&opts.alts).collect();
     let dir = opts
         .out
@@ -378,51 +416,39 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let mut folder = ResultsFolder::new(&dir)?.refuse_inputs(&inputs)?;
     let compared: Vec<String> = inputs.iter().map(|d| d.display().to_string()).collect();
     check_replace(&folder, &dir, "compare", &[], &compared, c.force)?;
-    let key = |reps: &[ReplicationResult]| -> Vec<(u32, u64)> {
-        reps.iter().map(|r| (r.replication, r.seed)).collect()
-    };
-    if base.is_empty() {
+    if base.count == 0 {
         return Err(Error::Results {
             path: opts.base.join("replications.csv"),
             message: "holds no replications".into(),
         });
     }
-    let mut per_alt = Vec::new();
     let mut names = Vec::new();
     for dir in &opts.alts {
         warn_other_data(&opts.base, dir);
-        let (name, alt) = read_replications(dir)?;
-        if key(&alt) != key(&base) {
-            let show = |v: &[(u32, u64)]| {
-                let seeds: std::collections::BTreeSet<u64> = v.iter().map(|x| x.1).collect();
-                format!(
-                    "{} replication(s) numbered {}..{}, seed(s) {:?}",
-                    v.len(),
-                    v.first().map_or(0, |x| x.0),
-                    v.last().map_or(0, |x| x.0),
-                    seeds
-                )
-            };
+        let (name, alt) = scan(dir, Some(&opts.base))?;
+        if !alt.paired {
             return Err(Error::Results {
                 path: dir.clone(),
                 message: format!(
                     "cannot be paired with {}: it holds {}, the base holds {}; a paired comparison needs the same replications with the same seed (rerun with the base's --seed and --replications, or use corridor compare on the scenario files)",
                     opts.base.display(),
-                    show(&key(&alt)),
-                    show(&key(&base))
+                    alt.describe(),
+                    base.describe()
                 ),
             });
         }
-        per_alt.push(paired(&base, &alt, &name));
         names.push(name);
     }
     check_names(&names)?;
-    let rows = interleave(per_alt);
+    // Every folder was read through and checked; now the comparison itself, the folders read
+    // again in lockstep, one replication of each at a time.
+    let open = || inputs.iter().map(|d| ReplicationReader::open(d)).collect();
+    let rows = interleave(compare_streams(open, &names)?);
     let mut m = manifest::new(
         "compare",
         c,
         Vec::new(),
-        (base[0].seed, base.len() as u32),
+        (base.seed, base.count as u32),
         1,
         start,
     );
@@ -441,7 +467,7 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     let mut p = Printout {
         stdout: headline(
             &rows,
-            base.len(),
+            base.count,
             &base_name,
             opts.min_change,
             terminal_width(),

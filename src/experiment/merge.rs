@@ -6,14 +6,19 @@
 //! the exact per-replication values, so the files equal those of one run, byte for byte.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use sha2::{Digest, Sha256};
+
 use super::manifest::{FILE as MANIFEST, Manifest, MergedShard, ShardEntry, now_unix, sha256_hex};
 use super::printout::Printout;
-use super::results::read_replications;
+use super::results::ReplicationReader;
 use crate::error::{Error, Result};
-use crate::report::{self, ReplicationsCsv, ResultsFolder, SummaryCsv, SweepCsv, read_sweep_rows};
+use crate::report::{ReplicationResult, ResultsFolder, Row, SummaryCsv, SweepCsv, read_sweep_rows};
+use crate::run::ReplicationStream;
 
 fn results_err(path: &Path, message: impl Into<String>) -> Error {
     Error::Results {
@@ -22,15 +27,12 @@ fn results_err(path: &Path, message: impl Into<String>) -> Error {
     }
 }
 
-/// Checks that `file` in `dir` is the one its manifest recorded.
-fn check_hash(dir: &Path, m: &Manifest, file: &str) -> Result<Vec<u8>> {
-    let path = dir.join(file);
-    let bytes =
-        std::fs::read(&path).map_err(|e| results_err(&path, format!("cannot read: {e}")))?;
+/// Checks that `sha256`, the hash of `file` in `dir`, is the one its manifest recorded.
+fn check_sha256(dir: &Path, m: &Manifest, file: &str, sha256: &str) -> Result<()> {
     match m.outputs.get(file) {
-        Some(h) if *h == sha256_hex(&bytes) => Ok(bytes),
+        Some(h) if h == sha256 => Ok(()),
         Some(_) => Err(results_err(
-            &path,
+            &dir.join(file),
             "does not match the SHA-256 its manifest.json records; it was changed after the shard wrote it",
         )),
         None => Err(results_err(
@@ -38,6 +40,42 @@ fn check_hash(dir: &Path, m: &Manifest, file: &str) -> Result<Vec<u8>> {
             format!("does not list {file}; this is not a shard of the same kind"),
         )),
     }
+}
+
+/// Checks that `file` in `dir` is the one its manifest recorded; returns its bytes.
+fn check_hash(dir: &Path, m: &Manifest, file: &str) -> Result<Vec<u8>> {
+    let path = dir.join(file);
+    let bytes =
+        std::fs::read(&path).map_err(|e| results_err(&path, format!("cannot read: {e}")))?;
+    check_sha256(dir, m, file, &sha256_hex(&bytes))?;
+    Ok(bytes)
+}
+
+/// Checks that `file` in `dir` is the one its manifest recorded, reading it a piece at a time.
+fn check_hash_streamed(dir: &Path, m: &Manifest, file: &str) -> Result<()> {
+    let path = dir.join(file);
+    let sha256 = file_sha256(&path).map_err(|e| results_err(&path, format!("cannot read: {e}")))?;
+    check_sha256(dir, m, file, &sha256)
+}
+
+/// The SHA-256 of the file `path`, read a piece at a time.
+fn file_sha256(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Lists numbers as ranges: `0-3, 7, 9`.
@@ -59,8 +97,9 @@ fn ranges(v: &[usize]) -> String {
     out.join(", ")
 }
 
-/// A shard folder as read: the folder, its manifest, its slice and the manifest's bytes.
-type Held<'a> = (&'a PathBuf, Manifest, ShardEntry, Vec<u8>);
+/// A shard folder as read: the folder, its manifest (without its slice), its slice and the
+/// SHA-256 of its manifest.json.
+type Held<'a> = (&'a PathBuf, Manifest, ShardEntry, String);
 
 /// ` (shards 0/N to N-1/N must all be given; absent: ...)` when every shard has the same N.
 fn expected_shards(shards: &[Held]) -> String {
@@ -172,6 +211,195 @@ fn same_data(shards: &[Held]) -> Result<Vec<Vec<(String, String)>>> {
     Ok(union)
 }
 
+/// Which replications of a study the shards hold: one bit each.
+struct Coverage {
+    bits: Vec<u64>,
+    total: usize,
+}
+
+impl Coverage {
+    fn new(total: usize) -> Coverage {
+        Coverage {
+            bits: vec![0; total.div_ceil(64)],
+            total,
+        }
+    }
+
+    /// Replication `i`, held by shard `k`; refuses one beyond the study or held by an earlier
+    /// shard.
+    fn put(&mut self, i: u32, k: usize, shards: &[Held]) -> Result<()> {
+        let (dir, total) = (shards[k].0, self.total);
+        let at = i as usize;
+        if at >= total {
+            return Err(results_err(
+                dir,
+                format!("holds replication {i}, beyond the {total} replications of the study"),
+            ));
+        }
+        let (word, bit) = (at / 64, 1u64 << (at % 64));
+        if self.bits[word] & bit != 0 {
+            let other = shards[..k]
+                .iter()
+                .find(|s| s.2.replication_numbers.contains(&i))
+                .map_or(dir, |s| s.0);
+            return Err(results_err(
+                dir,
+                format!(
+                    "holds replication {i}, which {} holds too; give each shard once",
+                    other.display()
+                ),
+            ));
+        }
+        self.bits[word] |= bit;
+        Ok(())
+    }
+
+    /// Refuses a study with replications no shard holds, naming them.
+    fn check_all(&self, shards: &[Held]) -> Result<()> {
+        let missing: Vec<usize> = (0..self.total)
+            .filter(|&i| self.bits[i / 64] & (1 << (i % 64)) == 0)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "merge: replication(s) {} of 0-{} are in none of the folders given; a shard is missing{}",
+            ranges(&missing),
+            self.total.saturating_sub(1),
+            expected_shards(shards)
+        )))
+    }
+}
+
+/// Bytes of one value in the scratch file of [`merge_runs`].
+const VALUE_BYTES: usize = 8;
+
+/// Whether two replications have the same metric rows (scope, id, metric, unit).
+fn same_rows(a: &[Row], b: &[Row]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.scope == y.scope && x.id == y.id && x.metric == y.metric && x.unit == y.unit
+        })
+}
+
+/// Merges the replications.csv of run shards into `folder`: replications.csv in replication
+/// order and summary.csv, as `run` writes them. Memory holds one replication at a time: each
+/// shard's file is checked and read through once, its values put at their replication's place
+/// in a scratch file beside the folder (8 bytes a value); that file is then read in order into
+/// replications.csv, streamed, whose summary is computed in two passes as `run` computes it.
+fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result<()> {
+    let first = &shards[0].1;
+    let total = first.replications as usize;
+    let mut scratch = folder.scratch("merge-values")?;
+    let scratch_err = |e: io::Error| Error::Output {
+        path: folder.dir().join("replications.csv"),
+        source: e,
+    };
+    // The metric rows of the first replication read, which every shard's replications repeat.
+    let mut keys: Option<(&Path, Vec<Row>)> = None;
+    let mut coverage = Coverage::new(total);
+    let mut buf: Vec<u8> = Vec::new();
+    // One replication, read into the place of the one before.
+    let mut rep = ReplicationResult {
+        replication: 0,
+        seed: first.seed,
+        rows: Vec::new(),
+    };
+    for (k, (d, m, s, _)) in shards.iter().enumerate() {
+        check_hash_streamed(d, m, "replications.csv")?;
+        let mut reader = ReplicationReader::open(d)?;
+        let mut listed = s.replication_numbers.iter();
+        let (mut as_listed, mut other_rows) = (true, None);
+        // The first replication (its place in the file) with a seed other than the study's.
+        let mut bad_seed: Option<(usize, u64)> = None;
+        let mut read = 0usize;
+        while reader.next_into(&mut rep)? {
+            as_listed &= listed.next() == Some(&rep.replication);
+            if rep.seed != first.seed && bad_seed.is_none() {
+                bad_seed = Some((read, rep.seed));
+            }
+            read += 1;
+            let rows = match &keys {
+                None => &keys.insert((d, rep.rows.clone())).1,
+                Some((other, rows)) if !same_rows(rows, &rep.rows) => {
+                    other_rows.get_or_insert(*other);
+                    continue;
+                }
+                Some((_, rows)) => rows,
+            };
+            if (rep.replication as usize) < total {
+                buf.clear();
+                for row in &rep.rows {
+                    buf.extend_from_slice(&row.value.to_le_bytes());
+                }
+                let at = rep.replication as u64 * (rows.len() * VALUE_BYTES) as u64;
+                let f = scratch.file();
+                f.seek(SeekFrom::Start(at)).map_err(scratch_err)?;
+                f.write_all(&buf).map_err(scratch_err)?;
+            }
+        }
+        as_listed &= listed.next().is_none();
+        let n = reader.name().unwrap_or_default();
+        if read > 0 && n != name {
+            return Err(results_err(
+                d,
+                format!("holds scenario \"{n}\", not \"{name}\""),
+            ));
+        }
+        if !as_listed {
+            return Err(results_err(
+                &d.join("replications.csv"),
+                "holds other replications than its manifest lists",
+            ));
+        }
+        if let Some(other) = other_rows {
+            return Err(results_err(
+                &d.join("replications.csv"),
+                format!(
+                    "holds other metric rows than {}; merge only shards of one study",
+                    other.display()
+                ),
+            ));
+        }
+        for (p, &i) in s.replication_numbers.iter().enumerate() {
+            if let Some((_, seed)) = bad_seed.filter(|b| b.0 == p) {
+                return Err(results_err(
+                    d,
+                    format!("replication {i} has seed {seed}, not {}", first.seed),
+                ));
+            }
+            coverage.put(i, k, shards)?;
+        }
+    }
+    coverage.check_all(shards)?;
+    let mut out = ReplicationStream::new(folder, name)?;
+    if let Some((_, rows)) = keys {
+        let file = scratch.file();
+        file.seek(SeekFrom::Start(0)).map_err(scratch_err)?;
+        let mut values = io::BufReader::with_capacity(1 << 16, file);
+        let mut rep = ReplicationResult {
+            replication: 0,
+            seed: first.seed,
+            rows,
+        };
+        let mut bytes = [0u8; VALUE_BYTES];
+        for i in 0..first.replications {
+            rep.replication = i;
+            for row in &mut rep.rows {
+                values.read_exact(&mut bytes).map_err(scratch_err)?;
+                row.value = f64::from_le_bytes(bytes);
+            }
+            out.take(&rep)?;
+        }
+    }
+    drop(scratch);
+    let summary = out.finish(folder)?;
+    folder.add(&SummaryCsv {
+        scenario: name,
+        rows: &summary,
+    })
+}
+
 /// `corridor merge DIR... --out OUT`: combines shard folders into `out`; `force` replaces a
 /// folder that holds other results. Returns what to print.
 pub fn merge(
@@ -199,14 +427,14 @@ pub fn merge(
     }
     let mut shards = Vec::with_capacity(dirs.len());
     for d in dirs {
-        let (m, bytes) = Manifest::read(d)?;
-        let Some(s) = m.shard.clone() else {
+        let (mut m, bytes) = Manifest::read(d)?;
+        let Some(s) = m.shard.take() else {
             return Err(results_err(
                 &d.join(MANIFEST),
                 "is not the manifest of a shard (it has no \"shard\"); merge combines the folders written by run --shard or sweep --shard",
             ));
         };
-        shards.push((d, m, s, bytes));
+        shards.push((d, m, s, sha256_hex(&bytes)));
     }
     let (first_dir, first, _, _) = &shards[0];
     for (d, m, _, _) in &shards[1..] {
@@ -261,57 +489,17 @@ pub fn merge(
     merged.jobs = shards.iter().map(|s| s.1.jobs).max().unwrap_or(1);
     merged.merged_from = shards
         .iter()
-        .map(|(d, m, s, bytes)| MergedShard {
+        .map(|(d, m, s, sha256)| MergedShard {
             folder: d.display().to_string(),
             shard: format!("{}/{}", s.index, s.count),
             command_line: m.command_line.clone(),
             wall_seconds: m.wall_seconds,
-            manifest_sha256: sha256_hex(bytes),
+            manifest_sha256: sha256.clone(),
         })
         .collect();
 
     match first.kind.as_str() {
-        "run" => {
-            let total = first.replications as usize;
-            let mut slots = Slots::new(total, "replication", "replications of the study");
-            for (d, m, s, _) in &shards {
-                check_hash(d, m, "replications.csv")?;
-                let (n, reps) = read_replications(d)?;
-                if !reps.is_empty() && n != name {
-                    return Err(results_err(
-                        d,
-                        format!("holds scenario \"{n}\", not \"{name}\""),
-                    ));
-                }
-                let got: Vec<u32> = reps.iter().map(|r| r.replication).collect();
-                if got != s.replication_numbers {
-                    return Err(results_err(
-                        &d.join("replications.csv"),
-                        "holds other replications than its manifest lists",
-                    ));
-                }
-                for r in reps {
-                    let i = r.replication as usize;
-                    if r.seed != first.seed {
-                        return Err(results_err(
-                            d,
-                            format!("replication {i} has seed {}, not {}", r.seed, first.seed),
-                        ));
-                    }
-                    slots.put(i, r, d)?;
-                }
-            }
-            let reps = slots.all("replication(s)", &shards)?;
-            let summary = report::summarise(&reps);
-            folder.add(&SummaryCsv {
-                scenario: &name,
-                rows: &summary,
-            })?;
-            folder.add(&ReplicationsCsv {
-                scenario: &name,
-                reps: &reps,
-            })?;
-        }
+        "run" => merge_runs(&shards, &name, &mut folder)?,
         "sweep" => {
             let grid = first
                 .sweep

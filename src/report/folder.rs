@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use lock::{Kind, Lock, debris};
 
 pub use lock::abandon;
-pub use streamed::StreamedFile;
+pub use streamed::{ScratchFile, StreamedFile};
 use streamed::{Staged, move_file};
 
 mod streamed;

@@ -24,7 +24,7 @@ use crate::engine::summary::Summary;
 pub use bottlenecks::{BOTTLENECKS_HEADER, BottlenecksCsv};
 pub use checks::{UNDELIVERED_LIMIT, undelivered, unsettled, warnings};
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
-pub use folder::{Previous, ResultsFolder, StreamedFile, abandon};
+pub use folder::{Previous, ResultsFolder, ScratchFile, StreamedFile, abandon};
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replication};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};

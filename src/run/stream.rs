@@ -127,6 +127,15 @@ impl ReplicationStream {
         Ok(crate::report::stability::with_stability(rows))
     }
 
+    /// Completes the file without adding it to a folder: a scratch copy of the rows, to read
+    /// back ([`StreamedFile::read_back`]) as often as needed, removed when dropped (`compare`
+    /// pairs its scenarios' replications from such copies).
+    pub fn into_scratch(self) -> Result<StreamedFile> {
+        self.csv
+            .into_inner()
+            .map_err(|e| failed(&self.path)(e.into_error().into()))
+    }
+
     /// Completes the file and adds it to `folder`, without a summary (a shard's folder).
     pub fn finish_rows(self, folder: &mut ResultsFolder) -> Result<()> {
         let file = self

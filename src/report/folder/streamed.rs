@@ -62,7 +62,31 @@ pub struct StreamedFile {
     temp: TempFile,
 }
 
+/// A scratch file beside a results folder: see [`ResultsFolder::scratch`].
+#[derive(Debug)]
+pub struct ScratchFile {
+    file: File,
+    temp: TempFile,
+}
+
+impl ScratchFile {
+    /// The file, open for reading and writing.
+    pub fn file(&mut self) -> &mut File {
+        &mut self.file
+    }
+
+    /// Where it is (for messages).
+    pub fn path(&self) -> &Path {
+        &self.temp.path
+    }
+}
+
 impl StreamedFile {
+    /// The hidden file the bytes go to until the commit.
+    pub fn path(&self) -> &Path {
+        &self.temp.path
+    }
+
     /// Reads back what was written so far (flushed first).
     pub fn read_back(&mut self) -> io::Result<File> {
         self.out.flush()?;
@@ -98,6 +122,28 @@ impl ResultsFolder {
     /// leaves it behind.
     pub fn stream(&self, name: &'static str) -> Result<StreamedFile> {
         debug_assert!(name != MANIFEST);
+        let (file, temp) = self.hidden_file(name)?;
+        Ok(StreamedFile {
+            name,
+            out: io::BufWriter::with_capacity(1 << 16, file),
+            hasher: Sha256::new(),
+            temp,
+        })
+    }
+
+    /// Opens a scratch file for the work of a command, never committed: a hidden file beside
+    /// the folder (`.<folder>.<what>.stream-...`), open for reading and writing anywhere in it,
+    /// cleaned up as a [`stream`](ResultsFolder::stream)ed file is: removed when dropped, by
+    /// Ctrl-C, or by the next command on the folder after a process was killed. `merge` puts
+    /// the shards' values in replication order there.
+    pub fn scratch(&self, what: &str) -> Result<ScratchFile> {
+        let (file, temp) = self.hidden_file(what)?;
+        Ok(ScratchFile { file, temp })
+    }
+
+    /// Creates the hidden file `.<folder>.<name>.stream-<pid>-<n>` beside the folder, open for
+    /// reading and writing, on the interruption list.
+    fn hidden_file(&self, name: &str) -> Result<(File, TempFile)> {
         let err = out_err(&self.dir);
         let (parent, folder) = locate(&self.dir).map_err(&err)?;
         let mut created = Vec::new();
@@ -115,17 +161,17 @@ impl ResultsFolder {
         let file = {
             // On the interruption list from the moment it exists (Ctrl-C removes it).
             let mut d = debris();
-            let file = File::create_new(&temp.path).map_err(out_err(&self.dir.join(name)))?;
+            let file = File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&temp.path)
+                .map_err(out_err(&self.dir.join(name)))?;
             temp.ticket = Some(d.add(temp.path.clone(), Kind::File));
             file
         };
         temp.created.retain(|d| d.is_dir());
-        Ok(StreamedFile {
-            name,
-            out: io::BufWriter::with_capacity(1 << 16, file),
-            hasher: Sha256::new(),
-            temp,
-        })
+        Ok((file, temp))
     }
 
     /// Adds a streamed file, complete: flushed, synced to disk, its SHA-256 kept for the
@@ -194,6 +240,26 @@ mod tests {
         let (m, _) = Manifest::read(&dir).unwrap();
         assert_eq!(m.outputs["replications.csv"], sha256_hex(b"x,y\n1,2\n"));
         assert_eq!(m.outputs["summary.csv"], sha256_hex(b"s\n"));
+    }
+
+    #[test]
+    fn a_scratch_file_is_read_and_written_anywhere_and_removed_when_dropped() {
+        use std::io::{Read, Seek, SeekFrom};
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = ResultsFolder::new(tmp.path().join("out")).unwrap();
+        let mut s = folder.scratch("values").unwrap();
+        assert!(s.path().to_string_lossy().contains(".out.values.stream-"));
+        s.file().seek(SeekFrom::Start(4)).unwrap();
+        s.file().write_all(b"tail").unwrap();
+        s.file().seek(SeekFrom::Start(0)).unwrap();
+        s.file().write_all(b"head").unwrap();
+        s.file().seek(SeekFrom::Start(0)).unwrap();
+        let mut back = String::new();
+        s.file().read_to_string(&mut back).unwrap();
+        assert_eq!(back, "headtail");
+        drop(s);
+        drop(folder);
+        assert!(entries(tmp.path()).is_empty());
     }
 
     #[test]
