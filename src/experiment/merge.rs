@@ -17,7 +17,9 @@ use super::manifest::{FILE as MANIFEST, Manifest, MergedShard, ShardEntry, now_u
 use super::printout::Printout;
 use super::results::ReplicationReader;
 use crate::error::{Error, Result};
-use crate::report::{ReplicationResult, ResultsFolder, Row, SummaryCsv, SweepCsv, read_sweep_rows};
+use crate::report::{
+    BottlenecksCsv, ReplicationResult, ResultsFolder, Row, SummaryCsv, SweepCsv, read_sweep_rows,
+};
 use crate::run::ReplicationStream;
 
 fn results_err(path: &Path, message: impl Into<String>) -> Error {
@@ -395,6 +397,10 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
     drop(scratch);
     let summary = out.finish(folder)?;
     folder.add(&SummaryCsv {
+        scenario: name,
+        rows: &summary,
+    })?;
+    folder.add(&BottlenecksCsv {
         scenario: name,
         rows: &summary,
     })

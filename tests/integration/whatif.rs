@@ -96,7 +96,7 @@ pub(crate) fn write_alt(dir: &Path) {
     .unwrap();
 }
 
-pub(crate) const CSVS: [&str; 2] = ["summary.csv", "replications.csv"];
+pub(crate) const CSVS: [&str; 3] = ["summary.csv", "bottlenecks.csv", "replications.csv"];
 
 pub(crate) fn same_files(a: &Path, b: &Path, files: &[&str]) {
     for f in files {
