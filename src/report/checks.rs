@@ -33,9 +33,14 @@ pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
     out
 }
 
+/// The share of a flow's transit spent waiting at an element that does not settle from which
+/// the flow counts as held by it.
+pub(crate) const HELD_SHARE: f64 = 0.05;
+
 /// One warning per element marked `stable = 0` (see [`super::stability`]), then one per flow
 /// whose transit figures therefore depend on the horizon: its own consignments under way keep
-/// growing, or it waits for an element that does not settle.
+/// growing, or it spends at least [`HELD_SHARE`] of its transit waiting for an element that does
+/// not settle.
 pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
     let grows = |r: &&SummaryRow| r.key.metric == "stable" && r.summary.mean == 0.0;
     let mut out = Vec::new();
@@ -65,11 +70,13 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
         let id = &f.key.id;
         let own = super::find(rows, "flow", id, "stable").is_some_and(|s| s.mean == 0.0);
         let prefix = format!("{id}@");
+        // A flow that waits little at an element that does not settle (one with priority
+        // there, say) is not held by it.
         let through: Vec<&str> = bad
             .iter()
             .filter(|res| {
-                super::find(rows, "wait", &format!("{prefix}{res}"), "hours_per_day")
-                    .is_some_and(|s| s.mean > 0.0)
+                super::find(rows, "wait", &format!("{prefix}{res}"), "transit_share")
+                    .is_some_and(|s| s.mean >= HELD_SHARE)
             })
             .map(String::as_str)
             .collect();

@@ -153,7 +153,11 @@ pub fn write_table(
                 .iter()
                 .filter(|f| f.share.mean.is_finite() && f.share.mean >= 0.0005)
                 .take(2)
-                .map(|f| format!("{} {:.0}%", f.flow, 100.0 * f.share.mean))
+                .map(|f| {
+                    let pct = 100.0 * f.share.mean;
+                    let digits = usize::from(pct < 1.0);
+                    format!("{} {pct:.digits$}%", f.flow)
+                })
                 .collect();
             let more = b.flows.len().saturating_sub(who.len());
             if who.is_empty() {

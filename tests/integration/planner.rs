@@ -298,3 +298,57 @@ fn demand_bad_input() {
         &["flows[0].arrivals", "1 ms"],
     );
 }
+
+/// README's "The planner's question, answered" is what the command prints: its tables are the
+/// run's stdout up to the list of files written, and each warning it quotes is a line of the
+/// run's stderr. A change of the model or of the scenario that moves them must update it.
+#[test]
+fn readme_planner_example_is_what_the_run_prints() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = &readme[readme.find("## The planner's question, answered").unwrap()..];
+    let blocks: Vec<&str> = section
+        .split("```text\n")
+        .skip(1)
+        .take(2)
+        .map(|b| &b[..b.find("```").unwrap()])
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args([
+            "run",
+            root.join("scenarios/middle-corridor.toml")
+                .to_str()
+                .unwrap(),
+            "--demand",
+            "2",
+            "--digitisation",
+            "BCP_BOYUK_KESIK_GARDABANI=pre_arrival",
+        ])
+        .env("COLUMNS", "100")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let tables = &out[..out.find("wrote ").unwrap()];
+    assert_eq!(tables.trim_end(), blocks[0].trim_end());
+    let err = stderr(&o);
+    for line in blocks[1].lines() {
+        assert!(
+            err.lines().any(|l| l == line),
+            "not in stderr: {line}\n{err}"
+        );
+    }
+    // The fleet is named as a bottleneck that does not settle, and Xi'an -> Poti as depending
+    // on the horizon because of it.
+    assert!(
+        tables.contains("service:caspian-feeder     1.000"),
+        "{tables}"
+    );
+    assert!(
+        err.contains("flow \"xian-poti\": transit figures depend on the horizon")
+            && err.contains("it waits at service:caspian-feeder"),
+        "{err}"
+    );
+}

@@ -116,3 +116,44 @@ fn the_saturated_feeder_fleet_is_flagged_and_its_flows_with_it() {
     // Flows that never board the feeder keep their verdict.
     assert_eq!(stable(&out, "flow", "btk-other"), 1.0);
 }
+
+/// The `wait` rows of a flow name where its queueing goes: on a Jackson tandem (no carriers,
+/// no borders) a flow's waits at its stations add up to its `queueing` part of transit (both
+/// per consignment created after the warm-up; they differ only by the few still under way at
+/// the horizon), and each station's share of transit is its wait over the transit.
+#[test]
+fn a_flows_waits_by_resource_add_up_to_its_queueing() {
+    let mut src = String::from(
+        "[scenario]\nname = \"tandem\"\nhorizon = \"420d\"\nwarmup = \"20d\"\nreplications = 4\nseed = 3\n",
+    );
+    for (i, mean) in ["30m", "42m", "48m"].iter().enumerate() {
+        src += &format!(
+            "[[nodes]]\nid = \"t{i}\"\nkind = \"station\"\nservers = 1\nservice = {{ dist = \"exponential\", mean = \"{mean}\" }}\n"
+        );
+    }
+    src += "[[links]]\nfrom = \"t0\"\nto = \"t1\"\ntime = { dist = \"fixed\", value = \"1h\" }\n\
+            [[links]]\nfrom = \"t1\"\nto = \"t2\"\ntime = { dist = \"fixed\", value = \"1h\" }\n\
+            [[flows]]\nid = \"f\"\nroute = [\"t0\", \"t1\", \"t2\"]\narrivals = { dist = \"exponential\", mean = \"1h\" }\n";
+    let out = run(&model(&src));
+    let waits: f64 = (0..3)
+        .map(|i| summary(&out.summary, "wait", &format!("f@node:t{i}"), "wait_mean").mean)
+        .sum();
+    let queueing = summary(&out.summary, "flow", "f", "queueing").mean;
+    assert!(
+        (waits - queueing).abs() < 0.01 * queueing,
+        "waits by station {waits} h, queueing {queueing} h"
+    );
+    let transit = summary(&out.summary, "flow", "f", "transit_mean").mean;
+    let share = summary(&out.summary, "wait", "f@node:t2", "transit_share").mean;
+    let wait = summary(&out.summary, "wait", "f@node:t2", "wait_mean").mean;
+    assert!(
+        (share - wait / transit).abs() < 0.02 * share,
+        "{share} vs {wait}/{transit}"
+    );
+    // t2 (load 0.8) causes the most waiting, and bottlenecks.csv ranks it first.
+    let ranked = corridor::report::bottlenecks::rank(&out.summary);
+    assert_eq!(
+        (ranked[0].scope.as_str(), ranked[0].id.as_str()),
+        ("node", "t2")
+    );
+}
