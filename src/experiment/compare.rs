@@ -246,7 +246,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         .map(ReplicationStream::into_scratch)
         .collect::<Result<Vec<_>>>()?;
     let labels: Vec<String> = alts.iter().map(|a| a.2.clone()).collect();
-    let per_alt = compare_streams(
+    let compared = compare_streams(
         || {
             files
                 .iter_mut()
@@ -263,7 +263,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         &labels,
     )?;
     drop(files);
-    let rows = interleave(per_alt);
+    let rows = interleave(compared.per_alt);
     let mut m = manifest::new(
         "compare",
         c,
@@ -284,6 +284,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         ),
         stderr: String::new(),
     };
+    settling_lines(&mut p, &compared.settling);
     p.written(&written);
     p.speed(
         events,
@@ -443,7 +444,8 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
     // Every folder was read through and checked; now the comparison itself, the folders read
     // again in lockstep, one replication of each at a time.
     let open = || inputs.iter().map(|d| ReplicationReader::open(d)).collect();
-    let rows = interleave(compare_streams(open, &names)?);
+    let compared = compare_streams(open, &names)?;
+    let rows = interleave(compared.per_alt);
     let mut m = manifest::new(
         "compare",
         c,
@@ -474,6 +476,20 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
         ),
         stderr: String::new(),
     };
+    settling_lines(&mut p, &compared.settling);
     p.written(&written);
     Ok(p)
+}
+
+/// Appends to the printout, after the headline, which elements settle in the base and not in
+/// an alternative (or the other way round).
+fn settling_lines(p: &mut Printout, settling: &[String]) {
+    if settling.is_empty() {
+        return;
+    }
+    p.line("Does it settle? (a queue that still grows at the horizon; see summary.csv `stable`)");
+    for line in settling {
+        p.line(line);
+    }
+    p.line("");
 }

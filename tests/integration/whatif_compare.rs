@@ -155,3 +155,28 @@ fn pairing_narrows_the_interval_of_the_difference() {
         assert_eq!(p.significant, Some(true), "{metric}: {p:?}");
     }
 }
+
+/// An alternative that overloads a station says so after the headline: the station no longer
+/// settles and its flow's transit depends on the run's length; the base settles.
+#[test]
+fn compare_says_which_queues_no_longer_settle() {
+    let dir = workdir();
+    let d = dir.path();
+    let o = corridor(
+        &[
+            "compare",
+            "s.toml",
+            "--alt",
+            "busy:scenario.demand=3",
+            "-r",
+            "4",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Does it settle?"), "{out}");
+    let line = out.lines().find(|l| l.starts_with("busy:")).unwrap();
+    assert!(line.contains("no longer settle"), "{line}");
+    assert!(line.contains("now depends on the run's length"), "{line}");
+}

@@ -17,7 +17,7 @@ use crate::engine::significance::{benjamini_hochberg, paired_p};
 use crate::engine::summary::{FirstPass, SecondPass};
 use crate::error::{Error, Result};
 use crate::experiment::results::ReplicationReader;
-use crate::report::{Comparison, ReplicationResult, Row};
+use crate::report::{Comparison, ReplicationResult, Row, stability};
 
 /// One metric compared: the base's row (its key) and the metric's place among the rows of a
 /// replication of the base and of the alternative.
@@ -35,10 +35,12 @@ struct Firsts {
     diff: FirstPass,
 }
 
-/// The second pass of the two summaries whose spread is used.
+/// The second pass of the summaries whose spread is used (the alternative's, for whether its
+/// levels settle).
 #[derive(Clone, Copy)]
 struct Seconds {
     base: SecondPass,
+    alt: SecondPass,
     diff: SecondPass,
 }
 
@@ -125,6 +127,7 @@ impl Pairing {
                 .iter()
                 .map(|f| Seconds {
                     base: f.base.second_pass(),
+                    alt: f.alt.second_pass(),
                     diff: f.diff.second_pass(),
                 })
                 .collect();
@@ -132,8 +135,73 @@ impl Pairing {
         for (k, x, y) in Self::pairs(&self.metrics, base, alt) {
             let s = &mut self.second[k];
             s.base.push(x);
+            s.alt.push(y);
             s.diff.push(y - x);
         }
+    }
+
+    /// The elements whose `stable` verdict differs between the base and this alternative
+    /// ([`crate::report::stability`], judged on the paired replications of each side): one
+    /// line saying which no longer settle and which now do. Empty when nothing changes.
+    pub(super) fn settling(&self) -> Option<String> {
+        let summary = |k: usize, alt: bool| {
+            let f = &self.first[k];
+            let p = if alt { &f.alt } else { &f.base };
+            match self.second.get(k) {
+                Some(s) => p.finish(if alt { &s.alt } else { &s.base }),
+                None => p.finish(&p.second_pass()),
+            }
+        };
+        let index: HashMap<(&str, &str, &str), usize> = self
+            .metrics
+            .iter()
+            .enumerate()
+            .map(|(k, m)| ((m.key.scope, m.key.id.as_str(), m.key.metric), k))
+            .collect();
+        let (mut worse, mut better) = (Vec::new(), Vec::new());
+        for (k, m) in self.metrics.iter().enumerate() {
+            let Some(level) = stability::level_of(m.key.metric) else {
+                continue;
+            };
+            let verdict = |alt: bool| {
+                let mean = index
+                    .get(&(m.key.scope, m.key.id.as_str(), level))
+                    .map_or(f64::NAN, |&j| summary(j, alt).mean);
+                stability::verdict(&summary(k, alt), mean)
+            };
+            let name = format!("{}:{}", m.key.scope, m.key.id);
+            match (verdict(false), verdict(true)) {
+                (b, a) if b == 1.0 && a == 0.0 => worse.push(name),
+                (b, a) if b == 0.0 && a == 1.0 => better.push(name),
+                _ => {}
+            }
+        }
+        if worse.is_empty() && better.is_empty() {
+            return None;
+        }
+        let mut line = format!("{}:", self.label);
+        let (flows, elements): (Vec<String>, Vec<String>) =
+            worse.into_iter().partition(|w| w.starts_with("flow:"));
+        if !elements.is_empty() {
+            line += &format!(
+                " {} no longer settle{};",
+                elements.join(", "),
+                if elements.len() == 1 { "s" } else { "" }
+            );
+        }
+        if !flows.is_empty() {
+            let ids: Vec<&str> = flows.iter().map(|f| &f["flow:".len()..]).collect();
+            line += &format!(
+                " the transit of {} now depends on the run's length;",
+                ids.join(", ")
+            );
+        }
+        if !better.is_empty() {
+            line += &format!(" {} settle(s) where the base did not;", better.join(", "));
+        }
+        line.pop();
+        line.push('.');
+        Some(line)
     }
 
     /// The comparison of every metric, with Benjamini-Hochberg over this alternative's metrics.
@@ -196,7 +264,7 @@ impl Pairing {
 pub(super) fn compare_streams<R: Read>(
     mut open: impl FnMut() -> Result<Vec<ReplicationReader<R>>>,
     labels: &[String],
-) -> Result<Vec<Vec<Comparison>>> {
+) -> Result<Compared> {
     let mut pairings: Vec<Pairing> = Vec::new();
     for pass in [1, 2] {
         let mut readers = open()?;
@@ -245,9 +313,23 @@ pub(super) fn compare_streams<R: Read>(
         }
     }
     if pairings.is_empty() {
-        return Ok(labels.iter().map(|_| Vec::new()).collect());
+        return Ok(Compared {
+            per_alt: labels.iter().map(|_| Vec::new()).collect(),
+            settling: Vec::new(),
+        });
     }
-    Ok(pairings.into_iter().map(Pairing::finish).collect())
+    Ok(Compared {
+        settling: pairings.iter().filter_map(Pairing::settling).collect(),
+        per_alt: pairings.into_iter().map(Pairing::finish).collect(),
+    })
+}
+
+/// What [`compare_streams`] finds.
+pub(super) struct Compared {
+    /// The comparisons of each alternative, in the order of the labels.
+    pub per_alt: Vec<Vec<Comparison>>,
+    /// A line per alternative where an element settles in one and not in the other.
+    pub settling: Vec<String>,
 }
 
 /// Replications that cannot be paired, found while comparing (the callers check before).
@@ -338,7 +420,7 @@ mod tests {
                 .map(|f| ReplicationReader::new("r.csv".into(), std::io::Cursor::new(f)))
                 .collect()
         };
-        let streamed = compare_streams(open, &["alt".to_string()]).unwrap();
+        let streamed = compare_streams(open, &["alt".to_string()]).unwrap().per_alt;
         let held = paired_in_memory(&base, &alt, "alt");
         assert_eq!(held.len(), 3);
         assert_eq!(held[0].id, "base");
