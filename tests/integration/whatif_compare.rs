@@ -180,3 +180,35 @@ fn compare_says_which_queues_no_longer_settle() {
     assert!(line.contains("no longer settle"), "{line}");
     assert!(line.contains("now depends on the run's length"), "{line}");
 }
+
+/// README's compare example (the first alternative of its first command) is what the command
+/// prints.
+#[test]
+fn readme_compare_example_is_what_the_command_prints() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("```text\naktau3 against middle-corridor-simple")
+        .expect("the README's compare example");
+    let block = &readme[start + "```text\n".len()..];
+    let expected = &block[..block.find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args([
+            "compare",
+            root.join("scenarios/middle-corridor-simple.toml")
+                .to_str()
+                .unwrap(),
+            "--alt",
+            "aktau3:nodes.PORT_AKTAU.servers=3",
+            "--alt",
+            "alat4:nodes.PORT_ALAT.servers=4",
+        ])
+        .env("COLUMNS", "100")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with(expected), "README:\n{expected}\nprinted:\n{out}");
+}
