@@ -1,42 +1,43 @@
 //! The event calendar: a priority queue of pending events.
 //!
 //! Order contract: events run in increasing time; events at the same instant run in the order
-//! they were scheduled (FIFO by insertion sequence). The key is `(time, sequence)` packed into
-//! one `u128`, so ties are never broken at random and a run is fully deterministic.
+//! they were scheduled (FIFO by insertion), so ties are never broken at random and a run is
+//! fully deterministic.
+//!
+//! The queue is a radix heap: the clock only moves forward, so every pending time is at least
+//! the time `last` popped last, and an event goes to the bucket of the highest bit in which
+//! its time differs from `last` (bucket 0: the same time). Scheduling is a push onto a bucket;
+//! popping takes bucket 0 in order, or, when it is empty, moves the lowest non-empty bucket
+//! down around its earliest time. Each event moves down at most 64 times over its life, and
+//! in practice once or twice, whatever the number pending; a binary heap pays a sift of
+//! log2(pending) levels at every push and pop (see benches/README.md for the measurements).
+//!
+//! FIFO at equal times holds because events of equal time are always in the same bucket (the
+//! bucket depends only on the time and `last`), each bucket keeps the order in which events
+//! arrived, and moving a bucket down keeps its order. The shadow test below checks it against
+//! a `BTreeMap` keyed by (time, sequence) over a million random operations.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::cell::Cell;
+use std::collections::VecDeque;
 
 use super::time::{SimDur, SimTime};
 
-struct Entry<E> {
-    key: u128,
-    event: E,
-}
+/// Buckets 1..=64: times differing from `last` first at bit `i - 1`.
+const BUCKETS: usize = 64;
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    // Reversed: `BinaryHeap` is a max-heap and we want the earliest key on top.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
-    }
-}
-
-/// Pending events of type `E`, popped in `(time, insertion sequence)` order.
+/// Pending events of type `E`, popped in `(time, insertion order)` order.
 pub struct Calendar<E> {
-    heap: BinaryHeap<Entry<E>>,
-    seq: u64,
-    now: SimTime,
+    /// Events at time `last`, in the order they were scheduled.
+    now_queue: VecDeque<(u64, E)>,
+    /// `buckets[i - 1]`: events whose time differs from `last` first at bit `i - 1`.
+    buckets: [Vec<(u64, E)>; BUCKETS],
+    /// Bit `i - 1` set when `buckets[i - 1]` is not empty.
+    occupied: u64,
+    /// The time popped last.
+    last: u64,
+    /// The earliest pending time when `now_queue` is empty, once found (until the next change).
+    earliest: Cell<Option<u64>>,
+    len: usize,
 }
 
 impl<E> Default for Calendar<E> {
@@ -49,25 +50,32 @@ impl<E> Calendar<E> {
     /// An empty calendar at time zero.
     pub fn new() -> Self {
         Calendar {
-            heap: BinaryHeap::new(),
-            seq: 0,
-            now: SimTime::ZERO,
+            now_queue: VecDeque::new(),
+            buckets: std::array::from_fn(|_| Vec::new()),
+            occupied: 0,
+            last: 0,
+            earliest: Cell::new(None),
+            len: 0,
         }
     }
 
-    /// An empty calendar with room for `n` pending events before it reallocates.
+    /// An empty calendar with room for `n` events at one instant before it reallocates.
     pub fn with_capacity(n: usize) -> Self {
-        Calendar {
-            heap: BinaryHeap::with_capacity(n),
-            seq: 0,
-            now: SimTime::ZERO,
-        }
+        let mut c = Self::new();
+        c.now_queue.reserve(n);
+        c
     }
 
     /// The time of the event popped last (the simulation clock).
     #[inline]
     pub fn now(&self) -> SimTime {
-        self.now
+        SimTime(self.last)
+    }
+
+    /// The bucket of time `t` (at least `last`): 0 for `last` itself.
+    #[inline]
+    fn bucket(&self, t: u64) -> usize {
+        (u64::BITS - (t ^ self.last).leading_zeros()) as usize
     }
 
     /// Schedules `event` at absolute time `at`.
@@ -76,50 +84,98 @@ impl<E> Calendar<E> {
     /// If `at` is earlier than [`Calendar::now`]: scheduling into the past is a bug in the model.
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        assert!(at >= self.now, "event scheduled in the past");
-        let key = ((at.0 as u128) << 64) | self.seq as u128;
-        self.seq += 1;
-        self.heap.push(Entry { key, event });
+        assert!(at.0 >= self.last, "event scheduled in the past");
+        let b = self.bucket(at.0);
+        if b == 0 {
+            self.now_queue.push_back((at.0, event));
+        } else {
+            self.buckets[b - 1].push((at.0, event));
+            self.occupied |= 1 << (b - 1);
+            if let Some(e) = self.earliest.get() {
+                self.earliest.set(Some(e.min(at.0)));
+            }
+        }
+        self.len += 1;
     }
 
     /// Schedules `event` after `delay` from now.
     #[inline]
     pub fn schedule_in(&mut self, delay: SimDur, event: E) {
-        self.schedule(self.now + delay, event);
+        self.schedule(self.now() + delay, event);
+    }
+
+    /// The earliest time in the lowest non-empty bucket (the earliest pending time when
+    /// `now_queue` is empty), remembered until the calendar changes.
+    #[inline]
+    fn earliest_in_buckets(&self) -> Option<u64> {
+        if let Some(e) = self.earliest.get() {
+            return Some(e);
+        }
+        if self.occupied == 0 {
+            return None;
+        }
+        let b = self.occupied.trailing_zeros() as usize;
+        let e = self.buckets[b].iter().map(|x| x.0).min();
+        self.earliest.set(e);
+        e
     }
 
     /// Removes the next event and advances the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let Entry { key, event } = self.heap.pop()?;
-        let t = SimTime((key >> 64) as u64);
-        self.now = t;
-        Some((t, event))
+        if self.now_queue.is_empty() {
+            let t = self.earliest_in_buckets()?;
+            let b = self.occupied.trailing_zeros() as usize;
+            self.last = t;
+            self.occupied &= !(1 << b);
+            // Every event of the bucket moves to a lower one, in order; the bucket keeps its
+            // allocation for its next use.
+            let mut moving = std::mem::take(&mut self.buckets[b]);
+            for (at, e) in moving.drain(..) {
+                let nb = self.bucket(at);
+                if nb == 0 {
+                    self.now_queue.push_back((at, e));
+                } else {
+                    debug_assert!(nb - 1 < b);
+                    self.buckets[nb - 1].push((at, e));
+                    self.occupied |= 1 << (nb - 1);
+                }
+            }
+            self.buckets[b] = moving;
+            self.earliest.set(None);
+        }
+        let (t, e) = self.now_queue.pop_front()?;
+        self.len -= 1;
+        Some((SimTime(t), e))
     }
 
     /// Time of the next event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| SimTime((e.key >> 64) as u64))
+        if !self.now_queue.is_empty() {
+            return Some(SimTime(self.last));
+        }
+        self.earliest_in_buckets().map(SimTime)
     }
 
     /// The pending events at time `at`, in no particular order (for diagnostics: it scans the
     /// whole calendar).
     pub fn pending_at(&self, at: SimTime) -> impl Iterator<Item = &E> + '_ {
-        self.heap
+        self.now_queue
             .iter()
-            .filter(move |e| (e.key >> 64) as u64 == at.0)
-            .map(|e| &e.event)
+            .chain(self.buckets.iter().flatten())
+            .filter(move |e| e.0 == at.0)
+            .map(|e| &e.1)
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     /// True when nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 }
 
@@ -152,6 +208,40 @@ mod tests {
         c.schedule(SimTime(10), ());
         c.pop();
         c.schedule(SimTime(9), ());
+    }
+
+    /// Shadow check with times spread over the whole clock (offsets from 1 ms to about 35
+    /// years, and the largest time): events move down through many buckets.
+    #[test]
+    fn matches_btreemap_shadow_over_wide_times() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let mut cal = Calendar::new();
+        let mut shadow: BTreeMap<(u64, u64), u64> = BTreeMap::new();
+        let mut seq = 0u64;
+        for op in 0..300_000u64 {
+            let r = rng.next_u64();
+            if r % 5 < 3 || shadow.is_empty() {
+                let spread = 1u64 << (r % 41);
+                let at = match op % 1000 {
+                    999 => u64::MAX,
+                    _ => cal.now().0.saturating_add((r >> 20) % spread),
+                };
+                cal.schedule(SimTime(at), op);
+                shadow.insert((at, seq), op);
+                seq += 1;
+            } else {
+                let (&(t, s), &v) = shadow.iter().next().unwrap();
+                shadow.remove(&(t, s));
+                assert_eq!(cal.peek_time(), Some(SimTime(t)));
+                assert_eq!(cal.pop(), Some((SimTime(t), v)));
+            }
+            assert_eq!(cal.len(), shadow.len());
+        }
+        while let Some((&(t, s), &v)) = shadow.iter().next() {
+            shadow.remove(&(t, s));
+            assert_eq!(cal.pop(), Some((SimTime(t), v)));
+        }
+        assert_eq!(cal.pop(), None);
     }
 
     /// Shadow check: a million seeded random operations against a `BTreeMap` keyed by

@@ -210,5 +210,8 @@ fn readme_compare_example_is_what_the_command_prints() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.starts_with(expected), "README:\n{expected}\nprinted:\n{out}");
+    assert!(
+        out.starts_with(expected),
+        "README:\n{expected}\nprinted:\n{out}"
+    );
 }
