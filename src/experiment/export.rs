@@ -17,7 +17,7 @@ use crate::scenario::{FileAccess, Network};
 pub struct GeojsonOptions {
     /// A results folder of `run` (or `merge`) or a scenario file.
     pub input: PathBuf,
-    /// `--out FILE` [default: `<scenario name>.geojson` in the current folder].
+    /// `--out FILE` (default: `<scenario name>.geojson` in the current folder).
     pub out: Option<PathBuf>,
     /// `--confine`, for a scenario file.
     pub access: FileAccess,

@@ -326,3 +326,103 @@ impl Export for CorridorGeojson<'_> {
         Ok(text.into_bytes())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::summary::Summary;
+    use crate::report::Row;
+    use crate::scenario::network::{NetLink, NetNode};
+
+    fn row(scope: &'static str, id: &str, metric: &'static str, values: &[f64]) -> SummaryRow {
+        SummaryRow {
+            key: Row::new(scope, id, metric, "x", f64::NAN),
+            summary: Summary::of(values),
+        }
+    }
+
+    fn network() -> Network {
+        let node = |id: &str, position| NetNode {
+            id: id.into(),
+            kind: "station".into(),
+            position,
+        };
+        Network {
+            name: "n".into(),
+            nodes: vec![
+                node(
+                    "a",
+                    Some(Position {
+                        lat: 42.5,
+                        lon: 41.25,
+                    }),
+                ),
+                node(
+                    "b",
+                    Some(Position {
+                        lat: -1.0,
+                        lon: 2.0,
+                    }),
+                ),
+                node("c", None),
+            ],
+            links: vec![
+                NetLink {
+                    from: 0,
+                    to: 1,
+                    distance_km: None,
+                },
+                NetLink {
+                    from: 1,
+                    to: 2,
+                    distance_km: Some(5.0),
+                },
+            ],
+            services: Vec::new(),
+            flows: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn points_are_lon_lat_missing_values_null_and_unplaced_ends_left_out() {
+        let net = network();
+        let rows = vec![
+            row("node", "a", "utilisation", &[f64::NAN]),
+            row("node", "a", "wait_mean", &[1.5, 2.5]),
+        ];
+        let map = CorridorGeojson {
+            network: &net,
+            rows: Some(&rows),
+        };
+        let text = String::from_utf8(map.serialize().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Header, nodes a and b, link a->b (b->c has no position at c), footer.
+        assert_eq!(lines.len(), 5, "{text}");
+        assert_eq!(
+            lines[0],
+            r#"{"type":"FeatureCollection","name":"n","features":["#
+        );
+        assert!(
+            lines[1].contains(r#""coordinates":[41.25,42.5]"#),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[1].contains(r#""utilisation":null,"wait_mean":2.0,"#));
+        assert!(lines[3].contains(r#""coordinates":[[41.25,42.5],[2.0,-1.0]]"#));
+        assert!(
+            lines[3].contains(r#""id":"a->b""#)
+                && lines[3].ends_with("}}")
+                && lines[2].ends_with("}},")
+        );
+        assert_eq!(lines[4], "]}");
+        // Without results, no result property at all.
+        let bare = CorridorGeojson {
+            network: &net,
+            rows: None,
+        };
+        let text = String::from_utf8(bare.serialize().unwrap()).unwrap();
+        assert!(!text.contains("utilisation") && !text.contains("bottleneck_rank"));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["features"].as_array().unwrap().len(), 3);
+    }
+}
