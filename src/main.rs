@@ -240,6 +240,10 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a file from a results folder or a scenario without running anything (the map of
+    /// the network as GeoJSON).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Check a scenario file and report what it describes; runs nothing, writes nothing.
     #[command(
         after_help = "Examples:\n  corridor validate scenarios/middle-corridor-simple.toml\n  corridor validate scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor validate scenarios/digitisation.toml --digitisation single_window"
@@ -249,6 +253,28 @@ enum Command {
         scenario: PathBuf,
         #[command(flatten)]
         changes: ChangeArgs,
+    },
+}
+
+/// What `corridor export` writes.
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The network as GeoJSON (RFC 7946): nodes as points, links and services as lines, with
+    /// their results as properties, for QGIS, kepler.gl or geojson.io.
+    #[command(
+        after_help = "INPUT is a results folder of run or merge (the map with its results: the same bytes as the\nfolder's corridor.geojson) or a scenario file (the network alone). Nodes need `lat` and `lon`.\n\nExamples:\n  corridor export geojson results/middle-corridor\n      writes middle-corridor.geojson here\n  corridor export geojson scenarios/middle-corridor.toml --out map.geojson\n      the network without results"
+    )]
+    Geojson {
+        /// A results folder (of run or merge) or a scenario file (TOML).
+        input: PathBuf,
+        /// The file to write [default: <scenario name>.geojson in the current folder]; written
+        /// whole or not at all.
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// With a scenario file: read its data files and `extends` bases only from its folder
+        /// or below it.
+        #[arg(long)]
+        confine: bool,
     },
 }
 
@@ -466,6 +492,21 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             experiment::merge::merge(&shards, &out, &command_line(), force)?,
             quiet,
         ),
+        Command::Export(ExportCommand::Geojson {
+            input,
+            out,
+            confine,
+        }) => {
+            let opts = experiment::export::GeojsonOptions {
+                input,
+                out,
+                access: match confine {
+                    true => FileAccess::Confined,
+                    false => FileAccess::Open,
+                },
+            };
+            show(experiment::export::geojson(&opts)?, false)
+        }
         Command::Validate { scenario, changes } => {
             let loaded = experiment::load(
                 &scenario,

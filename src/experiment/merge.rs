@@ -21,6 +21,7 @@ use crate::report::{
     BottlenecksCsv, ReplicationResult, ResultsFolder, Row, SummaryCsv, SweepCsv, read_sweep_rows,
 };
 use crate::run::ReplicationStream;
+use crate::scenario::Network;
 
 fn results_err(path: &Path, message: impl Into<String>) -> Error {
     Error::Results {
@@ -289,7 +290,8 @@ fn same_rows(a: &[Row], b: &[Row]) -> bool {
 /// shard's file is checked and read through once, its values put at their replication's place
 /// in a scratch file beside the folder (8 bytes a value); that file is then read in order into
 /// replications.csv, streamed, whose summary is computed in two passes as `run` computes it.
-fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result<()> {
+/// Returns the warning of a map that leaves nodes out.
+fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result<Option<String>> {
     let first = &shards[0].1;
     let total = first.replications as usize;
     let mut scratch = folder.scratch("merge-values")?;
@@ -403,7 +405,15 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
     folder.add(&BottlenecksCsv {
         scenario: name,
         rows: &summary,
-    })
+    })?;
+    // The map, drawn from the resolved scenario the shards ran, as the run draws it.
+    match first.scenarios.first() {
+        Some(s) => {
+            let network = Network::from_resolved(&shards[0].0.join(MANIFEST), &s.resolved)?;
+            super::add_map(folder, &network, &summary)
+        }
+        None => Ok(None),
+    }
 }
 
 /// `corridor merge DIR... --out OUT`: combines shard folders into `out`; `force` replaces a
@@ -504,8 +514,9 @@ pub fn merge(
         })
         .collect();
 
+    let mut warning = None;
     match first.kind.as_str() {
-        "run" => merge_runs(&shards, &name, &mut folder)?,
+        "run" => warning = merge_runs(&shards, &name, &mut folder)?,
         "sweep" => {
             let grid = first
                 .sweep
@@ -565,6 +576,7 @@ pub fn merge(
     let mut p = Printout::default();
     p.line(format_args!("merged {} shard folder(s)", dirs.len()));
     p.written(&written);
+    p.stderr.extend(warning);
     Ok(p)
 }
 

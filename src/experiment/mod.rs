@@ -14,6 +14,7 @@
 
 pub mod capacity;
 pub mod compare;
+pub mod export;
 pub mod manifest;
 pub mod merge;
 mod outdir;
@@ -27,7 +28,9 @@ pub mod sweep;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
+use crate::report::{CorridorGeojson, GEOJSON_FILE, ResultsFolder, SummaryRow};
 use crate::scenario::Model;
+use crate::scenario::network::Network;
 use crate::scenario::overrides::Override;
 use crate::scenario::{FileAccess, Resolved, read, resolve_with};
 use manifest::{ScenarioEntry, sha256_hex};
@@ -215,4 +218,36 @@ pub fn load_text(load: f64) -> String {
     } else {
         format!("{load:.2e}")
     }
+}
+
+/// Adds corridor.geojson (the network with the summary's results) to `folder` if some node of
+/// `network` has a position; returns a warning naming the nodes left off the map when only some
+/// have one.
+pub(crate) fn add_map(
+    folder: &mut ResultsFolder,
+    network: &Network,
+    rows: &[SummaryRow],
+) -> Result<Option<String>> {
+    if !network.has_positions() {
+        return Ok(None);
+    }
+    folder.add(&CorridorGeojson {
+        network,
+        rows: Some(rows),
+    })?;
+    Ok(unplaced_warning(network))
+}
+
+/// The warning for a map of `network` that leaves out the nodes without a position (and the
+/// links and services that end at one), if any.
+pub(crate) fn unplaced_warning(network: &Network) -> Option<String> {
+    let unplaced = network.unplaced();
+    if unplaced.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "warning: {GEOJSON_FILE} leaves out {} node(s) without `lat` and `lon` ({}) and the links and services that end there\n",
+        unplaced.len(),
+        unplaced.join(", ")
+    ))
 }

@@ -8,10 +8,11 @@ use super::outdir::{check_replace, default_dir};
 use super::precision::{self, Target};
 use super::printout::Printout;
 use super::shard::Shard;
-use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
+use super::{Common, add_map, apply_counts, changes_scenario, load, warn_unstable};
 use crate::error::{Error, Result};
 use crate::report::{self, BottlenecksCsv, ResultsFolder, SummaryCsv};
 use crate::run::{ReplicationStream, Runner};
+use crate::scenario::Network;
 
 /// Options of `corridor run`.
 #[derive(Clone, Debug, Default)]
@@ -153,6 +154,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         scenario: &model.name,
         rows: &summary,
     })?;
+    let map_warning = add_map(&mut folder, &Network::of(&model), &summary)?;
     let written = folder.commit(&mut m)?;
     let mut table = Vec::new();
     let _ = report::print_table(&mut table, &model, &summary);
@@ -171,5 +173,6 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         p.stderr.push_str(&w);
         p.stderr.push('\n');
     }
+    p.stderr.extend(map_warning);
     Ok(p)
 }

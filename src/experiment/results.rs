@@ -1,5 +1,5 @@
-//! Reading results folders back: `replications.csv` (for `compare --results` and `merge`) and
-//! the rows of `sweep.csv` (for `merge`).
+//! Reading results folders back: `replications.csv` (for `compare --results` and `merge`), the
+//! rows of `sweep.csv` (for `merge`) and `summary.csv` (for `export`).
 //!
 //! Values were written in Rust's shortest round-trip form, so they read back as exactly the
 //! same `f64`; an empty cell is NaN, as it was before writing. Summaries recomputed from them
@@ -14,8 +14,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
-use crate::report::{REPLICATIONS_HEADER, ReplicationResult, Row};
+use crate::report::{REPLICATIONS_HEADER, ReplicationResult, Row, SUMMARY_HEADER, SummaryRow};
 
 /// A `&'static str` equal to `s`. Metric rows hold static names (scope, metric, unit); rows
 /// read back from a file get theirs from this table. It holds each distinct name once, so it
@@ -54,6 +55,82 @@ pub(super) fn parse_value(path: &Path, line: u64, cell: &str) -> Result<f64> {
             ),
         )
     })
+}
+
+/// The rows of a `summary.csv` (`bytes`, read from `path`), checked: corridor's header, one
+/// scenario, and numbers or empty cells (NaN) where corridor writes them. Values read back as
+/// the same `f64`s the run summarised.
+pub(super) fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(bytes);
+    let header = csv
+        .headers()
+        .map_err(|e| err(path, format!("cannot read the header: {e}")))?;
+    if header.iter().ne(SUMMARY_HEADER) {
+        return Err(err(
+            path,
+            format!(
+                "line 1: the header is \"{}\"; corridor's summary.csv has \"{}\"",
+                header.iter().collect::<Vec<_>>().join(","),
+                SUMMARY_HEADER.join(",")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut name: Option<String> = None;
+    for (i, record) in csv.records().enumerate() {
+        let line = i as u64 + 2;
+        let r = record.map_err(|e| err(path, format!("line {line}: {e}")))?;
+        if r.len() != SUMMARY_HEADER.len() {
+            return Err(err(
+                path,
+                format!(
+                    "line {line}: {} fields, not {}",
+                    r.len(),
+                    SUMMARY_HEADER.len()
+                ),
+            ));
+        }
+        match &name {
+            Some(n) if n != &r[0] => {
+                return Err(err(
+                    path,
+                    format!(
+                        "line {line}: scenario \"{}\" after \"{n}\"; a summary.csv holds one scenario",
+                        &r[0]
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => name = Some(r[0].to_string()),
+        }
+        let value = |k: usize| parse_value(path, line, &r[k]);
+        let n = r[10].parse().map_err(|_| {
+            err(
+                path,
+                format!("line {line}: n = \"{}\" is not a count", &r[10]),
+            )
+        })?;
+        rows.push(SummaryRow {
+            key: Row {
+                scope: intern(&r[1]),
+                id: r[2].to_string(),
+                metric: intern(&r[3]),
+                unit: intern(&r[4]),
+                value: f64::NAN,
+            },
+            summary: Summary {
+                mean: value(5)?,
+                ci95: value(6)?,
+                std: value(7)?,
+                min: value(8)?,
+                max: value(9)?,
+                n,
+            },
+        });
+    }
+    Ok(rows)
 }
 
 /// A `replications.csv` read one replication at a time, checked as it is read: the header, one

@@ -393,3 +393,51 @@ impl ResultsFolder {
         Ok(names.iter().map(|n| self.dir.join(n)).collect())
     }
 }
+
+/// Writes one file on its own, outside any results folder (`corridor export`), all or
+/// nothing: the bytes go to a hidden sibling `.<name>.tmp-<pid>-<n>`, fsynced, which is then
+/// renamed over `path` (and the folder fsynced). Readers see the old file or the new one, never
+/// a part; an interruption removes the hidden file. The folder must exist.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = out_err(path);
+    let (parent, name) = match (path.parent(), path.file_name()) {
+        (Some(p), Some(n)) => (
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            },
+            n,
+        ),
+        _ => {
+            return Err(err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "give a file name to write",
+            )));
+        }
+    };
+    if is_folder(path).map_err(&err)? {
+        return Err(err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a folder; give a file name",
+        )));
+    }
+    let tmp = parent.join(hidden(name, &unique("tmp")));
+    let ticket = debris().add(tmp.clone(), Kind::File);
+    let written = {
+        let _d = debris();
+        write_synced(&tmp, bytes)
+    }
+    .and_then(|()| fs::rename(&tmp, path))
+    .and_then(|()| sync_folder(parent));
+    match written {
+        Ok(()) => {
+            debris().keep(ticket);
+            Ok(())
+        }
+        Err(e) => {
+            debris().remove(ticket);
+            Err(err(e))
+        }
+    }
+}

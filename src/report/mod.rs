@@ -1,8 +1,8 @@
 //! Results: metric rows, their summary over replications, and one exporter per output file.
 //!
 //! As hyperfine's exporters: every file corridor writes is one [`Export`], one file per format
-//! ([`SummaryCsv`], [`ReplicationsCsv`], [`ComparisonCsv`], [`SweepCsv`]), and
-//! [`manifest`] describes them all. A [`ResultsFolder`] gathers them and commits them with the
+//! ([`SummaryCsv`], [`ReplicationsCsv`], [`ComparisonCsv`], [`SweepCsv`], [`BottlenecksCsv`],
+//! [`CorridorGeojson`]), and [`manifest`] describes them all. A [`ResultsFolder`] gathers them and commits them with the
 //! manifest, all or nothing: every command writes through it (see its guarantees). Every
 //! output is derived from per-replication values, which `replications.csv` (and a shard's rows
 //! of `sweep.csv`) hold exactly, so `merge` recomputes the same bytes from shards.
@@ -11,6 +11,7 @@ pub mod bottlenecks;
 mod checks;
 mod comparison_csv;
 mod folder;
+mod geojson;
 pub mod layout;
 pub mod manifest;
 mod replications_csv;
@@ -24,7 +25,8 @@ use crate::engine::summary::Summary;
 pub use bottlenecks::{BOTTLENECKS_HEADER, BottlenecksCsv};
 pub use checks::{UNDELIVERED_LIMIT, undelivered, unsettled, warnings};
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
-pub use folder::{Previous, ResultsFolder, ScratchFile, StreamedFile, abandon};
+pub use folder::{Previous, ResultsFolder, ScratchFile, StreamedFile, abandon, write_file};
+pub use geojson::{CorridorGeojson, GEOJSON_FILE};
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replication};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};

@@ -192,6 +192,9 @@ pub(super) struct ScenarioSection {
 pub(super) struct NodeSpec {
     pub id: String,
     pub kind: String,
+    // any kind: where the node is (degrees, WGS 84), for maps only
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
     // kind = "station"
     pub servers: Option<Servers>,
     pub service: Option<DistSpec>,

@@ -12,6 +12,7 @@ mod file;
 mod loading;
 mod locate;
 pub mod model;
+pub mod network;
 pub mod overrides;
 mod validate;
 
@@ -23,8 +24,9 @@ pub use capacity::Load;
 pub use loading::{DataCache, Resolved, read, resolve, resolve_cached, resolve_with};
 pub use model::{
     Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, PipelineUnit,
-    ServiceModel, ServicePer,
+    Position, ServiceModel, ServicePer,
 };
+pub use network::Network;
 
 use crate::error::Result;
 

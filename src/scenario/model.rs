@@ -212,6 +212,17 @@ pub struct NodeModel {
     pub berths: Option<u32>,
     /// Yard capacity in TEU; `None` = no yard (no limit).
     pub yard_teu: Option<u32>,
+    /// Where the node is, if the file says: for maps only, the simulation ignores it.
+    pub position: Option<Position>,
+}
+
+/// A place on the earth: latitude and longitude in degrees, WGS 84.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Position {
+    /// Latitude, -90 (south) to 90 (north).
+    pub lat: f64,
+    /// Longitude, -180 (west) to 180 (east).
+    pub lon: f64,
 }
 
 /// The kinds of node.

@@ -24,6 +24,14 @@ struct Case {
 
 const RUN_FILES: &[&str] = &["summary.csv", "bottlenecks.csv", "replications.csv"];
 
+/// The files of a run whose nodes have positions: the map too.
+const MAP_FILES: &[&str] = &[
+    "summary.csv",
+    "bottlenecks.csv",
+    "replications.csv",
+    "corridor.geojson",
+];
+
 /// Short runs: three replications (two for the larger corridors) of a shortened horizon. Every
 /// shipped scenario is here; `tests/golden/README.md` says how they were chosen.
 const CASES: &[Case] = &[
@@ -49,7 +57,7 @@ const CASES: &[Case] = &[
             "--set",
             "scenario.horizon=150d",
         ],
-        files: RUN_FILES,
+        files: MAP_FILES,
     },
     Case {
         name: "middle-corridor",
@@ -61,7 +69,7 @@ const CASES: &[Case] = &[
             "--set",
             "scenario.horizon=150d",
         ],
-        files: RUN_FILES,
+        files: MAP_FILES,
     },
     Case {
         name: "north-south",
@@ -73,7 +81,7 @@ const CASES: &[Case] = &[
             "--set",
             "scenario.horizon=150d",
         ],
-        files: RUN_FILES,
+        files: MAP_FILES,
     },
     Case {
         name: "zangezur",
@@ -85,7 +93,7 @@ const CASES: &[Case] = &[
             "--set",
             "scenario.horizon=150d",
         ],
-        files: RUN_FILES,
+        files: MAP_FILES,
     },
     Case {
         name: "digitisation",
@@ -97,7 +105,7 @@ const CASES: &[Case] = &[
             "--set",
             "scenario.horizon=150d",
         ],
-        files: RUN_FILES,
+        files: MAP_FILES,
     },
     Case {
         name: "digitisation-single-window",
@@ -111,7 +119,7 @@ const CASES: &[Case] = &[
             "--digitisation",
             "single_window",
         ],
-        files: RUN_FILES,
+        files: MAP_FILES,
     },
     Case {
         name: "tandem-jobs",

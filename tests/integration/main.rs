@@ -11,6 +11,7 @@ mod cli;
 mod determinism;
 mod docs;
 mod fuzz;
+mod geo;
 mod golden;
 mod hardening;
 mod invariants;

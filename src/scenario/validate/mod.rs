@@ -31,6 +31,7 @@ use links_flows::{build_flow, build_links};
 use nodes::build_node;
 use pipelines::build_pipeline;
 use services::build_service;
+pub(crate) use values::position;
 use values::{count_value, positive_duration};
 use yards::check_yards;
 

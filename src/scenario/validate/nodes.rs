@@ -1,4 +1,4 @@
-//! `[[nodes]]`: the kind, the fields each kind takes, and stations.
+//! `[[nodes]]`: the kind, the fields each kind takes, stations, and where a node is.
 
 use std::collections::HashMap;
 
@@ -6,7 +6,7 @@ use super::Ctx;
 use super::borders::{CorridorDefaults, build_border};
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::unique_id;
-use super::values::{count_value, servers_value, teu_per_wagon};
+use super::values::{count_value, position, servers_value, teu_per_wagon};
 use crate::error::Result;
 use crate::scenario::file::NodeSpec;
 use crate::scenario::model::{NODE_KINDS, NodeKind, NodeModel, ServicePer};
@@ -28,6 +28,7 @@ pub(super) fn build_node(
         |id| ix.insert(id.to_string(), i).is_none(),
         "node",
     )?;
+    let position = position(ctx, &p, n.lat, n.lon)?;
     // Fields that belong to the other kind are mistakes, not silently ignored.
     let station_fields = [
         ("servers", n.servers.is_some()),
@@ -149,5 +150,6 @@ pub(super) fn build_node(
         kind,
         berths,
         yard_teu,
+        position,
     })
 }

@@ -1,5 +1,5 @@
 //! Checks of single values that several parts of the format share: durations, counts, server
-//! numbers, UTC offsets, dated closures, random closures and path capacities.
+//! numbers, UTC offsets, dated closures, random closures, path capacities and positions.
 
 use std::ops::RangeInclusive;
 
@@ -9,6 +9,7 @@ use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::duration::{Duration, MAX_SECS, MAX_TEXT};
 use crate::scenario::file::{ClosureSpec, Servers};
+use crate::scenario::model::Position;
 
 /// A duration that must be positive: at least 1 ms, the clock's resolution (a shorter one
 /// would round to 0 ms, or to 1 ms, and is a mistake either way).
@@ -156,4 +157,40 @@ pub(super) fn teu_per_wagon(ctx: &Ctx, p: &str, t: f64) -> Result<f64> {
     let ok = t.is_finite() && t > 0.0 && t <= 10.0;
     let rule = "TEU per wagon must be > 0 and <= 10";
     number(ctx, &format!("{p}.teu_per_wagon"), t, ok, rule)
+}
+
+/// A node's position (`{p}.lat`, `{p}.lon`): both or neither, each a finite number of degrees
+/// in its range (WGS 84).
+pub(crate) fn position(
+    ctx: &Ctx,
+    p: &str,
+    lat: Option<f64>,
+    lon: Option<f64>,
+) -> Result<Option<Position>> {
+    let (lat, lon) = match (lat, lon) {
+        (None, None) => return Ok(None),
+        (Some(lat), Some(lon)) => (lat, lon),
+        (Some(_), None) | (None, Some(_)) => {
+            let (given, missing) = if lat.is_some() {
+                ("lat", "lon")
+            } else {
+                ("lon", "lat")
+            };
+            return Err(ctx.err(
+                &format!("{p}.{missing}"),
+                format!(
+                    "`{given}` is given without `{missing}`; give both (degrees, WGS 84) or neither"
+                ),
+            ));
+        }
+    };
+    let check = |field: &str, v: f64, max: f64, what: &str| {
+        let ok = v.is_finite() && (-max..=max).contains(&v);
+        let rule = format!("{what} must be a number of degrees from -{max} to {max} (WGS 84)");
+        number(ctx, &format!("{p}.{field}"), v, ok, &rule)
+    };
+    Ok(Some(Position {
+        lat: check("lat", lat, 90.0, "latitude")?,
+        lon: check("lon", lon, 180.0, "longitude")?,
+    }))
 }
