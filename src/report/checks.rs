@@ -10,13 +10,14 @@ pub const UNDELIVERED_LIMIT: f64 = 0.01;
 /// One warning per flow whose mean undelivered share (`in_system_end / created`, means over
 /// replications) is above [`UNDELIVERED_LIMIT`], in the order of the summary.
 pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
+    let index = super::SummaryIndex::new(rows);
     let mut out = Vec::new();
     for created in rows
         .iter()
         .filter(|r| r.key.scope == "flow" && r.key.metric == "created")
     {
         let id = &created.key.id;
-        let Some(open) = super::find(rows, "flow", id, "in_system_end") else {
+        let Some(open) = index.get("flow", id, "in_system_end") else {
             continue;
         };
         let (c, o) = (created.summary.mean, open.mean);

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::layout::{Col, fit_line, render, terminal_width};
-use super::{SummaryRow, find};
+use super::{SummaryIndex, SummaryRow};
 use crate::scenario::Model;
 
 fn cell(v: f64, decimals: usize) -> String {
@@ -15,8 +15,8 @@ fn cell(v: f64, decimals: usize) -> String {
     }
 }
 
-fn pm(rows: &[SummaryRow], scope: &str, id: &str, metric: &str, decimals: usize) -> String {
-    match find(rows, scope, id, metric) {
+fn pm(rows: &SummaryIndex, scope: &str, id: &str, metric: &str, decimals: usize) -> String {
+    match rows.get(scope, id, metric) {
         Some(s) if s.ci95.is_finite() => {
             format!("{} ±{}", cell(s.mean, decimals), cell(s.ci95, decimals))
         }
@@ -42,7 +42,10 @@ pub fn write_table(
     rows: &[SummaryRow],
     width: usize,
 ) -> std::io::Result<()> {
-    let reps = find(rows, "corridor", &model.name, "created").map_or(0, |s| s.n);
+    let rows = &SummaryIndex::new(rows);
+    let reps = rows
+        .get("corridor", &model.name, "created")
+        .map_or(0, |s| s.n);
     let title = format!(
         "{}: {} replication(s), statistics over {} after {} warm-up; mean ±95% CI half-width",
         model.name,
