@@ -20,6 +20,7 @@ mod ports;
 mod readable;
 mod robust_cli;
 mod robust_folder;
+mod scale;
 mod support;
 mod theory;
 mod whatif;
