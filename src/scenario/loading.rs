@@ -109,10 +109,10 @@ pub fn resolve_cached(
 }
 
 /// Validates as [`resolve_with`] does and returns the model only: the `validate` command.
-/// Without overrides and `--digitisation` the text is validated as it is, neither parsed into a
-/// document first nor written back as canonical TOML (the resolved text that results folders
-/// record and `merge` compares; every other command needs it); with them the canonical text is
-/// what is validated, as for every command.
+/// Without overrides and `--digitisation` the document is not written back as canonical TOML
+/// (the resolved text that results folders record and `merge` compares; every other command
+/// needs it), and it is dropped before the validation; with them the canonical text is what is
+/// validated, as for every command.
 pub fn check(
     file: &Path,
     src: &str,
@@ -167,20 +167,9 @@ fn resolve_once(
     text: Text,
 ) -> Result<Resolved> {
     let unchanged = overrides.is_empty() && digitisation.is_empty();
-    if text == Text::Unused && unchanged {
-        // Nothing to change and nothing to write back: the text is validated as it is, without
-        // first parsing it into a document (a third of the time on a large file). That succeeds
-        // only where the steps below give the same model: `extends` is not a field of the
-        // format, so a file with a base fails here. Any failure goes the way below, whose
-        // messages are the ones to give.
-        if let Ok(model) = validate_text(file, src, access, cache) {
-            return Ok(Resolved {
-                model,
-                text: String::new(),
-                changed: Vec::new(),
-            });
-        }
-    }
+    // The file is parsed as a document even when only its model is wanted: that parse is
+    // stricter than the deserializer (an integer beyond i64, which a count or a seed would
+    // take, is an error of the file), and it finds `extends`.
     let mut doc = parse_doc(file, src)?;
     // A file that extends a base is merged first: overrides then reach every node and flow of
     // the scenario, including those only the base declares, and the resolved text stands alone.
