@@ -508,13 +508,12 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             show(experiment::export::geojson(&opts)?, false)
         }
         Command::Validate { scenario, changes } => {
-            let loaded = experiment::load(
+            let model = &experiment::check(
                 &scenario,
                 &changes.overrides()?,
                 &changes.digitisation,
                 changes.access(),
             )?;
-            let model = loaded.model();
             let line = format!(
                 "{}: valid. Scenario \"{}\": {} node(s) ({} border(s)), {} link(s), {} service(s), {} flow(s), {} pipeline(s); horizon {}, warm-up {}, {} replication(s), seed {}.\n",
                 scenario.display(),

@@ -4,6 +4,8 @@ use criterion::{criterion_group, criterion_main};
 
 mod calendar;
 mod ecs;
+mod generate;
+mod scale;
 mod scenarios;
 mod tandem;
 
@@ -12,6 +14,7 @@ criterion_group!(
     calendar::bench,
     tandem::bench,
     ecs::bench,
-    scenarios::bench
+    scenarios::bench,
+    scale::bench
 );
 criterion_main!(benches);

@@ -160,6 +160,19 @@ pub fn load(
     })
 }
 
+/// Reads `file` and validates it as [`load`] does, for `corridor validate`: the model only,
+/// without the file's hash, its data files' hashes or (when no option changes it) the
+/// scenario written back as canonical TOML, which only results folders record.
+pub fn check(
+    file: &Path,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+) -> Result<Model> {
+    let (_, src) = read(file)?;
+    crate::scenario::check(file, &src, overrides, digitisation, access)
+}
+
 /// Adds to `hashed` (`[path, SHA-256]` pairs) the files of `paths` it does not hold yet, hashed
 /// now, just after validation read them.
 pub(crate) fn add_data_files(hashed: &mut Vec<(String, String)>, paths: &[PathBuf]) -> Result<()> {

@@ -10,13 +10,14 @@ pub const UNDELIVERED_LIMIT: f64 = 0.01;
 /// One warning per flow whose mean undelivered share (`in_system_end / created`, means over
 /// replications) is above [`UNDELIVERED_LIMIT`], in the order of the summary.
 pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
+    let index = super::SummaryIndex::new(rows);
     let mut out = Vec::new();
     for created in rows
         .iter()
         .filter(|r| r.key.scope == "flow" && r.key.metric == "created")
     {
         let id = &created.key.id;
-        let Some(open) = super::find(rows, "flow", id, "in_system_end") else {
+        let Some(open) = index.get("flow", id, "in_system_end") else {
             continue;
         };
         let (c, o) = (created.summary.mean, open.mean);
@@ -43,18 +44,21 @@ pub(crate) const HELD_SHARE: f64 = 0.05;
 /// not settle.
 pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
     let grows = |r: &&SummaryRow| r.key.metric == "stable" && r.summary.mean == 0.0;
+    let index = super::SummaryIndex::new(rows);
     let mut out = Vec::new();
     let mut bad: Vec<String> = Vec::new();
-    for r in rows.iter().filter(grows).filter(|r| r.key.scope != "flow") {
+    for (i, r) in rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| grows(r) && r.key.scope != "flow")
+    {
         let (scope, id) = (r.key.scope, &r.key.id);
         bad.push(format!("{scope}:{id}"));
-        let rise = rows
-            .iter()
-            .find(|t| {
-                t.key.scope == scope
-                    && &t.key.id == id
-                    && super::stability::level_of(t.key.metric).is_some()
-            })
+        // The trend is the row just before its verdict.
+        let rise = i
+            .checked_sub(1)
+            .map(|i| &rows[i])
+            .filter(|t| super::stability::level_of(t.key.metric).is_some())
             .map(|t| (t.key.metric, t.key.unit, t.summary));
         if let Some((metric, unit, s)) = rise {
             out.push(format!(
@@ -68,14 +72,15 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
         .filter(|r| r.key.scope == "flow" && r.key.metric == "created");
     for f in flows {
         let id = &f.key.id;
-        let own = super::find(rows, "flow", id, "stable").is_some_and(|s| s.mean == 0.0);
+        let own = index.get("flow", id, "stable").is_some_and(|s| s.mean == 0.0);
         let prefix = format!("{id}@");
         // A flow that waits little at an element that does not settle (one with priority
         // there, say) is not held by it.
         let through: Vec<&str> = bad
             .iter()
             .filter(|res| {
-                super::find(rows, "wait", &format!("{prefix}{res}"), "transit_share")
+                index
+                    .get("wait", &format!("{prefix}{res}"), "transit_share")
                     .is_some_and(|s| s.mean >= HELD_SHARE)
             })
             .map(String::as_str)
@@ -91,7 +96,7 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
             ),
             _ => format!("it waits at {}", through.join(", ")),
         };
-        let open = super::find(rows, "flow", id, "in_system_end").map_or(0.0, |s| s.mean);
+        let open = index.get("flow", id, "in_system_end").map_or(0.0, |s| s.mean);
         let under_way = if f.summary.mean > 0.0 && open / f.summary.mean > UNDELIVERED_LIMIT {
             format!(
                 "; {:.1}% of its consignments were still under way at the horizon and its transit figures count the delivered ones only",

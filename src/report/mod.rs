@@ -20,6 +20,8 @@ mod summary_csv;
 mod sweep_csv;
 mod table;
 
+use std::collections::HashMap;
+
 use crate::engine::summary::Summary;
 
 pub use bottlenecks::{BOTTLENECKS_HEADER, BottlenecksCsv};
@@ -150,7 +152,29 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Finds a summary row.
+/// Summary rows by scope, id and metric, for the many look-ups of a table or a check: built in
+/// one pass, where each [`find`] scans every row (a table of every flow of a corridor of
+/// thousands of flows made that quadratic). Finds what [`find`] finds: the first row of a key.
+pub struct SummaryIndex<'a>(HashMap<(&'a str, &'a str, &'a str), &'a Summary>);
+
+impl<'a> SummaryIndex<'a> {
+    /// Indexes `rows`.
+    pub fn new(rows: &'a [SummaryRow]) -> SummaryIndex<'a> {
+        let mut map = HashMap::with_capacity(rows.len());
+        for r in rows {
+            map.entry((r.key.scope, r.key.id.as_str(), r.key.metric))
+                .or_insert(&r.summary);
+        }
+        SummaryIndex(map)
+    }
+
+    /// The summary of `metric` of `id` in `scope`, as [`find`] gives it.
+    pub fn get(&self, scope: &str, id: &str, metric: &str) -> Option<&'a Summary> {
+        self.0.get(&(scope, id, metric)).copied()
+    }
+}
+
+/// Finds a summary row (a scan of `rows`: for many look-ups, see [`SummaryIndex`]).
 pub fn find<'a>(
     rows: &'a [SummaryRow],
     scope: &str,

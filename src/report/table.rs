@@ -2,11 +2,10 @@
 //! transit in days and hours with its decomposition and whether it settles; then the top
 //! bottlenecks ([`super::bottlenecks`]). Everything else is in the CSV files.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use super::layout::{Col, fit_line, render, terminal_width};
-use super::{SummaryRow, bottlenecks, find};
+use super::{SummaryIndex, SummaryRow, bottlenecks};
 use crate::engine::summary::Summary;
 use crate::scenario::Model;
 
@@ -73,7 +72,7 @@ pub fn write_table(
     rows: &[SummaryRow],
     width: usize,
 ) -> std::io::Result<()> {
-    let reps = find(rows, "corridor", &model.name, "created").map_or(0, |s| s.n);
+    let reps = super::find(rows, "corridor", &model.name, "created").map_or(0, |s| s.n);
     let title = format!(
         "{}: {} replication(s), statistics over {} after {} warm-up; mean ±95% CI half-width",
         model.name,
@@ -83,11 +82,8 @@ pub fn write_table(
     );
     writeln!(out, "{}", fit_line(&title, width))?;
     writeln!(out)?;
-    let index: HashMap<(&str, &str, &str), &Summary> = rows
-        .iter()
-        .map(|r| ((r.key.scope, r.key.id.as_str(), r.key.metric), &r.summary))
-        .collect();
-    let get = |id: &str, metric: &str| index.get(&("flow", id, metric)).copied();
+    let index = SummaryIndex::new(rows);
+    let get = |id: &str, metric: &str| index.get("flow", id, metric);
     let hours = |id: &str, metric: &str| cell(get(id, metric).map_or(f64::NAN, |s| s.mean), 1);
     let flows: Vec<Vec<String>> = model
         .flows

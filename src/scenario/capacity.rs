@@ -174,6 +174,7 @@ impl Model {
 
     fn service_loads(&self) -> Vec<Load> {
         let teu = self.service_teu_rates();
+        let carriers = self.carrier_rates();
         let mut out = Vec::new();
         for (i, s) in self.services.iter().enumerate() {
             let mean = |d: &Option<crate::engine::Dist>| d.as_ref().map_or(0.0, |d| d.mean_secs());
@@ -209,7 +210,7 @@ impl Model {
             if let Some(h) = s.headway {
                 out.push(Load {
                     resource: format!("service \"{}\" paths", s.id),
-                    load: self.carrier_rates()[i] * h.as_secs_f64(),
+                    load: carriers[i] * h.as_secs_f64(),
                     rule: "departures x headway",
                 });
             }

@@ -7,6 +7,7 @@
 //! itself extend another. Relative `file` paths of empirical distributions stay relative to the
 //! file that wrote them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
@@ -143,23 +144,31 @@ fn merge_tables(base: &mut Table, over: Table) {
             (Some(Value::Array(b)), Value::Array(o))
                 if ["nodes", "flows", "services", "links"].contains(&k.as_str()) =>
             {
+                // The first entry of each key, indexed once rather than searched for each
+                // entry of the file (a large base and file made that quadratic).
+                let mut at: HashMap<String, usize> = HashMap::with_capacity(b.len());
+                for (i, x) in b.iter().enumerate() {
+                    if let Some(key) = x.as_table().and_then(|bt| key_of(&k, bt)) {
+                        at.entry(key).or_insert(i);
+                    }
+                }
                 for item in o {
                     let Value::Table(ot) = item else {
                         b.push(item);
                         continue;
                     };
-                    let pos = key_of(&k, &ot).and_then(|key| {
-                        b.iter().position(|x| {
-                            x.as_table().and_then(|bt| key_of(&k, bt)).as_deref()
-                                == Some(key.as_str())
-                        })
-                    });
-                    match pos {
-                        Some(i) => {
-                            if let Value::Table(bt) = &mut b[i] {
-                                merge_tables(bt, ot);
+                    match key_of(&k, &ot) {
+                        Some(key) => match at.get(&key) {
+                            Some(&i) => {
+                                if let Value::Table(bt) = &mut b[i] {
+                                    merge_tables(bt, ot);
+                                }
                             }
-                        }
+                            None => {
+                                at.insert(key, b.len());
+                                b.push(Value::Table(ot));
+                            }
+                        },
                         None => b.push(Value::Table(ot)),
                     }
                 }

@@ -97,9 +97,62 @@ pub fn resolve_cached(
     access: FileAccess,
     cache: &mut DataCache,
 ) -> Result<Resolved> {
-    let resolved = resolve_once(file, src, overrides, digitisation, access, cache);
+    resolve_text(
+        file,
+        src,
+        overrides,
+        digitisation,
+        access,
+        cache,
+        Text::Canonical,
+    )
+}
+
+/// Validates as [`resolve_with`] does and returns the model only: the `validate` command.
+/// Without overrides and `--digitisation` the document is not written back as canonical TOML
+/// (the resolved text that results folders record and `merge` compares; every other command
+/// needs it), and it is dropped before the validation; with them the canonical text is what is
+/// validated, as for every command.
+pub fn check(
+    file: &Path,
+    src: &str,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+) -> Result<Model> {
+    let resolved = resolve_text(
+        file,
+        src,
+        overrides,
+        digitisation,
+        access,
+        &mut DataCache::default(),
+        Text::Unused,
+    )?;
+    Ok(resolved.model)
+}
+
+/// Whether the caller uses [`Resolved::text`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// The canonical text, always.
+    Canonical,
+    /// Only where validation needs it (after overrides); else empty.
+    Unused,
+}
+
+fn resolve_text(
+    file: &Path,
+    src: &str,
+    overrides: &[Override],
+    digitisation: &[String],
+    access: FileAccess,
+    cache: &mut DataCache,
+    text: Text,
+) -> Result<Resolved> {
+    let resolved = resolve_once(file, src, overrides, digitisation, access, cache, text);
     if resolved.is_err() && !digitisation.is_empty() {
-        resolve_once(file, src, overrides, &[], access, cache)?;
+        resolve_once(file, src, overrides, &[], access, cache, text)?;
     }
     resolved
 }
@@ -111,7 +164,12 @@ fn resolve_once(
     digitisation: &[String],
     access: FileAccess,
     cache: &mut DataCache,
+    text: Text,
 ) -> Result<Resolved> {
+    let unchanged = overrides.is_empty() && digitisation.is_empty();
+    // The file is parsed as a document even when only its model is wanted: that parse is
+    // stricter than the deserializer (an integer beyond i64, which a count or a seed would
+    // take, is an error of the file), and it finds `extends`.
     let mut doc = parse_doc(file, src)?;
     // A file that extends a base is merged first: overrides then reach every node and flow of
     // the scenario, including those only the base declares, and the resolved text stands alone.
@@ -122,15 +180,22 @@ fn resolve_once(
     if let Some(m) = &merged {
         doc = parse_doc(file, m)?;
     }
-    if overrides.is_empty() && digitisation.is_empty() {
+    if unchanged {
+        // The document is kept for its text only: dropped first when that is not wanted, so
+        // that it does not add to the peak memory of the validation.
+        let doc = (text == Text::Canonical).then_some(doc);
         // Validate the file itself, so every message points at its own line and column.
         let model = match &merged {
             None => validate_text(file, src, access, cache)?,
             Some(m) => validate_text(file, m, access, cache).map_err(in_merged)?,
         };
+        let text = match doc {
+            Some(doc) => canonical(&doc)?,
+            None => String::new(),
+        };
         return Ok(Resolved {
             model,
-            text: canonical(&doc)?,
+            text,
             changed: Vec::new(),
         });
     }

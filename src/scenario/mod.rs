@@ -21,7 +21,7 @@ use std::path::Path;
 pub use access::FileAccess;
 pub use border::BorderModel;
 pub use capacity::Load;
-pub use loading::{DataCache, Resolved, read, resolve, resolve_cached, resolve_with};
+pub use loading::{DataCache, Resolved, check, read, resolve, resolve_cached, resolve_with};
 pub use model::{
     Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, PipelineUnit,
     Position, ServiceModel, ServicePer,

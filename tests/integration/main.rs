@@ -23,6 +23,7 @@ mod ports;
 mod readable;
 mod robust_cli;
 mod robust_folder;
+mod scale;
 mod stability;
 mod support;
 mod theory;

@@ -7,7 +7,8 @@ use crate::report::{self, SummaryRow};
 
 /// A point's cells of the table: per flow, its id, transit mean and throughput.
 pub(super) fn point_cells(flows: &[String], rows: &[SummaryRow]) -> Vec<[String; 3]> {
-    let cell = |id: &str, metric: &str| match report::find(rows, "flow", id, metric) {
+    let rows = report::SummaryIndex::new(rows);
+    let cell = |id: &str, metric: &str| match rows.get("flow", id, metric) {
         Some(s) if s.mean.is_finite() && s.ci95.is_finite() => {
             format!("{:.2} ±{:.2}", s.mean, s.ci95)
         }

@@ -37,24 +37,26 @@ pub(super) fn build_flow(
     let mut legs: Vec<Leg> = Vec::new();
     let mut pending: Option<(usize, usize)> = None; // (service, element index)
     for (j, id) in f.route.iter().enumerate() {
-        let at = format!("{p}.route[{j}]");
+        // The element's path, written only for a message.
+        let at = || format!("{p}.route[{j}]");
         if let Some(&si) = service_ix.get(id) {
             let sv: &ServiceModel = &services[si];
             match (route.last(), pending) {
                 (Some(&prev), None) if prev == sv.from => pending = Some((si, j)),
                 (Some(_), None) => {
-                    return Err(ctx.err(&at, format!(
+                    return Err(ctx.err(&at(), format!(
                         "service \"{id}\" boards at \"{}\", but the route is at \"{}\" here; put the service right after its `from` node",
                         node_name(node_ix, sv.from), node_name(node_ix, *route.last().expect("non-empty"))
                     )));
                 }
                 (None, _) => {
-                    return Err(ctx.err(&at, format!("the route starts with service \"{id}\"; start it with the node where the service boards (\"{}\")", node_name(node_ix, sv.from))));
+                    return Err(ctx.err(&at(), format!("the route starts with service \"{id}\"; start it with the node where the service boards (\"{}\")", node_name(node_ix, sv.from))));
                 }
                 (_, Some(_)) => {
-                    return Err(
-                        ctx.err(&at, "two services in a row; a node must stand between them")
-                    );
+                    return Err(ctx.err(
+                        &at(),
+                        "two services in a row; a node must stand between them",
+                    ));
                 }
             }
             continue;
@@ -72,7 +74,7 @@ pub(super) fn build_flow(
                 format!("known nodes and services: {}", known.join(", "))
             };
             return Err(ctx.err(
-                &at,
+                &at(),
                 format!("no node or service has id {}; {known}", shown(id)),
             ));
         };
@@ -81,7 +83,7 @@ pub(super) fn build_flow(
                 Some((si, k)) => {
                     if services[si].to != n {
                         return Err(ctx.err(
-                            &at,
+                            &at(),
                             format!(
                                 "service \"{}\" (route[{k}]) goes to \"{}\", not \"{id}\"",
                                 services[si].id,
@@ -162,6 +164,14 @@ pub(super) fn build_links(
     flows: &mut [FlowModel],
     emp: &mut EmpiricalCache,
 ) -> Result<Vec<LinkModel>> {
+    // Every route step (from, to) and where flows make it, (flow, leg) in flow and leg order:
+    // built once, so each link finds its steps without scanning every flow.
+    let mut steps: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
+    for (fi, f) in flows.iter().enumerate() {
+        for (k, pair) in f.route.windows(2).enumerate() {
+            steps.entry((pair[0], pair[1])).or_default().push((fi, k));
+        }
+    }
     let mut seen = HashMap::new();
     let mut links = Vec::with_capacity(specs.len());
     for (i, l) in specs.iter().enumerate() {
@@ -178,22 +188,18 @@ pub(super) fn build_links(
                 ),
             ));
         }
-        let mut used = false;
-        for f in flows.iter_mut() {
-            for k in 0..f.legs.len() {
-                if f.route[k] == from && f.route[k + 1] == to {
-                    if let Leg::Service(si) = f.legs[k] {
-                        return Err(ctx.err(&p, format!(
-                            "link \"{}\" -> \"{}\" duplicates a step that flow \"{}\" makes on service #{si}; a step is travelled by a link or by a service, not both",
-                            l.from, l.to, f.id
-                        )));
-                    }
-                    f.legs[k] = Leg::Link(i);
-                    used = true;
-                }
+        let made = steps.get(&(from, to)).map_or(&[][..], Vec::as_slice);
+        for &(fi, k) in made {
+            let f = &mut flows[fi];
+            if let Leg::Service(si) = f.legs[k] {
+                return Err(ctx.err(&p, format!(
+                    "link \"{}\" -> \"{}\" duplicates a step that flow \"{}\" makes on service #{si}; a step is travelled by a link or by a service, not both",
+                    l.from, l.to, f.id
+                )));
             }
+            f.legs[k] = Leg::Link(i);
         }
-        if !used {
+        if made.is_empty() {
             return Err(ctx.err(
                 &p,
                 format!(

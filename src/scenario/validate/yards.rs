@@ -12,10 +12,25 @@ pub(super) fn check_yards(
     flows: &[FlowModel],
     services: &[ServiceModel],
 ) -> Result<()> {
+    // The largest consignment entering each node and the largest load unloaded there, in one
+    // pass over the routes and services; the culprits are looked for only when one is too big.
+    let mut consignment = vec![0; nodes.len()];
+    for f in flows {
+        for &n in &f.route {
+            consignment[n] = consignment[n].max(f.teu);
+        }
+    }
+    let mut load = vec![0; nodes.len()];
+    for s in services {
+        load[s.to] = load[s.to].max(s.capacity_teu);
+    }
     for (i, n) in nodes.iter().enumerate() {
         let Some(y) = n.yard_teu else {
             continue;
         };
+        if consignment[i] <= y && load[i] <= y {
+            continue;
+        }
         for f in flows.iter().filter(|f| f.route.contains(&i)) {
             if f.teu > y {
                 return Err(ctx.err(&format!("nodes[{i}].yard_teu"), format!(
