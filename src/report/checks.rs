@@ -72,7 +72,9 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
         .filter(|r| r.key.scope == "flow" && r.key.metric == "created");
     for f in flows {
         let id = &f.key.id;
-        let own = index.get("flow", id, "stable").is_some_and(|s| s.mean == 0.0);
+        let own = index
+            .get("flow", id, "stable")
+            .is_some_and(|s| s.mean == 0.0);
         let prefix = format!("{id}@");
         // A flow that waits little at an element that does not settle (one with priority
         // there, say) is not held by it.
@@ -96,7 +98,9 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
             ),
             _ => format!("it waits at {}", through.join(", ")),
         };
-        let open = index.get("flow", id, "in_system_end").map_or(0.0, |s| s.mean);
+        let open = index
+            .get("flow", id, "in_system_end")
+            .map_or(0.0, |s| s.mean);
         let under_way = if f.summary.mean > 0.0 && open / f.summary.mean > UNDELIVERED_LIMIT {
             format!(
                 "; {:.1}% of its consignments were still under way at the horizon and its transit figures count the delivered ones only",
