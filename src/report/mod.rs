@@ -11,6 +11,7 @@ pub mod bottlenecks;
 mod checks;
 mod comparison_csv;
 mod folder;
+pub mod html;
 pub mod layout;
 pub mod manifest;
 mod replications_csv;
@@ -19,12 +20,15 @@ mod summary_csv;
 mod sweep_csv;
 mod table;
 
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+
 use crate::engine::summary::Summary;
 
 pub use bottlenecks::{BOTTLENECKS_HEADER, BottlenecksCsv};
 pub use checks::{UNDELIVERED_LIMIT, undelivered, unsettled, warnings};
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
-pub use folder::{Previous, ResultsFolder, ScratchFile, StreamedFile, abandon};
+pub use folder::{Previous, ResultsFolder, ScratchFile, StreamedFile, abandon, write_file};
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replication};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
@@ -137,6 +141,23 @@ impl SummaryRow {
             s.n.to_string(),
         ]
     }
+}
+
+/// A `&'static str` equal to `s`. Metric rows hold static names (scope, metric, unit); rows
+/// read back from a file get theirs from this table. It holds each distinct name once, so it
+/// grows with the number of distinct scopes, metrics and units (tens), not with the rows.
+pub(crate) fn intern(s: &str) -> &'static str {
+    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut t = TABLE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(hit) = t.get(s) {
+        return hit;
+    }
+    let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+    t.insert(leaked);
+    leaked
 }
 
 /// Formats a value for CSV: shortest text that reads back as the same `f64`; empty if not finite.
