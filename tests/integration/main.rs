@@ -20,6 +20,7 @@ mod parts;
 mod planner;
 mod ports;
 mod readable;
+mod report;
 mod robust_cli;
 mod robust_folder;
 mod stability;
