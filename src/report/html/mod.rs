@@ -258,7 +258,8 @@ fn scenario(m: &Manifest, manifest_sha: &str) -> String {
             esc(&s.role)
         );
         let d = description(&s.resolved);
-        if !d.is_empty() {
+        // One scenario's description is the page's own, under its title.
+        if !d.is_empty() && m.scenarios.len() > 1 {
             let _ = writeln!(h, "<p>{}</p>", esc(&d));
         }
         let mut t = Table::new("facts", &["", ""]);

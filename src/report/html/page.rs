@@ -48,13 +48,17 @@ pub(super) struct Table {
 }
 
 impl Table {
-    /// A table with these column headings (plain text).
+    /// A table with these column headings (plain text; no heading row when all are empty).
     pub(super) fn new(class: &str, headings: &[&str]) -> Table {
-        let mut html = format!("<table class=\"{}\"><thead><tr>", esc(class));
-        for h in headings {
-            let _ = write!(html, "<th>{}</th>", esc(h));
+        let mut html = format!("<table class=\"{}\">", esc(class));
+        if headings.iter().any(|h| !h.is_empty()) {
+            html.push_str("<thead><tr>");
+            for h in headings {
+                let _ = write!(html, "<th>{}</th>", esc(h));
+            }
+            html.push_str("</tr></thead>");
         }
-        html.push_str("</tr></thead><tbody>\n");
+        html.push_str("<tbody>\n");
         Table { html }
     }
 
