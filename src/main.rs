@@ -18,7 +18,7 @@ use corridor::scenario::overrides::Override;
     name = "corridor",
     version,
     about = "Discrete-event simulator of freight corridors: throughput and transit times per scenario",
-    after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor validate scenarios/middle-corridor-simple.toml\n\nExit codes: 0 success, 2 bad input (scenario or options), 1 other failures."
+    after_help = "Examples:\n  corridor run scenarios/middle-corridor-simple.toml\n  corridor run scenarios/mm1-validation.toml --replications 20 --seed 7 --out my-results/\n  corridor run scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor compare scenarios/middle-corridor.toml scenarios/zangezur.toml\n  corridor sweep scenarios/mm1-validation.toml --vary flows.to-mm1.arrivals.mean=65m,70m,75m\n  corridor validate scenarios/middle-corridor-simple.toml\n  corridor report results/middle-corridor\n\nExit codes: 0 success, 2 bad input (scenario or options), 1 other failures."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -124,6 +124,10 @@ enum Command {
         /// (3 to 1000000) [default: 1000].
         #[arg(long, value_name = "N")]
         max_replications: Option<u32>,
+        /// Also write report.html into the output folder: the results drawn as one HTML page
+        /// (see `corridor report`).
+        #[arg(long)]
+        report: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -150,6 +154,10 @@ enum Command {
         /// Compare existing result folders (their replications.csv) instead of running scenarios.
         #[arg(long)]
         results: bool,
+        /// Also write report.html into the output folder: the results drawn as one HTML page
+        /// (see `corridor report`).
+        #[arg(long)]
+        report: bool,
         /// Output folder [default: results/compare-<base name>, with -<8 hex digits> after it
         /// when --set, --digitisation or --alt change the scenarios].
         #[arg(long, short = 'o')]
@@ -182,6 +190,10 @@ enum Command {
         /// the k-th value of every --vary, which must all give as many values.
         #[arg(long)]
         zip: bool,
+        /// Also write report.html into the output folder: the results drawn as one HTML page
+        /// (see `corridor report`).
+        #[arg(long)]
+        report: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -244,6 +256,20 @@ enum Command {
     /// the network as GeoJSON).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Draw a results folder (run, compare or sweep) as one self-contained HTML page.
+    #[command(
+        after_help = "Writes one HTML file with its charts as inline SVG and its style inline: no script, no network;\nit opens in any browser and prints. Shows the scenario and the manifest; for a run, each\nflow's transit with its interval and parts, the bottleneck ranking (resources that do not\nsettle marked), the time series of the top resources when the folder has timeseries.csv, and\nthe route graph coloured by load; for a comparison, forest plots of the differences per\nalternative; for a sweep, each headline metric against the varied parameter with 95% bands.\nThe same folder gives the same file, byte for byte.\n\nExamples:\n  corridor run scenarios/middle-corridor.toml --out results/mc\n  corridor report results/mc\n      writes results/mc/report.html\n  corridor report results/mc --out mc.html\n  corridor run scenarios/middle-corridor.toml --report\n      the same in one command (also on compare and sweep)"
+    )]
+    Report {
+        /// The results folder (it has a manifest.json).
+        folder: PathBuf,
+        /// The HTML file to write [default: FOLDER/report.html].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
     /// Check a scenario file and report what it describes; runs nothing, writes nothing.
     #[command(
         after_help = "Examples:\n  corridor validate scenarios/middle-corridor-simple.toml\n  corridor validate scenarios/mm1-validation.toml --set nodes.mm1.servers=2\n  corridor validate scenarios/digitisation.toml --digitisation single_window"
@@ -387,6 +413,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             shard,
             precision,
             max_replications,
+            report,
             common,
         } => {
             let opts = experiment::replicate::RunOptions {
@@ -396,6 +423,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
                 precision: precision.as_deref().map(Target::parse).transpose()?,
                 max_replications,
+                report,
             };
             show(experiment::replicate::run(&opts)?, opts.common.quiet)
         }
@@ -404,6 +432,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             alt,
             min_change,
             results,
+            report,
             out,
             common,
         } => {
@@ -422,6 +451,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     .as_deref()
                     .map(experiment::compare::parse_min_change)
                     .transpose()?,
+                report,
                 common: common.into_common()?,
             };
             show(experiment::compare::compare(&opts)?, opts.common.quiet)
@@ -432,6 +462,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             out,
             shard,
             zip,
+            report,
             common,
         } => {
             let opts = experiment::sweep::SweepOptions {
@@ -444,6 +475,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 out,
                 shard: shard.as_deref().map(Shard::parse).transpose()?,
                 zip,
+                report,
             };
             show(experiment::sweep::sweep(&opts)?, opts.common.quiet)
         }
@@ -506,6 +538,12 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 },
             };
             show(experiment::export::geojson(&opts)?, false)
+        }
+        Command::Report { folder, out, quiet } => {
+            let written = corridor::report::html::write(&folder, out.as_deref())?;
+            let mut p = Printout::default();
+            p.written(&[written]);
+            show(p, quiet)
         }
         Command::Validate { scenario, changes } => {
             let model = &experiment::check(

@@ -91,6 +91,9 @@ pub struct CompareOptions {
     /// `--min-change`: the smallest change, in percent of the base, that the printed headline
     /// calls a change (comparison.csv does not depend on it).
     pub min_change: Option<f64>,
+    /// `--report`: also write `report.html` (see [`crate::report::html`]) into the folder once
+    /// its results are committed.
+    pub report: bool,
     /// Shared options.
     pub common: Common,
 }
@@ -273,7 +276,10 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         start,
     );
     folder.add(&ComparisonCsv { rows: &rows })?;
-    let written = folder.commit(&mut m)?;
+    let mut written = folder.commit(&mut m)?;
+    if opts.report {
+        written.push(crate::report::html::write(&dir, None)?);
+    }
     let mut p = Printout {
         stdout: headline(
             &rows,
@@ -465,7 +471,10 @@ fn compare_folders(opts: &CompareOptions) -> Result<Printout> {
         })
         .collect();
     folder.add(&ComparisonCsv { rows: &rows })?;
-    let written = folder.commit(&mut m)?;
+    let mut written = folder.commit(&mut m)?;
+    if opts.report {
+        written.push(crate::report::html::write(&dir, None)?);
+    }
     let mut p = Printout {
         stdout: headline(
             &rows,

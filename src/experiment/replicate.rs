@@ -28,6 +28,9 @@ pub struct RunOptions {
     pub precision: Option<Target>,
     /// `--max-replications`.
     pub max_replications: Option<u32>,
+    /// `--report`: also write `report.html` (see [`crate::report::html`]) into the folder once
+    /// its results are committed.
+    pub report: bool,
     /// Shared options.
     pub common: Common,
 }
@@ -39,6 +42,11 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     if opts.max_replications.is_some() && opts.precision.is_none() {
         return Err(Error::Usage(
             "--max-replications only applies with --precision METRIC:ID:REL".into(),
+        ));
+    }
+    if opts.report && opts.shard.is_some() {
+        return Err(Error::Usage(
+            "--report and --shard cannot be combined: a shard holds part of the replications; merge the shards, then run corridor report on the merged folder".into(),
         ));
     }
     if opts.precision.is_some() && opts.shard.is_some() {
@@ -155,7 +163,10 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         rows: &summary,
     })?;
     let map_warning = add_map(&mut folder, &Network::of(&model), &summary)?;
-    let written = folder.commit(&mut m)?;
+    let mut written = folder.commit(&mut m)?;
+    if opts.report {
+        written.push(report::html::write(&dir, None)?);
+    }
     let mut table = Vec::new();
     let _ = report::print_table(&mut table, &model, &summary);
     p.stdout = String::from_utf8_lossy(&table).into_owned();

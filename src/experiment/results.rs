@@ -8,32 +8,15 @@
 //! `replications.csv` is read one replication at a time ([`ReplicationReader`]), so reading
 //! it holds one replication's rows however many replications the file has.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
 
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
-use crate::report::{REPLICATIONS_HEADER, ReplicationResult, Row, SUMMARY_HEADER, SummaryRow};
-
-/// A `&'static str` equal to `s`. Metric rows hold static names (scope, metric, unit); rows
-/// read back from a file get theirs from this table. It holds each distinct name once, so it
-/// grows with the number of distinct scopes, metrics and units (tens), not with the rows.
-pub(super) fn intern(s: &str) -> &'static str {
-    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut t = TABLE
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    if let Some(hit) = t.get(s) {
-        return hit;
-    }
-    let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
-    t.insert(leaked);
-    leaked
-}
+use crate::report::{
+    REPLICATIONS_HEADER, ReplicationResult, Row, SUMMARY_HEADER, SummaryRow, intern,
+};
 
 fn err(path: &Path, message: impl Into<String>) -> Error {
     Error::Results {

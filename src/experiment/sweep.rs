@@ -61,6 +61,9 @@ pub struct SweepOptions {
     pub shard: Option<Shard>,
     /// `--zip`: the `--vary` lists form a list of points ([`zip`]) rather than a grid.
     pub zip: bool,
+    /// `--report`: also write `report.html` (see [`crate::report::html`]) into the folder once
+    /// its results are committed.
+    pub report: bool,
     /// Shared options.
     pub common: Common,
 }
@@ -264,6 +267,11 @@ fn point_error(e: Error, n: usize, values: &[String], vary: &[Vary]) -> Error {
 pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
     let start = Instant::now();
     let c = &opts.common;
+    if opts.report && opts.shard.is_some() {
+        return Err(Error::Usage(
+            "--report and --shard cannot be combined: a shard holds part of the points; merge the shards, then run corridor report on the merged folder".into(),
+        ));
+    }
     // Offered-load warnings print as each point is checked.
     let plan = plan_visiting(opts, |n, m| {
         let at = opts
@@ -343,7 +351,10 @@ pub fn sweep(opts: &SweepOptions) -> Result<Printout> {
         vary: &paths,
         records: &records,
     })?;
-    let written = folder.commit(&mut m)?;
+    let mut written = folder.commit(&mut m)?;
+    if opts.report {
+        written.push(report::html::write(&dir, None)?);
+    }
     let mut p = Printout {
         stdout: points_table(&paths, &plan.points, &cells),
         stderr: String::new(),

@@ -40,7 +40,7 @@ pub(crate) const HELD_SHARE: f64 = 0.05;
 
 /// One warning per element marked `stable = 0` (see [`super::stability`]), then one per flow
 /// whose transit figures therefore depend on the horizon: its own consignments under way keep
-/// growing, or it spends at least [`HELD_SHARE`] of its transit waiting for an element that does
+/// growing, or it spends at least `HELD_SHARE` (5%) of its transit waiting for an element that does
 /// not settle.
 pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
     let grows = |r: &&SummaryRow| r.key.metric == "stable" && r.summary.mean == 0.0;

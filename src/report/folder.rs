@@ -180,6 +180,45 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.sync_all()
 }
 
+/// Writes one file whole, atomically: the bytes go to a new hidden file beside it
+/// (`.<name>.tmp-<pid>-<n>`), which is fsynced and renamed over `path`, then the folder is
+/// fsynced. A reader sees the old file or the new one, never a part; an error or an
+/// interruption (Ctrl-C, SIGTERM: [`abandon`]) leaves the old file as it was and no hidden
+/// file. For single files outside a results folder's own files, such as `report.html`.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = out_err(path);
+    let name = path.file_name().ok_or_else(|| {
+        err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "give a file name",
+        ))
+    })?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder; give a file name, such as report.html",
+        )));
+    }
+    let temp = parent.join(hidden(name, &unique("tmp")));
+    let written = {
+        // Held while the file is written and renamed, so that an interruption does not race it.
+        let mut d = debris();
+        let ticket = d.add(temp.clone(), Kind::File);
+        let r = write_synced(&temp, bytes).and_then(|()| fs::rename(&temp, path));
+        match &r {
+            Ok(()) => d.keep(ticket),
+            Err(_) => d.remove(ticket),
+        }
+        r
+    };
+    written.map_err(&err)?;
+    sync_folder(&parent).map_err(&err)
+}
+
 /// Fsyncs a folder, so that the entries just renamed in it survive a crash.
 #[cfg(unix)]
 pub(super) fn sync_folder(dir: &Path) -> io::Result<()> {
@@ -391,53 +430,5 @@ impl ResultsFolder {
         swap::swap_in(&staging.path, staging.ticket, &self.target(), &names).map_err(&err)?;
         self.lock.keep_parents();
         Ok(names.iter().map(|n| self.dir.join(n)).collect())
-    }
-}
-
-/// Writes one file on its own, outside any results folder (`corridor export`), all or
-/// nothing: the bytes go to a hidden sibling `.<name>.tmp-<pid>-<n>`, fsynced, which is then
-/// renamed over `path` (and the folder fsynced). Readers see the old file or the new one, never
-/// a part; an interruption removes the hidden file. The folder must exist.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let err = out_err(path);
-    let (parent, name) = match (path.parent(), path.file_name()) {
-        (Some(p), Some(n)) => (
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            },
-            n,
-        ),
-        _ => {
-            return Err(err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "give a file name to write",
-            )));
-        }
-    };
-    if is_folder(path).map_err(&err)? {
-        return Err(err(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a folder; give a file name",
-        )));
-    }
-    let tmp = parent.join(hidden(name, &unique("tmp")));
-    let ticket = debris().add(tmp.clone(), Kind::File);
-    let written = {
-        let _d = debris();
-        write_synced(&tmp, bytes)
-    }
-    .and_then(|()| fs::rename(&tmp, path))
-    .and_then(|()| sync_folder(parent));
-    match written {
-        Ok(()) => {
-            debris().keep(ticket);
-            Ok(())
-        }
-        Err(e) => {
-            debris().remove(ticket);
-            Err(err(e))
-        }
     }
 }

@@ -12,6 +12,7 @@ mod checks;
 mod comparison_csv;
 mod folder;
 mod geojson;
+pub mod html;
 pub mod layout;
 pub mod manifest;
 mod replications_csv;
@@ -20,7 +21,8 @@ mod summary_csv;
 mod sweep_csv;
 mod table;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 
 use crate::engine::summary::Summary;
 
@@ -141,6 +143,23 @@ impl SummaryRow {
             s.n.to_string(),
         ]
     }
+}
+
+/// A `&'static str` equal to `s`. Metric rows hold static names (scope, metric, unit); rows
+/// read back from a file get theirs from this table. It holds each distinct name once, so it
+/// grows with the number of distinct scopes, metrics and units (tens), not with the rows.
+pub(crate) fn intern(s: &str) -> &'static str {
+    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut t = TABLE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(hit) = t.get(s) {
+        return hit;
+    }
+    let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+    t.insert(leaked);
+    leaked
 }
 
 /// Formats a value for CSV: shortest text that reads back as the same `f64`; empty if not finite.

@@ -21,6 +21,7 @@ mod parts;
 mod planner;
 mod ports;
 mod readable;
+mod report;
 mod robust_cli;
 mod robust_folder;
 mod scale;
