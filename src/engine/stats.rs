@@ -47,10 +47,17 @@ impl Tally {
 }
 
 /// Streaming quantiles of durations: an HDR histogram with three significant digits (relative
-/// error at most 0.1%), recorded at one-second resolution, resized as values grow.
+/// error at most 0.1%), recorded at one-second resolution.
+///
+/// Memory follows what was recorded, not a fixed range: the histogram starts covering 0-2 s
+/// (2,048 counters) and grows by 1,024 counters each time the largest value doubles, so a node
+/// whose waits stay under an hour holds about 12 k counters, and a year's range about 26 k.
+/// Counters are 32-bit (at most 4.29e9 values in one counter; a replication records far fewer
+/// values in all). The quantiles are those of the fixed-range 64-bit histogram used before:
+/// the bucket of a value depends only on the lowest value and the precision.
 #[derive(Clone, Debug)]
 pub struct Quantiles {
-    hist: Histogram<u64>,
+    hist: Histogram<u32>,
 }
 
 impl Default for Quantiles {
@@ -62,9 +69,8 @@ impl Default for Quantiles {
 impl Quantiles {
     /// An empty histogram.
     pub fn new() -> Self {
-        // Auto-resizing from one second to one year; grows beyond that by itself.
-        let mut hist =
-            Histogram::new_with_bounds(1, 365 * 24 * 3600, 3).expect("valid histogram bounds");
+        // From one second, three significant digits, resized as larger values come.
+        let mut hist = Histogram::new_with_bounds(1, 2, 3).expect("valid histogram bounds");
         hist.auto(true);
         Quantiles { hist }
     }
