@@ -18,6 +18,7 @@ pub mod stability;
 mod summary_csv;
 mod sweep_csv;
 mod table;
+mod timeseries_csv;
 
 use crate::engine::summary::Summary;
 
@@ -29,6 +30,10 @@ pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replicati
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
 pub use table::{print_table, write_table};
+pub use timeseries_csv::{
+    SERIES_REPLICATIONS_HEADER, Series, SeriesKey, TIMESERIES_HEADER, iso_datetime,
+    series_replications_header, write_series_replication, write_timeseries,
+};
 
 /// One output file of a results folder.
 pub trait Export {
@@ -87,6 +92,9 @@ pub struct ReplicationResult {
     pub seed: u64,
     /// Rows in a fixed order, the same for every replication of a scenario.
     pub rows: Vec<Row>,
+    /// The levels in time bins (timeseries.csv); empty for a replication read back from
+    /// replications.csv.
+    pub series: Series,
 }
 
 /// A metric summarised over replications.
