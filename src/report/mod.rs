@@ -31,8 +31,8 @@ pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
 pub use table::{print_table, write_table};
 pub use timeseries_csv::{
-    SERIES_REPLICATIONS_HEADER, Series, SeriesKey, TIMESERIES_HEADER, iso_datetime,
-    series_replications_header, write_series_replication, write_timeseries,
+    SERIES_REPLICATIONS_HEADER, Series, SeriesKey, TIMESERIES_HEADER, series_replications_header,
+    write_series_replication, write_timeseries,
 };
 
 /// One output file of a results folder.

@@ -112,9 +112,21 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The finest of minutes, seconds and milliseconds that every bin boundary of `binning`
+/// falls on: what [`iso_datetime`] writes.
+fn resolution(binning: &Binning) -> u64 {
+    let all = |unit: u64| {
+        [binning.start.0, binning.end.0, binning.width.0]
+            .iter()
+            .all(|v| v % unit == 0)
+    };
+    [60_000, 1000].into_iter().find(|&u| all(u)).unwrap_or(1)
+}
+
 /// The date and time (UTC) of `t`, time 0 being midnight UTC of the day `start_day` (days since
-/// 1970-01-01), in ISO 8601: `2024-01-02T00:00:00Z`, with milliseconds only when there are any.
-pub fn iso_datetime(start_day: i64, t: SimTime) -> String {
+/// 1970-01-01), in ISO 8601 to the minute (`2024-01-02T00:00Z`), or to the second or the
+/// millisecond when `unit` (60000, 1000 or 1 ms) says so.
+fn iso_datetime(start_day: i64, t: SimTime, unit: u64) -> String {
     let day = start_day + (t.0 / MS_PER_DAY) as i64;
     let (y, m, d) = civil_from_days(day);
     let ms = t.0 % MS_PER_DAY;
@@ -124,10 +136,10 @@ pub fn iso_datetime(start_day: i64, t: SimTime) -> String {
         ms / 1000 % 60,
         ms % 1000,
     );
-    if milli == 0 {
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
-    } else {
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
+    match unit {
+        60_000 => format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}Z"),
+        1000 => format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z"),
+        _ => format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z"),
     }
 }
 
@@ -141,14 +153,15 @@ pub fn write_timeseries<W: Write>(
     mut summary: impl FnMut(usize) -> Summary,
 ) -> csv::Result<()> {
     let bins = shape.bins();
+    let unit = resolution(&shape.binning);
     let times: Vec<[String; 4]> = (0..bins)
         .map(|k| {
             let (a, b) = shape.binning.bounds(k);
             [
                 hours(a),
                 hours(b),
-                iso_datetime(start_day, a),
-                iso_datetime(start_day, b),
+                iso_datetime(start_day, a, unit),
+                iso_datetime(start_day, b, unit),
             ]
         })
         .collect();
@@ -165,8 +178,8 @@ pub fn write_timeseries<W: Write>(
                 &t[1],
                 &t[2],
                 &t[3],
-                &fmt_value(sm.mean),
-                &fmt_value(sm.ci95),
+                &fmt_f32(sm.mean as f32),
+                &fmt_f32(sm.ci95 as f32),
                 &sm.n.to_string(),
             ])?;
         }
@@ -183,8 +196,8 @@ pub fn series_replications_header(bins: usize) -> Vec<String> {
         .collect()
 }
 
-/// Formats a bin value: the shortest text that reads back as the same `f32`; empty if not
-/// finite.
+/// Formats a bin value, or a mean of bin values: the shortest text that reads back as the same
+/// `f32` (about 7 significant digits, the precision of the bins); empty if not finite.
 fn fmt_f32(v: f32) -> String {
     if v.is_finite() {
         format!("{v}")
@@ -231,9 +244,21 @@ mod tests {
             assert_eq!(civil_from_days(days_from_civil(y, m, d)), (y, m, d));
         }
         let start = days_from_civil(2024, 1, 1);
-        assert_eq!(iso_datetime(start, SimTime::ZERO), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            iso_datetime(start, SimTime::ZERO, 60_000),
+            "2024-01-01T00:00Z"
+        );
         let t = SimTime(59 * MS_PER_DAY + 13 * MS_PER_HOUR + 61_001);
-        assert_eq!(iso_datetime(start, t), "2024-02-29T13:01:01.001Z");
+        assert_eq!(iso_datetime(start, t, 1), "2024-02-29T13:01:01.001Z");
+        assert_eq!(iso_datetime(start, t, 1000), "2024-02-29T13:01:01Z");
+        let b = |start, end, width| Binning {
+            start: SimTime(start),
+            end: SimTime(end),
+            width: SimDur(width),
+        };
+        assert_eq!(resolution(&b(0, MS_PER_DAY, MS_PER_HOUR)), 60_000);
+        assert_eq!(resolution(&b(1000, MS_PER_DAY, MS_PER_HOUR)), 1000);
+        assert_eq!(resolution(&b(0, MS_PER_DAY, 1)), 1);
         assert_eq!(hours(SimTime(MS_PER_DAY + MS_PER_HOUR / 2)), "24.5");
     }
 
