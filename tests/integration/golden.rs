@@ -22,7 +22,12 @@ struct Case {
     files: &'static [&'static str],
 }
 
-const RUN_FILES: &[&str] = &["summary.csv", "bottlenecks.csv", "replications.csv"];
+const RUN_FILES: &[&str] = &[
+    "summary.csv",
+    "bottlenecks.csv",
+    "replications.csv",
+    "timeseries.csv",
+];
 
 /// Short runs: three replications (two for the larger corridors) of a shortened horizon. Every
 /// shipped scenario is here; `tests/golden/README.md` says how they were chosen.

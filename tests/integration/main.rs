@@ -25,6 +25,7 @@ mod robust_folder;
 mod stability;
 mod support;
 mod theory;
+mod timeseries;
 mod whatif;
 mod whatif_compare;
 mod whatif_errors;
