@@ -184,3 +184,71 @@ impl SeriesReplicationStream {
         folder.add_streamed(file)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::bins::Binning;
+    use crate::engine::summary::Summary;
+    use crate::engine::time::{MS_PER_DAY, SimDur, SimTime};
+    use crate::report::SeriesKey;
+
+    fn series(values: Vec<f32>) -> Series {
+        Series {
+            keys: ["queue", "wip"]
+                .map(|metric| SeriesKey {
+                    scope: "node",
+                    id: "a".into(),
+                    metric,
+                    unit: "count",
+                })
+                .to_vec(),
+            binning: Binning {
+                start: SimTime(MS_PER_DAY),
+                end: SimTime(3 * MS_PER_DAY),
+                width: SimDur(MS_PER_DAY),
+            },
+            values,
+        }
+    }
+
+    #[test]
+    fn each_bin_is_the_summary_of_the_replications_values_in_order() {
+        let reps = [
+            vec![0.1, 2.5, 3.0, 7.25],
+            vec![0.7, 1.5, 3.0, f32::NAN],
+            vec![0.3, 9.0, 3.0, 1.0],
+        ];
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let mut folder = ResultsFolder::new(&dir).unwrap();
+        let mut stream = TimeseriesStream::new(&folder, "s", 19_723).unwrap();
+        for r in &reps {
+            stream.take(&series(r.clone())).unwrap();
+        }
+        // Another shape is refused.
+        let mut other = series(vec![0.0; 4]);
+        other.keys[1].metric = "utilisation";
+        assert!(stream.take(&other).is_err());
+        stream.finish(&mut folder).unwrap();
+        folder.commit_without_manifest().unwrap();
+        let text = std::fs::read_to_string(dir.join(TIMESERIES)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5);
+        for (i, line) in lines[1..].iter().enumerate() {
+            let values: Vec<f64> = reps.iter().map(|r| r[i] as f64).collect();
+            let s = Summary::of(&values);
+            let cell = |v: f64| format!("{}", v as f32);
+            let want = format!("{},{},{}", cell(s.mean), cell(s.ci95), s.n);
+            assert!(line.ends_with(&want), "{line} vs {want}");
+        }
+        assert_eq!(
+            lines[1],
+            "s,node,a,queue,count,24,48,2024-01-02T00:00Z,2024-01-03T00:00Z,0.36666667,0.75891656,3"
+        );
+        // The bin with a NaN in one replication summarises the other two; no scratch file left.
+        assert!(lines[4].ends_with(",2"), "{}", lines[4]);
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(left.len(), 1);
+    }
+}

@@ -45,7 +45,7 @@ pub(super) enum Level {
     /// Entries waiting at a yard's gate.
     YardGate(Entity),
     /// TEU in a yard.
-    YardLevel(Entity),
+    YardTeu(Entity),
     /// Consignments of flow `f` in the system.
     FlowWip(usize),
 }
@@ -172,7 +172,7 @@ impl Levels {
             let ix = r.world.get::<Yard>(e).is_some().then(|| {
                 let id = &m.nodes[i].id;
                 let g = l.push(Level::YardGate(e), "yard", id, ("blocked", "count"), 1.0);
-                l.push(Level::YardLevel(e), "yard", id, ("occupancy", "TEU"), 1.0);
+                l.push(Level::YardTeu(e), "yard", id, ("occupancy", "TEU"), 1.0);
                 g
             });
             l.yard.push(ix);
@@ -198,7 +198,7 @@ fn statistic<'a>(r: &'a Replication, level: Level) -> &'a TimeWeighted {
         Level::BerthQueue(e) => &w.get::<Berths>(e).expect("berths").0.stats().queue,
         Level::BerthBusy(e) => &w.get::<Berths>(e).expect("berths").0.stats().busy,
         Level::YardGate(e) => &w.get::<Yard>(e).expect("yard").0.stats().queue,
-        Level::YardLevel(e) => &w.get::<Yard>(e).expect("yard").0.stats().level,
+        Level::YardTeu(e) => &w.get::<Yard>(e).expect("yard").0.stats().level,
         Level::FlowWip(f) => &r.flow_wip[f],
     }
 }
