@@ -45,6 +45,12 @@ struct ChangeArgs {
     /// random numbers. Applied after --set, in order. Repeatable.
     #[arg(long, value_name = "[FLOW=]FACTOR")]
     demand: Vec<String>,
+    /// Width of the time bins of timeseries.csv and of the stability trends (`stable`), e.g.
+    /// 7d or 12h: at least 1h, at most the statistics window, at most 1000 bins
+    /// [default: a day, or whole days wide enough for at most 1000 bins]. Short for
+    /// --set scenario.period=DURATION, applied after --set.
+    #[arg(long, value_name = "DURATION")]
+    period: Option<String>,
     /// Read empirical data files and `extends` bases only from the scenario file's folder or
     /// below it (after resolving `..` and symbolic links): for services running others' scenarios.
     #[arg(long)]
@@ -61,6 +67,9 @@ impl ChangeArgs {
                 None => ("scenario.demand".to_string(), d.trim()),
             };
             all.push(Override::new("--demand", &path, factor)?);
+        }
+        if let Some(p) = &self.period {
+            all.push(Override::new("--period", "scenario.period", p.trim())?);
         }
         Ok(all)
     }

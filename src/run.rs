@@ -6,6 +6,7 @@
 mod progress;
 mod runner;
 mod stream;
+mod timeseries;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -19,6 +20,7 @@ use crate::sim::Replication;
 
 pub use runner::Runner;
 pub use stream::ReplicationStream;
+pub use timeseries::{SERIES_REPLICATIONS, SeriesReplicationStream, TIMESERIES, TimeseriesStream};
 
 /// Runs replication `rep` of `model` and returns its metrics.
 ///
@@ -37,6 +39,7 @@ pub fn run_replication(model: &Model, rep: u32) -> Result<ReplicationResult> {
         replication: rep,
         seed: model.seed,
         rows: r.metrics(),
+        series: r.series(),
     })
 }
 
@@ -104,10 +107,15 @@ pub fn default_out_dir(model: &Model) -> PathBuf {
     Path::new("results").join(&model.name)
 }
 
-/// Writes the run's CSV files (summary.csv, replications.csv) into `dir`, all or nothing,
-/// without a manifest (the commands write one: [`crate::experiment::replicate::run`]).
+/// Writes the run's CSV files (summary.csv, bottlenecks.csv, replications.csv,
+/// timeseries.csv) into `dir`, all or nothing, without a manifest (the commands write one:
+/// [`crate::experiment::replicate::run`]).
 pub fn write(dir: &Path, model: &Model, out: &RunOutput) -> Result<Vec<PathBuf>> {
     let mut folder = ResultsFolder::new(dir)?;
+    let mut series = TimeseriesStream::new(&folder, &model.name, model.start_day)?;
+    for r in &out.reps {
+        series.take(&r.series)?;
+    }
     folder.add(&SummaryCsv {
         scenario: &model.name,
         rows: &out.summary,
@@ -120,5 +128,6 @@ pub fn write(dir: &Path, model: &Model, out: &RunOutput) -> Result<Vec<PathBuf>>
         scenario: &model.name,
         reps: &out.reps,
     })?;
+    series.finish(&mut folder)?;
     folder.commit_without_manifest()
 }

@@ -373,6 +373,7 @@ fn scan(dir: &Path, beside: Option<&Path>) -> Result<(String, Held)> {
         replication: 0,
         seed: 0,
         rows: Vec::new(),
+        series: Default::default(),
     };
     let (mut rep, mut theirs) = (empty(), empty());
     while reader.next_into(&mut rep)? {

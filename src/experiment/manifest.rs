@@ -6,6 +6,18 @@ use std::time::Instant;
 pub use crate::report::manifest::*;
 
 use super::Common;
+use crate::scenario::Model;
+
+/// The manifest's record of `model`'s time bins.
+pub(crate) fn bins_of(model: &Model) -> BinsEntry {
+    let b = model.binning();
+    BinsEntry {
+        start_day: model.start_day,
+        from_ms: b.start.0,
+        to_ms: b.end.0,
+        width_ms: b.width.0,
+    }
+}
 
 /// A manifest for `kind` (`run`, `sweep` or `compare`) of the scenarios `scenarios`, run with
 /// `seed` and `replications` on `jobs` threads since `start`; the other fields empty.
@@ -32,6 +44,7 @@ pub(crate) fn new(
         sweep: None,
         compared_folders: Vec::new(),
         merged_from: Vec::new(),
+        bins: None,
         outputs: Default::default(),
     }
 }

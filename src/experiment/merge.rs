@@ -13,6 +13,8 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+mod series;
+
 use super::manifest::{FILE as MANIFEST, Manifest, MergedShard, ShardEntry, now_unix, sha256_hex};
 use super::printout::Printout;
 use super::results::ReplicationReader;
@@ -308,6 +310,7 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
         replication: 0,
         seed: first.seed,
         rows: Vec::new(),
+        series: Default::default(),
     };
     for (k, (d, m, s, _)) in shards.iter().enumerate() {
         check_hash_streamed(d, m, "replications.csv")?;
@@ -385,6 +388,7 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
             replication: 0,
             seed: first.seed,
             rows,
+            series: Default::default(),
         };
         let mut bytes = [0u8; VALUE_BYTES];
         for i in 0..first.replications {
@@ -398,6 +402,7 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
     }
     drop(scratch);
     let summary = out.finish(folder)?;
+    series::merge_series(shards, name, total, folder)?;
     folder.add(&SummaryCsv {
         scenario: name,
         rows: &summary,

@@ -11,7 +11,7 @@ use super::shard::Shard;
 use super::{Common, add_map, apply_counts, changes_scenario, load, warn_unstable};
 use crate::error::{Error, Result};
 use crate::report::{self, BottlenecksCsv, ResultsFolder, SummaryCsv};
-use crate::run::{ReplicationStream, Runner};
+use crate::run::{ReplicationStream, Runner, SeriesReplicationStream, TimeseriesStream};
 use crate::scenario::Network;
 
 /// Options of `corridor run`.
@@ -85,11 +85,16 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     if let Some(shard) = opts.shard {
         let numbers = shard.replications(model.replications);
         let mut reps = ReplicationStream::new(&folder, &model.name)?;
+        let mut series = SeriesReplicationStream::new(&folder, &model)?;
         let tasks = numbers.iter().map(|&r| Ok((&model, r)));
         let label = format!("{} shard {shard}", model.name);
-        runner.run_each(&label, numbers.len(), tasks, |r| reps.take(&r))?;
+        runner.run_each(&label, numbers.len(), tasks, |r| {
+            reps.take(&r)?;
+            series.take(&r)
+        })?;
         let events = reps.events();
         reps.finish_rows(&mut folder)?;
+        series.finish(&mut folder)?;
         let mut m = manifest::new(
             "run",
             c,
@@ -98,6 +103,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
             runner.threads(),
             start,
         );
+        m.bins = Some(manifest::bins_of(&model));
         m.shard = Some(ShardEntry {
             index: shard.index,
             count: shard.count,
@@ -125,26 +131,34 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         return Ok(p);
     }
 
-    // Rows go to replications.csv as replications complete; the summary is computed from
-    // the file, so memory does not grow with the number of replications.
+    // Rows go to replications.csv as replications complete, and bin values to a scratch
+    // file; the summary and timeseries.csv are computed from the files, so memory does not
+    // grow with the number of replications.
     let mut reps = ReplicationStream::new(&folder, &model.name)?;
+    let mut series = TimeseriesStream::new(&folder, &model.name, model.start_day)?;
+    let mut take = |r: report::ReplicationResult| {
+        reps.take(&r)?;
+        series.take(&r.series)
+    };
     let outcome = match &opts.precision {
         Some(t) => {
             let max = opts.max_replications.unwrap_or(precision::DEFAULT_MAX);
-            let o = precision::run_until(&runner, &model, t, max, |r| reps.take(&r))?;
-            model.replications = reps.replications();
-            Some(o)
+            Some(precision::run_until(&runner, &model, t, max, &mut take)?)
         }
         None => {
             let tasks = (0..model.replications).map(|r| Ok((&model, r)));
             let n = model.replications as usize;
-            runner.run_each(&model.name, n, tasks, |r| reps.take(&r))?;
+            runner.run_each(&model.name, n, tasks, &mut take)?;
             None
         }
     };
+    if outcome.is_some() {
+        model.replications = reps.replications();
+    }
     let wall = start.elapsed();
     let events = reps.events();
     let summary = reps.finish(&mut folder)?;
+    series.finish(&mut folder)?;
     let mut m = manifest::new(
         "run",
         c,
@@ -154,6 +168,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         start,
     );
     m.precision = outcome.clone();
+    m.bins = Some(manifest::bins_of(&model));
     folder.add(&SummaryCsv {
         scenario: &model.name,
         rows: &summary,

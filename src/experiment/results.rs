@@ -364,6 +364,7 @@ mod tests {
             replication: 0,
             seed: 0,
             rows: Vec::new(),
+            series: Default::default(),
         };
         let mut out = Vec::new();
         while r.next_into(&mut rep).map_err(|e| e.to_string())? {

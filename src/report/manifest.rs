@@ -18,6 +18,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::engine::bins::Binning;
+use crate::engine::time::{SimDur, SimTime};
 use crate::error::{Error, Result};
 
 /// The manifest's file name.
@@ -60,8 +62,37 @@ pub struct Manifest {
     /// Set by `merge`: the shard folders merged, with their own command lines and wall times.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<MergedShard>,
+    /// Set by `run` (and its shards, and `merge`): the time bins of timeseries.csv, which
+    /// `merge` reads to write its time columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bins: Option<BinsEntry>,
     /// SHA-256 of every other file written in the folder, by file name.
     pub outputs: BTreeMap<String, String>,
+}
+
+/// The time bins of a run's timeseries.csv and trends: `[from_ms, to_ms]` cut into bins of
+/// `width_ms` (the last one shorter if the width does not divide the window).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BinsEntry {
+    /// Days since 1970-01-01 of time 0 (the scenario's `start`, midnight UTC).
+    pub start_day: i64,
+    /// Start of the first bin, milliseconds from time 0 (the end of the warm-up).
+    pub from_ms: u64,
+    /// End of the last bin (the horizon).
+    pub to_ms: u64,
+    /// Width of every bin but possibly the last.
+    pub width_ms: u64,
+}
+
+impl BinsEntry {
+    /// The bins.
+    pub fn binning(&self) -> Binning {
+        Binning {
+            start: SimTime(self.from_ms),
+            end: SimTime(self.to_ms),
+            width: SimDur(self.width_ms),
+        }
+    }
 }
 
 /// One scenario as run.

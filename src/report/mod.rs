@@ -20,6 +20,7 @@ pub mod stability;
 mod summary_csv;
 mod sweep_csv;
 mod table;
+mod timeseries_csv;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
@@ -35,6 +36,10 @@ pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replicati
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
 pub use table::{print_table, write_table};
+pub use timeseries_csv::{
+    SERIES_REPLICATIONS_HEADER, Series, SeriesKey, TIMESERIES_HEADER, series_replications_header,
+    write_series_replication, write_timeseries,
+};
 
 /// One output file of a results folder.
 pub trait Export {
@@ -93,6 +98,9 @@ pub struct ReplicationResult {
     pub seed: u64,
     /// Rows in a fixed order, the same for every replication of a scenario.
     pub rows: Vec<Row>,
+    /// The levels in time bins (timeseries.csv); empty for a replication read back from
+    /// replications.csv.
+    pub series: Series,
 }
 
 /// A metric summarised over replications.

@@ -184,6 +184,8 @@ pub(super) struct ScenarioSection {
     pub start: Option<String>,
     /// Demand factor of every flow (multiplies arrival rates).
     pub demand: Option<f64>,
+    /// Width of the time bins of timeseries.csv and of the trends.
+    pub period: Option<Duration>,
 }
 
 /// `[[nodes]]`.

@@ -3,6 +3,7 @@
 //! trusts the model completely.
 
 use super::border::BorderModel;
+use crate::engine::bins::Binning;
 use crate::engine::dist::Dist;
 use crate::engine::time::{SimDur, SimTime};
 
@@ -36,6 +37,9 @@ pub struct Model {
     pub seed: u64,
     /// Days since 1970-01-01 of simulation time zero (midnight UTC).
     pub start_day: i64,
+    /// `scenario.period`: the width of the time bins of the window (timeseries.csv and the
+    /// trends); `None` for the default ([`Binning::for_window`]).
+    pub period: Option<SimDur>,
     /// Nodes, in file order.
     pub nodes: Vec<NodeModel>,
     /// Links, in file order.
@@ -320,5 +324,17 @@ impl Model {
     /// The length of the statistics window (horizon minus warm-up).
     pub fn window(&self) -> SimDur {
         self.horizon - self.warmup
+    }
+
+    /// The time bins of the statistics window: `period` wide, or the default bins.
+    pub fn binning(&self) -> Binning {
+        match self.period {
+            Some(width) => Binning {
+                start: self.warmup,
+                end: self.horizon,
+                width,
+            },
+            None => Binning::for_window(self.warmup, self.horizon),
+        }
     }
 }

@@ -97,7 +97,7 @@ scope!(flow:
     WIP_MEAN = "wip_mean", "count",
         "time-average number of the flow's consignments in the system, whenever created";
     WIP_TREND = "wip_trend", "count",
-        "fitted rise of the flow's consignments in the system over the second half of the window: the least-squares slope of its bin means (bins of a day, or wider so that there are at most 1000) times the half's length; negative when it falls";
+        "fitted rise of the flow's consignments in the system over the second half of the window: the least-squares slope of its bin means (bins of a day, or wider so that there are at most 1000, or `scenario.period` wide) times the half's length; negative when it falls";
     STABLE = "stable", "flag",
         "summary.csv only: 0 when the level does not settle: the 95% interval of `wip_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`wip_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );
@@ -126,7 +126,7 @@ scope!(node:
     THROUGHPUT = "throughput", "1/day",
         "departures in the window (stations: ends of service; borders: releases) / window length in days";
     QUEUE_TREND = "queue_trend", "count",
-        "fitted rise of the number waiting over the second half of the window: the least-squares slope of its bin means (bins of a day, or wider so that there are at most 1000) times the half's length; negative when it falls";
+        "fitted rise of the number waiting over the second half of the window: the least-squares slope of its bin means (bins of a day, or wider so that there are at most 1000, or `scenario.period` wide) times the half's length; negative when it falls";
     STABLE = "stable", "flag",
         "summary.csv only: 0 when the level does not settle: the 95% interval of `queue_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`queue_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );

@@ -1,35 +1,51 @@
-//! The levels recorded in time bins ([`crate::engine::bins`]): what waits at every resource and
-//! what is under way in every flow. Read once per bin boundary, never on the per-event path.
+//! The levels recorded in time bins ([`crate::engine::bins`]): what waits at and what occupies
+//! every resource, and what is under way in every flow. Read once per bin boundary, never on
+//! the per-event path.
 //!
-//! One level per element, in this order: each node's queue (consignments waiting for servers,
-//! or for a border's lanes, bays and tracks), each service's TEU waiting to board, each berth
-//! group's carriers waiting for a berth, each yard's entries waiting at its gate, and each
-//! flow's consignments in the system. Their bin-by-bin trend over the second half of the window
-//! is a row of each element (`queue_trend`, `queue_teu_trend`, `carriers_queued_trend`,
-//! `blocked_trend`, `wip_trend`), from which the summary decides `stable`.
+//! The levels, in this order (the order of timeseries.csv): each flow's consignments in the
+//! system; each node's queue (consignments waiting for servers, or for a border's lanes, bays
+//! and tracks), consignments at the node, and busy servers (a border's busy lanes; not for an
+//! unlimited node); each service's TEU waiting to board and carriers away; each berth group's
+//! carriers waiting for a berth and busy berths; each yard's entries waiting at its gate and
+//! TEU in the yard. The waiting levels' bin-by-bin trend over the second half of the window is
+//! a row of each element (`queue_trend`, `queue_teu_trend`, `carriers_queued_trend`,
+//! `blocked_trend`, `wip_trend`), from which the summary decides `stable`; every level, bin by
+//! bin, is the replication's [`Series`] (timeseries.csv). Busy servers, carriers away and busy
+//! berths are written there as utilisations: divided by servers, fleet and berths.
 
 use bevy_ecs::prelude::*;
 
 use super::Replication;
-use super::border_state::Border;
+use super::border_state::{Border, LANES};
 use super::carrier::Berths;
 use super::components::{ServiceState, Station};
 use super::node::Kind;
 use super::yard::Yard;
 use crate::engine::SimTime;
 use crate::engine::stats::TimeWeighted;
+use crate::report::{Series, SeriesKey};
 
 /// What a level measures.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Level {
     /// Consignments waiting at node `n` (of the given kind).
     NodeQueue(Entity, Kind),
+    /// Consignments at node `n`, waiting or in service.
+    NodeWip(Entity, Kind),
+    /// Busy servers of node `n` (a border's busy lanes).
+    NodeBusy(Entity, Kind),
     /// TEU waiting to board a service.
     ServiceQueue(Entity),
+    /// Carriers of a service not idle at its boarding node.
+    FleetAway(Entity),
     /// Carriers waiting for a berth at a node.
     BerthQueue(Entity),
+    /// Busy berths at a node.
+    BerthBusy(Entity),
     /// Entries waiting at a yard's gate.
     YardGate(Entity),
+    /// TEU in a yard.
+    YardTeu(Entity),
     /// Consignments of flow `f` in the system.
     FlowWip(usize),
 }
@@ -39,6 +55,9 @@ pub(super) enum Level {
 pub(super) struct Levels {
     /// Every level, in recording order.
     pub all: Vec<Level>,
+    /// What each level is called in timeseries.csv, and what its bin means are divided by
+    /// there (servers, fleet, berths for a utilisation; else 1).
+    pub keys: Vec<(SeriesKey, f64)>,
     /// Node `i`'s queue.
     pub node: Vec<usize>,
     /// Service `i`'s waiting TEU.
@@ -52,40 +71,111 @@ pub(super) struct Levels {
 }
 
 impl Levels {
+    /// Adds a level; returns its index.
+    fn push(
+        &mut self,
+        level: Level,
+        scope: &'static str,
+        id: &str,
+        (metric, unit): (&'static str, &'static str),
+        per: f64,
+    ) -> usize {
+        self.all.push(level);
+        let key = SeriesKey {
+            scope,
+            id: id.to_string(),
+            metric,
+            unit,
+        };
+        self.keys.push((key, per));
+        self.all.len() - 1
+    }
+
     /// The levels of a freshly spawned replication.
     pub(super) fn of(r: &Replication) -> Levels {
+        let m = r.model;
         let mut l = Levels::default();
-        let push = |all: &mut Vec<Level>, level| {
-            all.push(level);
-            all.len() - 1
-        };
+        for (f, fm) in m.flows.iter().enumerate() {
+            let ix = l.push(Level::FlowWip(f), "flow", &fm.id, ("wip", "count"), 1.0);
+            l.flow.push(ix);
+        }
         for (i, &e) in r.nodes.iter().enumerate() {
-            let ix = push(&mut l.all, Level::NodeQueue(e, r.kinds[i]));
+            let (n, kind) = (&m.nodes[i], r.kinds[i]);
+            let ix = l.push(
+                Level::NodeQueue(e, kind),
+                "node",
+                &n.id,
+                ("queue", "count"),
+                1.0,
+            );
             l.node.push(ix);
+            l.push(
+                Level::NodeWip(e, kind),
+                "node",
+                &n.id,
+                ("wip", "count"),
+                1.0,
+            );
+            if let Some(servers) = n.servers() {
+                l.push(
+                    Level::NodeBusy(e, kind),
+                    "node",
+                    &n.id,
+                    ("utilisation", "ratio"),
+                    servers as f64,
+                );
+            }
         }
-        for &e in &r.services {
-            let ix = push(&mut l.all, Level::ServiceQueue(e));
+        for (i, &e) in r.services.iter().enumerate() {
+            let sv = &m.services[i];
+            let ix = l.push(
+                Level::ServiceQueue(e),
+                "service",
+                &sv.id,
+                ("queue_teu", "TEU"),
+                1.0,
+            );
             l.service.push(ix);
+            l.push(
+                Level::FleetAway(e),
+                "service",
+                &sv.id,
+                ("fleet_utilisation", "ratio"),
+                sv.fleet as f64,
+            );
         }
-        for &e in &r.nodes {
-            let ix = r
-                .world
-                .get::<Berths>(e)
-                .is_some()
-                .then(|| push(&mut l.all, Level::BerthQueue(e)));
+        for (i, &e) in r.nodes.iter().enumerate() {
+            let berths = r.world.get::<Berths>(e).map(|b| b.0.servers());
+            let ix = berths.map(|servers| {
+                let id = &m.nodes[i].id;
+                let q = l.push(
+                    Level::BerthQueue(e),
+                    "berths",
+                    id,
+                    ("carriers_queued", "carriers"),
+                    1.0,
+                );
+                if let Some(c) = servers {
+                    l.push(
+                        Level::BerthBusy(e),
+                        "berths",
+                        id,
+                        ("berth_utilisation", "ratio"),
+                        c as f64,
+                    );
+                }
+                q
+            });
             l.berths.push(ix);
         }
-        for &e in &r.nodes {
-            let ix = r
-                .world
-                .get::<Yard>(e)
-                .is_some()
-                .then(|| push(&mut l.all, Level::YardGate(e)));
+        for (i, &e) in r.nodes.iter().enumerate() {
+            let ix = r.world.get::<Yard>(e).is_some().then(|| {
+                let id = &m.nodes[i].id;
+                let g = l.push(Level::YardGate(e), "yard", id, ("blocked", "count"), 1.0);
+                l.push(Level::YardTeu(e), "yard", id, ("occupancy", "TEU"), 1.0);
+                g
+            });
             l.yard.push(ix);
-        }
-        for f in 0..r.flows.len() {
-            let ix = push(&mut l.all, Level::FlowWip(f));
-            l.flow.push(ix);
         }
         l
     }
@@ -94,15 +184,38 @@ impl Levels {
 /// The time-weighted statistic behind a level.
 fn statistic<'a>(r: &'a Replication, level: Level) -> &'a TimeWeighted {
     let w = &r.world;
+    let station = |e| w.get::<Station>(e).expect("station");
+    let border = |e| w.get::<Border>(e).expect("border");
     match level {
-        Level::NodeQueue(e, Kind::Station) => {
-            &w.get::<Station>(e).expect("station").servers.stats().queue
-        }
-        Level::NodeQueue(e, Kind::Border) => &w.get::<Border>(e).expect("border").stats.queue,
+        Level::NodeQueue(e, Kind::Station) => &station(e).servers.stats().queue,
+        Level::NodeQueue(e, Kind::Border) => &border(e).stats.queue,
+        Level::NodeWip(e, Kind::Station) => &station(e).stats.wip,
+        Level::NodeWip(e, Kind::Border) => &border(e).stats.wip,
+        Level::NodeBusy(e, Kind::Station) => &station(e).servers.stats().busy,
+        Level::NodeBusy(e, Kind::Border) => &border(e).pools[LANES].stats().busy,
         Level::ServiceQueue(e) => &w.get::<ServiceState>(e).expect("service").stats.queue_teu,
+        Level::FleetAway(e) => &w.get::<ServiceState>(e).expect("service").stats.away,
         Level::BerthQueue(e) => &w.get::<Berths>(e).expect("berths").0.stats().queue,
+        Level::BerthBusy(e) => &w.get::<Berths>(e).expect("berths").0.stats().busy,
         Level::YardGate(e) => &w.get::<Yard>(e).expect("yard").0.stats().queue,
+        Level::YardTeu(e) => &w.get::<Yard>(e).expect("yard").0.stats().level,
         Level::FlowWip(f) => &r.flow_wip[f],
+    }
+}
+
+/// The replication's levels in time bins, as timeseries.csv names them: each bin mean divided
+/// by the level's servers, fleet or berths for a utilisation (as the summary's utilisations
+/// are), rounded to `f32`.
+pub(super) fn series(r: &Replication) -> Series {
+    let bins = &r.bins;
+    let mut values = Vec::with_capacity(r.levels.all.len() * bins.binning().count());
+    for (s, (_, per)) in r.levels.keys.iter().enumerate() {
+        values.extend(bins.series(s).iter().map(|&v| (v as f64 / per) as f32));
+    }
+    Series {
+        keys: r.levels.keys.iter().map(|(k, _)| k.clone()).collect(),
+        binning: *bins.binning(),
+        values,
     }
 }
 

@@ -30,7 +30,7 @@ use std::sync::OnceLock;
 
 use bevy_ecs::prelude::*;
 
-use crate::engine::bins::{Binning, Bins};
+use crate::engine::bins::Bins;
 use crate::engine::closures::{ClosureStream, LazyClosures};
 use crate::engine::random::stream;
 use crate::engine::stats::TimeWeighted;
@@ -230,7 +230,7 @@ impl<'m> Replication<'m> {
             removals: 0,
             flow_wip,
             levels: Default::default(),
-            bins: Bins::new(Binning::for_window(model.warmup, model.horizon), 0),
+            bins: Bins::new(model.binning(), 0),
             waits: waits::Waits::of(model),
         };
         r.levels = levels::Levels::of(&r);
@@ -241,6 +241,12 @@ impl<'m> Replication<'m> {
     /// The levels recorded in time bins over the window (see [`crate::engine::bins`]).
     pub fn bins(&self) -> &Bins {
         &self.bins
+    }
+
+    /// Every level recorded in time bins, named as in timeseries.csv, with utilisations
+    /// divided by their capacity (see `sim/levels.rs`).
+    pub fn series(&self) -> crate::report::Series {
+        levels::series(self)
     }
 
     /// Runs from time zero to the horizon. Events at exactly the horizon are processed.

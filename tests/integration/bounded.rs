@@ -257,6 +257,21 @@ fn memory_does_not_grow_with_the_horizon() {
         eight * 2 < one * 3,
         "peak memory at 8x the horizon {eight} kB, at 1x {one} kB"
     );
+    // timeseries.csv: at most 1,000 bins per level whatever the horizon (37-day bins over
+    // 100 years, 292-day bins over 800), so its memory and size do not grow either.
+    let rows = |horizon: &str| {
+        let text = fs::read_to_string(dir.path().join(horizon).join("timeseries.csv")).unwrap();
+        let mut per_level = std::collections::BTreeMap::<String, usize>::new();
+        for line in text.lines().skip(1) {
+            let key: Vec<&str> = line.split(',').take(5).collect();
+            *per_level.entry(key.join(",")).or_default() += 1;
+        }
+        per_level
+    };
+    let (a, b) = (rows("36500d"), rows("292000d"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(a.values().all(|&n| n == 987), "{a:?}");
+    assert!(b.values().all(|&n| n == 1000), "{b:?}");
 }
 
 #[test]

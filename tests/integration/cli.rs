@@ -82,8 +82,12 @@ fn run_writes_both_files_with_the_documented_columns() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    // summary.csv, bottlenecks.csv, replications.csv and manifest.json.
-    assert_eq!(names.len(), 4, "{names:?}");
+    // summary.csv, bottlenecks.csv, replications.csv, timeseries.csv and manifest.json.
+    assert_eq!(names.len(), 5, "{names:?}");
+    let series = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert!(series.starts_with(
+        "scenario,scope,id,metric,unit,t_start,t_end,date_start,date_end,mean,ci95,n\n"
+    ));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.contains("box") && stdout.contains("gate"),

@@ -22,7 +22,12 @@ struct Case {
     files: &'static [&'static str],
 }
 
-const RUN_FILES: &[&str] = &["summary.csv", "bottlenecks.csv", "replications.csv"];
+const RUN_FILES: &[&str] = &[
+    "summary.csv",
+    "bottlenecks.csv",
+    "replications.csv",
+    "timeseries.csv",
+];
 
 /// The files of a run whose nodes have positions: the map too.
 const MAP_FILES: &[&str] = &[

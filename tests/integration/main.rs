@@ -28,6 +28,7 @@ mod scale;
 mod stability;
 mod support;
 mod theory;
+mod timeseries;
 mod whatif;
 mod whatif_compare;
 mod whatif_errors;

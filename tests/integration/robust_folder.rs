@@ -163,7 +163,11 @@ fn an_out_inside_or_around_an_input_is_refused() {
     assert_eq!(entries(&d.join("runs")), before);
     assert_eq!(
         entries(&d.join("runs/s0")),
-        ["manifest.json", "replications.csv"]
+        [
+            "manifest.json",
+            "replications.csv",
+            "timeseries-replications.csv"
+        ]
     );
 }
 
@@ -188,7 +192,8 @@ fn a_rerun_keeps_the_shard_folders_and_notes_beside_it() {
             "replications.csv",
             "shard-0-of-2",
             "shard-1-of-2",
-            "summary.csv"
+            "summary.csv",
+            "timeseries.csv"
         ]
     );
     assert_eq!(entries(&d.join("results")), ["wi"]);

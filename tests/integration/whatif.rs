@@ -96,7 +96,12 @@ pub(crate) fn write_alt(dir: &Path) {
     .unwrap();
 }
 
-pub(crate) const CSVS: [&str; 3] = ["summary.csv", "bottlenecks.csv", "replications.csv"];
+pub(crate) const CSVS: [&str; 4] = [
+    "summary.csv",
+    "bottlenecks.csv",
+    "replications.csv",
+    "timeseries.csv",
+];
 
 pub(crate) fn same_files(a: &Path, b: &Path, files: &[&str]) {
     for f in files {

@@ -276,6 +276,7 @@ pub(super) fn compare_streams<R: Read>(
                 replication: 0,
                 seed: 0,
                 rows: Vec::new(),
+                series: Default::default(),
             })
             .collect();
         loop {
@@ -385,6 +386,7 @@ mod tests {
                     Row::new("node", "a", "wait_mean", "h", v[1]),
                     Row::new("node", "b", "wait_mean", "h", v[2]),
                 ],
+                series: Default::default(),
             })
             .collect()
     }

@@ -18,11 +18,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::access::FileAccess;
+use super::duration::Duration;
 use super::file::ScenarioFile;
 use super::locate::locate;
 use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
+use crate::engine::bins::MAX_BINS;
 use crate::engine::hours;
-use crate::engine::time::{SimDur, SimTime};
+use crate::engine::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_SECOND, SimDur, SimTime};
 use crate::error::{Error, Result};
 use borders::CorridorDefaults;
 use dist::EmpiricalCache;
@@ -107,6 +109,10 @@ pub(crate) fn build(
             ),
         ));
     }
+    let period = match &s.period {
+        None => None,
+        Some(p) => Some(period_value(ctx, p, SimDur(horizon.ms() - warmup.ms()))?),
+    };
     let replications = count_value(
         ctx,
         "scenario.replications",
@@ -182,6 +188,7 @@ pub(crate) fn build(
         replications,
         seed: s.seed.unwrap_or(DEFAULT_SEED),
         start_day,
+        period,
         nodes,
         links,
         flows,
@@ -189,6 +196,53 @@ pub(crate) fn build(
         pipelines,
         data_files: empirical.take_files(),
     })
+}
+
+/// `scenario.period` over a statistics window of `window`: at least an hour, at most the
+/// window, and wide enough for at most [`MAX_BINS`] bins.
+fn period_value(ctx: &Ctx, p: &Duration, window: SimDur) -> Result<SimDur> {
+    const PATH: &str = "scenario.period";
+    let days = |ms: u64| ms as f64 / MS_PER_DAY as f64;
+    if p.secs < (MS_PER_HOUR / MS_PER_SECOND) as f64 {
+        return Err(ctx.err(
+            PATH,
+            format!(
+                "\"{}\" is shorter than an hour; the time bins must be at least \"1h\" wide",
+                p.text
+            ),
+        ));
+    }
+    let width = SimDur::from_secs_f64(p.secs);
+    if width > window {
+        return Err(ctx.err(
+            PATH,
+            format!(
+                "\"{}\" is longer than the statistics window (horizon minus warm-up: {} days); a bin must fit in it",
+                p.text,
+                days(window.ms())
+            ),
+        ));
+    }
+    let bins = window.ms().div_ceil(width.ms());
+    if bins > MAX_BINS {
+        // The narrowest width that gives at most MAX_BINS bins, rounded up to a whole hour
+        // (or day), as a suggestion.
+        let least = window.ms().div_ceil(MAX_BINS);
+        let suggest = if least <= MS_PER_DAY {
+            format!("{}h", least.div_ceil(MS_PER_HOUR))
+        } else {
+            format!("{}d", least.div_ceil(MS_PER_DAY))
+        };
+        return Err(ctx.err(
+            PATH,
+            format!(
+                "\"{}\" cuts the statistics window ({} days) into {bins} bins; at most {MAX_BINS} are allowed: give at least \"{suggest}\"",
+                p.text,
+                days(window.ms())
+            ),
+        ));
+    }
+    Ok(width)
 }
 
 /// Largest demand factor: a thousand times the file's rates is far beyond any planning case.
