@@ -220,7 +220,7 @@ fn the_log_is_ocel_2_and_reproduces_the_transit_times_of_the_run() {
 }
 
 #[test]
-fn the_log_is_the_same_on_one_thread_and_two() {
+fn the_log_is_the_same_on_one_thread_and_two_and_changes_no_result() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("one"), tmp.path().join("two"));
     let o = run_traced(&a, "1", "2");
@@ -233,6 +233,32 @@ fn the_log_is_the_same_on_one_thread_and_two() {
             "{f} differs"
         );
     }
+    // Tracing changes no result.
+    let c = tmp.path().join("untraced");
+    let o = corridor(
+        &[
+            "run",
+            &scenario(),
+            "--set",
+            "scenario.horizon=120d",
+            "--set",
+            "scenario.warmup=20d",
+            "-r",
+            "3",
+            "-q",
+            "--out",
+            c.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["replications.csv", "summary.csv", "timeseries.csv"] {
+        assert!(
+            fs::read(a.join(f)).unwrap() == fs::read(c.join(f)).unwrap(),
+            "{f} differs with --trace"
+        );
+    }
+    assert!(!c.join("trace.csv").exists());
     let manifest = fs::read_to_string(a.join("manifest.json")).unwrap();
     assert!(manifest.contains("trace.jsonocel") && manifest.contains("trace.csv"));
 }
