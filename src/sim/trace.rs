@@ -102,7 +102,7 @@ pub(crate) struct Tracer {
     nodes: Vec<String>,
     flows: Vec<String>,
     services: Vec<String>,
-    /// Flow and TEU of each flow, for consignment objects.
+    /// The TEU of each flow's consignments, for consignment objects.
     teu: Vec<u32>,
     next_event: u64,
     next_consignment: u64,
@@ -220,6 +220,7 @@ impl Tracer {
             .map(|&(_, f)| self.flows[f as usize].as_str())
             .collect();
         let mut flows = flows;
+        flows.sort_unstable();
         flows.dedup();
         let mut row = csv::WriterBuilder::new()
             .has_headers(false)
