@@ -137,6 +137,11 @@ enum Command {
         /// (see `corridor report`).
         #[arg(long)]
         report: bool,
+        /// Write the event log of the first N replications (1 to the replications): the life
+        /// of every consignment and carrier, as trace.jsonocel (OCEL 2.0, for process-mining
+        /// tools) and trace.csv. Not with --shard or --precision.
+        #[arg(long, value_name = "N")]
+        trace: Option<u32>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -423,9 +428,11 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             precision,
             max_replications,
             report,
+            trace,
             common,
         } => {
             let opts = experiment::replicate::RunOptions {
+                trace,
                 common: common.into_common()?,
                 scenario,
                 out,

@@ -7,6 +7,7 @@ mod progress;
 mod runner;
 mod stream;
 mod timeseries;
+mod trace;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -21,6 +22,7 @@ use crate::sim::Replication;
 pub use runner::Runner;
 pub use stream::ReplicationStream;
 pub use timeseries::{SERIES_REPLICATIONS, SeriesReplicationStream, TIMESERIES, TimeseriesStream};
+pub use trace::{TRACE_CSV, TRACE_OCEL, Trace, TraceParts, TraceStream};
 
 /// Runs replication `rep` of `model` and returns its metrics.
 ///
@@ -28,19 +30,46 @@ pub use timeseries::{SERIES_REPLICATIONS, SeriesReplicationStream, TIMESERIES, T
 /// [`Error::Replication`] when the replication cannot reach its horizon (its clock stopped:
 /// see [`crate::sim::Stall`]).
 pub fn run_replication(model: &Model, rep: u32) -> Result<ReplicationResult> {
+    run_replication_traced(model, rep, None).map(|(r, _)| r)
+}
+
+/// Like [`run_replication`], writing the replication's event log too if `trace` says it is
+/// traced (`--trace`).
+///
+/// # Errors
+/// As [`run_replication`], and an error writing the log.
+pub fn run_replication_traced(
+    model: &Model,
+    rep: u32,
+    trace: Option<&Trace>,
+) -> Result<(ReplicationResult, Option<TraceParts>)> {
     let mut r = Replication::new(model, rep);
+    let mut parts = None;
+    if let Some(t) = trace
+        && let Some((tracer, p)) = t.tracer(model, rep)?
+    {
+        r.set_tracer(tracer);
+        parts = Some(p);
+    }
     r.run().map_err(|stall| Error::Replication {
         scenario: model.name.clone(),
         replication: rep,
         seed: model.seed,
         message: stall.to_string(),
     })?;
-    Ok(ReplicationResult {
+    if let Some(tracer) = r.take_tracer() {
+        tracer.finish().map_err(|source| Error::Output {
+            path: PathBuf::from(TRACE_OCEL),
+            source,
+        })?;
+    }
+    let result = ReplicationResult {
         replication: rep,
         seed: model.seed,
         rows: r.metrics(),
         series: r.series(),
-    })
+    };
+    Ok((result, parts))
 }
 
 /// Everything a run produced.

@@ -11,7 +11,9 @@ use super::shard::Shard;
 use super::{Common, add_map, apply_counts, changes_scenario, load, warn_unstable};
 use crate::error::{Error, Result};
 use crate::report::{self, BottlenecksCsv, ResultsFolder, SummaryCsv};
-use crate::run::{ReplicationStream, Runner, SeriesReplicationStream, TimeseriesStream};
+use crate::run::{
+    ReplicationStream, Runner, SeriesReplicationStream, TimeseriesStream, Trace, TraceStream,
+};
 use crate::scenario::Network;
 
 /// Options of `corridor run`.
@@ -31,6 +33,8 @@ pub struct RunOptions {
     /// `--report`: also write `report.html` (see [`crate::report::html`]) into the folder once
     /// its results are committed.
     pub report: bool,
+    /// `--trace N`: the event log of replications `0..N` (see [`crate::run::TraceStream`]).
+    pub trace: Option<u32>,
     /// Shared options.
     pub common: Common,
 }
@@ -54,9 +58,22 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
             "--precision and --shard cannot be combined: how many replications precision mode runs depends on all of them; run precision mode on one machine, or shard a fixed --replications".into(),
         ));
     }
+    if opts.trace.is_some() && (opts.shard.is_some() || opts.precision.is_some()) {
+        return Err(Error::Usage(
+            "--trace cannot be combined with --shard or --precision: run the replications to trace on their own".into(),
+        ));
+    }
     let loaded = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;
     let mut model = loaded.model().clone();
     apply_counts(&mut model, c)?;
+    if let Some(n) = opts.trace
+        && !(1..=model.replications).contains(&n)
+    {
+        return Err(Error::Usage(format!(
+            "--trace {n} is not allowed; must be a whole number from 1 to the replications ({})",
+            model.replications
+        )));
+    }
     let entry = loaded.entry("scenario");
     let runner = Runner::new(c.jobs, c.quiet)?;
     warn_unstable(&model);
@@ -136,6 +153,10 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     // grow with the number of replications.
     let mut reps = ReplicationStream::new(&folder, &model.name)?;
     let mut series = TimeseriesStream::new(&folder, &model.name, model.start_day)?;
+    let mut trace = match opts.trace {
+        Some(_) => Some(TraceStream::new(&folder, &model)?),
+        None => None,
+    };
     let mut take = |r: report::ReplicationResult| {
         reps.take(&r)?;
         series.take(&r.series)
@@ -148,7 +169,13 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         None => {
             let tasks = (0..model.replications).map(|r| Ok((&model, r)));
             let n = model.replications as usize;
-            runner.run_each(&model.name, n, tasks, &mut take)?;
+            let traced = opts.trace.map(|n| Trace::new(&folder, n));
+            runner.run_each_traced(&model.name, n, tasks, traced.as_ref(), |r, parts| {
+                if let (Some(t), Some(p)) = (trace.as_mut(), parts) {
+                    t.take(p)?;
+                }
+                take(r)
+            })?;
             None
         }
     };
@@ -159,6 +186,9 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     let events = reps.events();
     let summary = reps.finish(&mut folder)?;
     series.finish(&mut folder)?;
+    if let Some(t) = trace {
+        t.finish(&mut folder)?;
+    }
     let mut m = manifest::new(
         "run",
         c,

@@ -21,6 +21,7 @@ mod summary_csv;
 mod sweep_csv;
 mod table;
 mod timeseries_csv;
+pub(crate) use timeseries_csv::iso_datetime;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};

@@ -126,7 +126,7 @@ fn resolution(binning: &Binning) -> u64 {
 /// The date and time (UTC) of `t`, time 0 being midnight UTC of the day `start_day` (days since
 /// 1970-01-01), in ISO 8601 to the minute (`2024-01-02T00:00Z`), or to the second or the
 /// millisecond when `unit` (60000, 1000 or 1 ms) says so.
-fn iso_datetime(start_day: i64, t: SimTime, unit: u64) -> String {
+pub(crate) fn iso_datetime(start_day: i64, t: SimTime, unit: u64) -> String {
     let day = start_day + (t.0 / MS_PER_DAY) as i64;
     let (y, m, d) = civil_from_days(day);
     let ms = t.0 % MS_PER_DAY;

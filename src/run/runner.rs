@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::progress::Progress;
-use super::run_replication;
+use super::{Trace, TraceParts, run_replication_traced};
 use crate::error::{Error, Result};
 use crate::report::ReplicationResult;
 use crate::scenario::Model;
@@ -27,7 +27,7 @@ pub struct Runner {
 
 /// What became of one task.
 enum Outcome {
-    Done(ReplicationResult),
+    Done(ReplicationResult, Option<Box<TraceParts>>),
     Failed(Error),
     Panicked(Box<dyn std::any::Any + Send>),
 }
@@ -51,9 +51,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn run_one(model: &Model, rep: u32) -> Outcome {
-    match catch_unwind(AssertUnwindSafe(|| run_replication(model, rep))) {
-        Ok(Ok(r)) => Outcome::Done(r),
+fn run_one(model: &Model, rep: u32, trace: Option<&Trace>) -> Outcome {
+    match catch_unwind(AssertUnwindSafe(|| {
+        run_replication_traced(model, rep, trace)
+    })) {
+        Ok(Ok((r, parts))) => Outcome::Done(r, parts.map(Box::new)),
         Ok(Err(e)) => Outcome::Failed(e),
         Err(p) => Outcome::Panicked(p),
     }
@@ -123,8 +125,28 @@ impl Runner {
         &self,
         label: &str,
         total: usize,
-        mut tasks: I,
+        tasks: I,
         mut take: impl FnMut(ReplicationResult) -> Result<()>,
+    ) -> Result<()>
+    where
+        M: Borrow<Model> + Send,
+        I: Iterator<Item = Result<(M, u32)>> + Send,
+    {
+        self.run_each_traced(label, total, tasks, None, |r, _| take(r))
+    }
+
+    /// Like [`Runner::run_each`], tracing the replications that `trace` says (`--trace`):
+    /// `take` gets each result with the files of its event log, if it was traced.
+    ///
+    /// # Errors
+    /// As [`Runner::run_each`].
+    pub fn run_each_traced<M, I>(
+        &self,
+        label: &str,
+        total: usize,
+        mut tasks: I,
+        trace: Option<&Trace>,
+        mut take: impl FnMut(ReplicationResult, Option<TraceParts>) -> Result<()>,
     ) -> Result<()>
     where
         M: Borrow<Model> + Send,
@@ -134,9 +156,9 @@ impl Runner {
         let Some(pool) = &self.pool else {
             let each = tasks.try_for_each(|task| {
                 let (m, rep) = task?;
-                let r = run_replication(m.borrow(), rep)?;
+                let (r, parts) = run_replication_traced(m.borrow(), rep, trace)?;
                 progress.inc();
-                take(r)
+                take(r, parts)
             });
             progress.finish();
             return each;
@@ -169,11 +191,11 @@ impl Runner {
                     (s.next - 1, task)
                 };
                 let outcome = match task {
-                    Ok((m, rep)) => run_one(m.borrow(), rep),
+                    Ok((m, rep)) => run_one(m.borrow(), rep, trace),
                     Err(e) => Outcome::Failed(e),
                 };
                 let mut s = lock(&shared);
-                if !matches!(outcome, Outcome::Done(_)) {
+                if !matches!(outcome, Outcome::Done(..)) {
                     s.stop = true;
                 }
                 s.done.insert(i, outcome);
@@ -204,9 +226,9 @@ impl Runner {
                 };
                 let result = match outcome {
                     None => return Ok(()),
-                    Some(Outcome::Done(r)) => {
+                    Some(Outcome::Done(r, parts)) => {
                         progress.inc();
-                        take(r)
+                        take(r, parts.map(|p| *p))
                     }
                     Some(Outcome::Failed(e)) => Err(e),
                     Some(Outcome::Panicked(p)) => {

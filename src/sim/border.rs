@@ -17,6 +17,7 @@ use super::node::{Entering, leave};
 use super::rows::NodeRows;
 use super::rows::Sink;
 use super::rows::Window;
+use super::trace::StageEvent;
 use super::{Event, Replication};
 use crate::engine::random::stream;
 use crate::engine::resource::{PriorityPool, Request};
@@ -230,11 +231,17 @@ fn request(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur,
         Request::Preempted(v) => {
             // The interrupted consignment keeps the service it got and waits again from now;
             // its pending completion event becomes stale.
-            let mut x = crossing(r, v);
-            let served = now - x.since;
-            add_service(&mut x, served);
-            x.since = now;
-            x.token = x.token.wrapping_add(1);
+            let stage = {
+                let mut x = crossing(r, v);
+                let served = now - x.since;
+                add_service(&mut x, served);
+                x.since = now;
+                x.token = x.token.wrapping_add(1);
+                x.stage
+            };
+            if let Some(t) = r.trace.as_deref_mut() {
+                t.border(StageEvent::Preempted, now, v, node, stage);
+            }
         }
         Request::Queued => {
             if !open {
@@ -265,7 +272,7 @@ fn add_service(x: &mut Crossing, d: SimDur) {
 fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
     let now = r.cal.now();
     let hours = &model(r, node).hours;
-    let token = {
+    let (token, stage) = {
         let mut x = crossing(r, c);
         let waited = now - x.since;
         let closed = if waited > SimDur::ZERO && keeps_hours(pool) {
@@ -277,9 +284,12 @@ fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
         x.queue = x.queue + SimDur(waited.0 - closed.0);
         x.since = now;
         x.token = x.token.wrapping_add(1);
-        x.token
+        (x.token, x.stage)
     };
     r.cal.schedule_in(work, Event::Stage { c, node, token });
+    if let Some(t) = r.trace.as_deref_mut() {
+        t.border(StageEvent::Started, now, c, node, stage);
+    }
 }
 
 /// A stage's service for `c` ends (unless the event is stale).
@@ -302,6 +312,9 @@ pub(super) fn stage_done(r: &mut Replication, c: Entity, node: u32, token: u16) 
         Stage::Inspect => BAYS,
         _ => TRACKS,
     };
+    if let Some(t) = r.trace.as_deref_mut() {
+        t.border(StageEvent::Ended, now, c, node, stage);
+    }
     border(r, node).pools[pool].release(now, c);
     fill(r, node, pool);
     advance(r, c, node);

@@ -239,6 +239,10 @@ fn depart(r: &mut Replication, svc: u32) {
             t_unloaded: now,
         })
         .id();
+    if let Some(t) = r.trace.as_deref_mut() {
+        let load = &r.world.get::<Carrier>(carrier).expect("carrier").load;
+        t.boarded(now, carrier, svc, m.from as u32, load);
+    }
     request_berth(r, m.from, carrier, Phase::Loaded, loading);
 }
 
@@ -330,6 +334,10 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
                 cr.t_arrived = now;
                 cr.unloading
             };
+            if let Some(t) = r.trace.as_deref_mut() {
+                let load = &r.world.get::<Carrier>(carrier).expect("carrier").load;
+                t.carrier("arrived_by_carrier", now, carrier, m.to as u32, load);
+            }
             request_berth(r, m.to, carrier, Phase::Unloaded, unloading);
         }
         Phase::Unloaded => {
@@ -344,6 +352,9 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
             }
         }
         Phase::Back => {
+            if let Some(t) = r.trace.as_deref_mut() {
+                t.carrier("returned", now, carrier, m.from as u32, &[]);
+            }
             r.world.despawn(carrier);
             r.removed();
             {
@@ -360,6 +371,16 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
 fn sail(r: &mut Replication, carrier: Entity, svc: u32) {
     let now = r.cal.now();
     r.world.get_mut::<Carrier>(carrier).expect("carrier").t_sail = now;
+    if let Some(t) = r.trace.as_deref_mut() {
+        let load = &r.world.get::<Carrier>(carrier).expect("carrier").load;
+        t.carrier(
+            "departed",
+            now,
+            carrier,
+            r.model.services[svc as usize].from as u32,
+            load,
+        );
+    }
     let t = model(r, svc).travel.sample(&mut state(r, svc).rng_travel);
     r.cal.schedule_in(
         t,
@@ -391,6 +412,9 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
         (std::mem::take(&mut cr.load), handling, delay, parts)
     };
     state(r, svc).stats.carrier_delay.record(delay);
+    if let Some(t) = r.trace.as_deref_mut() {
+        t.carrier("unloaded", now, carrier, m.to as u32, &load);
+    }
     let to = m.to as u32;
     for c in load {
         // Loading, unloading and waits for berths, paths, weather or yard space are not

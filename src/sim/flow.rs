@@ -52,6 +52,9 @@ pub(super) fn created(r: &mut Replication, f: u32) {
         })
         .id();
     r.counters.created += 1;
+    if let Some(t) = r.trace.as_deref_mut() {
+        t.created(now, c, f);
+    }
     let wip = &mut r.flow_wip[f as usize];
     wip.set(now, wip.level() + 1);
     if counted {
@@ -70,6 +73,13 @@ pub(super) fn created(r: &mut Replication, f: u32) {
 pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
     let now = r.cal.now();
     r.counters.delivered += 1;
+    if let Some(t) = r.trace.as_deref_mut() {
+        let last = *r.model.flows[cm.flow as usize]
+            .route
+            .last()
+            .expect("a route") as u32;
+        t.delivered(now, c, last);
+    }
     let wip = &mut r.flow_wip[cm.flow as usize];
     wip.set(now, wip.level() - 1);
     let teu = r.model.flows[cm.flow as usize].teu as u64;

@@ -23,6 +23,7 @@ mod pipeline;
 mod rows;
 mod stall;
 mod station;
+pub(crate) mod trace;
 mod waits;
 mod yard;
 
@@ -143,6 +144,9 @@ pub struct Replication<'m> {
     bins: Bins,
     /// Where each flow waited.
     waits: waits::Waits,
+    /// The event log of `--trace`, when this replication is traced (boxed: one pointer to
+    /// test on the hot path).
+    trace: Option<Box<trace::Tracer>>,
 }
 
 impl<'m> Replication<'m> {
@@ -232,10 +236,21 @@ impl<'m> Replication<'m> {
             levels: Default::default(),
             bins: Bins::new(model.binning(), 0),
             waits: waits::Waits::of(model),
+            trace: None,
         };
         r.levels = levels::Levels::of(&r);
         r.bins = Bins::new(*r.bins.binning(), r.levels.all.len());
         r
+    }
+
+    /// Writes this replication's event log with `tracer` (see [`trace`]).
+    pub(crate) fn set_tracer(&mut self, tracer: trace::Tracer) {
+        self.trace = Some(Box::new(tracer));
+    }
+
+    /// The tracer given by [`Replication::set_tracer`], to finish its files.
+    pub(crate) fn take_tracer(&mut self) -> Option<trace::Tracer> {
+        self.trace.take().map(|t| *t)
     }
 
     /// The levels recorded in time bins over the window (see [`crate::engine::bins`]).

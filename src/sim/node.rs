@@ -76,6 +76,9 @@ impl Entering {
 /// was admitted for it), it enters the node.
 pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
     let now = r.cal.now();
+    if let Some(t) = r.trace.as_deref_mut() {
+        t.at_node("arrived", now, c, node);
+    }
     let (entering, admitted) = {
         let mut cm = r
             .world
@@ -123,6 +126,13 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
         release(r, f.route[leg], f.teu as u64);
     }
     if next_leg < f.route.len() {
+        if let Some(t) = r.trace.as_deref_mut() {
+            let kind = match f.legs[leg] {
+                Leg::Service(_) => "waiting_for_carrier",
+                Leg::Link(_) | Leg::Direct => "left",
+            };
+            t.at_node(kind, now, c, f.route[leg] as u32);
+        }
         let travel = match f.legs[leg] {
             Leg::Link(l) => {
                 let (path_wait, t) = {

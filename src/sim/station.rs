@@ -53,6 +53,9 @@ pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, teu: u32) {
         st.stats.wait_q.record(SimDur::ZERO);
         let service = sample(st, teu);
         r.cal.schedule_in(service, Event::Done { c, node });
+        if let Some(t) = r.trace.as_deref_mut() {
+            t.at_node("service_started", now, c, node);
+        }
     }
 }
 
@@ -89,6 +92,12 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
             next
         })
     };
+    if let Some(t) = r.trace.as_deref_mut() {
+        t.at_node("service_ended", now, c, node);
+        if let Some(next) = started {
+            t.at_node("service_started", now, next, node);
+        }
+    }
     if let Some(next) = started {
         r.world
             .get_mut::<Consignment>(next)

@@ -29,6 +29,7 @@ mod stability;
 mod support;
 mod theory;
 mod timeseries;
+mod trace;
 mod whatif;
 mod whatif_compare;
 mod whatif_errors;
