@@ -19,6 +19,7 @@
 mod charts;
 mod data;
 mod graph;
+mod map;
 mod page;
 
 use std::collections::BTreeMap;
@@ -645,24 +646,42 @@ fn loads_from_comparison(
     out
 }
 
-/// The route graph, or why it cannot be drawn.
+/// The route graph, or why it cannot be drawn: a map when any node of the scenario has a
+/// position, else the schematic.
 fn route_graph(f: &Folder, loads: &BTreeMap<String, f64>) -> std::result::Result<String, String> {
-    let model = match &f.model {
-        Ok(m) => m,
-        Err(why) => {
+    const LOAD: &str =
+        "each node coloured by its load: a station's utilisation, else a border's lane utilisation";
+    let mut h = match (&f.network, &f.model) {
+        (Some(net), _) if net.has_positions() => {
+            let unplaced = net.unplaced();
+            let missing = if unplaced.is_empty() {
+                String::new()
+            } else {
+                format!(" Not on the map (no position): {}.", unplaced.join(", "))
+            };
+            figure(
+                map::map(net, loads)?,
+                &format!(
+                    "Map: the scenario's nodes at their latitude and longitude (equirectangular, longitude scaled by the cosine of the mean latitude; no basemap), {LOAD}; grey lines are links, thick dashed blue lines carrier services.{missing}"
+                ),
+            )
+        }
+        (_, Ok(model)) if model.nodes.is_empty() => {
+            return Ok("<p class=\"none\">The scenario has no nodes.</p>\n".into());
+        }
+        (_, Ok(model)) => figure(
+            graph::schematic(model, loads)?,
+            &format!(
+                "Schematic (not a map: no node has a position): the scenario's nodes placed by their order along the flows' routes, {LOAD}; thick blue lines are carrier services."
+            ),
+        ),
+        (_, Err(why)) => {
             return Ok(format!(
                 "<p class=\"none\">The route graph is not drawn: {}</p>\n",
                 esc(why)
             ));
         }
     };
-    if model.nodes.is_empty() {
-        return Ok("<p class=\"none\">The scenario has no nodes.</p>\n".into());
-    }
-    let mut h = figure(
-        graph::schematic(model, loads)?,
-        "The scenario's nodes placed by their order along the flows' routes (not a map), each coloured by its load: a station's utilisation, else a border's lane utilisation; thick blue lines are carrier services.",
-    );
     h.push_str("<p class=\"legend\">load:");
     for (label, l) in [
         ("0", Some(0.0)),
