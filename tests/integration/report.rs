@@ -11,10 +11,10 @@ use crate::whatif::{corridor, ok, read, stderr, text, workdir, write_alt};
 /// The sections every report of a run has, by id.
 const RUN_SECTIONS: [&str; 5] = [
     "scenario",
+    "route-graph",
     "flows",
     "bottlenecks",
     "timeseries",
-    "route-graph",
 ];
 
 /// The cell of `column` in the summary.csv row of (scope, id, metric).

@@ -8,7 +8,8 @@
 //! - `run`: per flow, the transit in days with its 95% interval, p50 and p95, and a stacked bar
 //!   of where the transit goes; the bottleneck ranking ([`super::bottlenecks::rank`]) as bars,
 //!   the resources that do not settle marked; the time series of the top-ranked resources
-//!   when the folder has `timeseries.csv`; the route graph coloured by load;
+//!   when the folder has `timeseries.csv`; before them, the route graph coloured by load: a
+//!   map when the scenario's nodes have positions, else a schematic;
 //! - `compare`: per alternative, forest plots of the differences (transit, throughput, loads)
 //!   with their paired intervals; the base's route graph coloured by its load;
 //! - `sweep`: each headline metric against the varied parameter, with 95% bands.
@@ -154,17 +155,18 @@ fn build(f: &Folder) -> std::result::Result<String, String> {
     match &f.body {
         Body::Run(rows) => {
             let ranked = rank(rows);
+            // The corridor at a glance first, then its numbers.
+            sections.push((
+                "route-graph",
+                "Route graph",
+                route_graph(f, &loads_of(rows))?,
+            ));
             sections.push(("flows", "Flows: transit", flows(rows)?));
             sections.push(("bottlenecks", "Bottlenecks", bottlenecks(&ranked)?));
             sections.push((
                 "timeseries",
                 "Over time",
                 timeseries(f.timeseries.as_ref(), &ranked)?,
-            ));
-            sections.push((
-                "route-graph",
-                "Route graph",
-                route_graph(f, &loads_of(rows))?,
             ));
         }
         Body::Compare(rows) => {
