@@ -117,13 +117,14 @@ pub(super) fn map(network: &Network, loads: &BTreeMap<String, f64>) -> Svg {
     let pair = |a: usize, b: usize| Some((pos.get(a).copied()??, pos.get(b).copied()??));
     let font = |size: u32| ("sans-serif", size).into_font().color(&BLACK);
     let blue = RGBColor(31, 119, 180);
-    // What labels should not cover: the nodes, then each label placed.
-    let mut taken: Vec<Rect> = pos
+    // What labels should not cover, each box with its weight: the nodes (most), then each
+    // label placed, then the leader lines.
+    let mut taken: Vec<(Rect, f64)> = pos
         .iter()
         .flatten()
         .map(|&(x, y)| {
             let r = f64::from(RADIUS) + 2.0;
-            (x - r, y - r, x + r, y + r)
+            ((x - r, y - r, x + r, y + r), 3.0)
         })
         .collect();
     // Lines are obstacles too, as small boxes along them, each counted at half weight.
@@ -180,7 +181,7 @@ pub(super) fn map(network: &Network, loads: &BTreeMap<String, f64>) -> Svg {
             let (mx, my) = ((pa.0 + pb.0) / 2.0, (pa.1 + pb.1) / 2.0);
             let lw = label.chars().count() as f64 * CHAR_W;
             let r = (mx - lw / 2.0, my - 8.0 - LINE_H, mx + lw / 2.0, my - 8.0);
-            taken.push(r);
+            taken.push((r, 1.0));
             root.draw(&Text::new(
                 label,
                 px((mx, my - 8.0)),
@@ -262,10 +263,29 @@ pub(super) fn map(network: &Network, loads: &BTreeMap<String, f64>) -> Svg {
                 };
                 (left, top, left + lw, top + LINE_H)
             };
+            // A leader line from the node to the label, as small boxes (none for a label
+            // beside its node).
+            let leader = |c: &(f64, f64, HPos, VPos, bool)| -> Vec<Rect> {
+                if !c.4 {
+                    return Vec::new();
+                }
+                let n = ((c.1 - y).abs() / 6.0).ceil().max(1.0) as usize;
+                (1..n)
+                    .map(|k| {
+                        let yy = y + (c.1 - y) * k as f64 / n as f64;
+                        (x - 1.0, yy - 2.0, x + 1.0, yy + 2.0)
+                    })
+                    .collect()
+            };
             let cost = |c: &(f64, f64, HPos, VPos, bool)| {
                 let r = rect(c);
-                taken.iter().map(|t| overlap(&r, t)).sum::<f64>()
+                let crossed: f64 = leader(c)
+                    .iter()
+                    .map(|b| taken.iter().map(|(t, k)| k * overlap(b, t)).sum::<f64>())
+                    .sum();
+                taken.iter().map(|(t, k)| k * overlap(&r, t)).sum::<f64>()
                     + 0.5 * on_lines.iter().map(|t| overlap(&r, t)).sum::<f64>()
+                    + crossed
                     + 4.0 * outside(&r, w, h)
             };
             let mut best = 0;
@@ -281,7 +301,8 @@ pub(super) fn map(network: &Network, loads: &BTreeMap<String, f64>) -> Svg {
                 }
             }
             let c = candidates[best];
-            taken.push(rect(&c));
+            taken.push((rect(&c), 1.0));
+            taken.extend(leader(&c).into_iter().map(|b| (b, 0.5)));
             if c.4 {
                 root.draw(&PathElement::new(
                     vec![px((x, y)), px((c.0, c.1))],
@@ -299,4 +320,89 @@ pub(super) fn map(network: &Network, loads: &BTreeMap<String, f64>) -> Svg {
         root.present().map_err(err)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::model::Position;
+    use crate::scenario::network::{NetLink, NetNode, NetService};
+
+    fn node(id: &str, at: Option<(f64, f64)>) -> NetNode {
+        NetNode {
+            id: id.into(),
+            kind: "station".into(),
+            position: at.map(|(lat, lon)| Position { lat, lon }),
+        }
+    }
+
+    fn network(nodes: Vec<NetNode>) -> Network {
+        Network {
+            name: "t".into(),
+            nodes,
+            links: vec![NetLink {
+                from: 0,
+                to: 1,
+                distance_km: None,
+            }],
+            services: vec![NetService {
+                id: "ferry".into(),
+                mode: "sea".into(),
+                from: 1,
+                to: 2,
+                fleet: 1,
+            }],
+            flows: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_projection_fits_the_nodes_in_the_margins_and_keeps_the_shape() {
+        let net = network(vec![
+            node("A", Some((40.0, 50.0))),
+            node("B", Some((42.0, 60.0))),
+            node("C", Some((44.0, 70.0))),
+            node("D", None),
+        ]);
+        let (at, height) = project(&net);
+        assert!(at[3].is_none());
+        let p: Vec<(f64, f64)> = at.iter().flatten().copied().collect();
+        for &(x, y) in &p {
+            assert!((MARGIN_X - 1e-6..=f64::from(WIDTH) - MARGIN_X + 1e-6).contains(&x));
+            assert!((MARGIN_Y - 1e-6..=f64::from(height) - MARGIN_Y + 1e-6).contains(&y));
+        }
+        // West is left, north is up; one degree of longitude is cos(42°) of one of latitude.
+        assert!(p[0].0 < p[1].0 && p[1].0 < p[2].0);
+        assert!(p[0].1 > p[1].1 && p[1].1 > p[2].1);
+        let ratio = (p[1].0 - p[0].0) / 10.0 / ((p[0].1 - p[1].1) / 2.0);
+        assert!((ratio - 42f64.to_radians().cos()).abs() < 1e-9, "{ratio}");
+    }
+
+    #[test]
+    fn the_map_labels_placed_nodes_and_services_and_is_the_same_twice() {
+        let net = network(vec![
+            node("A", Some((40.0, 50.0))),
+            node("B", Some((40.0, 50.0))),
+            node("C", Some((41.0, 51.0))),
+            node("D", None),
+        ]);
+        let loads = BTreeMap::from([("A".to_string(), 0.5)]);
+        let svg = map(&net, &loads).unwrap();
+        assert_eq!(svg, map(&net, &loads).unwrap());
+        for label in ["A 0.50", "B", "C", "ferry"] {
+            assert!(svg.contains(&format!(">\n{label}\n<")), "no {label}");
+        }
+        assert!(!svg.contains(">\nD\n<"));
+        // One node alone sits in the middle.
+        let one = Network {
+            links: Vec::new(),
+            services: Vec::new(),
+            ..network(vec![node("A", Some((10.0, 10.0)))])
+        };
+        let (at, height) = project(&one);
+        assert_eq!(
+            at[0],
+            Some((f64::from(WIDTH) / 2.0, f64::from(height) / 2.0))
+        );
+    }
 }
