@@ -11,10 +11,10 @@ use crate::whatif::{corridor, ok, read, stderr, text, workdir, write_alt};
 /// The sections every report of a run has, by id.
 const RUN_SECTIONS: [&str; 5] = [
     "scenario",
+    "route-graph",
     "flows",
     "bottlenecks",
     "timeseries",
-    "route-graph",
 ];
 
 /// The cell of `column` in the summary.csv row of (scope, id, metric).
@@ -349,41 +349,95 @@ fn pixels(png_file: &Path) -> (u32, u32, Vec<[u8; 3]>) {
     (info.width, info.height, px)
 }
 
-/// Headless Chromium, as a person would open the report: the DOM it builds has the sections,
-/// and its screenshot is not blank. Where CI is set, Chromium must be there.
+/// The route-graph section of a report.
+fn route_graph_section(html: &str) -> &str {
+    let start = html
+        .find("<section id=\"route-graph\">")
+        .expect("no route-graph section");
+    let end = html[start..].find("</section>").unwrap() + start;
+    &html[start..end]
+}
+
+/// A shipped scenario, by file name.
+fn shipped(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Nodes with positions: the route graph is a map, with node ids as SVG text (plotters writes
+/// a text on its own line) and the
+/// service's id; the same folder gives the same bytes. Without positions: the schematic.
 #[test]
-fn chromium_renders_the_report_of_a_shipped_scenario() {
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set and /usr/bin/chromium is missing: .ci/run installs it (apt-get install chromium)"
-        );
-        eprintln!(
-            "report: headless Chromium test NOT RUN: /usr/bin/chromium is missing (apt-get install chromium)"
-        );
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+fn report_draws_a_map_when_nodes_have_positions_else_the_schematic() {
+    let dir = workdir();
     let d = dir.path();
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/middle-corridor.toml");
+    let mc = shipped("middle-corridor.toml");
     ok(
         &[
             "run",
-            scenario.to_str().unwrap(),
+            &mc,
             "-q",
             "-r",
-            "3",
+            "2",
             "--set",
-            "scenario.horizon=120d",
+            "scenario.horizon=60d",
             "--out",
             "mc",
             "--report",
         ],
         d,
     );
-    let report = d.join("mc/report.html");
-    let png_file = d.join("shot.png");
+    let html = text(&d.join("mc"), "report.html");
+    let section = route_graph_section(&html);
+    assert!(section.contains("<svg"), "{section}");
+    assert!(section.contains("Map: the scenario&#39;s nodes at their latitude and longitude"));
+    assert!(!section.contains("Schematic"));
+    for id in [
+        "CN_XIAN",
+        "BCP_KHORGOS_ALTYNKOL",
+        "PORT_AKTAU",
+        "PORT_ALAT",
+        "PORT_POTI",
+        "TR_KARS",
+    ] {
+        assert!(
+            section.contains(&format!(">\n{id}")),
+            "the map has no label {id}"
+        );
+    }
+    assert!(section.contains(">\ncaspian-feeder\n<"), "no service label");
+    ok(&["report", "mc", "--out", "again.html", "-q"], d);
+    assert_eq!(read(d, "again.html"), read(&d.join("mc"), "report.html"));
+    // mm1-validation has no positions: the schematic, said so.
+    ok(
+        &[
+            "run",
+            &shipped("mm1-validation.toml"),
+            "-q",
+            "-r",
+            "2",
+            "--set",
+            "scenario.horizon=30d",
+            "--out",
+            "mm1",
+            "--report",
+        ],
+        d,
+    );
+    let html = text(&d.join("mm1"), "report.html");
+    let section = route_graph_section(&html);
+    assert!(section.contains("<svg"));
+    assert!(section.contains("Schematic (not a map: no node has a position)"));
+    assert!(!section.contains("Map:"));
+}
+
+/// Renders `report` in headless Chromium: the DOM it builds (which must have the sections
+/// `ids`), and a screenshot of 1200 x 3000 px to `png_file`, which must not be blank.
+fn chromium_check(chromium: &Path, report: &Path, ids: &[&str], png_file: &Path) -> String {
     let chrome = |extra: &[&str]| {
         let profile = tempfile::tempdir().unwrap();
         let o = Command::new(chromium)
@@ -410,26 +464,26 @@ fn chromium_renders_the_report_of_a_shipped_scenario() {
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let dom = chrome(&["--dump-dom"]);
-    for id in RUN_SECTIONS {
+    for id in ids {
         assert!(
             dom.contains(&format!("<section id=\"{id}\">")),
-            "DOM lacks {id}"
+            "DOM of {} lacks {id}",
+            report.display()
         );
     }
-    assert!(dom.contains("<h1>middle-corridor</h1>"));
-    assert!(dom.contains("id=\"flow-xian-poti\""));
     assert!(dom.contains("<svg"));
     chrome(&[
         &format!("--screenshot={}", png_file.display()),
         "--window-size=1200,3000",
     ]);
-    let (w, h, px) = pixels(&png_file);
+    let (w, h, px) = pixels(png_file);
     assert_eq!((w, h), (1200, 3000));
     // Not blank: many pixels are not white, in several colours, and they vary.
     let not_white = px.iter().filter(|p| p.iter().any(|&c| c < 235)).count();
     assert!(
         not_white > px.len() / 50,
-        "only {not_white} of {} pixels are not white",
+        "{}: only {not_white} of {} pixels are not white",
+        report.display(),
         px.len()
     );
     let mean: f64 = px
@@ -442,13 +496,112 @@ fn chromium_renders_the_report_of_a_shipped_scenario() {
         .map(|p| (f64::from(p[0]) + f64::from(p[1]) + f64::from(p[2]) - mean).powi(2))
         .sum::<f64>()
         / px.len() as f64;
-    assert!(var > 100.0, "pixel variance {var}: the page looks blank");
+    assert!(
+        var > 100.0,
+        "{}: pixel variance {var}: the page looks blank",
+        report.display()
+    );
     let coloured = px
         .iter()
         .filter(|p| p.iter().max().unwrap() - p.iter().min().unwrap() > 60)
         .count();
     assert!(
         coloured > 1000,
-        "only {coloured} coloured pixels: no charts drawn"
+        "{}: only {coloured} coloured pixels: no charts drawn",
+        report.display()
     );
+    dom
+}
+
+/// Headless Chromium, as a person would open the reports of the shipped Middle Corridor run
+/// (with its map), of a comparison and of a sweep: the DOM it builds has the sections, and each
+/// screenshot is not blank. Where CI is set, Chromium must be there.
+#[test]
+fn chromium_renders_the_reports_of_a_run_a_comparison_and_a_sweep() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set and /usr/bin/chromium is missing: .ci/run installs it (apt-get install chromium)"
+        );
+        eprintln!(
+            "report: headless Chromium test NOT RUN: /usr/bin/chromium is missing (apt-get install chromium)"
+        );
+        return;
+    }
+    let dir = workdir();
+    let d = dir.path();
+    ok(
+        &[
+            "run",
+            &shipped("middle-corridor.toml"),
+            "-q",
+            "-r",
+            "3",
+            "--set",
+            "scenario.horizon=120d",
+            "--out",
+            "mc",
+            "--report",
+        ],
+        d,
+    );
+    let dom = chromium_check(
+        chromium,
+        &d.join("mc/report.html"),
+        &RUN_SECTIONS,
+        &d.join("run.png"),
+    );
+    assert!(dom.contains("<h1>middle-corridor</h1>"));
+    assert!(dom.contains("id=\"flow-xian-poti\""));
+    assert!(
+        dom.contains("Map: the scenario"),
+        "the run's route graph is not a map"
+    );
+    assert!(dom.contains(">\nPORT_POTI"));
+    // A comparison and a sweep of the small scenario: few replications, short horizon.
+    ok(
+        &[
+            "compare",
+            "s.toml",
+            "-q",
+            "-r",
+            "2",
+            "--alt",
+            "gate3:nodes.gate.servers=3",
+            "--out",
+            "c",
+            "--report",
+        ],
+        d,
+    );
+    let dom = chromium_check(
+        chromium,
+        &d.join("c/report.html"),
+        &["scenario", "comparison", "route-graph"],
+        &d.join("compare.png"),
+    );
+    assert!(dom.contains("Alternative 1: gate3"));
+    ok(
+        &[
+            "sweep",
+            "s.toml",
+            "-q",
+            "-r",
+            "2",
+            "--vary",
+            "nodes.gate.servers=2..3:1",
+            "--out",
+            "sw",
+            "--report",
+        ],
+        d,
+    );
+    let dom = chromium_check(
+        chromium,
+        &d.join("sw/report.html"),
+        &["scenario", "sweep", "route-graph"],
+        &d.join("sweep.png"),
+    );
+    assert!(dom.contains("id=\"sweep-transit_mean\""));
 }

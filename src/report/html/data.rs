@@ -11,7 +11,7 @@ use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::manifest::{Manifest, sha256_hex};
 use crate::report::{Comparison, Row, SummaryRow, intern};
-use crate::scenario::Model;
+use crate::scenario::{Model, Network};
 
 /// A results folder, read.
 pub(super) struct Folder {
@@ -27,6 +27,10 @@ pub(super) struct Folder {
     /// `resolved` text through the scenario pipeline; the message when that fails or the
     /// manifest records none.
     pub(super) model: std::result::Result<Model, String>,
+    /// The network of the same scenario, read from its `resolved` text as `export geojson`
+    /// reads it (no data file opened): what the map draws. `None` when the manifest records
+    /// no scenario or the text does not read.
+    pub(super) network: Option<Network>,
 }
 
 /// The results of one kind of folder.
@@ -422,11 +426,16 @@ pub(super) fn read(dir: &Path) -> Result<Folder> {
         None
     };
     let model = first_model(&manifest);
+    let network = manifest
+        .scenarios
+        .first()
+        .and_then(|s| Network::from_resolved(Path::new(&s.file), &s.resolved).ok());
     Ok(Folder {
         manifest,
         manifest_sha256,
         body,
         timeseries,
         model,
+        network,
     })
 }

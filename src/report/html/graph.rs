@@ -3,9 +3,8 @@
 //! steps of the routes as lines (services thicker, labelled), and each node coloured by its
 //! load.
 //!
-//! The scenario format has no coordinates in this version, so the report draws the schematic,
-//! never a map. A map would take the nodes' coordinates from the model in place of
-//! [`layout`]'s columns; nothing else here would change.
+//! The report draws it when no node of the scenario has a position; otherwise it draws the
+//! map ([`super::map`]), in the same colours.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,6 +36,19 @@ pub(super) fn load_colour(load: Option<f64>) -> RGBColor {
     } else {
         mix(yellow, red, (l - 0.7) / 0.3)
     }
+}
+
+/// An arrowhead on the line from `pa` to `pb`, a little past its middle, pointing to `pb`.
+pub(super) fn arrowhead(pa: (i32, i32), pb: (i32, i32)) -> Vec<(i32, i32)> {
+    let (dx, dy) = (f64::from(pb.0 - pa.0), f64::from(pb.1 - pa.1));
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (ux, uy) = (dx / len, dy / len);
+    let (mx, my) = (f64::from(pa.0) + dx * 0.62, f64::from(pa.1) + dy * 0.62);
+    let tip = (mx + ux * 7.0, my + uy * 7.0);
+    let l = (mx - ux * 5.0 - uy * 5.0, my - uy * 5.0 + ux * 5.0);
+    let r = (mx - ux * 5.0 + uy * 5.0, my - uy * 5.0 - ux * 5.0);
+    let pt = |p: (f64, f64)| (p.0.round() as i32, p.1.round() as i32);
+    vec![pt(tip), pt(l), pt(r)]
 }
 
 /// Each node's column and row, by the routes of the flows: a node's column is one more than
@@ -130,17 +142,8 @@ pub(super) fn schematic(model: &Model, loads: &BTreeMap<String, f64>) -> Svg {
             };
             root.draw(&PathElement::new(vec![pa, pb], style))
                 .map_err(err)?;
-            // An arrowhead two thirds of the way along.
-            let (dx, dy) = ((pb.0 - pa.0) as f64, (pb.1 - pa.1) as f64);
-            let len = (dx * dx + dy * dy).sqrt().max(1.0);
-            let (ux, uy) = (dx / len, dy / len);
-            let (mx, my) = (pa.0 as f64 + dx * 0.62, pa.1 as f64 + dy * 0.62);
-            let tip = (mx + ux * 7.0, my + uy * 7.0);
-            let l = (mx - ux * 5.0 - uy * 5.0, my - uy * 5.0 + ux * 5.0);
-            let r = (mx - ux * 5.0 + uy * 5.0, my - uy * 5.0 - ux * 5.0);
-            let pt = |p: (f64, f64)| (p.0.round() as i32, p.1.round() as i32);
             root.draw(&Polygon::new(
-                vec![pt(tip), pt(l), pt(r)],
+                arrowhead(pa, pb),
                 RGBColor(60, 60, 60).filled(),
             ))
             .map_err(err)?;

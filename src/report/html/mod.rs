@@ -8,7 +8,8 @@
 //! - `run`: per flow, the transit in days with its 95% interval, p50 and p95, and a stacked bar
 //!   of where the transit goes; the bottleneck ranking ([`super::bottlenecks::rank`]) as bars,
 //!   the resources that do not settle marked; the time series of the top-ranked resources
-//!   when the folder has `timeseries.csv`; the route graph coloured by load;
+//!   when the folder has `timeseries.csv`; before them, the route graph coloured by load: a
+//!   map when the scenario's nodes have positions, else a schematic;
 //! - `compare`: per alternative, forest plots of the differences (transit, throughput, loads)
 //!   with their paired intervals; the base's route graph coloured by its load;
 //! - `sweep`: each headline metric against the varied parameter, with 95% bands.
@@ -19,6 +20,7 @@
 mod charts;
 mod data;
 mod graph;
+mod map;
 mod page;
 
 use std::collections::BTreeMap;
@@ -153,17 +155,18 @@ fn build(f: &Folder) -> std::result::Result<String, String> {
     match &f.body {
         Body::Run(rows) => {
             let ranked = rank(rows);
+            // The corridor at a glance first, then its numbers.
+            sections.push((
+                "route-graph",
+                "Route graph",
+                route_graph(f, &loads_of(rows))?,
+            ));
             sections.push(("flows", "Flows: transit", flows(rows)?));
             sections.push(("bottlenecks", "Bottlenecks", bottlenecks(&ranked)?));
             sections.push((
                 "timeseries",
                 "Over time",
                 timeseries(f.timeseries.as_ref(), &ranked)?,
-            ));
-            sections.push((
-                "route-graph",
-                "Route graph",
-                route_graph(f, &loads_of(rows))?,
             ));
         }
         Body::Compare(rows) => {
@@ -645,24 +648,42 @@ fn loads_from_comparison(
     out
 }
 
-/// The route graph, or why it cannot be drawn.
+/// The route graph, or why it cannot be drawn: a map when any node of the scenario has a
+/// position, else the schematic.
 fn route_graph(f: &Folder, loads: &BTreeMap<String, f64>) -> std::result::Result<String, String> {
-    let model = match &f.model {
-        Ok(m) => m,
-        Err(why) => {
+    const LOAD: &str =
+        "each node coloured by its load: a station's utilisation, else a border's lane utilisation";
+    let mut h = match (&f.network, &f.model) {
+        (Some(net), _) if net.has_positions() => {
+            let unplaced = net.unplaced();
+            let missing = if unplaced.is_empty() {
+                String::new()
+            } else {
+                format!(" Not on the map (no position): {}.", unplaced.join(", "))
+            };
+            figure(
+                map::map(net, loads)?,
+                &format!(
+                    "Map: the scenario's nodes at their latitude and longitude (equirectangular, longitude scaled by the cosine of the mean latitude; no basemap), {LOAD}; grey lines are links, thick dashed blue lines carrier services.{missing}"
+                ),
+            )
+        }
+        (_, Ok(model)) if model.nodes.is_empty() => {
+            return Ok("<p class=\"none\">The scenario has no nodes.</p>\n".into());
+        }
+        (_, Ok(model)) => figure(
+            graph::schematic(model, loads)?,
+            &format!(
+                "Schematic (not a map: no node has a position): the scenario's nodes placed by their order along the flows' routes, {LOAD}; thick blue lines are carrier services."
+            ),
+        ),
+        (_, Err(why)) => {
             return Ok(format!(
                 "<p class=\"none\">The route graph is not drawn: {}</p>\n",
                 esc(why)
             ));
         }
     };
-    if model.nodes.is_empty() {
-        return Ok("<p class=\"none\">The scenario has no nodes.</p>\n".into());
-    }
-    let mut h = figure(
-        graph::schematic(model, loads)?,
-        "The scenario's nodes placed by their order along the flows' routes (not a map), each coloured by its load: a station's utilisation, else a border's lane utilisation; thick blue lines are carrier services.",
-    );
     h.push_str("<p class=\"legend\">load:");
     for (label, l) in [
         ("0", Some(0.0)),
