@@ -88,6 +88,25 @@ fn located(file: &std::path::Path, lc: Option<(usize, usize)>, path: &str, msg: 
 }
 
 impl Error {
+    /// A scenario error with `context` appended to its message (which sweep point, which
+    /// demand factor, which merged file); any other error as it is.
+    pub fn in_context(self, context: impl std::fmt::Display) -> Error {
+        match self {
+            Error::Scenario {
+                file,
+                line_col,
+                path,
+                message,
+            } => Error::Scenario {
+                file,
+                line_col,
+                path,
+                message: format!("{message} {context}"),
+            },
+            other => other,
+        }
+    }
+
     /// Process exit code: 2 for bad input (scenario or command line, including a scenario that
     /// cannot be simulated to its horizon), 1 for anything else.
     pub fn exit_code(&self) -> i32 {

@@ -250,22 +250,9 @@ impl Scale {
 
 /// Names the factor in an error of the scenario resolved at it.
 fn at_factor(e: Error, factor: f64) -> Error {
-    match e {
-        Error::Scenario {
-            file,
-            line_col,
-            path,
-            message,
-        } => Error::Scenario {
-            file,
-            line_col,
-            path,
-            message: format!(
-                "{message} [capacity: at demand factor {factor}; narrow --range to factors the scenario allows]"
-            ),
-        },
-        other => other,
-    }
+    e.in_context(format_args!(
+        "[capacity: at demand factor {factor}; narrow --range to factors the scenario allows]"
+    ))
 }
 
 /// Runs `corridor capacity`; returns what to print.

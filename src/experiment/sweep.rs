@@ -247,20 +247,7 @@ fn point_error(e: Error, n: usize, values: &[String], vary: &[Vary]) -> Error {
         .map(|(v, x)| format!("{}={x}", v.path))
         .collect::<Vec<_>>()
         .join(", ");
-    match e {
-        Error::Scenario {
-            file,
-            line_col,
-            path,
-            message,
-        } => Error::Scenario {
-            file,
-            line_col,
-            path,
-            message: format!("{message} [sweep point {n}: {at}]"),
-        },
-        other => other,
-    }
+    e.in_context(format_args!("[sweep point {n}: {at}]"))
 }
 
 /// Runs `corridor sweep`; returns what to print.

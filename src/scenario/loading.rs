@@ -265,7 +265,7 @@ fn unquoted_date(src: &str, field: &str) -> Option<String> {
 /// An error in a scenario merged with its `extends` base names field paths of the merged
 /// scenario, without line and column.
 fn in_merged(e: Error) -> Error {
-    match e {
+    match e.in_context("(in the scenario merged with its `extends` base)") {
         Error::Scenario {
             file,
             path,
@@ -275,7 +275,7 @@ fn in_merged(e: Error) -> Error {
             file,
             line_col: None,
             path,
-            message: format!("{message} (in the scenario merged with its `extends` base)"),
+            message,
         },
         other => other,
     }
