@@ -32,6 +32,43 @@ pub(super) struct ScenarioFile {
     /// `[[pipelines]]`: continuous product flows.
     #[serde(default)]
     pub pipelines: Vec<PipelineSpec>,
+    /// `[profile]`: the demand profile over time of every flow.
+    pub profile: Option<ProfileSpec>,
+}
+
+/// A demand profile m(t): `[profile]` or a flow's `profile`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProfileSpec {
+    /// Compound growth per year from the scenario start.
+    pub growth: Option<f64>,
+    /// Twelve factors, January first.
+    pub monthly: Option<Vec<f64>>,
+    /// Seven factors, Monday first.
+    pub weekly: Option<Vec<f64>>,
+    /// From a date on, multiply by a factor.
+    #[serde(default)]
+    pub steps: Vec<StepSpec>,
+    /// Linear from 1 to a factor between two dates, the factor after.
+    #[serde(default)]
+    pub ramps: Vec<RampSpec>,
+}
+
+/// A dated step of a profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StepSpec {
+    pub from: String,
+    pub factor: f64,
+}
+
+/// A ramp of a profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RampSpec {
+    pub from: String,
+    pub to: String,
+    pub factor: f64,
 }
 
 /// `[[pipelines]]`.
@@ -283,6 +320,12 @@ pub(super) struct FlowSpec {
     pub priority: Option<i64>,
     pub target_transit: Option<Duration>,
     pub demand: Option<f64>,
+    /// First date on which consignments are created.
+    pub start: Option<String>,
+    /// Last date on which consignments are created.
+    pub end: Option<String>,
+    /// The flow's own demand profile.
+    pub profile: Option<ProfileSpec>,
 }
 
 /// A distribution as written: `dist` names the family, the other fields are its parameters.

@@ -212,6 +212,8 @@ impl<'m> Replication<'m> {
                         Source {
                             arrivals: f.arrivals.clone(),
                             rng: stream(seed, rep, &format!("flow:{}:arrivals", f.id)),
+                            op: 0,
+                            cursor: Default::default(),
                         },
                         FlowStats::default(),
                     ))

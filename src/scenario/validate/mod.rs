@@ -9,6 +9,7 @@ mod ids;
 mod links_flows;
 mod nodes;
 mod pipelines;
+mod profiles;
 mod resolution;
 mod services;
 mod values;
@@ -158,6 +159,8 @@ pub(crate) fn build(
         )?);
     }
     let demand = demand_factor(ctx, "scenario.demand", s.demand, 1.0)?;
+    let profile = profiles::scenario_parts(ctx, file.profile.as_ref(), start_day)?;
+    let window = (warmup.ms(), horizon.ms());
     let mut flow_ids = HashSet::new();
     let mut flows = Vec::with_capacity(file.flows.len());
     for (i, f) in file.flows.iter().enumerate() {
@@ -171,6 +174,7 @@ pub(crate) fn build(
             &mut flow_ids,
             empirical,
             demand,
+            (profile.as_ref(), start_day, window),
         )?);
     }
     let links = build_links(ctx, &file.links, &node_ix, &mut flows, empirical)?;
