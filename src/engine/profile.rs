@@ -297,8 +297,10 @@ impl Cursor {
                 Some(next) => next.cum - piece.cum,
                 None => p.total - piece.cum,
             };
-            // A piece without mass holds no arrival; a later one does.
-            if mass > 0.0 && u <= piece.cum + mass {
+            // A piece without mass holds no arrival; an arrival exactly at the end of a piece's
+            // mass is at the start of the next piece with mass (none if there is none: m is
+            // 0 from the end of the piece, so the arrival would be in a stretch without demand).
+            if mass > 0.0 && u < piece.cum + mass {
                 let tau = piece.invert((u - piece.cum).max(0.0));
                 let t = piece.start + (tau + 0.5) as u64;
                 return Some(t.min(piece.end));
@@ -325,10 +327,11 @@ mod tests {
     fn constant_profile_is_the_identity() {
         let p = Profile::new(&shape(10 * DAY), 19_723, 10 * DAY);
         let mut c = Cursor::default();
-        for u in [0u64, 1, 17, 5 * DAY, 10 * DAY] {
+        for u in [0u64, 1, 17, 5 * DAY, 10 * DAY - 1] {
             assert_eq!(c.time_of(&p, u as f64), Some(u));
         }
-        assert_eq!(c.time_of(&p, (10 * DAY + 1) as f64), None);
+        // The horizon itself is past the end of the profile.
+        assert_eq!(c.time_of(&p, (10 * DAY) as f64), None);
     }
 
     #[test]
@@ -348,7 +351,7 @@ mod tests {
         let mut s = shape(3650 * DAY);
         s.growth = (1.25_f64).ln() / MS_PER_YEAR;
         let p = Profile::new(&s, 19_723, 3650 * DAY);
-        for t in [DAY, 400 * DAY, 3650 * DAY] {
+        for t in [DAY, 400 * DAY, 3649 * DAY] {
             let exact = (s.growth * t as f64).exp_m1() / s.growth;
             assert!((p.integral(t) - exact).abs() < 1e-9 * exact, "{t}");
             let mut c = Cursor::default();
@@ -375,18 +378,20 @@ mod tests {
     #[test]
     fn months_and_days_of_the_week_cut_the_calendar() {
         // 2024-01-01 (day 19723) is a Monday; January x 2, February x 0.
-        let mut s = shape(60 * DAY);
+        let mut s = shape(70 * DAY);
         let mut m = [1.0; 12];
         m[0] = 2.0;
         m[1] = 0.0;
         s.monthly = Some(m);
-        let p = Profile::new(&s, 19_723, 60 * DAY);
+        let p = Profile::new(&s, 19_723, 70 * DAY);
         assert_eq!(p.integral(31 * DAY), (62 * DAY) as f64);
         assert_eq!(p.integral(60 * DAY), (62 * DAY) as f64);
-        // Nothing in February: after January's mass, the next arrival is on 1 March.
+        // Nothing in February (2024 is a leap year): after January's mass, the next arrival is
+        // on 1 March, day 60.
         let mut c = Cursor::default();
-        assert_eq!(c.time_of(&p, (62 * DAY) as f64), Some(31 * DAY));
-        assert_eq!(c.time_of(&p, (62 * DAY + 1) as f64), None);
+        assert_eq!(c.time_of(&p, (62 * DAY - 2) as f64), Some(31 * DAY - 1));
+        assert_eq!(c.time_of(&p, (62 * DAY) as f64), Some(60 * DAY));
+        assert_eq!(c.time_of(&p, (62 * DAY + 1) as f64), Some(60 * DAY + 1));
         let mut s = shape(14 * DAY);
         s.weekly = Some([1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
         let p = Profile::new(&s, 19_723, 14 * DAY);

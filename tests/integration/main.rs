@@ -20,6 +20,7 @@ mod output;
 mod parts;
 mod planner;
 mod ports;
+mod profiles;
 mod readable;
 mod report;
 mod robust_cli;
