@@ -149,6 +149,29 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The date (`YYYY-MM-DD`, UTC) of `t` ms after midnight UTC of `start_day`.
+pub fn date_text(start_day: i64, t: u64) -> String {
+    let (y, m, d) = civil_from_days(start_day + (t / MS_PER_DAY) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The calendar months (UTC) that meet `[from, to)` (ms from midnight UTC of `start_day`), each
+/// cut to it: `(start, end)` in ms.
+pub fn months(start_day: i64, from: u64, to: u64) -> Vec<(u64, u64)> {
+    let mut cuts = vec![from];
+    let (first, last) = (from / MS_PER_DAY, to.div_ceil(MS_PER_DAY));
+    for d in first + 1..last {
+        if civil_from_days(start_day + d as i64).2 == 1 {
+            cuts.push(d * MS_PER_DAY);
+        }
+    }
+    cuts.push(to);
+    cuts.windows(2)
+        .filter(|w| w[1] > w[0])
+        .map(|w| (w[0], w[1]))
+        .collect()
+}
+
 /// A rate profile m(t) on `[0, horizon)`, built from a [`Shape`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Profile {
@@ -399,6 +422,22 @@ mod tests {
         let mut c = Cursor::default();
         // The sixth working day is the next Monday.
         assert_eq!(c.time_of(&p, (5 * DAY + 1) as f64), Some(7 * DAY + 1));
+    }
+
+    #[test]
+    fn months_cut_a_window_at_the_first_of_each_month() {
+        // From 2024-01-15 to 2024-03-10: the rest of January, February (29 days), 9 days of March.
+        let m = months(19_723, 14 * DAY, 69 * DAY);
+        assert_eq!(
+            m,
+            vec![
+                (14 * DAY, 31 * DAY),
+                (31 * DAY, 60 * DAY),
+                (60 * DAY, 69 * DAY)
+            ]
+        );
+        assert_eq!(months(19_723, 0, DAY / 2), vec![(0, DAY / 2)]);
+        assert_eq!(date_text(19_723, 60 * DAY), "2024-03-01");
     }
 
     #[test]

@@ -367,3 +367,34 @@ fn bad_profiles_are_clear_errors() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Offered loads with a profile: the mean of m over the window, and the busiest month's mean
+/// beside it, both worked out by hand.
+#[test]
+fn offered_loads_use_the_window_mean_and_the_busiest_month() {
+    // Window 2024-01-11 to 2024-04-30 (warm-up 10 days, horizon 120 days); m = 2 in January,
+    // 0.5 in February, 1 in March and April. One arrival an hour at m = 1, 30 minutes of service.
+    let src = scenario(
+        "[profile]\nmonthly = [2, 0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]",
+        &[POISSON_1H],
+        1,
+    )
+    .replace("horizon = ", "warmup = \"10d\"\nhorizon = ")
+    .replace(
+        "servers = \"unlimited\"\nservice = { dist = \"fixed\", value = \"1s\" }",
+        "servers = 1\nservice = { dist = \"fixed\", value = \"30m\" }",
+    );
+    let m = model(&src);
+    let mean_m = (21.0 * 2.0 + 29.0 * 0.5 + 60.0 * 1.0) / 110.0;
+    let load = m.offered_loads()[0].load;
+    assert!((load - 0.5 * mean_m).abs() < 1e-9, "{load} {mean_m}");
+    let peak = m.peak_month_loads().unwrap();
+    assert!((peak[0].0.load - 1.0).abs() < 1e-9, "{:?}", peak[0]);
+    assert_eq!(peak[0].1, "2024-01-11");
+    // Without a profile there is no second figure.
+    assert!(
+        model(&scenario("", &[POISSON_1H], 1))
+            .peak_month_loads()
+            .is_none()
+    );
+}
