@@ -56,6 +56,15 @@ impl Piece {
         if self.scale == 0.0 || tau <= 0.0 {
             return 0.0;
         }
+        if self.poly[1] == 0.0 && self.poly[2] == 0.0 {
+            // e^{kτ} alone (growth without a ramp): expm1 is exact for small kτ too.
+            let f0 = if self.k == 0.0 {
+                tau
+            } else {
+                (self.k * tau).exp_m1() / self.k
+            };
+            return self.scale * self.poly[0] * f0;
+        }
         let f = moments(self.k, tau);
         self.scale * (self.poly[0] * f[0] + self.poly[1] * f[1] + self.poly[2] * f[2])
     }
@@ -75,16 +84,16 @@ impl Piece {
         self.k == 0.0 && self.poly[1] == 0.0 && self.poly[2] == 0.0
     }
 
-    /// The τ in [0, len] where ∫₀^τ m = `target` (0 <= target <= the piece's mass), to well
-    /// under a millisecond.
-    fn invert(&self, target: f64) -> f64 {
+    /// The τ in [0, len] where ∫₀^τ m = `target` (0 <= target <= `mass`, the piece's whole
+    /// integral), to well under a millisecond.
+    fn invert(&self, target: f64, mass: f64) -> f64 {
         let len = self.len();
         if self.constant() {
             return (target / (self.scale * self.poly[0])).min(len);
         }
         let (mut lo, mut hi) = (0.0_f64, len);
-        let total = self.integral(len);
-        let mut tau = (target / total * len).clamp(0.0, len);
+        // Linear interpolation first: exact where m hardly changes over the piece.
+        let mut tau = (target / mass * len).clamp(0.0, len);
         for _ in 0..100 {
             let g = self.integral(tau) - target;
             if g > 0.0 {
@@ -93,11 +102,17 @@ impl Piece {
                 lo = tau;
             }
             let d = self.rate(tau);
-            let mut next = if d > 0.0 { tau - g / d } else { f64::NAN };
+            let step = if d > 0.0 { g / d } else { f64::NAN };
+            // Converged: the root is within a hundredth of a millisecond.
+            if step.abs() < 0.01 {
+                return (tau - step).clamp(0.0, len);
+            }
+            let mut next = tau - step;
+            // Newton out of the bracket (or m = 0 here): bisect instead.
             if !(next > lo && next < hi) {
                 next = 0.5 * (lo + hi);
             }
-            if (next - tau).abs() < 0.01 || hi - lo < 0.01 {
+            if hi - lo < 0.01 {
                 return next;
             }
             tau = next;
@@ -324,7 +339,7 @@ impl Cursor {
             // mass is at the start of the next piece with mass (none if there is none: m is
             // 0 from the end of the piece, so the arrival would be in a stretch without demand).
             if mass > 0.0 && u < piece.cum + mass {
-                let tau = piece.invert((u - piece.cum).max(0.0));
+                let tau = piece.invert((u - piece.cum).max(0.0), mass);
                 let t = piece.start + (tau + 0.5) as u64;
                 return Some(t.min(piece.end));
             }

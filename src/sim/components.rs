@@ -3,7 +3,6 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::profile::Cursor;
 use bevy_ecs::prelude::*;
 
 use crate::engine::closures::LazyClosures;
@@ -77,11 +76,6 @@ pub(super) struct Source {
     pub arrivals: Dist,
     /// The flow's own random stream (`flow:<id>:arrivals`).
     pub rng: Stream,
-    /// With a demand profile: the operational time (ms) of the last arrival, the sum of the
-    /// gaps drawn so far.
-    pub op: u64,
-    /// With a demand profile: where in it the last arrival fell.
-    pub cursor: Cursor,
 }
 
 /// Per-flow statistics over consignments created after warm-up.

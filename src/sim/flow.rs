@@ -49,8 +49,9 @@ fn schedule_profiled(r: &mut Replication, f: u32, profile: &Profile) {
     } else {
         SimDur::from_secs_f64(src.arrivals.sample_secs(&mut src.rng) / demand)
     };
-    src.op = src.op.saturating_add(gap.ms());
-    if let Some(t) = src.cursor.time_of(profile, src.op as f64) {
+    let (op, cursor) = &mut r.clocks[f as usize];
+    *op = op.saturating_add(gap.ms());
+    if let Some(t) = cursor.time_of(profile, *op as f64) {
         r.cal.schedule(SimTime(t), Event::Created { flow: f });
     }
 }
