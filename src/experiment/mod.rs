@@ -24,6 +24,7 @@ pub mod replicate;
 mod results;
 pub mod shard;
 pub mod sweep;
+mod warmup;
 
 use std::path::{Path, PathBuf};
 
@@ -277,4 +278,15 @@ pub(crate) fn unplaced_warning(network: &Network) -> Option<String> {
         unplaced.len(),
         unplaced.join(", ")
     ))
+}
+
+/// `warmup = "auto"` is for `corridor run` only: the other commands refuse it (exit code 2).
+pub(crate) fn no_auto_warmup(model: &Model, command: &str) -> Result<()> {
+    if model.warmup_auto {
+        return Err(crate::error::Error::Usage(format!(
+            "scenario \"{}\" has warmup = \"auto\", which only `corridor run` supports; `corridor {command}` needs a warm-up duration: run it once with `corridor run` (the manifest and stderr give the warm-up MSER-5 chose) and pass it with --set scenario.warmup=DURATION",
+            model.name
+        )));
+    }
+    Ok(())
 }

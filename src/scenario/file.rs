@@ -214,7 +214,7 @@ pub(super) struct ScenarioSection {
     #[serde(default)]
     pub description: String,
     pub horizon: Duration,
-    pub warmup: Option<Duration>,
+    pub warmup: Option<WarmupSpec>,
     pub replications: Option<i64>,
     pub seed: Option<u64>,
     /// Calendar date of simulation time zero (midnight UTC), `YYYY-MM-DD`.
@@ -347,4 +347,47 @@ pub(super) struct DistSpec {
     pub file: Option<String>,
     pub column: Option<String>,
     pub unit: Option<String>,
+}
+
+/// `scenario.warmup`: a duration, or `"auto"` (MSER-5 on a pilot run).
+#[derive(Debug)]
+pub(super) enum WarmupSpec {
+    /// Chosen by MSER-5 before the run.
+    Auto,
+    /// As given.
+    Given(Duration),
+}
+
+impl<'de> Deserialize<'de> for WarmupSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = WarmupSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a duration string such as \"30d\", or \"auto\"")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<WarmupSpec, E> {
+                if s.trim() == "auto" {
+                    return Ok(WarmupSpec::Auto);
+                }
+                super::duration::parse_duration(s)
+                    .map(WarmupSpec::Given)
+                    .map_err(|e| E::custom(format!("{e}; or \"auto\" to choose it by MSER-5")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<WarmupSpec, E> {
+                Err(E::custom(format!(
+                    "warm-up {v} has no unit; write it as a string with a unit, e.g. \"{v}d\", or \"auto\""
+                )))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<WarmupSpec, E> {
+                self.visit_i64(v as i64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<WarmupSpec, E> {
+                Err(E::custom(format!(
+                    "warm-up {v} has no unit; write it as a string with a unit, e.g. \"{v}d\", or \"auto\""
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

@@ -54,6 +54,9 @@ pub struct Model {
     /// The data files read for `empirical` distributions, each once, in the order first read
     /// (paths as opened: the scenario's folder joined with `file`).
     pub data_files: Vec<std::path::PathBuf>,
+    /// `warmup = "auto"`: `corridor run` chooses the warm-up by MSER-5 on a pilot run (see
+    /// `experiment/warmup.rs`); until then `warmup` is 0.
+    pub warmup_auto: bool,
 }
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.

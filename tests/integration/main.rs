@@ -31,6 +31,7 @@ mod support;
 mod theory;
 mod timeseries;
 mod trace;
+mod warmup_auto;
 mod whatif;
 mod whatif_compare;
 mod whatif_errors;
