@@ -579,7 +579,11 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 model.flows.len(),
                 model.pipelines.len(),
                 model.horizon - corridor::engine::SimTime::ZERO,
-                model.warmup - corridor::engine::SimTime::ZERO,
+                if model.warmup_auto {
+                    "auto (MSER-5, chosen by corridor run)".to_string()
+                } else {
+                    (model.warmup - corridor::engine::SimTime::ZERO).to_string()
+                },
                 model.replications,
                 model.seed
             );
