@@ -37,6 +37,9 @@ pub(super) fn schedule_next(r: &mut Replication, f: u32) {
 /// exactly as without a profile (same stream, same draws, the demand factor applied) and added
 /// to the operational clock u; the consignment is created at Λ⁻¹(u), or never if the profile
 /// holds no more demand before the horizon.
+// Out of line, so that the stationary path of `schedule_next` compiles as it did before.
+#[cold]
+#[inline(never)]
 fn schedule_profiled(r: &mut Replication, f: u32, profile: &Profile) {
     let mut src = r
         .world
