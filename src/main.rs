@@ -579,18 +579,34 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 model.flows.len(),
                 model.pipelines.len(),
                 model.horizon - corridor::engine::SimTime::ZERO,
-                model.warmup - corridor::engine::SimTime::ZERO,
+                if model.warmup_auto {
+                    "auto (MSER-5, chosen by corridor run)".to_string()
+                } else {
+                    (model.warmup - corridor::engine::SimTime::ZERO).to_string()
+                },
                 model.replications,
                 model.seed
             );
             let mut line = line;
-            let mut loads = model.offered_loads();
-            loads.sort_by(|a, b| b.load.total_cmp(&a.load));
+            let loads = model.offered_loads();
+            // With demand profiles, each load is the mean over the window, and beside it the
+            // load of the resource's busiest calendar month.
+            let peaks = model.peak_month_loads();
+            let mut order: Vec<usize> = (0..loads.len()).collect();
+            order.sort_by(|&a, &b| loads[b].load.total_cmp(&loads[a].load));
             if !loads.is_empty() {
                 line.push_str("Highest offered loads (work offered / capacity, before running):\n");
-                for l in loads.iter().take(5) {
+                for &i in order.iter().take(5) {
+                    let l = &loads[i];
+                    let peak = peaks.as_ref().map_or(String::new(), |p| {
+                        format!(
+                            "; busiest month {} from {}",
+                            experiment::load_text(p[i].0.load),
+                            p[i].1
+                        )
+                    });
                     line.push_str(&format!(
-                        "  {:>8}  {}  ({})\n",
+                        "  {:>8}  {}  ({}{peak})\n",
                         experiment::load_text(l.load),
                         l.resource,
                         l.rule

@@ -8,6 +8,8 @@ pub mod closures;
 pub mod dist;
 pub mod hours;
 pub mod instant;
+pub mod mser;
+pub mod profile;
 pub mod random;
 pub mod resource;
 pub mod significance;

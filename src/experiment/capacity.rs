@@ -267,6 +267,7 @@ pub fn capacity(opts: &CapacityOptions) -> Result<Printout> {
     }
     let loaded = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;
     let mut model = loaded.model().clone();
+    super::no_auto_warmup(&model, "capacity")?;
     apply_counts(&mut model, c)?;
     let flow = match &opts.flow {
         None => None,

@@ -178,6 +178,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     let c = &opts.common;
     let base = load(&opts.base, &c.sets, &c.digitisation, c.access)?;
     let mut base_model = base.model().clone();
+    super::no_auto_warmup(&base_model, "compare")?;
     apply_counts(&mut base_model, c)?;
     let mut alts = Vec::with_capacity(opts.alts.len());
     let files = opts.alts.iter().map(|f| (f, Vec::new(), None));
@@ -190,6 +191,7 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
         ovs.extend(extra);
         let l = load(f, &ovs, &c.digitisation, c.access)?;
         let mut m = l.model().clone();
+        super::no_auto_warmup(&m, "compare")?;
         // Common random numbers: the base's seed and replication count for every scenario.
         m.seed = base_model.seed;
         m.replications = base_model.replications;

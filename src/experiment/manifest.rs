@@ -45,6 +45,7 @@ pub(crate) fn new(
         compared_folders: Vec::new(),
         merged_from: Vec::new(),
         bins: None,
+        auto_warmup: None,
         outputs: Default::default(),
     }
 }

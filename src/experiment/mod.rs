@@ -24,6 +24,7 @@ pub mod replicate;
 mod results;
 pub mod shard;
 pub mod sweep;
+mod warmup;
 
 use std::path::{Path, PathBuf};
 
@@ -214,13 +215,27 @@ pub fn warn_unstable(model: &Model) {
 
 /// [`warn_unstable`], each warning prefixed with `at` (e.g. the sweep point).
 pub fn warn_unstable_at(model: &Model, at: &str) {
-    for l in model.offered_loads().iter().filter(|l| l.load >= 1.0) {
+    let loads = model.offered_loads();
+    for l in loads.iter().filter(|l| l.load >= 1.0) {
         eprintln!(
             "warning: {at}{} is offered {} of its capacity ({} >= 1); its queue will grow without bound",
             l.resource,
             load_text(l.load),
             l.rule
         );
+    }
+    // With demand profiles: a resource that copes on average but not in its busiest month.
+    let peaks = model.peak_month_loads().unwrap_or_default();
+    for (l, (p, month)) in loads.iter().zip(&peaks) {
+        if l.load < 1.0 && p.load >= 1.0 {
+            eprintln!(
+                "warning: {at}{} is offered {} of its capacity over the window but {} in the month from {month} ({} >= 1); its queue grows while the demand is that high",
+                l.resource,
+                load_text(l.load),
+                load_text(p.load),
+                l.rule
+            );
+        }
     }
 }
 
@@ -263,4 +278,15 @@ pub(crate) fn unplaced_warning(network: &Network) -> Option<String> {
         unplaced.len(),
         unplaced.join(", ")
     ))
+}
+
+/// `warmup = "auto"` is for `corridor run` only: the other commands refuse it (exit code 2).
+pub(crate) fn no_auto_warmup(model: &Model, command: &str) -> Result<()> {
+    if model.warmup_auto {
+        return Err(crate::error::Error::Usage(format!(
+            "scenario \"{}\" has warmup = \"auto\", which only `corridor run` supports; `corridor {command}` needs a warm-up duration: run it once with `corridor run` (the manifest and stderr give the warm-up MSER-5 chose) and pass it with --set scenario.warmup=DURATION",
+            model.name
+        )));
+    }
+    Ok(())
 }

@@ -75,6 +75,11 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         )));
     }
     let entry = loaded.entry("scenario");
+    let auto_warmup = if model.warmup_auto {
+        Some(super::warmup::choose(&mut model, c.jobs)?)
+    } else {
+        None
+    };
     let runner = Runner::new(c.jobs, c.quiet)?;
     warn_unstable(&model);
     let default_dir = default_dir(
@@ -121,6 +126,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
             start,
         );
         m.bins = Some(manifest::bins_of(&model));
+        m.auto_warmup = auto_warmup.clone();
         m.shard = Some(ShardEntry {
             index: shard.index,
             count: shard.count,
@@ -199,6 +205,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     );
     m.precision = outcome.clone();
     m.bins = Some(manifest::bins_of(&model));
+    m.auto_warmup = auto_warmup;
     folder.add(&SummaryCsv {
         scenario: &model.name,
         rows: &summary,

@@ -189,6 +189,7 @@ fn plan_visiting(opts: &SweepOptions, mut visit: impl FnMut(usize, &Model)) -> R
         }
     }
     let mut base = load(&opts.scenario, &c.sets, &c.digitisation, c.access)?;
+    super::no_auto_warmup(base.model(), "sweep")?;
     let src = std::fs::read_to_string(&opts.scenario).map_err(|source| Error::Read {
         file: opts.scenario.clone(),
         source,

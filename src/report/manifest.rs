@@ -68,6 +68,33 @@ pub struct Manifest {
     pub bins: Option<BinsEntry>,
     /// SHA-256 of every other file written in the folder, by file name.
     pub outputs: BTreeMap<String, String>,
+    /// Set by `run` for `warmup = "auto"`: the warm-up MSER-5 chose and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_warmup: Option<AutoWarmupEntry>,
+}
+
+/// The warm-up chosen for `warmup = "auto"` (see `experiment/warmup.rs`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AutoWarmupEntry {
+    /// `MSER-5`.
+    pub method: String,
+    /// The series MSER-5 was applied to, and how their truncations were combined.
+    pub series: String,
+    /// Replications of the pilot run (the run's own, with no warm-up).
+    pub pilot_replications: u32,
+    /// Width of the pilot's time bins, ms.
+    pub bin_ms: u64,
+    /// Time bins of the pilot (horizon / width, rounded up).
+    pub bins: u64,
+    /// Batches of 5 bins.
+    pub batches: u64,
+    /// The truncation, in bins (5 per batch).
+    pub truncation_bins: u64,
+    /// The warm-up used: `truncation_bins × bin_ms`.
+    pub warmup_ms: u64,
+    /// Whether every series has its MSER-5 minimum in the first half (false: no steady state
+    /// found, and the best truncation in the first half was used).
+    pub steady: bool,
 }
 
 /// The time bins of a run's timeseries.csv and trends: `[from_ms, to_ms]` cut into bins of

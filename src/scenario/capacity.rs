@@ -264,3 +264,36 @@ impl Model {
             .collect()
     }
 }
+
+impl Model {
+    /// With demand profiles: the offered load of every capacity (in the order of
+    /// [`Model::offered_loads`]) in its busiest calendar month of the statistics window, each
+    /// flow at its mean of m over that month, with the month's first day (`YYYY-MM-DD`, UTC).
+    /// `None` when no flow has a profile (every month has the mean load).
+    pub fn peak_month_loads(&self) -> Option<Vec<(Load, String)>> {
+        if self.flows.iter().all(|f| f.profile.is_none()) {
+            return None;
+        }
+        let mut month = self.clone();
+        let mut peak: Vec<(Load, String)> = Vec::new();
+        for (a, b) in
+            crate::engine::profile::months(self.start_day, self.warmup.ms(), self.horizon.ms())
+        {
+            for (f, m) in month.flows.iter_mut().zip(&self.flows) {
+                f.profile_mean = m.profile.as_ref().map_or(1.0, |p| p.mean(a, b));
+            }
+            let label = crate::engine::profile::date_text(self.start_day, a);
+            let loads = month.offered_loads();
+            if peak.is_empty() {
+                peak = loads.into_iter().map(|l| (l, label.clone())).collect();
+                continue;
+            }
+            for (p, l) in peak.iter_mut().zip(loads) {
+                if l.load > p.0.load {
+                    *p = (l, label.clone());
+                }
+            }
+        }
+        Some(peak)
+    }
+}

@@ -32,6 +32,43 @@ pub(super) struct ScenarioFile {
     /// `[[pipelines]]`: continuous product flows.
     #[serde(default)]
     pub pipelines: Vec<PipelineSpec>,
+    /// `[profile]`: the demand profile over time of every flow.
+    pub profile: Option<ProfileSpec>,
+}
+
+/// A demand profile m(t): `[profile]` or a flow's `profile`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProfileSpec {
+    /// Compound growth per year from the scenario start.
+    pub growth: Option<f64>,
+    /// Twelve factors, January first.
+    pub monthly: Option<Vec<f64>>,
+    /// Seven factors, Monday first.
+    pub weekly: Option<Vec<f64>>,
+    /// From a date on, multiply by a factor.
+    #[serde(default)]
+    pub steps: Vec<StepSpec>,
+    /// Linear from 1 to a factor between two dates, the factor after.
+    #[serde(default)]
+    pub ramps: Vec<RampSpec>,
+}
+
+/// A dated step of a profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StepSpec {
+    pub from: String,
+    pub factor: f64,
+}
+
+/// A ramp of a profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RampSpec {
+    pub from: String,
+    pub to: String,
+    pub factor: f64,
 }
 
 /// `[[pipelines]]`.
@@ -177,7 +214,7 @@ pub(super) struct ScenarioSection {
     #[serde(default)]
     pub description: String,
     pub horizon: Duration,
-    pub warmup: Option<Duration>,
+    pub warmup: Option<WarmupSpec>,
     pub replications: Option<i64>,
     pub seed: Option<u64>,
     /// Calendar date of simulation time zero (midnight UTC), `YYYY-MM-DD`.
@@ -283,6 +320,12 @@ pub(super) struct FlowSpec {
     pub priority: Option<i64>,
     pub target_transit: Option<Duration>,
     pub demand: Option<f64>,
+    /// First date on which consignments are created.
+    pub start: Option<String>,
+    /// Last date on which consignments are created.
+    pub end: Option<String>,
+    /// The flow's own demand profile.
+    pub profile: Option<ProfileSpec>,
 }
 
 /// A distribution as written: `dist` names the family, the other fields are its parameters.
@@ -304,4 +347,47 @@ pub(super) struct DistSpec {
     pub file: Option<String>,
     pub column: Option<String>,
     pub unit: Option<String>,
+}
+
+/// `scenario.warmup`: a duration, or `"auto"` (MSER-5 on a pilot run).
+#[derive(Debug)]
+pub(super) enum WarmupSpec {
+    /// Chosen by MSER-5 before the run.
+    Auto,
+    /// As given.
+    Given(Duration),
+}
+
+impl<'de> Deserialize<'de> for WarmupSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = WarmupSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a duration string such as \"30d\", or \"auto\"")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<WarmupSpec, E> {
+                if s.trim() == "auto" {
+                    return Ok(WarmupSpec::Auto);
+                }
+                super::duration::parse_duration(s)
+                    .map(WarmupSpec::Given)
+                    .map_err(|e| E::custom(format!("{e}; or \"auto\" to choose it by MSER-5")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<WarmupSpec, E> {
+                Err(E::custom(format!(
+                    "warm-up {v} has no unit; write it as a string with a unit, e.g. \"{v}d\", or \"auto\""
+                )))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<WarmupSpec, E> {
+                self.visit_i64(v as i64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<WarmupSpec, E> {
+                Err(E::custom(format!(
+                    "warm-up {v} has no unit; write it as a string with a unit, e.g. \"{v}d\", or \"auto\""
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

@@ -5,6 +5,7 @@
 use super::border::BorderModel;
 use crate::engine::bins::Binning;
 use crate::engine::dist::Dist;
+use crate::engine::profile::Profile;
 use crate::engine::time::{SimDur, SimTime};
 
 pub use super::validate::dist::FAMILIES;
@@ -53,6 +54,9 @@ pub struct Model {
     /// The data files read for `empirical` distributions, each once, in the order first read
     /// (paths as opened: the scenario's folder joined with `file`).
     pub data_files: Vec<std::path::PathBuf>,
+    /// `warmup = "auto"`: `corridor run` chooses the warm-up by MSER-5 on a pilot run (see
+    /// `experiment/warmup.rs`); until then `warmup` is 0.
+    pub warmup_auto: bool,
 }
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.
@@ -299,12 +303,19 @@ pub struct FlowModel {
     /// Demand factor (the scenario's times the flow's): arrival rates are multiplied by it,
     /// times between arrivals divided by it. Exactly 1 draws as if it were not there.
     pub demand: f64,
+    /// The demand profile m(t) over calendar time (the scenario's `[profile]` times the flow's,
+    /// and its `start` and `end`), without the demand factor; `None` when m is 1 throughout,
+    /// and the arrivals are then drawn exactly as without a profile.
+    pub profile: Option<Profile>,
+    /// The mean of m over the statistics window (1 without a profile).
+    pub profile_mean: f64,
 }
 
 impl FlowModel {
-    /// Mean time between consignments in seconds, with the demand factor applied.
+    /// Mean time between consignments in seconds over the statistics window, with the demand
+    /// factor and the mean of the profile applied.
     pub fn mean_gap_secs(&self) -> f64 {
-        self.arrivals.mean_secs() / self.demand
+        self.arrivals.mean_secs() / (self.demand * self.profile_mean)
     }
 
     /// Route length in km, if every step has a link with a distance.

@@ -7,10 +7,16 @@ use super::components::{Consignment, FlowStats, Source};
 use super::rows::Sink;
 use super::rows::{Window, speed};
 use super::{Event, Replication};
-use crate::engine::SimDur;
+use crate::engine::profile::Profile;
+use crate::engine::{SimDur, SimTime};
 
-/// Schedules the next creation of flow `f`, one inter-arrival time from now.
+/// Schedules the next creation of flow `f`, one inter-arrival time from now (in operational
+/// time when the flow has a demand profile).
 pub(super) fn schedule_next(r: &mut Replication, f: u32) {
+    let model = r.model;
+    if let Some(profile) = &model.flows[f as usize].profile {
+        return schedule_profiled(r, f, profile);
+    }
     let mut src = r
         .world
         .get_mut::<Source>(r.flows[f as usize])
@@ -25,6 +31,32 @@ pub(super) fn schedule_next(r: &mut Replication, f: u32) {
         SimDur::from_secs_f64(src.arrivals.sample_secs(&mut src.rng) / demand)
     };
     r.cal.schedule_in(gap, Event::Created { flow: f });
+}
+
+/// Schedules the next creation of flow `f`, whose demand follows `profile`: the gap is drawn
+/// exactly as without a profile (same stream, same draws, the demand factor applied) and added
+/// to the operational clock u; the consignment is created at Λ⁻¹(u), or never if the profile
+/// holds no more demand before the horizon.
+// Out of line, so that the stationary path of `schedule_next` compiles as it did before.
+#[cold]
+#[inline(never)]
+fn schedule_profiled(r: &mut Replication, f: u32, profile: &Profile) {
+    let mut src = r
+        .world
+        .get_mut::<Source>(r.flows[f as usize])
+        .expect("flow entity has a Source");
+    let src = &mut *src;
+    let demand = r.model.flows[f as usize].demand;
+    let gap = if demand == 1.0 {
+        src.arrivals.sample(&mut src.rng)
+    } else {
+        SimDur::from_secs_f64(src.arrivals.sample_secs(&mut src.rng) / demand)
+    };
+    let (op, cursor) = &mut r.clocks[f as usize];
+    *op = op.saturating_add(gap.ms());
+    if let Some(t) = cursor.time_of(profile, *op as f64) {
+        r.cal.schedule(SimTime(t), Event::Created { flow: f });
+    }
 }
 
 /// A consignment of flow `f` is created now and heads for the first node of its route.

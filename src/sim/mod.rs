@@ -33,6 +33,7 @@ use bevy_ecs::prelude::*;
 
 use crate::engine::bins::Bins;
 use crate::engine::closures::{ClosureStream, LazyClosures};
+use crate::engine::profile::Cursor;
 use crate::engine::random::stream;
 use crate::engine::stats::TimeWeighted;
 use crate::engine::{Calendar, InstantGuard, SimTime};
@@ -138,6 +139,9 @@ pub struct Replication<'m> {
     removals: u64,
     /// Consignments of each flow in the system, over time.
     flow_wip: Vec<TimeWeighted>,
+    /// Per flow with a demand profile: the operational time (ms) of its last arrival (the sum
+    /// of the gaps drawn so far) and where in the profile that arrival fell.
+    clocks: Vec<(u64, Cursor)>,
     /// The levels recorded in time bins, and where each element's is.
     levels: levels::Levels,
     /// Their bins over the statistics window.
@@ -233,6 +237,7 @@ impl<'m> Replication<'m> {
             rep,
             removals: 0,
             flow_wip,
+            clocks: vec![Default::default(); model.flows.len()],
             levels: Default::default(),
             bins: Bins::new(model.binning(), 0),
             waits: waits::Waits::of(model),

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
 use super::ids::{node_name, node_ref, shown, unique_id};
+use super::profiles::{Parts, flow_profile};
 use super::values::{figure, headway_value, positive, positive_duration, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
@@ -23,6 +24,7 @@ pub(super) fn build_flow(
     ids: &mut HashSet<String>,
     emp: &mut EmpiricalCache,
     scenario_demand: f64,
+    (profile, start_day, (warmup, horizon)): (Option<&Parts>, i64, (u64, u64)),
 ) -> Result<FlowModel> {
     let p = format!("flows[{i}]");
     unique_id(ctx, &p, &f.id, |id| ids.insert(id.to_string()), "flow")?;
@@ -132,14 +134,18 @@ pub(super) fn build_flow(
         &rule,
     )? as u8;
     let demand = super::demand_factor(ctx, &format!("{p}.demand"), f.demand, scenario_demand)?;
+    let profile = flow_profile(ctx, i, f, profile, start_day, horizon, demand)?;
+    // Draws are divided by the demand factor, then squeezed by the profile where it is above 1.
+    let peak = profile.as_ref().map_or(1.0, |p| p.peak().max(1.0));
     let arrivals = build_positive_dist(
         ctx,
         &format!("{p}.arrivals"),
         &f.arrivals,
         emp,
         "a time between arrivals",
-        demand,
+        demand * peak,
     )?;
+    let profile_mean = profile.as_ref().map_or(1.0, |p| p.mean(warmup, horizon));
     let target_transit = f
         .target_transit
         .as_ref()
@@ -154,6 +160,8 @@ pub(super) fn build_flow(
         priority,
         target_transit,
         demand,
+        profile,
+        profile_mean,
     })
 }
 

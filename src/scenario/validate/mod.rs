@@ -9,6 +9,7 @@ mod ids;
 mod links_flows;
 mod nodes;
 mod pipelines;
+mod profiles;
 mod resolution;
 mod services;
 mod values;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::access::FileAccess;
 use super::duration::Duration;
-use super::file::ScenarioFile;
+use super::file::{ScenarioFile, WarmupSpec};
 use super::locate::locate;
 use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
 use crate::engine::bins::MAX_BINS;
@@ -84,9 +85,10 @@ pub(crate) fn build(
         ));
     }
     let horizon = positive_duration(ctx, "scenario.horizon", &s.horizon)?;
+    let warmup_auto = matches!(s.warmup, Some(WarmupSpec::Auto));
     let warmup = match &s.warmup {
-        None => SimDur::ZERO,
-        Some(w) => {
+        None | Some(WarmupSpec::Auto) => SimDur::ZERO,
+        Some(WarmupSpec::Given(w)) => {
             if w.secs < 0.0 {
                 return Err(ctx.err(
                     "scenario.warmup",
@@ -104,7 +106,10 @@ pub(crate) fn build(
             "scenario.warmup",
             format!(
                 "warm-up \"{}\" is not shorter than the horizon \"{}\"; statistics need time after warm-up",
-                s.warmup.as_ref().map_or("0", |w| w.text.as_str()),
+                match &s.warmup {
+                    Some(WarmupSpec::Given(w)) => w.text.as_str(),
+                    _ => "0",
+                },
                 s.horizon.text
             ),
         ));
@@ -158,6 +163,8 @@ pub(crate) fn build(
         )?);
     }
     let demand = demand_factor(ctx, "scenario.demand", s.demand, 1.0)?;
+    let profile = profiles::scenario_parts(ctx, file.profile.as_ref(), start_day)?;
+    let window = (warmup.ms(), horizon.ms());
     let mut flow_ids = HashSet::new();
     let mut flows = Vec::with_capacity(file.flows.len());
     for (i, f) in file.flows.iter().enumerate() {
@@ -171,6 +178,7 @@ pub(crate) fn build(
             &mut flow_ids,
             empirical,
             demand,
+            (profile.as_ref(), start_day, window),
         )?);
     }
     let links = build_links(ctx, &file.links, &node_ix, &mut flows, empirical)?;
@@ -195,6 +203,7 @@ pub(crate) fn build(
         services,
         pipelines,
         data_files: empirical.take_files(),
+        warmup_auto,
     })
 }
 
