@@ -8,6 +8,7 @@ pub mod closures;
 pub mod dist;
 pub mod hours;
 pub mod instant;
+pub mod periods;
 pub mod random;
 pub mod resource;
 pub mod significance;

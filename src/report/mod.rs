@@ -68,6 +68,9 @@ pub struct Row {
     pub unit: &'static str,
     /// Value (NaN when the replication has no observation of it).
     pub value: f64,
+    /// The calendar period the row covers (`2026`, `2026-Q1`, `2026-01`); empty for the whole
+    /// statistics window.
+    pub period: &'static str,
 }
 
 impl Row {
@@ -85,7 +88,13 @@ impl Row {
             metric,
             unit,
             value,
+            period: "",
         }
+    }
+
+    /// Whether the row covers the whole statistics window (not one calendar period).
+    pub fn is_window(&self) -> bool {
+        self.period.is_empty()
     }
 }
 

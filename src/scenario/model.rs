@@ -5,6 +5,7 @@
 use super::border::BorderModel;
 use crate::engine::bins::Binning;
 use crate::engine::dist::Dist;
+use crate::engine::periods::{self, Period, PeriodKind};
 use crate::engine::time::{SimDur, SimTime};
 
 pub use super::validate::dist::FAMILIES;
@@ -53,6 +54,9 @@ pub struct Model {
     /// The data files read for `empirical` distributions, each once, in the order first read
     /// (paths as opened: the scenario's folder joined with `file`).
     pub data_files: Vec<std::path::PathBuf>,
+    /// `scenario.periods`: rows per calendar year, quarter or month of the statistics window
+    /// besides the whole window's; `None` for none.
+    pub periods: Option<PeriodKind>,
 }
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.
@@ -324,6 +328,14 @@ impl Model {
     /// The length of the statistics window (horizon minus warm-up).
     pub fn window(&self) -> SimDur {
         self.horizon - self.warmup
+    }
+
+    /// The calendar periods of the statistics window (empty without `scenario.periods`).
+    pub fn periods(&self) -> Vec<Period> {
+        match self.periods {
+            Some(kind) => periods::cut(kind, self.start_day, self.warmup, self.horizon),
+            None => Vec::new(),
+        }
     }
 
     /// The time bins of the statistics window: `period` wide, or the default bins.

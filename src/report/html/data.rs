@@ -162,6 +162,7 @@ fn summary_row(
             metric: intern(cell("metric")),
             unit: intern(cell("unit")),
             value: f64::NAN,
+            period: intern(cell("period")),
         },
         summary: Summary {
             mean: num("mean")?,
