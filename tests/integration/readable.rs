@@ -332,6 +332,7 @@ fn tables_fit_the_width_and_never_panic_on_long_ids() {
         p_value: 0.001,
         significant_bh: Some(true),
         n: 10,
+        period: String::new(),
     };
     let rows = [
         c("flow", "transit_mean", &long),

@@ -121,7 +121,11 @@ pub fn headline(
     }
     let mut out = String::new();
     for alt in alts {
-        let mine: Vec<&Comparison> = rows.iter().filter(|c| c.alt_scenario == alt).collect();
+        // The headline is about the whole window; period rows are in comparison.csv.
+        let mine: Vec<&Comparison> = rows
+            .iter()
+            .filter(|c| c.alt_scenario == alt && c.period.is_empty())
+            .collect();
         let changes: Vec<&Comparison> = mine
             .iter()
             .copied()

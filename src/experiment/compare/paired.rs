@@ -56,19 +56,20 @@ pub(super) struct Pairing {
 }
 
 impl Pairing {
-    /// Compares the metrics present in both `base` and `alt` (same scope, id and metric), in
-    /// the base's order, from their first replications. Corridor-scope metrics, whose id is the
-    /// scenario name, are matched by scope and metric; their row carries the base's name.
+    /// Compares the metrics present in both `base` and `alt` (same scope, id, metric and
+    /// calendar period), in the base's order, from their first replications. Corridor-scope
+    /// metrics, whose id is the scenario name, are matched by scope, metric and period; their
+    /// row carries the base's name.
     pub(super) fn new(base: &ReplicationResult, alt: &ReplicationResult, label: &str) -> Pairing {
         // The corridor scope's id is the scenario name, which differs between scenarios: its
         // rows are matched by metric alone.
-        let key_of = |r: &Row| -> (&'static str, String, &'static str) {
+        let key_of = |r: &Row| -> (&'static str, String, &'static str, &'static str) {
             let id = if r.scope == "corridor" {
                 String::new()
             } else {
                 r.id.clone()
             };
-            (r.scope, id, r.metric)
+            (r.scope, id, r.metric, r.period)
         };
         let alt_ix: HashMap<_, usize> = alt
             .rows
@@ -152,15 +153,18 @@ impl Pairing {
                 None => p.finish(&p.second_pass()),
             }
         };
+        // Stability is judged over the whole window: its rows only.
         let index: HashMap<(&str, &str, &str), usize> = self
             .metrics
             .iter()
             .enumerate()
+            .filter(|(_, m)| m.key.is_window())
             .map(|(k, m)| ((m.key.scope, m.key.id.as_str(), m.key.metric), k))
             .collect();
         let (mut worse, mut better) = (Vec::new(), Vec::new());
         for (k, m) in self.metrics.iter().enumerate() {
-            let Some(level) = stability::level_of(m.key.metric) else {
+            let Some(level) = stability::level_of(m.key.metric).filter(|_| m.key.is_window())
+            else {
                 continue;
             };
             let verdict = |alt: bool| {
@@ -244,6 +248,7 @@ impl Pairing {
                     p_value: paired_p(d.mean, d.std, d.n),
                     significant_bh: None,
                     n: d.n,
+                    period: m.key.period.to_string(),
                 }
             })
             .collect();
