@@ -252,10 +252,23 @@ impl Pairing {
                 }
             })
             .collect();
-        // The false discovery rate is controlled over the metrics of this alternative.
-        let p: Vec<f64> = out.iter().map(|c| c.p_value).collect();
-        for (c, s) in out.iter_mut().zip(benjamini_hochberg(&p, FDR_Q)) {
-            c.significant_bh = s;
+        // The false discovery rate is controlled over the metrics of this alternative, the
+        // whole window's apart from each calendar period's: turning periods on changes none of
+        // the whole window's rows.
+        let mut periods: Vec<String> = Vec::new();
+        for c in &out {
+            if !periods.contains(&c.period) {
+                periods.push(c.period.clone());
+            }
+        }
+        for period in periods {
+            let of: Vec<usize> = (0..out.len())
+                .filter(|&i| out[i].period == period)
+                .collect();
+            let p: Vec<f64> = of.iter().map(|&i| out[i].p_value).collect();
+            for (&i, s) in of.iter().zip(benjamini_hochberg(&p, FDR_Q)) {
+                out[i].significant_bh = s;
+            }
         }
         out
     }
