@@ -201,11 +201,10 @@ fn quarter_and_month_labels_with_a_partial_first_period() {
     let dir = workdir();
     let d = dir.path();
     fs::write(d.join("p.toml"), &src).unwrap();
-    ok(
+    let o = ok(
         &[
             "run",
             "p.toml",
-            "-q",
             "-r",
             "2",
             "--periods",
@@ -215,6 +214,17 @@ fn quarter_and_month_labels_with_a_partial_first_period() {
         ],
         d,
     );
+    // The printed table per period: each flow's row and the most loaded resource.
+    let printed = crate::whatif::stdout(&o);
+    assert!(printed.contains("most loaded"), "{printed}");
+    for l in ["2024-Q1", "2024-Q2", "2024-Q3"] {
+        assert!(
+            printed
+                .lines()
+                .any(|line| line.starts_with(l) && line.contains("box")),
+            "{l}: {printed}"
+        );
+    }
     let summary = text(&d.join("o"), "summary.csv");
     assert!(summary.starts_with("scenario,scope,id,metric,unit,mean,ci95,std,min,max,n,period\n"));
     for l in ["2024-Q1", "2024-Q2", "2024-Q3"] {
@@ -347,4 +357,53 @@ fn compare_pairs_rows_period_by_period() {
     let window: Vec<&str> = cmp.lines().skip(1).filter(|l| l.ends_with(',')).collect();
     let got: Vec<&str> = old.lines().skip(1).collect();
     assert_eq!(got, window);
+}
+
+/// The period rows a scenario with every kind of element writes (stations, a border, services
+/// with berths and yards) are those of the table in OUTPUTS.md, "Rows per calendar period".
+#[test]
+fn the_period_rows_are_those_outputs_md_lists() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = fs::read_to_string(root.join("scenarios/OUTPUTS.md")).unwrap();
+    let section = doc
+        .split("## Rows per calendar period")
+        .nth(1)
+        .expect("the section");
+    let mut listed: Vec<(String, String)> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| scope | metric |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let c: Vec<&str> = l.split('|').map(|c| c.trim().trim_matches('`')).collect();
+            (c[1].to_string(), c[2].to_string())
+        })
+        .collect();
+    assert!(listed.len() > 10, "{listed:?}");
+    let path = root.join("tests/golden/scenarios/features.toml");
+    let src = fs::read_to_string(&path)
+        .unwrap()
+        .replace("[scenario]\n", "[scenario]\nperiods = \"quarter\"\n")
+        .replacen("[[flows]]\n", "[[flows]]\ntarget_transit = \"20d\"\n", 1);
+    let mut m = corridor::scenario::parse(&path, &src).unwrap();
+    m.replications = 1;
+    let out = run(&m);
+    let mut written: Vec<(String, String)> = Vec::new();
+    for r in out.reps[0].rows.iter().filter(|r| !r.is_window()) {
+        let k = (r.scope.to_string(), r.metric.to_string());
+        if !written.contains(&k) {
+            written.push(k);
+        }
+    }
+    // Each listed row is written, and nothing else; the catalogue knows each with its unit.
+    listed.sort();
+    written.sort();
+    assert_eq!(written, listed);
+    for r in out.reps[0].rows.iter().filter(|r| !r.is_window()) {
+        let known = corridor::sim::catalogue::CATALOGUE
+            .iter()
+            .flat_map(|s| s.iter())
+            .any(|c| c.scope == r.scope && c.name == r.metric && c.unit == r.unit);
+        assert!(known, "{} {} {}", r.scope, r.metric, r.unit);
+    }
 }
