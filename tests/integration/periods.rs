@@ -31,6 +31,7 @@ fn monthly() -> String {
         "start = \"2024-01-15\"\nperiods = \"month\"",
     )
     .replace("horizon = \"40d\"", "horizon = \"75d\"")
+    .replace("teu = 2\n", "teu = 2\ntarget_transit = \"6h\"\n")
 }
 
 #[test]
@@ -94,6 +95,17 @@ fn period_rows_add_up_to_the_window() {
             weighted / n,
             at(rep, "", "flow", "box", "transit_mean")
         ));
+        // On-time shares weighted by the consignments created in each period.
+        let on_time: f64 = labels
+            .iter()
+            .map(|p| {
+                at(rep, p, "flow", "box", "on_time_share") * at(rep, p, "flow", "box", "created")
+            })
+            .sum();
+        let created = at(rep, "", "flow", "box", "created");
+        let share = at(rep, "", "flow", "box", "on_time_share");
+        assert!(share > 0.1 && share < 0.9, "{share}");
+        assert!(close(on_time / created, share));
     }
 }
 
