@@ -369,6 +369,23 @@ fn compare_pairs_rows_period_by_period() {
     let window: Vec<&str> = cmp.lines().skip(1).filter(|l| l.ends_with(',')).collect();
     let got: Vec<&str> = old.lines().skip(1).collect();
     assert_eq!(got, window);
+    // Running the scenarios, compare prints each flow's rows period by period.
+    let mut a = vec!["compare", "s.toml", "alt.toml", "--out", "ran"];
+    a.extend(p);
+    let printed = crate::whatif::stdout(&ok(&a, d));
+    for label in ["2024-01", "2024-02", "2024-03"] {
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.starts_with(&format!("{label} box")) && l.contains("transit_mean")),
+            "{label}: {printed}"
+        );
+    }
+    assert_eq!(
+        text(&d.join("ran"), "comparison.csv"),
+        cmp,
+        "running the scenarios or reading their folders"
+    );
 }
 
 /// The period rows a scenario with every kind of element writes (stations, a border, services
