@@ -51,6 +51,11 @@ struct ChangeArgs {
     /// --set scenario.period=DURATION, applied after --set.
     #[arg(long, value_name = "DURATION")]
     period: Option<String>,
+    /// Rows per calendar period besides the whole window's: year, quarter or month of the
+    /// calendar from scenario.start (summary.csv and replications.csv mark them in their
+    /// `period` column). Short for --set scenario.periods=KIND, applied after --set.
+    #[arg(long, value_name = "KIND")]
+    periods: Option<String>,
     /// Read empirical data files and `extends` bases only from the scenario file's folder or
     /// below it (after resolving `..` and symbolic links): for services running others' scenarios.
     #[arg(long)]
@@ -70,6 +75,9 @@ impl ChangeArgs {
         }
         if let Some(p) = &self.period {
             all.push(Override::new("--period", "scenario.period", p.trim())?);
+        }
+        if let Some(p) = &self.periods {
+            all.push(Override::new("--periods", "scenario.periods", p.trim())?);
         }
         Ok(all)
     }

@@ -10,6 +10,7 @@ pub mod hours;
 pub mod instant;
 pub mod mser;
 pub mod profile;
+pub mod periods;
 pub mod random;
 pub mod resource;
 pub mod significance;

@@ -88,7 +88,8 @@ impl Target {
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                r.metric == self.metric
+                r.is_window()
+                    && r.metric == self.metric
                     && r.id == self.id
                     && self.scope.as_deref().is_none_or(|s| s == r.scope)
             })

@@ -50,7 +50,12 @@ pub(super) fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>>
     let header = csv
         .headers()
         .map_err(|e| err(path, format!("cannot read the header: {e}")))?;
-    if header.iter().ne(SUMMARY_HEADER) {
+    // Folders written before the `period` column have the other columns only.
+    let columns = match header.len() {
+        11 => &SUMMARY_HEADER[..11],
+        _ => &SUMMARY_HEADER[..],
+    };
+    if header.iter().ne(columns.iter().copied()) {
         return Err(err(
             path,
             format!(
@@ -65,14 +70,10 @@ pub(super) fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>>
     for (i, record) in csv.records().enumerate() {
         let line = i as u64 + 2;
         let r = record.map_err(|e| err(path, format!("line {line}: {e}")))?;
-        if r.len() != SUMMARY_HEADER.len() {
+        if r.len() != columns.len() {
             return Err(err(
                 path,
-                format!(
-                    "line {line}: {} fields, not {}",
-                    r.len(),
-                    SUMMARY_HEADER.len()
-                ),
+                format!("line {line}: {} fields, not {}", r.len(), columns.len()),
             ));
         }
         match &name {
@@ -102,6 +103,7 @@ pub(super) fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>>
                 metric: intern(&r[3]),
                 unit: intern(&r[4]),
                 value: f64::NAN,
+                period: intern(r.get(11).unwrap_or("")),
             },
             summary: Summary {
                 mean: value(5)?,
@@ -154,7 +156,12 @@ impl<R: Read> ReplicationReader<R> {
         let header = csv
             .headers()
             .map_err(|e| err(&path, format!("cannot read the header: {e}")))?;
-        if header.iter().ne(REPLICATIONS_HEADER) {
+        // Folders written before the `period` column have the other columns only.
+        let columns = match header.len() {
+            8 => &REPLICATIONS_HEADER[..8],
+            _ => &REPLICATIONS_HEADER[..],
+        };
+        if header.iter().ne(columns.iter().copied()) {
             return Err(err(
                 &path,
                 format!(
@@ -250,7 +257,8 @@ impl<R: Read> ReplicationReader<R> {
                 if row.scope == f(3)
                     && row.id == f(4)
                     && row.metric == f(5)
-                    && row.unit == f(6) =>
+                    && row.unit == f(6)
+                    && row.period == f(8) =>
             {
                 row.value = value;
             }
@@ -261,6 +269,7 @@ impl<R: Read> ReplicationReader<R> {
                     metric: intern(f(5)),
                     unit: intern(f(6)),
                     value,
+                    period: intern(f(8)),
                 };
                 match place {
                     Some(p) => *p = row,
@@ -330,6 +339,7 @@ impl<R: Read> ReplicationReader<R> {
                             && a.id == b.id
                             && a.metric == b.metric
                             && a.unit == b.unit
+                            && a.period == b.period
                     });
                 if !same {
                     return Err(err(

@@ -79,6 +79,7 @@ fn load_and_wait(scope: &str) -> Option<(&'static str, &'static str)> {
 pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
     let index: HashMap<(&str, &str, &str), &Summary> = rows
         .iter()
+        .filter(|r| r.key.is_window())
         .map(|r| ((r.key.scope, r.key.id.as_str(), r.key.metric), &r.summary))
         .collect();
     let get = |scope: &str, id: &str, metric: &str| index.get(&(scope, id, metric)).copied();
@@ -86,7 +87,7 @@ pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
     let mut at: HashMap<(String, String), usize> = HashMap::new();
     for r in rows
         .iter()
-        .filter(|r| r.key.scope == "wait" && r.key.metric == "transit_share")
+        .filter(|r| r.key.is_window() && r.key.scope == "wait" && r.key.metric == "transit_share")
     {
         let Some((flow, res)) = r.key.id.split_once('@') else {
             continue;

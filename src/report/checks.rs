@@ -14,7 +14,7 @@ pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
     let mut out = Vec::new();
     for created in rows
         .iter()
-        .filter(|r| r.key.scope == "flow" && r.key.metric == "created")
+        .filter(|r| r.key.is_window() && r.key.scope == "flow" && r.key.metric == "created")
     {
         let id = &created.key.id;
         let Some(open) = index.get("flow", id, "in_system_end") else {
@@ -69,7 +69,7 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
     }
     let flows = rows
         .iter()
-        .filter(|r| r.key.scope == "flow" && r.key.metric == "created");
+        .filter(|r| r.key.is_window() && r.key.scope == "flow" && r.key.metric == "created");
     for f in flows {
         let id = &f.key.id;
         let own = index

@@ -2,9 +2,9 @@
 
 use super::{Export, finish, fmt_value};
 
-/// Columns of comparison.csv (`p_value` and `significant_bh` were added after the others, at
-/// the end, so that scripts reading the first eleven by position keep working).
-pub const COMPARISON_HEADER: [&str; 13] = [
+/// Columns of comparison.csv (`p_value` and `significant_bh`, then `period`, were added after
+/// the others, at the end, so that scripts reading the first columns by position keep working).
+pub const COMPARISON_HEADER: [&str; 14] = [
     "scope",
     "id",
     "metric",
@@ -18,6 +18,7 @@ pub const COMPARISON_HEADER: [&str; 13] = [
     "significant",
     "p_value",
     "significant_bh",
+    "period",
 ];
 
 /// One metric of one alternative against the base: a row of comparison.csv.
@@ -54,6 +55,8 @@ pub struct Comparison {
     pub significant_bh: Option<bool>,
     /// Pairs used.
     pub n: u64,
+    /// The calendar period of the rows compared (`2026`, ...); empty for the whole window.
+    pub period: String,
 }
 
 fn flag(b: Option<bool>) -> &'static str {
@@ -93,6 +96,7 @@ impl Export for ComparisonCsv<'_> {
                 flag(c.significant),
                 &fmt_value(c.p_value),
                 flag(c.significant_bh),
+                &c.period,
             ])?;
         }
         finish(w)

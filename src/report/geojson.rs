@@ -129,6 +129,7 @@ impl<'a> Results<'a> {
         Results {
             means: rows
                 .iter()
+                .filter(|r| r.key.is_window())
                 .map(|r| {
                     (
                         (r.key.scope, r.key.id.as_str(), r.key.metric),

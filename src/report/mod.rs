@@ -68,6 +68,9 @@ pub struct Row {
     pub unit: &'static str,
     /// Value (NaN when the replication has no observation of it).
     pub value: f64,
+    /// The calendar period the row covers (`2026`, `2026-Q1`, `2026-01`); empty for the whole
+    /// statistics window.
+    pub period: &'static str,
 }
 
 impl Row {
@@ -85,7 +88,13 @@ impl Row {
             metric,
             unit,
             value,
+            period: "",
         }
+    }
+
+    /// Whether the row covers the whole statistics window (not one calendar period).
+    pub fn is_window(&self) -> bool {
+        self.period.is_empty()
     }
 }
 
@@ -180,7 +189,7 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Summary rows by scope, id and metric, for the many look-ups of a table or a check: built in
+/// Whole-window summary rows by scope, id and metric, for the many look-ups of a table or a check: built in
 /// one pass, where each [`find`] scans every row (a table of every flow of a corridor of
 /// thousands of flows made that quadratic). Finds what [`find`] finds: the first row of a key.
 pub struct SummaryIndex<'a>(HashMap<(&'a str, &'a str, &'a str), &'a Summary>);
@@ -189,7 +198,7 @@ impl<'a> SummaryIndex<'a> {
     /// Indexes `rows`.
     pub fn new(rows: &'a [SummaryRow]) -> SummaryIndex<'a> {
         let mut map = HashMap::with_capacity(rows.len());
-        for r in rows {
+        for r in rows.iter().filter(|r| r.key.is_window()) {
             map.entry((r.key.scope, r.key.id.as_str(), r.key.metric))
                 .or_insert(&r.summary);
         }
@@ -202,7 +211,7 @@ impl<'a> SummaryIndex<'a> {
     }
 }
 
-/// Finds a summary row (a scan of `rows`: for many look-ups, see [`SummaryIndex`]).
+/// Finds a whole-window summary row (a scan of `rows`: for many look-ups, see [`SummaryIndex`]).
 pub fn find<'a>(
     rows: &'a [SummaryRow],
     scope: &str,
@@ -210,6 +219,8 @@ pub fn find<'a>(
     metric: &str,
 ) -> Option<&'a Summary> {
     rows.iter()
-        .find(|r| r.key.scope == scope && r.key.id == id && r.key.metric == metric)
+        .find(|r| {
+            r.key.is_window() && r.key.scope == scope && r.key.id == id && r.key.metric == metric
+        })
         .map(|r| &r.summary)
 }

@@ -3,8 +3,9 @@
 
 use super::{Export, ReplicationResult, finish, fmt_value};
 
-/// Column names of replications.csv.
-pub const REPLICATIONS_HEADER: [&str; 8] = [
+/// Column names of replications.csv. `period` came last, after the others (folders written
+/// before it have the first 8 columns only: whole-window rows).
+pub const REPLICATIONS_HEADER: [&str; 9] = [
     "scenario",
     "replication",
     "seed",
@@ -13,10 +14,12 @@ pub const REPLICATIONS_HEADER: [&str; 8] = [
     "metric",
     "unit",
     "value",
+    "period",
 ];
 
 /// replications.csv of one scenario:
-/// `scenario,replication,seed,scope,id,metric,unit,value`, replications in the order given.
+/// `scenario,replication,seed,scope,id,metric,unit,value,period`, replications in the order
+/// given (`period` empty for the whole window's rows).
 pub struct ReplicationsCsv<'a> {
     /// The scenario name (first column of every row).
     pub scenario: &'a str,
@@ -57,6 +60,7 @@ pub fn write_replication<W: std::io::Write>(
             row.metric,
             row.unit,
             &fmt_value(row.value),
+            row.period,
         ])?;
     }
     Ok(())

@@ -65,14 +65,15 @@ pub fn with_stability(rows: Vec<SummaryRow>) -> Vec<SummaryRow> {
     let mut levels: HashMap<(&'static str, String, &'static str), f64> = HashMap::new();
     for row in rows {
         let k = &row.key;
-        if [
-            "queue_mean",
-            "wip_mean",
-            "queue_teu_mean",
-            "carriers_queued_mean",
-            "blocked_mean",
-        ]
-        .contains(&k.metric)
+        if k.is_window()
+            && [
+                "queue_mean",
+                "wip_mean",
+                "queue_teu_mean",
+                "carriers_queued_mean",
+                "blocked_mean",
+            ]
+            .contains(&k.metric)
         {
             levels.insert((k.scope, k.id.clone(), k.metric), row.summary.mean);
         }

@@ -2,12 +2,14 @@
 
 use super::{Export, SummaryRow, finish};
 
-/// Column names of summary.csv.
-pub const SUMMARY_HEADER: [&str; 11] = [
-    "scenario", "scope", "id", "metric", "unit", "mean", "ci95", "std", "min", "max", "n",
+/// Column names of summary.csv. `period` came last, after the others (folders written before
+/// it have the first 11 columns only: whole-window rows).
+pub const SUMMARY_HEADER: [&str; 12] = [
+    "scenario", "scope", "id", "metric", "unit", "mean", "ci95", "std", "min", "max", "n", "period",
 ];
 
-/// summary.csv of one scenario: `scenario,scope,id,metric,unit,mean,ci95,std,min,max,n`.
+/// summary.csv of one scenario: `scenario,scope,id,metric,unit,mean,ci95,std,min,max,n,period`
+/// (`period` empty for the whole window's rows).
 pub struct SummaryCsv<'a> {
     /// The scenario name (first column of every row).
     pub scenario: &'a str,
@@ -24,7 +26,11 @@ impl Export for SummaryCsv<'_> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(SUMMARY_HEADER)?;
         for r in self.rows {
-            w.write_record(std::iter::once(self.scenario.to_string()).chain(r.fields()))?;
+            w.write_record(
+                std::iter::once(self.scenario.to_string())
+                    .chain(r.fields())
+                    .chain(std::iter::once(r.key.period.to_string())),
+            )?;
         }
         finish(w)
     }

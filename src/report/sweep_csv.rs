@@ -11,13 +11,16 @@ use crate::error::{Error, Result};
 pub fn sweep_header(vary: &[String]) -> Vec<String> {
     let mut h = vec![SUMMARY_HEADER[0].to_string()];
     h.extend(vary.iter().cloned());
-    h.extend(SUMMARY_HEADER[1..].iter().map(|s| s.to_string()));
+    // Without `period`: sweep.csv holds the whole window's rows only.
+    h.extend(SUMMARY_HEADER[1..11].iter().map(|s| s.to_string()));
     h
 }
 
-/// The records of one point: its summary rows with the point's values.
+/// The records of one point: its summary rows with the point's values (the whole window's
+/// rows only: a sweep compares points over the window, not period by period).
 pub fn point_records(name: &str, values: &[String], rows: &[SummaryRow]) -> Vec<csv::StringRecord> {
     rows.iter()
+        .filter(|r| r.key.is_window())
         .map(|r| {
             let mut rec = csv::StringRecord::new();
             rec.push_field(name);

@@ -2,6 +2,7 @@
 //! transit in days and hours with its decomposition and whether it settles; then the top
 //! bottlenecks ([`super::bottlenecks`]). Everything else is in the CSV files.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use super::layout::{Col, fit_line, render, terminal_width};
@@ -187,18 +188,99 @@ pub fn write_table(
         width,
     );
     write!(out, "{t}")?;
-    if ranked.len() > TOP_BOTTLENECKS {
+    let more = ranked.len().saturating_sub(TOP_BOTTLENECKS);
+    if more > 0 {
         writeln!(
             out,
             "{}",
             fit_line(
-                &format!(
-                    "({} more resources in bottlenecks.csv)",
-                    ranked.len() - TOP_BOTTLENECKS
-                ),
+                &format!("({more} more resources in bottlenecks.csv)"),
                 width
             )
         )?;
     }
-    Ok(())
+    write_periods(out, model, rows, width)
+}
+
+/// The utilisations a period's most loaded resource is chosen among: (scope, metric).
+const LOADS: [(&str, &str); 3] = [
+    ("node", "utilisation"),
+    ("service", "fleet_utilisation"),
+    ("berths", "berth_utilisation"),
+];
+
+/// With `scenario.periods`: per calendar period, each flow's delivered TEU/day and mean
+/// transit (of the consignments created in the period), then the period's most loaded
+/// resource (highest mean utilisation of servers, lanes, fleets and berths). Nothing without
+/// periods.
+fn write_periods(
+    out: &mut impl Write,
+    model: &Model,
+    rows: &[SummaryRow],
+    width: usize,
+) -> std::io::Result<()> {
+    let mut periods: Vec<&str> = Vec::new();
+    let mut index: HashMap<(&str, &str, &str, &str), &Summary> = HashMap::new();
+    for r in rows.iter().filter(|r| !r.key.is_window()) {
+        if periods.last() != Some(&r.key.period) {
+            periods.push(r.key.period);
+        }
+        index.insert(
+            (r.key.period, r.key.scope, r.key.id.as_str(), r.key.metric),
+            &r.summary,
+        );
+    }
+    if periods.is_empty() {
+        return Ok(());
+    }
+    let mut flows = Vec::new();
+    let mut loads = Vec::new();
+    for &p in &periods {
+        for f in &model.flows {
+            let get = |metric: &str| index.get(&(p, "flow", f.id.as_str(), metric)).copied();
+            flows.push(vec![
+                p.to_string(),
+                f.id.clone(),
+                pm_of(get("throughput"), 1),
+                days_hours(get("transit_mean")),
+            ]);
+        }
+        let busiest = index
+            .iter()
+            .filter(|((q, scope, _, metric), s)| {
+                *q == p && LOADS.contains(&(*scope, *metric)) && s.mean.is_finite()
+            })
+            .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean).then_with(|| b.0.cmp(a.0)));
+        loads.push(match busiest {
+            Some(((_, scope, id, metric), s)) => vec![
+                p.to_string(),
+                format!("{scope}:{id}"),
+                metric.to_string(),
+                pm_of(Some(s), 3),
+            ],
+            None => vec![p.to_string(), "-".into(), "-".into(), "-".into()],
+        });
+    }
+    writeln!(out)?;
+    let num = Col::Number;
+    let t = render(
+        &[Col::Text, Col::Name, num, num],
+        &[
+            "period",
+            "flow",
+            "TEU/day",
+            "transit mean (created in the period)",
+        ],
+        &flows,
+        width,
+    );
+    write!(out, "{t}")?;
+    writeln!(out)?;
+    let t = render(
+        &[Col::Text, Col::Name, Col::Text, num],
+        &["period", "most loaded", "load", "mean"],
+        &loads,
+        width,
+    );
+    write!(out, "{t}")
 }

@@ -10,6 +10,7 @@
 use std::io::Write;
 
 use crate::engine::bins::Binning;
+use crate::engine::hours::civil_from_days;
 use crate::engine::summary::Summary;
 use crate::engine::time::{MS_PER_DAY, MS_PER_HOUR, SimDur, SimTime};
 
@@ -97,19 +98,6 @@ impl Series {
 /// Hours from time 0, shortest text that reads back as the same `f64`.
 fn hours(t: SimTime) -> String {
     fmt_value(t.0 as f64 / MS_PER_HOUR as f64)
-}
-
-/// The civil date of days since 1970-01-01 (H. Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// The finest of minutes, seconds and milliseconds that every bin boundary of `binning`

@@ -223,6 +223,8 @@ pub(super) struct ScenarioSection {
     pub demand: Option<f64>,
     /// Width of the time bins of timeseries.csv and of the trends.
     pub period: Option<Duration>,
+    /// Rows per calendar period: `year`, `quarter` or `month`.
+    pub periods: Option<String>,
 }
 
 /// `[[nodes]]`.

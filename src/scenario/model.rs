@@ -6,6 +6,7 @@ use super::border::BorderModel;
 use crate::engine::bins::Binning;
 use crate::engine::dist::Dist;
 use crate::engine::profile::Profile;
+use crate::engine::periods::{self, Period, PeriodKind};
 use crate::engine::time::{SimDur, SimTime};
 
 pub use super::validate::dist::FAMILIES;
@@ -57,6 +58,9 @@ pub struct Model {
     /// `warmup = "auto"`: `corridor run` chooses the warm-up by MSER-5 on a pilot run (see
     /// `experiment/warmup.rs`); until then `warmup` is 0.
     pub warmup_auto: bool,
+    /// `scenario.periods`: rows per calendar year, quarter or month of the statistics window
+    /// besides the whole window's; `None` for none.
+    pub periods: Option<PeriodKind>,
 }
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.
@@ -335,6 +339,14 @@ impl Model {
     /// The length of the statistics window (horizon minus warm-up).
     pub fn window(&self) -> SimDur {
         self.horizon - self.warmup
+    }
+
+    /// The calendar periods of the statistics window (empty without `scenario.periods`).
+    pub fn periods(&self) -> Vec<Period> {
+        match self.periods {
+            Some(kind) => periods::cut(kind, self.start_day, self.warmup, self.horizon),
+            None => Vec::new(),
+        }
     }
 
     /// The time bins of the statistics window: `period` wide, or the default bins.

@@ -133,11 +133,14 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         fs.handling.record(cm.handling);
         fs.border.record(cm.border);
         fs.transit_q.record(transit);
-        if r.model.flows[cm.flow as usize]
+        let on_time = r.model.flows[cm.flow as usize]
             .target_transit
-            .is_some_and(|target| transit <= target)
-        {
+            .is_some_and(|target| transit <= target);
+        if on_time {
             fs.on_time += 1;
+        }
+        if let Some(p) = r.periods.as_deref_mut() {
+            p.delivered(cm.flow as usize, cm.created, transit, on_time);
         }
     }
     r.world.despawn(c);

@@ -18,6 +18,7 @@ use bevy_ecs::prelude::*;
 use super::Replication;
 use super::border_state::{Border, LANES};
 use super::carrier::Berths;
+use super::catalogue::{Metric, berths, node, service, yard};
 use super::components::{ServiceState, Station};
 use super::node::Kind;
 use super::yard::Yard;
@@ -226,12 +227,35 @@ pub(super) fn series(r: &Replication) -> Series {
 pub(super) fn close_bins(r: &mut Replication, t: SimTime) {
     while r.bins.next_end() <= t {
         let at = r.bins.next_end();
-        let integrals: Vec<u128> = r
-            .levels
-            .all
-            .iter()
-            .map(|&l| statistic(r, l).integral(at))
-            .collect();
+        let integrals = integrals(r, at);
         r.bins.close(integrals);
     }
+}
+
+/// Every level's running integral at `at`, in level order: what the time bins and the
+/// calendar periods (`sim/periods.rs`) take differences of.
+pub(super) fn integrals(r: &Replication, at: SimTime) -> Vec<u128> {
+    r.levels
+        .all
+        .iter()
+        .map(|&l| statistic(r, l).integral(at))
+        .collect()
+}
+
+/// The metric a level's mean over a calendar period is written as (its mean divided by the
+/// level's servers, fleet or berths, as in timeseries.csv); `None` for a flow's consignments in
+/// the system, which the flow's period rows write themselves.
+pub(super) fn period_metric(level: Level) -> Option<&'static Metric> {
+    Some(match level {
+        Level::NodeQueue(..) => &node::QUEUE_MEAN,
+        Level::NodeWip(..) => &node::WIP_MEAN,
+        Level::NodeBusy(..) => &node::UTILISATION,
+        Level::ServiceQueue(_) => &service::QUEUE_TEU_MEAN,
+        Level::FleetAway(_) => &service::FLEET_UTILISATION,
+        Level::BerthQueue(_) => &berths::CARRIERS_QUEUED_MEAN,
+        Level::BerthBusy(_) => &berths::BERTH_UTILISATION,
+        Level::YardGate(_) => &yard::BLOCKED_MEAN,
+        Level::YardTeu(_) => &yard::OCCUPANCY_MEAN,
+        Level::FlowWip(_) => return None,
+    })
 }

@@ -5,7 +5,7 @@
 use super::catalogue::{corridor, node};
 use super::node::Kind;
 use super::rows::{Sink, Window};
-use super::{Replication, border, carrier, flow, link, pipeline, station, waits, yard};
+use super::{Replication, border, carrier, flow, link, periods, pipeline, station, waits, yard};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 
@@ -35,6 +35,7 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     waits::rows(r, &w, &mut sink);
     pipeline::rows(m, r.rep, &mut sink);
     link::section_rows(r, &mut sink);
+    periods::rows(r, &mut rows);
     rows
 }
 

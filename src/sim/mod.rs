@@ -19,6 +19,7 @@ mod levels;
 mod link;
 mod metrics;
 mod node;
+mod periods;
 mod pipeline;
 mod rows;
 mod stall;
@@ -148,6 +149,9 @@ pub struct Replication<'m> {
     bins: Bins,
     /// Where each flow waited.
     waits: waits::Waits,
+    /// Results per calendar period, when `scenario.periods` is set (boxed: one pointer to
+    /// test per delivery).
+    periods: Option<Box<periods::PeriodStats>>,
     /// The event log of `--trace`, when this replication is traced (boxed: one pointer to
     /// test on the hot path).
     trace: Option<Box<trace::Tracer>>,
@@ -241,10 +245,15 @@ impl<'m> Replication<'m> {
             levels: Default::default(),
             bins: Bins::new(model.binning(), 0),
             waits: waits::Waits::of(model),
+            periods: None,
             trace: None,
         };
         r.levels = levels::Levels::of(&r);
         r.bins = Bins::new(*r.bins.binning(), r.levels.all.len());
+        if model.periods.is_some() {
+            let p = periods::PeriodStats::new(model.periods(), r.levels.all.len(), r.flows.len());
+            r.periods = Some(Box::new(p));
+        }
         r
     }
 
@@ -293,14 +302,16 @@ impl<'m> Replication<'m> {
         // Counted in a local, stored when the loop ends: the guard reads it at every event.
         let mut events = self.counters.events;
         let mut stall = None;
-        let mut next_bin = self.bins.next_end();
+        // The next time bin or calendar period boundary: one test per event for both.
+        let mut next_bin = self.next_boundary();
         while let Some(t) = self.cal.peek_time() {
             if t > horizon {
                 break;
             }
             if t >= next_bin {
                 levels::close_bins(self, t);
-                next_bin = self.bins.next_end();
+                periods::close(self, t);
+                next_bin = self.next_boundary();
             }
             let (now, ev) = self.cal.pop().expect("peeked");
             events += 1;
@@ -319,8 +330,18 @@ impl<'m> Replication<'m> {
         self.counters.events = events;
         if stall.is_none() {
             levels::close_bins(self, horizon);
+            periods::close(self, horizon);
         }
         stall.map_or(Ok(()), Err)
+    }
+
+    /// The next time bin boundary, or calendar period boundary if that comes first.
+    fn next_boundary(&self) -> SimTime {
+        let bin = self.bins.next_end();
+        match self.periods.as_deref() {
+            Some(p) => bin.min(p.next_end()),
+            None => bin,
+        }
     }
 
     /// Entities in the world that were there before the current instant began: consignments
@@ -375,6 +396,9 @@ impl<'m> Replication<'m> {
             w.reset(now);
         }
         self.bins.restart();
+        if let Some(p) = self.periods.as_deref_mut() {
+            p.restart();
+        }
         self.waits.reset();
     }
 

@@ -8,19 +8,33 @@ use crate::report::Row;
 /// Where rows go: the emitters' one way to write a metric.
 pub(crate) struct Sink<'a> {
     rows: &'a mut Vec<Row>,
+    /// The calendar period of the rows written (empty: the whole window).
+    period: &'static str,
 }
 
 impl<'a> Sink<'a> {
-    /// A sink appending to `rows`.
+    /// A sink appending the whole window's rows to `rows`.
     pub(crate) fn new(rows: &'a mut Vec<Row>) -> Self {
-        Sink { rows }
+        Sink { rows, period: "" }
+    }
+
+    /// A sink appending the rows of calendar period `period` to `rows`.
+    pub(crate) fn in_period(rows: &'a mut Vec<Row>, period: &'static str) -> Self {
+        Sink { rows, period }
+    }
+
+    /// Appends a row of the sink's period.
+    #[inline]
+    fn push(&mut self, mut row: Row) {
+        row.period = self.period;
+        self.rows.push(row);
     }
 
     /// Writes metric `m` of element `id`.
     #[inline]
     pub(crate) fn put(&mut self, id: &str, m: &Metric, value: f64) {
         debug_assert!(!m.unit.contains(" or "), "{}: give the unit", m.name);
-        self.rows.push(Row::new(m.scope, id, m.name, m.unit, value));
+        self.push(Row::new(m.scope, id, m.name, m.unit, value));
     }
 
     /// Writes metric `m` of element `id` in `unit`, one of the alternatives its declaration
@@ -31,7 +45,7 @@ impl<'a> Sink<'a> {
             "{}: {unit}",
             m.name
         );
-        self.rows.push(Row::new(m.scope, id, m.name, unit, value));
+        self.push(Row::new(m.scope, id, m.name, unit, value));
     }
 }
 

@@ -62,8 +62,8 @@ fn run_writes_both_files_with_the_documented_columns() {
     let out = dir.path().join("results/cli-check");
     let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
     let reps = fs::read_to_string(out.join("replications.csv")).unwrap();
-    assert!(summary.starts_with("scenario,scope,id,metric,unit,mean,ci95,std,min,max,n\n"));
-    assert!(reps.starts_with("scenario,replication,seed,scope,id,metric,unit,value\n"));
+    assert!(summary.starts_with("scenario,scope,id,metric,unit,mean,ci95,std,min,max,n,period\n"));
+    assert!(reps.starts_with("scenario,replication,seed,scope,id,metric,unit,value,period\n"));
     for needle in [
         "cli-check,corridor,cli-check,created,count,",
         "cli-check,corridor,cli-check,in_system_end,count,",

@@ -18,6 +18,7 @@ mod invariants;
 mod loading;
 mod output;
 mod parts;
+mod periods;
 mod planner;
 mod ports;
 mod profiles;

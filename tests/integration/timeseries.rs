@@ -117,7 +117,7 @@ fn the_bins_of_a_deterministic_queue_are_the_levels_worked_out_by_hand() {
     // slope of 0.25 a day, a rise of 0.75 over the 3 days of the second half.
     let s = fs::read_to_string(dir.path().join("out/summary.csv")).unwrap();
     assert!(
-        s.contains("by-hand,node,s,queue_trend,count,0.75,0,0,0.75,0.75,2\n"),
+        s.contains("by-hand,node,s,queue_trend,count,0.75,0,0,0.75,0.75,2,\n"),
         "{s}"
     );
     // The manifest records the bins.

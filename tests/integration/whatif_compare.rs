@@ -14,11 +14,11 @@ fn compare_writes_paired_differences_and_a_table() {
     let o = ok(&["compare", "s.toml", "alt.toml", "--out", "cmp"], d);
     let csv = text(&d.join("cmp"), "comparison.csv");
     let mut lines = csv.lines();
-    // The first eleven columns as they always were; p_value and significant_bh were added at
-    // the end.
+    // The first eleven columns as they always were; p_value and significant_bh, then period,
+    // were added at the end.
     assert_eq!(
         lines.next().unwrap(),
-        "scope,id,metric,unit,base,alt_scenario,alt,diff,diff_ci95,pct_change,significant,p_value,significant_bh"
+        "scope,id,metric,unit,base,alt_scenario,alt,diff,diff_ci95,pct_change,significant,p_value,significant_bh,period"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     // Every metric of the base is compared (the alternative has the same nodes and flows);

@@ -121,7 +121,11 @@ pub fn headline(
     }
     let mut out = String::new();
     for alt in alts {
-        let mine: Vec<&Comparison> = rows.iter().filter(|c| c.alt_scenario == alt).collect();
+        // The headline is about the whole window; period rows are in comparison.csv.
+        let mine: Vec<&Comparison> = rows
+            .iter()
+            .filter(|c| c.alt_scenario == alt && c.period.is_empty())
+            .collect();
         let changes: Vec<&Comparison> = mine
             .iter()
             .copied()
@@ -179,6 +183,39 @@ pub fn headline(
             head[0] = "flow";
             head.push("changed");
             out.push_str(&render(&cols, &head, &flows, width));
+            out.push('\n');
+        }
+        // With calendar periods: each flow's throughput and transit, period by period
+        // (Benjamini-Hochberg over each period's rows).
+        let periods: Vec<Vec<String>> = rows
+            .iter()
+            .filter(|c| {
+                c.alt_scenario == alt
+                    && !c.period.is_empty()
+                    && c.scope == "flow"
+                    && matches!(c.metric.as_str(), "transit_mean" | "throughput")
+            })
+            .map(|c| {
+                let mut r = cells(
+                    c,
+                    format!("{} {}", c.period, c.id),
+                    format!("{} ({})", c.metric, c.unit),
+                );
+                r.push(match c.significant_bh {
+                    None => "-".into(),
+                    Some(_) if changed(c, min_change) => "yes".into(),
+                    Some(_) => "no".into(),
+                });
+                r
+            })
+            .collect();
+        if !periods.is_empty() {
+            let mut cols = COLS.to_vec();
+            cols.push(Col::Text);
+            let mut head = HEAD.to_vec();
+            head[0] = "period flow";
+            head.push("changed");
+            out.push_str(&render(&cols, &head, &periods, width));
             out.push('\n');
         }
         let loads: Vec<&Comparison> = changes.iter().copied().filter(|c| is_load(c)).collect();

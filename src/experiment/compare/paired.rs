@@ -56,19 +56,20 @@ pub(super) struct Pairing {
 }
 
 impl Pairing {
-    /// Compares the metrics present in both `base` and `alt` (same scope, id and metric), in
-    /// the base's order, from their first replications. Corridor-scope metrics, whose id is the
-    /// scenario name, are matched by scope and metric; their row carries the base's name.
+    /// Compares the metrics present in both `base` and `alt` (same scope, id, metric and
+    /// calendar period), in the base's order, from their first replications. Corridor-scope
+    /// metrics, whose id is the scenario name, are matched by scope, metric and period; their
+    /// row carries the base's name.
     pub(super) fn new(base: &ReplicationResult, alt: &ReplicationResult, label: &str) -> Pairing {
         // The corridor scope's id is the scenario name, which differs between scenarios: its
         // rows are matched by metric alone.
-        let key_of = |r: &Row| -> (&'static str, String, &'static str) {
+        let key_of = |r: &Row| -> (&'static str, String, &'static str, &'static str) {
             let id = if r.scope == "corridor" {
                 String::new()
             } else {
                 r.id.clone()
             };
-            (r.scope, id, r.metric)
+            (r.scope, id, r.metric, r.period)
         };
         let alt_ix: HashMap<_, usize> = alt
             .rows
@@ -152,15 +153,18 @@ impl Pairing {
                 None => p.finish(&p.second_pass()),
             }
         };
+        // Stability is judged over the whole window: its rows only.
         let index: HashMap<(&str, &str, &str), usize> = self
             .metrics
             .iter()
             .enumerate()
+            .filter(|(_, m)| m.key.is_window())
             .map(|(k, m)| ((m.key.scope, m.key.id.as_str(), m.key.metric), k))
             .collect();
         let (mut worse, mut better) = (Vec::new(), Vec::new());
         for (k, m) in self.metrics.iter().enumerate() {
-            let Some(level) = stability::level_of(m.key.metric) else {
+            let Some(level) = stability::level_of(m.key.metric).filter(|_| m.key.is_window())
+            else {
                 continue;
             };
             let verdict = |alt: bool| {
@@ -244,13 +248,27 @@ impl Pairing {
                     p_value: paired_p(d.mean, d.std, d.n),
                     significant_bh: None,
                     n: d.n,
+                    period: m.key.period.to_string(),
                 }
             })
             .collect();
-        // The false discovery rate is controlled over the metrics of this alternative.
-        let p: Vec<f64> = out.iter().map(|c| c.p_value).collect();
-        for (c, s) in out.iter_mut().zip(benjamini_hochberg(&p, FDR_Q)) {
-            c.significant_bh = s;
+        // The false discovery rate is controlled over the metrics of this alternative, the
+        // whole window's apart from each calendar period's: turning periods on changes none of
+        // the whole window's rows.
+        let mut periods: Vec<String> = Vec::new();
+        for c in &out {
+            if !periods.contains(&c.period) {
+                periods.push(c.period.clone());
+            }
+        }
+        for period in periods {
+            let of: Vec<usize> = (0..out.len())
+                .filter(|&i| out[i].period == period)
+                .collect();
+            let p: Vec<f64> = of.iter().map(|&i| out[i].p_value).collect();
+            for (&i, s) in of.iter().zip(benjamini_hochberg(&p, FDR_Q)) {
+                out[i].significant_bh = s;
+            }
         }
         out
     }

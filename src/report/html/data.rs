@@ -162,6 +162,7 @@ fn summary_row(
             metric: intern(cell("metric")),
             unit: intern(cell("unit")),
             value: f64::NAN,
+            period: intern(cell("period")),
         },
         summary: Summary {
             mean: num("mean")?,
@@ -183,6 +184,8 @@ fn summary_row(
     })
 }
 
+/// The whole window's rows of a summary.csv: the report shows the window; rows per calendar
+/// period (a non-empty `period`) are left out.
 fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>> {
     let mut rdr = csv::Reader::from_reader(bytes);
     let header = rdr
@@ -190,12 +193,15 @@ fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>> {
         .map_err(|e| bad(path, format!("cannot read the header: {e}")))?
         .clone();
     let at = columns(path, &header, &SUMMARY_COLUMNS)?;
-    rdr.records()
-        .map(|rec| {
-            let rec = rec.map_err(|e| bad(path, format!("cannot read: {e}")))?;
-            summary_row(path, &at, &rec)
-        })
-        .collect()
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| bad(path, format!("cannot read: {e}")))?;
+        let row = summary_row(path, &at, &rec)?;
+        if row.key.is_window() {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 fn read_sweep(path: &Path, bytes: &[u8], vary: &[String]) -> Result<Body> {
@@ -260,6 +266,10 @@ fn read_comparison(path: &Path, bytes: &[u8]) -> Result<Vec<Comparison>> {
             "false" => Some(false),
             _ => None,
         };
+        // The report shows the whole window's comparisons.
+        if !cell("period").is_empty() {
+            continue;
+        }
         out.push(Comparison {
             scope: cell("scope").to_string(),
             id: cell("id").to_string(),
@@ -275,6 +285,7 @@ fn read_comparison(path: &Path, bytes: &[u8]) -> Result<Vec<Comparison>> {
             p_value: num("p_value")?,
             significant_bh: flag("significant_bh"),
             n: 0,
+            period: cell("period").to_string(),
         });
     }
     Ok(out)

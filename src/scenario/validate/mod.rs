@@ -25,6 +25,7 @@ use super::locate::locate;
 use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
 use crate::engine::bins::MAX_BINS;
 use crate::engine::hours;
+use crate::engine::periods::PeriodKind;
 use crate::engine::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_SECOND, SimDur, SimTime};
 use crate::error::{Error, Result};
 use borders::CorridorDefaults;
@@ -118,6 +119,19 @@ pub(crate) fn build(
         None => None,
         Some(p) => Some(period_value(ctx, p, SimDur(horizon.ms() - warmup.ms()))?),
     };
+    let periods = match &s.periods {
+        None => None,
+        Some(word) => Some(PeriodKind::parse(word.trim()).ok_or_else(|| {
+            ctx.err(
+                "scenario.periods",
+                format!(
+                    "{} is not a kind of period; write one of \"{}\"",
+                    shown(word),
+                    PeriodKind::WORDS.join("\", \"")
+                ),
+            )
+        })?),
+    };
     let replications = count_value(
         ctx,
         "scenario.replications",
@@ -204,6 +218,7 @@ pub(crate) fn build(
         pipelines,
         data_files: empirical.take_files(),
         warmup_auto,
+        periods,
     })
 }
 
