@@ -32,6 +32,35 @@ pub(super) struct ScenarioFile {
     /// `[[pipelines]]`: continuous product flows.
     #[serde(default)]
     pub pipelines: Vec<PipelineSpec>,
+    /// `[[changes]]`: capacities changed on dates.
+    #[serde(default)]
+    pub changes: Vec<ChangeSpec>,
+}
+
+/// `[[changes]]`: on `date`, the capacities in `set` of one element change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChangeSpec {
+    pub date: String,
+    pub element: String,
+    pub set: ChangeSetSpec,
+    #[serde(default)]
+    #[allow(dead_code)] // free text for the reader (sources), not used by the run
+    pub note: String,
+}
+
+/// What a dated change sets: each field as in the element itself.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChangeSetSpec {
+    pub servers: Option<Servers>,
+    pub berths: Option<i64>,
+    pub yard_teu: Option<i64>,
+    pub fleet: Option<i64>,
+    pub capacity_teu: Option<i64>,
+    pub headway: Option<Duration>,
+    pub trains_per_day: Option<f64>,
+    pub time: Option<DistSpec>,
 }
 
 /// `[[pipelines]]`.

@@ -53,7 +53,92 @@ pub struct Model {
     /// The data files read for `empirical` distributions, each once, in the order first read
     /// (paths as opened: the scenario's folder joined with `file`).
     pub data_files: Vec<std::path::PathBuf>,
+    /// `[[changes]]`: dated capacity changes, in the order they apply (by time, file order at
+    /// equal times).
+    pub changes: Vec<Change>,
 }
+
+/// A dated change: at `at`, each setting applies, in order.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// When it applies (simulation time).
+    pub at: SimTime,
+    /// What it sets.
+    pub settings: Vec<Setting>,
+}
+
+/// One capacity a dated change sets (indices into the model's nodes, services and links).
+#[derive(Clone, Debug)]
+pub enum Setting {
+    /// A station's servers.
+    Servers {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        servers: u32,
+    },
+    /// A node's berths.
+    Berths {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        berths: u32,
+    },
+    /// A node's yard capacity.
+    YardTeu {
+        /// Node index.
+        node: usize,
+        /// The new capacity, TEU.
+        teu: u32,
+    },
+    /// A service's fleet.
+    Fleet {
+        /// Service index.
+        service: usize,
+        /// Carriers.
+        fleet: u32,
+    },
+    /// A service's capacity per carrier.
+    CapacityTeu {
+        /// Service index.
+        service: usize,
+        /// TEU per carrier.
+        teu: u32,
+    },
+    /// A service's headway (rail paths).
+    ServiceHeadway {
+        /// Service index.
+        service: usize,
+        /// Minimum time between departures onto the line.
+        headway: SimDur,
+    },
+    /// A link's headway (path capacity).
+    LinkHeadway {
+        /// Link index.
+        link: usize,
+        /// Minimum time between entries.
+        headway: SimDur,
+    },
+    /// A link's travel time.
+    LinkTime {
+        /// Link index.
+        link: usize,
+        /// Travel time per consignment.
+        time: Dist,
+    },
+}
+
+/// The capacities a dated change can set, as written in `set`.
+pub const CHANGE_FIELDS: &[&str] = &[
+    "servers",
+    "berths",
+    "yard_teu",
+    "fleet",
+    "capacity_teu",
+    "headway",
+    "trains_per_day",
+    "time",
+];
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.
 #[derive(Clone, Debug)]
@@ -321,6 +406,12 @@ impl FlowModel {
 }
 
 impl Model {
+    /// Whether some dated change sets what `is` picks out (say, node 3's servers): such a
+    /// capacity's utilisation is busy time over its capacity's time, not over a constant.
+    pub fn changes_any(&self, is: impl Fn(&Setting) -> bool) -> bool {
+        self.changes.iter().flat_map(|c| &c.settings).any(is)
+    }
+
     /// The length of the statistics window (horizon minus warm-up).
     pub fn window(&self) -> SimDur {
         self.horizon - self.warmup

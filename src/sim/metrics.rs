@@ -8,6 +8,7 @@ use super::rows::{Sink, Window};
 use super::{Replication, border, carrier, flow, link, pipeline, station, waits, yard};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
+use crate::scenario::Setting;
 
 pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     let m = r.model;
@@ -47,7 +48,15 @@ fn node_rows(r: &Replication, w: &Window, sink: &mut Sink) {
             Kind::Station => station::node_rows(&r.world, e, w.end),
             Kind::Border => border::node_rows(&r.world, e, w.end),
         };
-        let util = n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64);
+        let util = if r
+            .model
+            .changes_any(|s| matches!(s, Setting::Servers { node, .. } if *node == i))
+        {
+            // Busy time over the servers' time: the count changed on a date.
+            node.busy_mean / station::servers_mean(&r.world, e, w.end)
+        } else {
+            n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64)
+        };
         sink.put(id, &node::UTILISATION, util);
         sink.put(id, &node::BUSY_MEAN, node.busy_mean);
         sink.put(id, &node::WAIT_MEAN, node.wait_mean);

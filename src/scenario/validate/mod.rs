@@ -3,6 +3,7 @@
 //! column.
 
 mod borders;
+mod changes;
 pub(super) mod dist;
 mod empirical;
 mod ids;
@@ -180,6 +181,15 @@ pub(crate) fn build(
     for (i, pl) in file.pipelines.iter().enumerate() {
         pipelines.push(build_pipeline(ctx, i, pl, &mut pipe_ids, empirical)?);
     }
+    let parts = changes::Parts {
+        nodes: &nodes,
+        services: &services,
+        links: &links,
+        flows: &flows,
+        start_day,
+        horizon: SimTime::ZERO + horizon,
+    };
+    let changes = changes::build_changes(ctx, &file.changes, &parts, empirical)?;
     Ok(Model {
         name: s.name.clone(),
         description: s.description.clone(),
@@ -195,6 +205,7 @@ pub(crate) fn build(
         services,
         pipelines,
         data_files: empirical.take_files(),
+        changes,
     })
 }
 
