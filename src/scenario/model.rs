@@ -412,6 +412,38 @@ impl Model {
         self.changes.iter().flat_map(|c| &c.settings).any(is)
     }
 
+    /// The model with the capacities in force at `t`: every change dated at or before `t`
+    /// applied, in order, and none left to apply.
+    pub fn as_at(&self, t: SimTime) -> Model {
+        let mut m = self.clone();
+        m.changes.clear();
+        for c in self.changes.iter().filter(|c| c.at <= t) {
+            for s in &c.settings {
+                match s {
+                    Setting::Servers { node, servers } => {
+                        if let NodeKind::Station { servers: s, .. } = &mut m.nodes[*node].kind {
+                            *s = Some(*servers);
+                        }
+                    }
+                    Setting::Berths { node, berths } => m.nodes[*node].berths = Some(*berths),
+                    Setting::YardTeu { node, teu } => m.nodes[*node].yard_teu = Some(*teu),
+                    Setting::Fleet { service, fleet } => m.services[*service].fleet = *fleet,
+                    Setting::CapacityTeu { service, teu } => {
+                        m.services[*service].capacity_teu = *teu
+                    }
+                    Setting::ServiceHeadway { service, headway } => {
+                        m.services[*service].headway = Some(*headway)
+                    }
+                    Setting::LinkHeadway { link, headway } => {
+                        m.links[*link].headway = Some(*headway)
+                    }
+                    Setting::LinkTime { link, time } => m.links[*link].time = time.clone(),
+                }
+            }
+        }
+        m
+    }
+
     /// The length of the statistics window (horizon minus warm-up).
     pub fn window(&self) -> SimDur {
         self.horizon - self.warmup

@@ -406,3 +406,29 @@ fn a_bad_change_exits_with_code_2_from_the_command_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(crate::cli::stderr(&o).contains("changes[0].set.servers"));
 }
+
+/// Offered loads take the worst period of the window: 1.2 consignments per hour of 1 h on two
+/// servers (0.6), then on one (1.2) from day 5; a change before the warm-up's end counts
+/// from the start of the window.
+#[test]
+fn offered_loads_take_each_resources_worst_period_in_the_window() {
+    let src = |warmup: &str| {
+        format!(
+            "[scenario]\nname = \"o\"\nhorizon = \"10d\"\nwarmup = \"{warmup}\"\n\
+             [[nodes]]\nid = \"n\"\nkind = \"station\"\nservers = 2\nservice = {{ dist = \"fixed\", value = \"1h\" }}\n\
+             [[flows]]\nid = \"f\"\nroute = [\"n\"]\narrivals = {{ dist = \"fixed\", value = \"50m\" }}\n\
+             [[changes]]\ndate = \"2024-01-06\"\nelement = \"n\"\nset = {{ servers = 1 }}\n\
+             [[changes]]\ndate = \"2024-01-08\"\nelement = \"n\"\nset = {{ servers = 4 }}\n"
+        )
+    };
+    let load = |m: &corridor::scenario::Model| {
+        m.offered_loads()
+            .into_iter()
+            .find(|l| l.resource == "node \"n\"")
+            .unwrap()
+            .load
+    };
+    assert!(close(load(&model(&src("0s"))), 1.2));
+    // From day 8 on, only the four servers are in force.
+    assert!(close(load(&model(&src("8d"))), 0.3));
+}
