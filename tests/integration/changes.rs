@@ -421,7 +421,7 @@ fn offered_loads_take_each_resources_worst_period_in_the_window() {
              [[changes]]\ndate = \"2024-01-08\"\nelement = \"n\"\nset = {{ servers = 4 }}\n"
         )
     };
-    let load = |m: &corridor::scenario::Model| {
+    let load = |m: &scenario::Model| {
         m.offered_loads()
             .into_iter()
             .find(|l| l.resource == "node \"n\"")
