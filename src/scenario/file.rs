@@ -215,6 +215,8 @@ pub(super) struct ScenarioSection {
     pub demand: Option<f64>,
     /// Width of the time bins of timeseries.csv and of the trends.
     pub period: Option<Duration>,
+    /// A CSV file of dated disruptions (closures and capacity cuts).
+    pub disruptions: Option<String>,
 }
 
 /// `[[nodes]]`.

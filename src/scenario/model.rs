@@ -56,6 +56,34 @@ pub struct Model {
     /// `[[changes]]`: dated capacity changes, in the order they apply (by time, file order at
     /// equal times).
     pub changes: Vec<Change>,
+    /// `scenario.disruptions`: the disruptions read from that file, in file order.
+    pub disruptions: Vec<Disruption>,
+    /// What the run applies: the dated changes with the disruptions folded in, each setting
+    /// the capacity then in force (the dated one times the active factors, rounded down), in
+    /// the order they apply. Equal to `changes` without disruptions.
+    pub schedule: Vec<Change>,
+}
+
+/// A disruption (a closure or a capacity cut) of one element, from the disruptions file.
+#[derive(Clone, Debug)]
+pub struct Disruption {
+    /// The capacities it cuts (settings whose values are the uncut ones).
+    pub element: DisruptedElement,
+    /// When it starts.
+    pub from: SimTime,
+    /// When it ends.
+    pub to: SimTime,
+    /// Capacity factor while active, 0 (closed) to 1.
+    pub factor: f64,
+}
+
+/// What a disruption cuts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisruptedElement {
+    /// A station: its servers and its berths (if any).
+    Station(usize),
+    /// A service: its fleet.
+    Service(usize),
 }
 
 /// A dated change: at `at`, each setting applies, in order.
@@ -409,7 +437,7 @@ impl Model {
     /// Whether some dated change sets what `is` picks out (say, node 3's servers): such a
     /// capacity's utilisation is busy time over its capacity's time, not over a constant.
     pub fn changes_any(&self, is: impl Fn(&Setting) -> bool) -> bool {
-        self.changes.iter().flat_map(|c| &c.settings).any(is)
+        self.schedule.iter().flat_map(|c| &c.settings).any(is)
     }
 
     /// The model with the capacities in force at `t`: every change dated at or before `t`
@@ -417,6 +445,8 @@ impl Model {
     pub fn as_at(&self, t: SimTime) -> Model {
         let mut m = self.clone();
         m.changes.clear();
+        m.schedule.clear();
+        m.disruptions.clear();
         for c in self.changes.iter().filter(|c| c.at <= t) {
             for s in &c.settings {
                 match s {

@@ -20,7 +20,7 @@ pub(super) fn respaced(next_free: SimTime, old: Option<SimDur>, new: SimDur) -> 
 #[cold]
 pub(super) fn apply(r: &mut Replication, index: u32) {
     let model = r.model;
-    for s in &model.changes[index as usize].settings {
+    for s in &model.schedule[index as usize].settings {
         match s {
             Setting::Servers { node, servers } => station::set_servers(r, *node as u32, *servers),
             Setting::Berths { node, berths } => carrier::set_berths(r, *node, *berths),

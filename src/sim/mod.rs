@@ -295,7 +295,7 @@ impl<'m> Replication<'m> {
         if self.model.warmup > SimTime::ZERO {
             self.cal.schedule(self.model.warmup, Event::WarmupEnd);
         }
-        for (index, c) in self.model.changes.iter().enumerate() {
+        for (index, c) in self.model.schedule.iter().enumerate() {
             let index = index as u32;
             self.cal.schedule(c.at, Event::Change { index });
         }

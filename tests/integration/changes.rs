@@ -432,3 +432,82 @@ fn offered_loads_take_each_resources_worst_period_in_the_window() {
     // From day 8 on, only the four servers are in force.
     assert!(close(load(&model(&src("8d"))), 0.3));
 }
+
+/// Writes `scenario` and `events.csv` into a fresh folder and loads the scenario from there.
+fn with_disruptions(
+    scenario: &str,
+    csv: &str,
+) -> (tempfile::TempDir, Result<scenario::Model, String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = scenario.replacen(
+        "[scenario]\n",
+        "[scenario]\ndisruptions = \"events.csv\"\n",
+        1,
+    );
+    std::fs::write(dir.path().join("s.toml"), &src).unwrap();
+    std::fs::write(dir.path().join("events.csv"), csv).unwrap();
+    let m = scenario::parse(&dir.path().join("s.toml"), &src).map_err(|e| e.to_string());
+    (dir, m)
+}
+
+/// Station `A` (two servers, 3 h each, arrivals every hour) closed from 2:30 to 5:30 by the
+/// disruptions file: both consignments in service finish (4 h, 5 h) but nothing starts; at
+/// 5:30 #3 and #4 start (waits 2.5 h and 1.5 h). Waits 0, 0, 2.5, 1.5; servers 2, 0, 2 over
+/// [0,2.5], [2.5,5.5], [5.5,8]: 10 server-hours against 11 busy ones (the work under way at
+/// the closure finished).
+#[test]
+fn a_closure_from_the_disruptions_file_starts_no_new_work() {
+    let csv = "element,from,to,factor,note\nA,2024-01-01 02:30,2024-01-01 05:30,0,strike\n";
+    let (_dir, m) = with_disruptions(&line(TWO_SERVERS, ""), csv);
+    let m = m.unwrap();
+    assert_eq!(m.disruptions.len(), 1);
+    assert!(m.data_files.iter().any(|f| f.ends_with("events.csv")));
+    let rep = &run(&m).reps[0];
+    assert!(close(value(rep, "node", "A", "wait_mean"), 1.0));
+    assert!(close(value(rep, "node", "A", "utilisation"), 11.0 / 10.0));
+}
+
+/// A cut multiplies the dated capacity, rounded down: 2 servers, cut by half from 2:30 (one
+/// server) and a dated change to 3 servers at 4:00 during the cut (floor(1.5) = 1), back to
+/// 3 when the cut ends at 6:00. The schedule the run applies says so.
+#[test]
+fn cuts_multiply_the_dated_capacity_rounded_down() {
+    let up = "[[changes]]\ndate = \"2024-01-01 04:00\"\nelement = \"A\"\nset = { servers = 3 }\n";
+    let csv = "element,from,to,factor\nA,2024-01-01 02:30,2024-01-01 06:00,0.5\n";
+    let (_dir, m) = with_disruptions(&line(TWO_SERVERS, up), csv);
+    let m = m.unwrap();
+    let servers: Vec<(u64, u32)> = m
+        .schedule
+        .iter()
+        .flat_map(|c| c.settings.iter().map(move |s| (c.at.ms() / 60_000, s)))
+        .map(|(t, s)| match s {
+            scenario::Setting::Servers { servers, .. } => (t, *servers),
+            _ => panic!("{s:?}"),
+        })
+        .collect();
+    assert_eq!(servers, [(150, 1), (360, 3)]);
+}
+
+#[test]
+fn bad_disruptions_name_the_file_line_and_column() {
+    let load = |csv: &str| with_disruptions(&line(TWO_SERVERS, ""), csv).1.unwrap_err();
+    let e = load("element,from,to,factor\nA,2024-01-01,2024-01-02,0\nZ,2024-01-01,2024-01-02,0\n");
+    assert!(e.contains("events.csv:3:1") && e.contains("\"Z\""), "{e}");
+    let e = load("element,from,to,factor\nA,2024-01-01,2024-01-02,1.5\n");
+    assert!(
+        e.contains("events.csv:2:4") && e.contains("from 0 (closed) to 1"),
+        "{e}"
+    );
+    let e = load("element,from,to,factor\nA,2024-01-02,2024-01-01,0\n");
+    assert!(
+        e.contains("events.csv:2:3") && e.contains("not after"),
+        "{e}"
+    );
+    let e = load("element,from,to,factor\nA,soon,2024-01-01,0\n");
+    assert!(e.contains("events.csv:2:2"), "{e}");
+    let e = load("element,start,to,factor\n");
+    assert!(
+        e.contains("events.csv:1:1") && e.contains("no column \"from\""),
+        "{e}"
+    );
+}

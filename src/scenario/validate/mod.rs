@@ -4,6 +4,7 @@
 
 mod borders;
 mod changes;
+mod disruptions;
 pub(super) mod dist;
 mod empirical;
 mod ids;
@@ -190,6 +191,11 @@ pub(crate) fn build(
         horizon: SimTime::ZERO + horizon,
     };
     let changes = changes::build_changes(ctx, &file.changes, &parts, empirical)?;
+    let disruptions = match &s.disruptions {
+        Some(f) => disruptions::read(ctx, f, &parts, empirical)?,
+        None => Vec::new(),
+    };
+    let schedule = disruptions::schedule(&changes, &disruptions, &parts);
     Ok(Model {
         name: s.name.clone(),
         description: s.description.clone(),
@@ -206,6 +212,8 @@ pub(crate) fn build(
         pipelines,
         data_files: empirical.take_files(),
         changes,
+        disruptions,
+        schedule,
     })
 }
 
