@@ -54,6 +54,9 @@ pub(super) struct ChangeSpec {
 #[serde(deny_unknown_fields)]
 pub(super) struct ChangeSetSpec {
     pub servers: Option<Servers>,
+    pub lanes: Option<i64>,
+    pub inspection_bays: Option<i64>,
+    pub technical_tracks: Option<Servers>,
     pub berths: Option<i64>,
     pub yard_teu: Option<i64>,
     pub fleet: Option<i64>,

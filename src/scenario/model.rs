@@ -105,6 +105,27 @@ pub enum Setting {
         /// The new count.
         servers: u32,
     },
+    /// A border's lanes.
+    Lanes {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        lanes: u32,
+    },
+    /// A border's inspection bays.
+    Bays {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        bays: u32,
+    },
+    /// A border's technical tracks (a border with a number of them).
+    Tracks {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        tracks: u32,
+    },
     /// A node's berths.
     Berths {
         /// Node index.
@@ -159,6 +180,9 @@ pub enum Setting {
 /// The capacities a dated change can set, as written in `set`.
 pub const CHANGE_FIELDS: &[&str] = &[
     "servers",
+    "lanes",
+    "inspection_bays",
+    "technical_tracks",
     "berths",
     "yard_teu",
     "fleet",
@@ -453,6 +477,21 @@ impl Model {
                     Setting::Servers { node, servers } => {
                         if let NodeKind::Station { servers: s, .. } = &mut m.nodes[*node].kind {
                             *s = Some(*servers);
+                        }
+                    }
+                    Setting::Lanes { node, lanes } => {
+                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                            b.lanes = *lanes;
+                        }
+                    }
+                    Setting::Bays { node, bays } => {
+                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                            b.bays = *bays;
+                        }
+                    }
+                    Setting::Tracks { node, tracks } => {
+                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                            b.tracks = Some(*tracks);
                         }
                     }
                     Setting::Berths { node, berths } => m.nodes[*node].berths = Some(*berths),

@@ -2,8 +2,9 @@
 //! sets its capacities in the order the file gives them. What is under way at the change is
 //! left to finish; each resource says how (see the `set_*` functions it calls).
 
+use super::border_state::{BAYS, LANES, TRACKS};
 use super::components::Link;
-use super::{Replication, carrier, node, station};
+use super::{Replication, border, carrier, node, station};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::Setting;
 
@@ -23,6 +24,11 @@ pub(super) fn apply(r: &mut Replication, index: u32) {
     for s in &model.schedule[index as usize].settings {
         match s {
             Setting::Servers { node, servers } => station::set_servers(r, *node as u32, *servers),
+            Setting::Lanes { node, lanes } => border::set_servers(r, *node as u32, LANES, *lanes),
+            Setting::Bays { node, bays } => border::set_servers(r, *node as u32, BAYS, *bays),
+            Setting::Tracks { node, tracks } => {
+                border::set_servers(r, *node as u32, TRACKS, *tracks)
+            }
             Setting::Berths { node, berths } => carrier::set_berths(r, *node, *berths),
             Setting::YardTeu { node, teu } => node::set_yard(r, *node, *teu),
             Setting::Fleet { service, fleet } => carrier::set_fleet(r, *service as u32, *fleet),

@@ -49,8 +49,9 @@ pub(super) enum Level {
     YardTeu(Entity),
     /// Consignments of flow `f` in the system.
     FlowWip(usize),
-    /// Servers of station `n` (recorded, not written, when a dated change sets them).
-    NodeServers(Entity),
+    /// Servers of station `n` or lanes of a border (recorded, not written, when a dated
+    /// change sets them).
+    NodeServers(Entity, Kind),
     /// Berths at a node (likewise).
     BerthCount(Entity),
     /// Carriers in service of a service (likewise).
@@ -149,8 +150,12 @@ impl Levels {
                     ("utilisation", "ratio"),
                     servers as f64,
                 );
-                if m.changes_any(|s| matches!(s, Setting::Servers { node, .. } if *node == i)) {
-                    l.per_level(&mut pending, Level::NodeServers(e));
+                let changed = |s: &Setting| match s {
+                    Setting::Servers { node, .. } | Setting::Lanes { node, .. } => *node == i,
+                    _ => false,
+                };
+                if m.changes_any(changed) {
+                    l.per_level(&mut pending, Level::NodeServers(e, kind));
                 }
             }
         }
@@ -238,7 +243,8 @@ fn statistic<'a>(r: &'a Replication, level: Level) -> &'a TimeWeighted {
         Level::YardGate(e) => &w.get::<Yard>(e).expect("yard").0.stats().queue,
         Level::YardTeu(e) => &w.get::<Yard>(e).expect("yard").0.stats().level,
         Level::FlowWip(f) => &r.flow_wip[f],
-        Level::NodeServers(e) => &station(e).servers.stats().capacity,
+        Level::NodeServers(e, Kind::Station) => &station(e).servers.stats().capacity,
+        Level::NodeServers(e, Kind::Border) => &border(e).pools[LANES].stats().capacity,
         Level::BerthCount(e) => &w.get::<Berths>(e).expect("berths").0.stats().capacity,
         Level::Carriers(e) => &w.get::<ServiceState>(e).expect("service").stats.carriers,
     }

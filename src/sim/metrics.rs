@@ -2,6 +2,7 @@
 //! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows,
 //! nodes, borders, services, berths, yards, links, waits, pipelines, sections).
 
+use super::border_state::LANES;
 use super::catalogue::{corridor, node};
 use super::node::Kind;
 use super::rows::{Sink, Window};
@@ -48,12 +49,17 @@ fn node_rows(r: &Replication, w: &Window, sink: &mut Sink) {
             Kind::Station => station::node_rows(&r.world, e, w.end),
             Kind::Border => border::node_rows(&r.world, e, w.end),
         };
-        let util = if r
-            .model
-            .changes_any(|s| matches!(s, Setting::Servers { node, .. } if *node == i))
-        {
-            // Busy time over the servers' time: the count changed on a date.
-            node.busy_mean / station::servers_mean(&r.world, e, w.end)
+        let changed = |s: &Setting| match s {
+            Setting::Servers { node, .. } | Setting::Lanes { node, .. } => *node == i,
+            _ => false,
+        };
+        let util = if r.model.changes_any(changed) {
+            // Busy time over the servers' (lanes') time: the count changed on a date.
+            let servers = match r.kinds[i] {
+                Kind::Station => station::servers_mean(&r.world, e, w.end),
+                Kind::Border => border::servers_mean(&r.world, e, LANES, w.end),
+            };
+            node.busy_mean / servers
         } else {
             n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64)
         };

@@ -511,3 +511,30 @@ fn bad_disruptions_name_the_file_line_and_column() {
         "{e}"
     );
 }
+
+/// A border whose two lanes (3 h of documents per consignment, open around the clock) become
+/// one at 2:30: as at a station, both lanes finish their consignment (4 h, 5 h), the lane
+/// freed at 4 h retires, #3 starts at 5 h and is released at 8 h: 3 released by the horizon
+/// (4 without the change); lane utilisation 9 busy lane-hours over 10.5.
+#[test]
+fn a_border_losing_a_lane_finishes_its_work_first() {
+    let border = "kind = \"border\"\nlanes = 2\ndocuments = { dist = \"fixed\", value = \"3h\" }";
+    let src = line(TWO_SERVERS, DOWN_TO_ONE)
+        .replace(
+            "kind = \"station\"\nservers = 2\nservice = { dist = \"fixed\", value = \"3h\" }",
+            border,
+        )
+        .replace("set = { servers = 1 }", "set = { lanes = 1 }");
+    let rep = &run(&model(&src)).reps[0];
+    assert!(close(value(rep, "border", "A", "released"), 3.0));
+    assert!(close(
+        value(rep, "border", "A", "lane_utilisation"),
+        9.0 / 10.5
+    ));
+    assert!(close(value(rep, "node", "A", "utilisation"), 9.0 / 10.5));
+    let e = error(&src.replace("set = { lanes = 1 }", "set = { technical_tracks = 2 }"));
+    assert!(
+        e.contains("changes[0].set.technical_tracks") && e.contains("unlimited"),
+        "{e}"
+    );
+}

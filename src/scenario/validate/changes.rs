@@ -139,8 +139,52 @@ fn settings(
             let allowed = if station {
                 "`servers`, `berths` and `yard_teu`"
             } else {
-                "`berths` and `yard_teu`"
+                "`lanes`, `inspection_bays`, `technical_tracks`, `berths` and `yard_teu`"
             };
+            if station {
+                for (f, given) in [
+                    ("lanes", set.lanes.is_some()),
+                    ("inspection_bays", set.inspection_bays.is_some()),
+                    ("technical_tracks", set.technical_tracks.is_some()),
+                ] {
+                    if given {
+                        return Err(wrong(f, allowed));
+                    }
+                }
+            }
+            if let Some(v) = set.lanes {
+                let lanes = count_value(ctx, &at("lanes"), Some(v), 1, 1_000_000)?;
+                out.push(Setting::Lanes { node, lanes });
+            }
+            if let Some(v) = set.inspection_bays {
+                let bays = count_value(ctx, &at("inspection_bays"), Some(v), 1, 1_000_000)?;
+                out.push(Setting::Bays { node, bays });
+            }
+            if let Some(v) = set.technical_tracks {
+                let unlimited = n.border().is_some_and(|b| b.tracks.is_none());
+                let rule = "must be a whole number from 1 to 1000000 (a change cannot make the tracks unlimited)";
+                let tracks = match v {
+                    _ if unlimited => {
+                        return Err(ctx.err(
+                            &at("technical_tracks"),
+                            format!(
+                                "{} has unlimited technical tracks, which a change cannot set; give it a number of tracks to change them",
+                                shown(&c.element)
+                            ),
+                        ));
+                    }
+                    Servers::Unlimited => {
+                        return Err(ctx.err(
+                            &at("technical_tracks"),
+                            format!("\"unlimited\" is not allowed; {rule}"),
+                        ));
+                    }
+                    Servers::Count(v) => {
+                        whole(ctx, &at("technical_tracks"), v, 1..=1_000_000, rule)? as u32
+                    }
+                };
+                out.push(Setting::Tracks { node, tracks });
+            }
             for (f, given) in [
                 ("fleet", set.fleet.is_some()),
                 ("capacity_teu", set.capacity_teu.is_some()),
@@ -206,6 +250,9 @@ fn settings(
             let allowed = "`fleet`, `capacity_teu`, and `headway` or `trains_per_day`";
             for (f, given) in [
                 ("servers", set.servers.is_some()),
+                ("lanes", set.lanes.is_some()),
+                ("inspection_bays", set.inspection_bays.is_some()),
+                ("technical_tracks", set.technical_tracks.is_some()),
                 ("berths", set.berths.is_some()),
                 ("yard_teu", set.yard_teu.is_some()),
                 ("time", set.time.is_some()),
@@ -246,6 +293,9 @@ fn settings(
             let allowed = "`time`, and `headway` or `trains_per_day`";
             for (f, given) in [
                 ("servers", set.servers.is_some()),
+                ("lanes", set.lanes.is_some()),
+                ("inspection_bays", set.inspection_bays.is_some()),
+                ("technical_tracks", set.technical_tracks.is_some()),
                 ("berths", set.berths.is_some()),
                 ("yard_teu", set.yard_teu.is_some()),
                 ("fleet", set.fleet.is_some()),
