@@ -21,6 +21,17 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The month (1 to 12) of day `days` since 1970-01-01 (H. Hinnant's `civil_from_days`).
+pub fn month_of(days: i64) -> u32 {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    (if mp < 10 { mp + 3 } else { mp - 9 }) as u32
+}
+
 /// Parses `YYYY-MM-DD` into days since 1970-01-01.
 pub fn parse_date(s: &str) -> Result<i64, String> {
     let bad = || format!("\"{s}\" is not a date; write YYYY-MM-DD, e.g. \"2024-01-01\"");
@@ -336,6 +347,19 @@ mod tests {
 
     fn h(x: u64) -> SimTime {
         SimTime(x * MS_PER_HOUR)
+    }
+
+    #[test]
+    fn months_of_days() {
+        for (y, m, d) in [
+            (2024, 1, 1),
+            (2024, 2, 29),
+            (2024, 3, 1),
+            (2023, 12, 31),
+            (1969, 7, 20),
+        ] {
+            assert_eq!(month_of(days_from_civil(y, m, d)), m, "{y}-{m}-{d}");
+        }
     }
 
     #[test]

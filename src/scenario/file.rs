@@ -112,7 +112,9 @@ pub(super) struct ServiceSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WeatherSpec {
-    pub daily_probability: f64,
+    pub daily_probability: Option<f64>,
+    /// Twelve daily probabilities, one per calendar month (services' weather only).
+    pub monthly_probability: Option<Vec<f64>>,
     pub duration: DistSpec,
 }
 

@@ -335,6 +335,9 @@ pub struct ServiceModel {
     pub weather: Option<(f64, Dist)>,
     /// Dated closures (simulation time).
     pub closures: Vec<(SimTime, SimTime)>,
+    /// Seasonal weather: a daily probability per calendar month (January first), replacing
+    /// the one of `weather` (which then holds their mean, for the offered loads).
+    pub weather_months: Option<[f64; 12]>,
 }
 
 /// Service modes.

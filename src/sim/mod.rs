@@ -411,10 +411,13 @@ fn weather_windows(
     sv: &crate::scenario::ServiceModel,
     rng: crate::engine::Stream,
 ) -> LazyClosures<crate::engine::Stream> {
-    let random = sv
-        .weather
-        .as_ref()
-        .map(|(p, duration)| ClosureStream::new(model.horizon, *p, duration.clone(), rng));
+    let random = sv.weather.as_ref().map(|(p, duration)| {
+        let s = ClosureStream::new(model.horizon, *p, duration.clone(), rng);
+        match sv.weather_months {
+            Some(months) => s.with_months(months, model.start_day),
+            None => s,
+        }
+    });
     LazyClosures::new(sv.closures.clone(), random)
 }
 

@@ -538,3 +538,77 @@ fn a_border_losing_a_lane_finishes_its_work_first() {
         "{e}"
     );
 }
+
+/// A feeder line whose weather is given per month.
+fn weather(w: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "seasons"
+horizon = "120d"
+replications = 2
+
+[[nodes]]
+id = "P"
+kind = "station"
+servers = "unlimited"
+service = {{ dist = "fixed", value = "0s" }}
+
+[[nodes]]
+id = "Q"
+kind = "station"
+servers = "unlimited"
+service = {{ dist = "fixed", value = "0s" }}
+
+[[services]]
+id = "ship"
+mode = "sea"
+from = "P"
+to = "Q"
+capacity_teu = 10
+fleet = 2
+departure = "when_full"
+travel = {{ dist = "fixed", value = "20h" }}
+weather = {w}
+
+[[flows]]
+id = "f"
+route = ["P", "ship", "Q"]
+arrivals = {{ dist = "exponential", mean = "3h" }}
+"#
+    )
+}
+
+/// Twelve equal monthly probabilities draw exactly what the daily probability draws; a
+/// stormy winter (0.3 in December to February, 0 otherwise) holds carriers longer than no
+/// weather at all and less than 0.3 all year.
+#[test]
+fn monthly_weather_probabilities_are_drawn_day_by_day() {
+    let held = |w: &str| {
+        let out = run(&model(&weather(w)));
+        summary(&out.summary, "service", "ship", "carrier_delay_mean").mean
+    };
+    let dur = "duration = { dist = \"fixed\", value = \"12h\" }";
+    let daily = held(&format!("{{ daily_probability = 0.3, {dur} }}"));
+    let equal = held(&format!(
+        "{{ monthly_probability = [{}], {dur} }}",
+        ["0.3"; 12].join(", ")
+    ));
+    assert_eq!(daily.to_bits(), equal.to_bits());
+    let winter = held(&format!(
+        "{{ monthly_probability = [0.3, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.3], {dur} }}"
+    ));
+    let none = held(&format!("{{ daily_probability = 0, {dur} }}"));
+    assert!(none < winter && winter < daily, "{none} {winter} {daily}");
+    let e = error(&weather(&format!(
+        "{{ monthly_probability = [0.3, 0.3], {dur} }}"
+    )));
+    assert!(
+        e.contains("services[0].weather.monthly_probability") && e.contains("2 values"),
+        "{e}"
+    );
+    let e = error(&weather(&format!(
+        "{{ daily_probability = 0.1, monthly_probability = [{}], {dur} }}",
+        ["0.3"; 12].join(", ")
+    )));
+    assert!(e.contains("not both"), "{e}");
+}
