@@ -350,6 +350,10 @@ fn build_family(
     Ok((built, family))
 }
 
+/// Random closures as validated: the (mean) daily probability, the duration, and the
+/// probabilities per month if given.
+pub(super) type RandomClosures = (f64, Dist, Option<[f64; 12]>);
+
 /// Random closures at `p` (a sea leg's `weather`, a pipeline's `outages`): the daily probability,
 /// in [0, 1], and the duration distribution. With `seasonal`, `monthly_probability` (twelve
 /// probabilities, January first) may replace `daily_probability`: they come back as the
@@ -360,7 +364,7 @@ pub(super) fn random_closures(
     spec: &Option<WeatherSpec>,
     emp: &mut EmpiricalCache,
     seasonal: bool,
-) -> Result<Option<(f64, Dist, Option<[f64; 12]>)>> {
+) -> Result<Option<RandomClosures>> {
     let Some(w) = spec else {
         return Ok(None);
     };
