@@ -302,6 +302,11 @@ impl OpeningHours {
         weekly_end.min(closure_start)
     }
 
+    /// The first instant after `t`, when open at `t`, when it closes (`u64::MAX` if never).
+    pub fn next_close_after(&self, t: SimTime) -> SimTime {
+        SimTime(self.next_close(t.0))
+    }
+
     /// How much of `[a, b]` is closed.
     pub fn closed_between(&self, a: SimTime, b: SimTime) -> SimDur {
         let (mut t, b) = (a.0, b.0);

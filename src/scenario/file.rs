@@ -258,6 +258,16 @@ pub(super) struct NodeSpec {
     pub preemption: Option<bool>,
     pub digitisation: Option<Level>,
     pub digitisation_model: Option<DigitisationParamsSpec>,
+    // kind = "border": opening hours by season
+    pub seasons: Option<Vec<SeasonSpec>>,
+}
+
+/// A border's opening hours in some months of the year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SeasonSpec {
+    pub months: Vec<i64>,
+    pub hours: Vec<String>,
 }
 
 /// A server count: a whole number or `"unlimited"`.

@@ -612,3 +612,81 @@ fn monthly_weather_probabilities_are_drawn_day_by_day() {
     )));
     assert!(e.contains("not both"), "{e}");
 }
+
+/// A border crossing (documents 2 h, one lane) on a line of one flow every 3 h.
+fn crossing(hours: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "seasonal"
+horizon = "90d"
+replications = 2
+
+[[nodes]]
+id = "X"
+kind = "border"
+lanes = 1
+documents = {{ dist = "exponential", mean = "2h" }}
+{hours}
+
+[[flows]]
+id = "f"
+route = ["X"]
+arrivals = {{ dist = "exponential", mean = "3h" }}
+"#
+    )
+}
+
+/// A border open Mon-Fri 08:00-16:00 in January (a season) and around the clock otherwise,
+/// from Monday 2024-01-01: closed at 07:00 and open at 09:00 on 1 January, closed on
+/// Saturday 6 January at noon, open on Saturday 3 February at noon.
+#[test]
+fn border_hours_follow_the_season_of_each_month() {
+    let m = model(&crossing(
+        "seasons = [{ months = [1], hours = [\"Mon-Fri 08:00-16:00\"] }]",
+    ));
+    let h = &m.nodes[0].border().unwrap().hours;
+    let at = |day: u64, hour: u64| {
+        corridor::engine::SimTime::ZERO + corridor::engine::SimDur::hours(day * 24 + hour)
+    };
+    assert!(!h.is_open(at(0, 7)));
+    assert!(h.is_open(at(0, 9)));
+    assert!(!h.is_open(at(5, 12)));
+    assert!(h.is_open(at(33, 12)));
+    // January: 23 weekdays of 8 h open; 31 x 24 - 23 x 8 = 560 h closed.
+    let closed = h.closed_between(at(0, 0), at(31, 0));
+    assert_eq!(closed.ms(), 560 * 3_600_000);
+}
+
+/// The same hours given as `hours` or as one season of all twelve months give the same
+/// results, replication by replication.
+#[test]
+fn one_season_of_every_month_is_the_same_as_hours() {
+    let a = run(&model(&crossing("hours = [\"Mon-Sat 06:00-22:00\"]")));
+    let b = run(&model(&crossing(
+        "seasons = [{ months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], hours = [\"Mon-Sat 06:00-22:00\"] }]",
+    )));
+    for (x, y) in a.reps.iter().zip(&b.reps) {
+        for (p, q) in x.rows.iter().zip(&y.rows) {
+            assert_eq!(
+                (p.metric, p.value.to_bits()),
+                (q.metric, q.value.to_bits()),
+                "{}",
+                p.metric
+            );
+        }
+    }
+    let e = error(&crossing(
+        "seasons = [{ months = [1, 2], hours = [\"Mon-Fri 08:00-16:00\"] }, { months = [2], hours = [\"Sat 08:00-12:00\"] }]",
+    ));
+    assert!(
+        e.contains("nodes[0].seasons[1].months[0]") && e.contains("two seasons"),
+        "{e}"
+    );
+    let e = error(&crossing(
+        "seasons = [{ months = [13], hours = [\"Mon 08:00-12:00\"] }]",
+    ));
+    assert!(
+        e.contains("nodes[0].seasons[0].months[0]") && e.contains("13"),
+        "{e}"
+    );
+}

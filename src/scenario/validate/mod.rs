@@ -138,6 +138,7 @@ pub(crate) fn build(
             empirical,
             &corridor,
             start_day,
+            SimTime::ZERO + horizon,
         )?);
     }
     if file.flows.is_empty() {
