@@ -137,8 +137,7 @@ pub(crate) fn build(
             &mut node_ix,
             empirical,
             &corridor,
-            start_day,
-            SimTime::ZERO + horizon,
+            (start_day, SimTime::ZERO + horizon),
         )?);
     }
     if file.flows.is_empty() {

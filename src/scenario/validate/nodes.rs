@@ -19,8 +19,7 @@ pub(super) fn build_node(
     ix: &mut HashMap<String, usize>,
     emp: &mut EmpiricalCache,
     corridor: &CorridorDefaults,
-    start_day: i64,
-    horizon: SimTime,
+    calendar: (i64, SimTime),
 ) -> Result<NodeModel> {
     let p = format!("nodes[{i}]");
     unique_id(
@@ -135,7 +134,7 @@ pub(super) fn build_node(
                 ],
                 "border",
             )?;
-            let border = build_border(ctx, &p, n, emp, corridor, (start_day, horizon))?;
+            let border = build_border(ctx, &p, n, emp, corridor, calendar)?;
             (NodeKind::Border(Box::new(border)), None, None)
         }
         other => {
