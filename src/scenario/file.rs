@@ -61,6 +61,7 @@ pub(super) struct ChangeSetSpec {
     pub yard_teu: Option<i64>,
     pub fleet: Option<i64>,
     pub capacity_teu: Option<i64>,
+    pub every: Option<Duration>,
     pub headway: Option<Duration>,
     pub trains_per_day: Option<f64>,
     pub time: Option<DistSpec>,

@@ -154,6 +154,14 @@ pub enum Setting {
         /// TEU per carrier.
         teu: u32,
     },
+    /// A timetabled service's departures: every `every` from time zero (N, 2N, ...), for
+    /// departures at or after the change.
+    Every {
+        /// Service index.
+        service: usize,
+        /// Time between departures.
+        every: SimDur,
+    },
     /// A service's headway (rail paths).
     ServiceHeadway {
         /// Service index.
@@ -187,6 +195,7 @@ pub const CHANGE_FIELDS: &[&str] = &[
     "yard_teu",
     "fleet",
     "capacity_teu",
+    "every",
     "headway",
     "trains_per_day",
     "time",
@@ -502,6 +511,12 @@ impl Model {
                     Setting::Fleet { service, fleet } => m.services[*service].fleet = *fleet,
                     Setting::CapacityTeu { service, teu } => {
                         m.services[*service].capacity_teu = *teu
+                    }
+                    Setting::Every { service, every } => {
+                        m.services[*service].departure = Departure::Timetable {
+                            offsets: vec![*every],
+                            period: *every,
+                        }
                     }
                     Setting::ServiceHeadway { service, headway } => {
                         m.services[*service].headway = Some(*headway)

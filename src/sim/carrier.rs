@@ -145,7 +145,16 @@ pub(super) fn max_wait(r: &mut Replication, svc: u32) {
 /// A timetabled departure slot: a carrier leaves with whatever is waiting, if one is there.
 pub(super) fn timetable(r: &mut Replication, svc: u32, slot: u32) {
     let now = r.cal.now();
-    if let Departure::Timetable { offsets, period } = &model(r, svc).departure {
+    let (current, every) = {
+        let s = state(r, svc);
+        (s.timetable, s.every)
+    };
+    if slot >> 16 != current {
+        return; // a departure of a timetable a dated change has replaced
+    }
+    if current > 0 {
+        r.cal.schedule(now + every, Event::Departure { svc, slot });
+    } else if let Departure::Timetable { offsets, period } = &model(r, svc).departure {
         let next = (slot as usize + 1) % offsets.len();
         // Offsets are sorted within one period; wrapping to the first adds a period.
         let at = if next == 0 {
@@ -596,4 +605,20 @@ pub(super) fn set_berths(r: &mut Replication, node: usize, berths: u32) {
         let (carrier, phase, work) = w.item;
         grant(r, carrier, phase, work);
     }
+}
+
+/// Timetabled service `svc` leaves every `every` from now on (a dated change): its departures
+/// are at the multiples of `every` from time zero, the first at or after now; those of the
+/// timetable it replaces are dropped.
+pub(super) fn set_every(r: &mut Replication, svc: u32, every: SimDur) {
+    let now = r.cal.now();
+    let timetable = {
+        let mut s = state(r, svc);
+        s.timetable += 1;
+        s.every = every;
+        s.timetable
+    };
+    let first = SimTime(now.0.div_ceil(every.0).max(1) * every.0);
+    let slot = timetable << 16;
+    r.cal.schedule(first, Event::Departure { svc, slot });
 }

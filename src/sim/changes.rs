@@ -35,6 +35,7 @@ pub(super) fn apply(r: &mut Replication, index: u32) {
             Setting::CapacityTeu { service, teu } => {
                 carrier::set_capacity(r, *service as u32, *teu)
             }
+            Setting::Every { service, every } => carrier::set_every(r, *service as u32, *every),
             Setting::ServiceHeadway { service, headway } => {
                 carrier::set_headway(r, *service as u32, *headway)
             }

@@ -182,6 +182,11 @@ pub(super) struct ServiceState {
     pub capacity: u32,
     /// Minimum time between departures onto the line now.
     pub headway: Option<SimDur>,
+    /// The timetable in force: 0 is the model's; each dated `every` starts the next, whose
+    /// departures carry it in the high 16 bits of their slot (older ones are then stale).
+    pub timetable: u32,
+    /// The time between departures of the timetable in force, once a change has set it.
+    pub every: SimDur,
     /// The pending max-wait timer, if any.
     pub timer_at: Option<SimTime>,
     /// Travel times (`service:<id>:travel`).

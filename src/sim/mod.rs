@@ -203,6 +203,8 @@ impl<'m> Replication<'m> {
                         retiring: 0,
                         capacity: sv.capacity_teu,
                         headway: sv.headway,
+                        timetable: 0,
+                        every: SimDur::ZERO,
                         timer_at: None,
                         rng_travel: s("travel"),
                         rng_loading: s("loading"),

@@ -690,3 +690,68 @@ fn one_season_of_every_month_is_the_same_as_hours() {
         "{e}"
     );
 }
+
+/// A timetable of every 4 h (departures at 4, 8, 12 h) becomes every 2 h at 5:00: departures
+/// at 4, 6, 8, 10 and 12 h, the old 8 h and 12 h departures dropped. One TEU every hour from
+/// 1 h: 3 TEU at 4 h, then 2 at each of the others (a departure at an hour leaves before that
+/// hour's consignment arrives): 11 TEU either way.
+#[test]
+fn a_new_timetable_applies_to_departures_after_the_date() {
+    let src = |change: &str| {
+        format!(
+            r#"[scenario]
+name = "tt"
+horizon = "12h"
+replications = 1
+
+[[nodes]]
+id = "P"
+kind = "station"
+servers = "unlimited"
+service = {{ dist = "fixed", value = "0s" }}
+
+[[nodes]]
+id = "Q"
+kind = "station"
+servers = "unlimited"
+service = {{ dist = "fixed", value = "0s" }}
+
+[[services]]
+id = "train"
+mode = "rail"
+from = "P"
+to = "Q"
+capacity_teu = 10
+fleet = 10
+departure = "timetable"
+every = "4h"
+travel = {{ dist = "fixed", value = "1h" }}
+
+[[flows]]
+id = "f"
+route = ["P", "train", "Q"]
+arrivals = {{ dist = "fixed", value = "1h" }}
+{change}"#
+        )
+    };
+    let before = &run(&model(&src(""))).reps[0];
+    assert!(close(value(before, "service", "train", "departures"), 3.0));
+    let change =
+        "[[changes]]\ndate = \"2024-01-01 05:00\"\nelement = \"train\"\nset = { every = \"2h\" }\n";
+    let after = &run(&model(&src(change))).reps[0];
+    assert!(close(value(after, "service", "train", "departures"), 5.0));
+    assert!(close(value(after, "service", "train", "teu_carried"), 11.0));
+    assert!(close(
+        value(after, "service", "train", "missed_departures"),
+        0.0
+    ));
+    // `every` changes timetables only.
+    let e = error(&src(change).replace(
+        "departure = \"timetable\"\nevery = \"4h\"",
+        "departure = \"when_full\"",
+    ));
+    assert!(
+        e.contains("changes[0].set.every") && e.contains("timetable"),
+        "{e}"
+    );
+}

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::shown;
-use super::values::{count_value, headway_value, whole};
+use super::values::{count_value, headway_value, positive_duration, whole};
 use crate::engine::hours;
 use crate::engine::time::{SimDur, SimTime};
 use crate::error::Result;
 use crate::scenario::file::{ChangeSpec, Servers};
 use crate::scenario::model::{
-    CHANGE_FIELDS, Change, FlowModel, LinkModel, NodeKind, NodeModel, ServiceModel, Setting,
+    CHANGE_FIELDS, Change, Departure, FlowModel, LinkModel, NodeKind, NodeModel, ServiceModel,
+    Setting,
 };
 
 /// What a change's `element` names.
@@ -188,6 +189,7 @@ fn settings(
             for (f, given) in [
                 ("fleet", set.fleet.is_some()),
                 ("capacity_teu", set.capacity_teu.is_some()),
+                ("every", set.every.is_some()),
                 ("headway", set.headway.is_some()),
                 ("trains_per_day", set.trains_per_day.is_some()),
                 ("time", set.time.is_some()),
@@ -247,7 +249,8 @@ fn settings(
             }
         }
         Element::Service(service) => {
-            let allowed = "`fleet`, `capacity_teu`, and `headway` or `trains_per_day`";
+            let allowed =
+                "`fleet`, `capacity_teu`, `every` (timetables), and `headway` or `trains_per_day`";
             for (f, given) in [
                 ("servers", set.servers.is_some()),
                 ("lanes", set.lanes.is_some()),
@@ -283,6 +286,22 @@ fn settings(
                 }
                 out.push(Setting::CapacityTeu { service, teu });
             }
+            if let Some(e) = &set.every {
+                if !matches!(
+                    parts.services[service].departure,
+                    Departure::Timetable { .. }
+                ) {
+                    return Err(ctx.err(
+                        &at("every"),
+                        format!(
+                            "service {} does not run to a timetable; `every` changes a timetable (departure = \"timetable\")",
+                            shown(&c.element)
+                        ),
+                    ));
+                }
+                let every = positive_duration(ctx, &at("every"), e)?;
+                out.push(Setting::Every { service, every });
+            }
             if let Some(headway) =
                 headway_value(ctx, &format!("{p}.set"), &set.headway, set.trains_per_day)?
             {
@@ -300,6 +319,7 @@ fn settings(
                 ("yard_teu", set.yard_teu.is_some()),
                 ("fleet", set.fleet.is_some()),
                 ("capacity_teu", set.capacity_teu.is_some()),
+                ("every", set.every.is_some()),
             ] {
                 if given {
                     return Err(wrong(f, allowed));
