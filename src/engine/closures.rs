@@ -27,6 +27,9 @@ pub struct ClosureStream<R> {
     day: u64,
     /// Days in `[0, until)`.
     days: u64,
+    /// Seasonal weather: a probability per calendar month (January first) replacing `daily`,
+    /// and the day (since 1970-01-01) of time zero.
+    monthly: Option<Box<([f64; 12], i64)>>,
 }
 
 impl<R: rand::Rng> ClosureStream<R> {
@@ -38,7 +41,16 @@ impl<R: rand::Rng> ClosureStream<R> {
             duration,
             day: 0,
             days: until.0.div_ceil(MS_PER_DAY),
+            monthly: None,
         }
+    }
+
+    /// The same stream with a probability per calendar month instead of `daily`, time zero
+    /// being day `start_day` since 1970-01-01: each day takes its month's. The draws are the
+    /// same (three a day), so a change of probabilities keeps the stream aligned.
+    pub fn with_months(mut self, months: [f64; 12], start_day: i64) -> Self {
+        self.monthly = Some(Box::new((months, start_day)));
+        self
     }
 
     /// The first day not drawn yet: every closure starting before that day has been yielded.
@@ -57,7 +69,11 @@ impl<R: rand::Rng> Iterator for ClosureStream<R> {
             let u = unit_f64(&mut self.rng);
             let at = unit_f64(&mut self.rng);
             let len = self.duration.sample(&mut self.rng);
-            if u < self.daily {
+            let p = match &self.monthly {
+                None => self.daily,
+                Some(m) => m.0[super::hours::month_of(m.1 + d as i64) as usize - 1],
+            };
+            if u < p {
                 let start = SimTime(d * MS_PER_DAY) + SimDur::from_secs_f64(at * 86_400.0);
                 return Some((start, start + len));
             }
@@ -189,6 +205,24 @@ mod tests {
 
     fn h(x: u64) -> SimTime {
         SimTime(x * MS_PER_HOUR)
+    }
+
+    /// Probability 1 in February, 0 otherwise, from 2024-01-01 over 90 days: one closure on
+    /// each of February's 29 days (days 31 to 59), and the same draws as a daily stream (the
+    /// closures of a daily probability of 1 on those days).
+    #[test]
+    fn monthly_probabilities_apply_day_by_day() {
+        let start = crate::engine::hours::days_from_civil(2024, 1, 1);
+        let mut months = [0.0; 12];
+        months[1] = 1.0;
+        let d = Dist::fixed(3600.0).unwrap();
+        let until = SimTime(90 * MS_PER_DAY);
+        let got: Vec<_> = ClosureStream::new(until, 0.0, d.clone(), stream(1, 0, "w"))
+            .with_months(months, start)
+            .collect();
+        let all: Vec<_> = ClosureStream::new(until, 1.0, d, stream(1, 0, "w")).collect();
+        assert_eq!(got.len(), 29);
+        assert_eq!(got.as_slice(), &all[31..60]);
     }
 
     #[test]

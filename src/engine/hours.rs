@@ -34,6 +34,11 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The month (1 to 12) of day `days` since 1970-01-01.
+pub fn month_of(days: i64) -> u32 {
+    civil_from_days(days).1
+}
+
 /// Parses `YYYY-MM-DD` into days since 1970-01-01.
 pub fn parse_date(s: &str) -> Result<i64, String> {
     let bad = || format!("\"{s}\" is not a date; write YYYY-MM-DD, e.g. \"2024-01-01\"");
@@ -304,6 +309,11 @@ impl OpeningHours {
         weekly_end.min(closure_start)
     }
 
+    /// The first instant after `t`, when open at `t`, when it closes (`u64::MAX` if never).
+    pub fn next_close_after(&self, t: SimTime) -> SimTime {
+        SimTime(self.next_close(t.0))
+    }
+
     /// How much of `[a, b]` is closed.
     pub fn closed_between(&self, a: SimTime, b: SimTime) -> SimDur {
         let (mut t, b) = (a.0, b.0);
@@ -349,6 +359,19 @@ mod tests {
 
     fn h(x: u64) -> SimTime {
         SimTime(x * MS_PER_HOUR)
+    }
+
+    #[test]
+    fn months_of_days() {
+        for (y, m, d) in [
+            (2024, 1, 1),
+            (2024, 2, 29),
+            (2024, 3, 1),
+            (2023, 12, 31),
+            (1969, 7, 20),
+        ] {
+            assert_eq!(month_of(days_from_civil(y, m, d)), m, "{y}-{m}-{d}");
+        }
     }
 
     #[test]

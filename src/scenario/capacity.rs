@@ -35,7 +35,31 @@ pub struct Load {
 
 impl Model {
     /// The offered load of every finite capacity, in the order nodes, berths, services, links.
+    /// With dated changes, each resource's highest load over the periods of the window
+    /// between changes (the capacities in force from the warm-up's end, then after each change
+    /// in the window): a resource overloaded in any period is reported.
     pub fn offered_loads(&self) -> Vec<Load> {
+        if self.changes.is_empty() {
+            return self.offered_loads_now();
+        }
+        let mut worst = self.as_at(self.warmup).offered_loads_now();
+        for c in &self.changes {
+            if c.at <= self.warmup || c.at > self.horizon {
+                continue;
+            }
+            for load in self.as_at(c.at).offered_loads_now() {
+                match worst.iter_mut().find(|w| w.resource == load.resource) {
+                    Some(w) if load.load > w.load => *w = load,
+                    Some(_) => {}
+                    None => worst.push(load),
+                }
+            }
+        }
+        worst
+    }
+
+    /// The offered loads with the capacities of the model as they are (no dated changes).
+    fn offered_loads_now(&self) -> Vec<Load> {
         let mut out = Vec::new();
         let rate = self.node_rates();
         let window = self.window().as_secs_f64();

@@ -34,6 +34,9 @@ pub(super) struct ScenarioFile {
     pub pipelines: Vec<PipelineSpec>,
     /// `[profile]`: the demand profile over time of every flow.
     pub profile: Option<ProfileSpec>,
+    /// `[[changes]]`: capacities changed on dates.
+    #[serde(default)]
+    pub changes: Vec<ChangeSpec>,
 }
 
 /// A demand profile m(t): `[profile]` or a flow's `profile`.
@@ -69,6 +72,36 @@ pub(super) struct RampSpec {
     pub from: String,
     pub to: String,
     pub factor: f64,
+}
+
+/// `[[changes]]`: on `date`, the capacities in `set` of one element change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChangeSpec {
+    pub date: String,
+    pub element: String,
+    pub set: ChangeSetSpec,
+    #[serde(default)]
+    #[allow(dead_code)] // free text for the reader (sources), not used by the run
+    pub note: String,
+}
+
+/// What a dated change sets: each field as in the element itself.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChangeSetSpec {
+    pub servers: Option<Servers>,
+    pub lanes: Option<i64>,
+    pub inspection_bays: Option<i64>,
+    pub technical_tracks: Option<Servers>,
+    pub berths: Option<i64>,
+    pub yard_teu: Option<i64>,
+    pub fleet: Option<i64>,
+    pub capacity_teu: Option<i64>,
+    pub every: Option<Duration>,
+    pub headway: Option<Duration>,
+    pub trains_per_day: Option<f64>,
+    pub time: Option<DistSpec>,
 }
 
 /// `[[pipelines]]`.
@@ -117,7 +150,9 @@ pub(super) struct ServiceSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WeatherSpec {
-    pub daily_probability: f64,
+    pub daily_probability: Option<f64>,
+    /// Twelve daily probabilities, one per calendar month (services' weather only).
+    pub monthly_probability: Option<Vec<f64>>,
     pub duration: DistSpec,
 }
 
@@ -225,6 +260,8 @@ pub(super) struct ScenarioSection {
     pub period: Option<Duration>,
     /// Rows per calendar period: `year`, `quarter` or `month`.
     pub periods: Option<String>,
+    /// A CSV file of dated disruptions (closures and capacity cuts).
+    pub disruptions: Option<String>,
 }
 
 /// `[[nodes]]`.
@@ -261,6 +298,16 @@ pub(super) struct NodeSpec {
     pub preemption: Option<bool>,
     pub digitisation: Option<Level>,
     pub digitisation_model: Option<DigitisationParamsSpec>,
+    // kind = "border": opening hours by season
+    pub seasons: Option<Vec<SeasonSpec>>,
+}
+
+/// A border's opening hours in some months of the year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SeasonSpec {
+    pub months: Vec<i64>,
+    pub hours: Vec<String>,
 }
 
 /// A server count: a whole number or `"unlimited"`.

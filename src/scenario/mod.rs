@@ -22,6 +22,7 @@ pub use access::FileAccess;
 pub use border::BorderModel;
 pub use capacity::Load;
 pub use loading::{DataCache, Resolved, check, read, resolve, resolve_cached, resolve_with};
+pub use model::{CHANGE_FIELDS, Change, Setting};
 pub use model::{
     Departure, FlowModel, Leg, LinkModel, Model, NodeKind, NodeModel, PipelineModel, PipelineUnit,
     Position, ServiceModel, ServicePer,

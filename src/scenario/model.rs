@@ -5,8 +5,8 @@
 use super::border::BorderModel;
 use crate::engine::bins::Binning;
 use crate::engine::dist::Dist;
-use crate::engine::profile::Profile;
 use crate::engine::periods::{self, Period, PeriodKind};
+use crate::engine::profile::Profile;
 use crate::engine::time::{SimDur, SimTime};
 
 pub use super::validate::dist::FAMILIES;
@@ -61,7 +61,153 @@ pub struct Model {
     /// `scenario.periods`: rows per calendar year, quarter or month of the statistics window
     /// besides the whole window's; `None` for none.
     pub periods: Option<PeriodKind>,
+    /// `[[changes]]`: dated capacity changes, in the order they apply (by time, file order at
+    /// equal times).
+    pub changes: Vec<Change>,
+    /// `scenario.disruptions`: the disruptions read from that file, in file order.
+    pub disruptions: Vec<Disruption>,
+    /// What the run applies: the dated changes with the disruptions folded in, each setting
+    /// the capacity then in force (the dated one times the active factors, rounded down), in
+    /// the order they apply. Equal to `changes` without disruptions.
+    pub schedule: Vec<Change>,
 }
+
+/// A disruption (a closure or a capacity cut) of one element, from the disruptions file.
+#[derive(Clone, Debug)]
+pub struct Disruption {
+    /// The capacities it cuts (settings whose values are the uncut ones).
+    pub element: DisruptedElement,
+    /// When it starts.
+    pub from: SimTime,
+    /// When it ends.
+    pub to: SimTime,
+    /// Capacity factor while active, 0 (closed) to 1.
+    pub factor: f64,
+}
+
+/// What a disruption cuts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisruptedElement {
+    /// A station: its servers and its berths (if any).
+    Station(usize),
+    /// A service: its fleet.
+    Service(usize),
+}
+
+/// A dated change: at `at`, each setting applies, in order.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// When it applies (simulation time).
+    pub at: SimTime,
+    /// What it sets.
+    pub settings: Vec<Setting>,
+}
+
+/// One capacity a dated change sets (indices into the model's nodes, services and links).
+#[derive(Clone, Debug)]
+pub enum Setting {
+    /// A station's servers.
+    Servers {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        servers: u32,
+    },
+    /// A border's lanes.
+    Lanes {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        lanes: u32,
+    },
+    /// A border's inspection bays.
+    Bays {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        bays: u32,
+    },
+    /// A border's technical tracks (a border with a number of them).
+    Tracks {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        tracks: u32,
+    },
+    /// A node's berths.
+    Berths {
+        /// Node index.
+        node: usize,
+        /// The new count.
+        berths: u32,
+    },
+    /// A node's yard capacity.
+    YardTeu {
+        /// Node index.
+        node: usize,
+        /// The new capacity, TEU.
+        teu: u32,
+    },
+    /// A service's fleet.
+    Fleet {
+        /// Service index.
+        service: usize,
+        /// Carriers.
+        fleet: u32,
+    },
+    /// A service's capacity per carrier.
+    CapacityTeu {
+        /// Service index.
+        service: usize,
+        /// TEU per carrier.
+        teu: u32,
+    },
+    /// A timetabled service's departures: every `every` from time zero (N, 2N, ...), for
+    /// departures at or after the change.
+    Every {
+        /// Service index.
+        service: usize,
+        /// Time between departures.
+        every: SimDur,
+    },
+    /// A service's headway (rail paths).
+    ServiceHeadway {
+        /// Service index.
+        service: usize,
+        /// Minimum time between departures onto the line.
+        headway: SimDur,
+    },
+    /// A link's headway (path capacity).
+    LinkHeadway {
+        /// Link index.
+        link: usize,
+        /// Minimum time between entries.
+        headway: SimDur,
+    },
+    /// A link's travel time.
+    LinkTime {
+        /// Link index.
+        link: usize,
+        /// Travel time per consignment.
+        time: Dist,
+    },
+}
+
+/// The capacities a dated change can set, as written in `set`.
+pub const CHANGE_FIELDS: &[&str] = &[
+    "servers",
+    "lanes",
+    "inspection_bays",
+    "technical_tracks",
+    "berths",
+    "yard_teu",
+    "fleet",
+    "capacity_teu",
+    "every",
+    "headway",
+    "trains_per_day",
+    "time",
+];
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.
 #[derive(Clone, Debug)]
@@ -206,6 +352,9 @@ pub struct ServiceModel {
     pub weather: Option<(f64, Dist)>,
     /// Dated closures (simulation time).
     pub closures: Vec<(SimTime, SimTime)>,
+    /// Seasonal weather: a daily probability per calendar month (January first), replacing
+    /// the one of `weather` (which then holds their mean, for the offered loads).
+    pub weather_months: Option<[f64; 12]>,
 }
 
 /// Service modes.
@@ -336,6 +485,67 @@ impl FlowModel {
 }
 
 impl Model {
+    /// Whether some dated change sets what `is` picks out (say, node 3's servers): such a
+    /// capacity's utilisation is busy time over its capacity's time, not over a constant.
+    pub fn changes_any(&self, is: impl Fn(&Setting) -> bool) -> bool {
+        self.schedule.iter().flat_map(|c| &c.settings).any(is)
+    }
+
+    /// The model with the capacities in force at `t`: every change dated at or before `t`
+    /// applied, in order, and none left to apply.
+    pub fn as_at(&self, t: SimTime) -> Model {
+        let mut m = self.clone();
+        m.changes.clear();
+        m.schedule.clear();
+        m.disruptions.clear();
+        for c in self.changes.iter().filter(|c| c.at <= t) {
+            for s in &c.settings {
+                match s {
+                    Setting::Servers { node, servers } => {
+                        if let NodeKind::Station { servers: s, .. } = &mut m.nodes[*node].kind {
+                            *s = Some(*servers);
+                        }
+                    }
+                    Setting::Lanes { node, lanes } => {
+                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                            b.lanes = *lanes;
+                        }
+                    }
+                    Setting::Bays { node, bays } => {
+                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                            b.bays = *bays;
+                        }
+                    }
+                    Setting::Tracks { node, tracks } => {
+                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                            b.tracks = Some(*tracks);
+                        }
+                    }
+                    Setting::Berths { node, berths } => m.nodes[*node].berths = Some(*berths),
+                    Setting::YardTeu { node, teu } => m.nodes[*node].yard_teu = Some(*teu),
+                    Setting::Fleet { service, fleet } => m.services[*service].fleet = *fleet,
+                    Setting::CapacityTeu { service, teu } => {
+                        m.services[*service].capacity_teu = *teu
+                    }
+                    Setting::Every { service, every } => {
+                        m.services[*service].departure = Departure::Timetable {
+                            offsets: vec![*every],
+                            period: *every,
+                        }
+                    }
+                    Setting::ServiceHeadway { service, headway } => {
+                        m.services[*service].headway = Some(*headway)
+                    }
+                    Setting::LinkHeadway { link, headway } => {
+                        m.links[*link].headway = Some(*headway)
+                    }
+                    Setting::LinkTime { link, time } => m.links[*link].time = time.clone(),
+                }
+            }
+        }
+        m
+    }
+
     /// The length of the statistics window (horizon minus warm-up).
     pub fn window(&self) -> SimDur {
         self.horizon - self.warmup

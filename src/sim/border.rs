@@ -24,6 +24,7 @@ use crate::engine::resource::{PriorityPool, Request};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::BorderModel;
 use crate::scenario::NodeKind;
+use crate::scenario::Setting;
 
 fn model<'m>(r: &Replication<'m>, node: u32) -> &'m BorderModel {
     r.model.nodes[node as usize].border().expect("border node")
@@ -466,13 +467,40 @@ pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
             f64::NAN
         };
         sink.put(id, &metric::INSPECTED_SHARE, share);
-        let util = |pool: usize, servers: Option<u32>| {
-            servers.map_or(f64::NAN, |c| {
-                b.pools[pool].stats().busy.mean(w.end) / c as f64
+        let changed = |pool: usize| {
+            m.changes_any(|s| match s {
+                Setting::Lanes { node, .. } => *node == i && pool == LANES,
+                Setting::Bays { node, .. } => *node == i && pool == BAYS,
+                Setting::Tracks { node, .. } => *node == i && pool == TRACKS,
+                _ => false,
             })
+        };
+        let util = |pool: usize, servers: Option<u32>| {
+            let busy = b.pools[pool].stats().busy.mean(w.end);
+            if changed(pool) {
+                // Busy time over the servers' time: the count changed on a date.
+                busy / b.pools[pool].stats().capacity.mean(w.end)
+            } else {
+                servers.map_or(f64::NAN, |c| busy / c as f64)
+            }
         };
         sink.put(id, &metric::LANE_UTILISATION, util(LANES, Some(bm.lanes)));
         sink.put(id, &metric::BAY_UTILISATION, util(BAYS, Some(bm.bays)));
         sink.put(id, &metric::TRACK_UTILISATION, util(TRACKS, bm.tracks));
     }
+}
+
+/// `pool` (lanes, bays or tracks) of border `node` has `servers` servers from now (a dated
+/// change): added ones take waiting work at once if the pool is open; a removed one finishes
+/// its work, and nothing starts until fewer are busy than there are.
+pub(super) fn set_servers(r: &mut Replication, node: u32, pool: usize, servers: u32) {
+    let now = r.cal.now();
+    border(r, node).pools[pool].set_servers(now, servers);
+    fill(r, node, pool);
+}
+
+/// The time-weighted mean servers of `pool` of the border of entity `e` over the window.
+pub(super) fn servers_mean(world: &World, e: Entity, pool: usize, end: SimTime) -> f64 {
+    let b = world.get::<Border>(e).expect("border node");
+    b.pools[pool].stats().capacity.mean(end)
 }

@@ -13,7 +13,7 @@ use super::yard::Blocked;
 use super::{Event, Replication, node};
 use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
-use crate::scenario::{Departure, ServiceModel};
+use crate::scenario::{Departure, ServiceModel, Setting};
 
 /// What a carrier reaches at the end of a timed step of its trip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,17 +77,16 @@ pub(super) fn board(r: &mut Replication, c: Entity, svc: u32, teu: u32) {
 fn try_depart(r: &mut Replication, svc: u32) {
     let now = r.cal.now();
     let m = model(r, svc);
-    let cap = m.capacity_teu as u64;
     match m.departure {
         Departure::Timetable { .. } => {}
         Departure::WhenFull => {
-            while ready(r, svc, |s| full(s, cap)) {
+            while ready(r, svc, full) {
                 depart(r, svc);
             }
         }
         Departure::WhenFullOrMaxWait(max_wait) => {
             let full_or_overdue = |s: &ServiceState| {
-                full(s, cap)
+                full(s)
                     || s.queue
                         .front()
                         .is_some_and(|(_, since, _)| now - *since >= max_wait)
@@ -109,7 +108,8 @@ fn try_depart(r: &mut Replication, svc: u32) {
 
 /// Full: the waiting TEU reach the capacity, or the next consignment in line would not fit
 /// beside those before it (consignments are not split, so no more can board).
-fn full(s: &ServiceState, cap: u64) -> bool {
+fn full(s: &ServiceState) -> bool {
+    let cap = s.capacity as u64;
     let mut teu = 0;
     for &(_, _, t) in &s.queue {
         if teu + t as u64 > cap {
@@ -145,7 +145,16 @@ pub(super) fn max_wait(r: &mut Replication, svc: u32) {
 /// A timetabled departure slot: a carrier leaves with whatever is waiting, if one is there.
 pub(super) fn timetable(r: &mut Replication, svc: u32, slot: u32) {
     let now = r.cal.now();
-    if let Departure::Timetable { offsets, period } = &model(r, svc).departure {
+    let (current, every) = {
+        let s = state(r, svc);
+        (s.timetable, s.every)
+    };
+    if slot >> 16 != current {
+        return; // a departure of a timetable a dated change has replaced
+    }
+    if current > 0 {
+        r.cal.schedule(now + every, Event::Departure { svc, slot });
+    } else if let Departure::Timetable { offsets, period } = &model(r, svc).departure {
         let next = (slot as usize + 1) % offsets.len();
         // Offsets are sorted within one period; wrapping to the first adds a period.
         let at = if next == 0 {
@@ -173,12 +182,12 @@ pub(super) fn timetable(r: &mut Replication, svc: u32, slot: u32) {
 fn depart(r: &mut Replication, svc: u32) {
     let now = r.cal.now();
     let m = model(r, svc);
-    let cap = m.capacity_teu as u64;
     let mut load = Vec::new();
     let (loading, unloading, load_teu);
     {
         let mut s = state(r, svc);
         let s = &mut *s;
+        let cap = s.capacity as u64;
         let mut teu = 0u64;
         while let Some(&(c, since, t)) = s.queue.front() {
             if teu + t as u64 > cap {
@@ -193,7 +202,7 @@ fn depart(r: &mut Replication, svc: u32) {
         s.stats.queue_teu.set(now, s.queued_teu);
         load_teu = teu;
         s.available -= 1;
-        let away = (m.fleet - s.available) as u64;
+        let away = (s.fleet + s.retiring - s.available) as u64;
         s.stats.away.set(now, away);
         s.stats.departures += 1;
         s.stats.load_sum += teu as f64 / cap as f64;
@@ -301,7 +310,7 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
                 let mut s = state(r, svc);
                 let from = s.next_path.max(now);
                 let at = s.weather.next_open(now, from);
-                if let Some(h) = m.headway {
+                if let Some(h) = s.headway {
                     s.next_path = at + h;
                 }
                 at
@@ -359,8 +368,15 @@ pub(super) fn phase(r: &mut Replication, carrier: Entity, phase: Phase) {
             r.removed();
             {
                 let mut s = state(r, svc);
-                s.available += 1;
-                let away = (m.fleet - s.available) as u64;
+                if s.retiring > 0 {
+                    // Retired on its return (a dated fleet reduction).
+                    s.retiring -= 1;
+                    let carriers = (s.fleet + s.retiring) as u64;
+                    s.stats.carriers.set(now, carriers);
+                } else {
+                    s.available += 1;
+                }
+                let away = (s.fleet + s.retiring - s.available) as u64;
                 s.stats.away.set(now, away);
             }
             try_depart(r, svc);
@@ -486,7 +502,13 @@ pub(super) fn service_rows(r: &Replication, w: &Window, sink: &mut Sink) {
             st.held.mean(w.end),
         );
         sink.put(id, &metric::service::FLEET_AWAY_MEAN, st.away.mean(w.end));
-        let fleet = st.away.mean(w.end) / sv.fleet as f64;
+        let fleet =
+            if m.changes_any(|s| matches!(s, Setting::Fleet { service, .. } if *service == i)) {
+                // Carriers away over carriers in service, both over time: the fleet changed.
+                st.away.mean(w.end) / st.carriers.mean(w.end)
+            } else {
+                st.away.mean(w.end) / sv.fleet as f64
+            };
         sink.put(id, &metric::service::FLEET_UTILISATION, fleet);
         let trend = r.bins.rise(r.levels.service[i]);
         sink.put(id, &metric::service::QUEUE_TEU_TREND, trend);
@@ -503,9 +525,12 @@ pub(super) fn berth_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         };
         let id = &n.id;
         let s = b.stats();
-        let util = b
-            .servers()
-            .map_or(f64::NAN, |c| s.busy.mean(w.end) / c as f64);
+        let util = if m.changes_any(|s| matches!(s, Setting::Berths { node, .. } if *node == i)) {
+            s.busy.mean(w.end) / s.capacity.mean(w.end)
+        } else {
+            b.servers()
+                .map_or(f64::NAN, |c| s.busy.mean(w.end) / c as f64)
+        };
         sink.put(id, &metric::berths::BERTH_UTILISATION, util);
         sink.put(
             id,
@@ -522,4 +547,78 @@ pub(super) fn berth_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         let trend = r.bins.rise(level);
         sink.put(id, &metric::berths::CARRIERS_QUEUED_TREND, trend);
     }
+}
+
+/// Service `svc`'s fleet becomes `fleet` now (a dated change). A reduction retires idle
+/// carriers first, then carriers as they come back from their trips; an increase first keeps
+/// carriers still to retire, then adds idle carriers at the boarding node, which may leave at
+/// once.
+pub(super) fn set_fleet(r: &mut Replication, svc: u32, fleet: u32) {
+    let now = r.cal.now();
+    {
+        let mut s = state(r, svc);
+        let s = &mut *s;
+        if fleet >= s.fleet {
+            let more = fleet - s.fleet;
+            let kept = more.min(s.retiring);
+            s.retiring -= kept;
+            s.available += more - kept;
+        } else {
+            let cut = s.fleet - fleet;
+            let idle = cut.min(s.available);
+            s.available -= idle;
+            s.retiring += cut - idle;
+        }
+        s.fleet = fleet;
+        let carriers = (s.fleet + s.retiring) as u64;
+        s.stats.carriers.set(now, carriers);
+        let away = (s.fleet + s.retiring - s.available) as u64;
+        s.stats.away.set(now, away);
+    }
+    try_depart(r, svc);
+}
+
+/// Service `svc`'s capacity per carrier becomes `teu` for departures from now on.
+pub(super) fn set_capacity(r: &mut Replication, svc: u32, teu: u32) {
+    state(r, svc).capacity = teu;
+    try_depart(r, svc);
+}
+
+/// Service `svc`'s headway becomes `headway` for carriers that set off from now on.
+pub(super) fn set_headway(r: &mut Replication, svc: u32, headway: SimDur) {
+    let mut s = state(r, svc);
+    s.next_path = super::changes::respaced(s.next_path, s.headway, headway);
+    s.headway = Some(headway);
+}
+
+/// `node` has `berths` berths from now: added berths go to waiting carriers at once; a removed
+/// berth is freed when its carrier leaves it.
+pub(super) fn set_berths(r: &mut Replication, node: usize, berths: u32) {
+    let now = r.cal.now();
+    let started = r
+        .world
+        .get_mut::<Berths>(r.nodes[node])
+        .expect("node has berths")
+        .0
+        .set_servers(now, Some(berths));
+    for w in started {
+        let (carrier, phase, work) = w.item;
+        grant(r, carrier, phase, work);
+    }
+}
+
+/// Timetabled service `svc` leaves every `every` from now on (a dated change): its departures
+/// are at the multiples of `every` from time zero, the first at or after now; those of the
+/// timetable it replaces are dropped.
+pub(super) fn set_every(r: &mut Replication, svc: u32, every: SimDur) {
+    let now = r.cal.now();
+    let timetable = {
+        let mut s = state(r, svc);
+        s.timetable += 1;
+        s.every = every;
+        s.timetable
+    };
+    let first = SimTime(now.0.div_ceil(every.0).max(1) * every.0);
+    let slot = timetable << 16;
+    r.cal.schedule(first, Event::Departure { svc, slot });
 }

@@ -67,6 +67,10 @@ pub(super) struct Link {
     pub next_free: SimTime,
     /// Waits for a path, of consignments created after warm-up.
     pub path_wait: Tally,
+    /// Minimum time between entries (the model's, until a dated change sets another).
+    pub headway: Option<SimDur>,
+    /// Headways taken by the entries counted in `path_wait` (path utilisation).
+    pub taken: SimDur,
 }
 
 /// The arrival process of a flow.
@@ -170,6 +174,19 @@ pub(super) struct ServiceState {
     pub queued_teu: u64,
     /// Carriers idle at the boarding node.
     pub available: u32,
+    /// The fleet now (the model's, until a dated change sets another).
+    pub fleet: u32,
+    /// Carriers away beyond a reduced fleet: each is retired when it comes back.
+    pub retiring: u32,
+    /// Capacity per carrier now, TEU.
+    pub capacity: u32,
+    /// Minimum time between departures onto the line now.
+    pub headway: Option<SimDur>,
+    /// The timetable in force: 0 is the model's; each dated `every` starts the next, whose
+    /// departures carry it in the high 16 bits of their slot (older ones are then stale).
+    pub timetable: u32,
+    /// The time between departures of the timetable in force, once a change has set it.
+    pub every: SimDur,
     /// The pending max-wait timer, if any.
     pub timer_at: Option<SimTime>,
     /// Travel times (`service:<id>:travel`).
@@ -206,6 +223,9 @@ pub(super) struct ServiceStats {
     pub queue_teu: TimeWeighted,
     /// Carriers away from the boarding node over time.
     pub away: TimeWeighted,
+    /// Carriers in service (the fleet, and carriers still to retire) over time, when a
+    /// dated change sets the fleet: `away` over this is the fleet's utilisation.
+    pub carriers: TimeWeighted,
     /// Carrier waits for berths, paths and weather (per carrier trip).
     pub carrier_delay: Tally,
     /// Carriers loaded and held for a path or for the weather, over time.
@@ -222,6 +242,7 @@ impl ServiceStats {
         self.wait = Tally::default();
         self.queue_teu.reset(now);
         self.away.reset(now);
+        self.carriers.reset(now);
         self.carrier_delay = Tally::default();
         self.held.reset(now);
     }

@@ -25,6 +25,7 @@ use super::yard::Yard;
 use crate::engine::SimTime;
 use crate::engine::stats::TimeWeighted;
 use crate::report::{Series, SeriesKey};
+use crate::scenario::Setting;
 
 /// What a level measures.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +50,23 @@ pub(super) enum Level {
     YardTeu(Entity),
     /// Consignments of flow `f` in the system.
     FlowWip(usize),
+    /// Servers of station `n` or lanes of a border (recorded, not written, when a dated
+    /// change sets them).
+    NodeServers(Entity, Kind),
+    /// Berths at a node (likewise).
+    BerthCount(Entity),
+    /// Carriers in service of a service (likewise).
+    Carriers(Entity),
+}
+
+/// What a level's bin means are divided by in timeseries.csv.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Per {
+    /// A constant: servers, fleet or berths, or 1.
+    Fixed(f64),
+    /// The bin means of another (unwritten) level: the capacity, when a dated change sets it,
+    /// so that each bin's utilisation is busy time over capacity time in that bin.
+    Level(usize),
 }
 
 /// Where each element's level is among the recorded ones.
@@ -57,8 +75,9 @@ pub(super) struct Levels {
     /// Every level, in recording order.
     pub all: Vec<Level>,
     /// What each level is called in timeseries.csv, and what its bin means are divided by
-    /// there (servers, fleet, berths for a utilisation; else 1).
-    pub keys: Vec<(SeriesKey, f64)>,
+    /// there (servers, fleet, berths for a utilisation; else 1). Levels past the last key are
+    /// capacities that change on dates, recorded only to divide by.
+    pub keys: Vec<(SeriesKey, Per)>,
     /// Node `i`'s queue.
     pub node: Vec<usize>,
     /// Service `i`'s waiting TEU.
@@ -88,14 +107,21 @@ impl Levels {
             metric,
             unit,
         };
-        self.keys.push((key, per));
+        self.keys.push((key, Per::Fixed(per)));
         self.all.len() - 1
+    }
+
+    /// Divides the bin means of the level just pushed by those of `capacity`, recorded after
+    /// every written level (see [`Levels::of`]).
+    fn per_level(&mut self, pending: &mut Vec<(usize, Level)>, capacity: Level) {
+        pending.push((self.keys.len() - 1, capacity));
     }
 
     /// The levels of a freshly spawned replication.
     pub(super) fn of(r: &Replication) -> Levels {
         let m = r.model;
         let mut l = Levels::default();
+        let mut pending = Vec::new();
         for (f, fm) in m.flows.iter().enumerate() {
             let ix = l.push(Level::FlowWip(f), "flow", &fm.id, ("wip", "count"), 1.0);
             l.flow.push(ix);
@@ -125,6 +151,13 @@ impl Levels {
                     ("utilisation", "ratio"),
                     servers as f64,
                 );
+                let changed = |s: &Setting| match s {
+                    Setting::Servers { node, .. } | Setting::Lanes { node, .. } => *node == i,
+                    _ => false,
+                };
+                if m.changes_any(changed) {
+                    l.per_level(&mut pending, Level::NodeServers(e, kind));
+                }
             }
         }
         for (i, &e) in r.services.iter().enumerate() {
@@ -144,6 +177,9 @@ impl Levels {
                 ("fleet_utilisation", "ratio"),
                 sv.fleet as f64,
             );
+            if m.changes_any(|s| matches!(s, Setting::Fleet { service, .. } if *service == i)) {
+                l.per_level(&mut pending, Level::Carriers(e));
+            }
         }
         for (i, &e) in r.nodes.iter().enumerate() {
             let berths = r.world.get::<Berths>(e).map(|b| b.0.servers());
@@ -164,6 +200,9 @@ impl Levels {
                         ("berth_utilisation", "ratio"),
                         c as f64,
                     );
+                    if m.changes_any(|s| matches!(s, Setting::Berths { node, .. } if *node == i)) {
+                        l.per_level(&mut pending, Level::BerthCount(e));
+                    }
                 }
                 q
             });
@@ -177,6 +216,10 @@ impl Levels {
                 g
             });
             l.yard.push(ix);
+        }
+        for (key, capacity) in pending {
+            l.all.push(capacity);
+            l.keys[key].1 = Per::Level(l.all.len() - 1);
         }
         l
     }
@@ -201,6 +244,10 @@ fn statistic<'a>(r: &'a Replication, level: Level) -> &'a TimeWeighted {
         Level::YardGate(e) => &w.get::<Yard>(e).expect("yard").0.stats().queue,
         Level::YardTeu(e) => &w.get::<Yard>(e).expect("yard").0.stats().level,
         Level::FlowWip(f) => &r.flow_wip[f],
+        Level::NodeServers(e, Kind::Station) => &station(e).servers.stats().capacity,
+        Level::NodeServers(e, Kind::Border) => &border(e).pools[LANES].stats().capacity,
+        Level::BerthCount(e) => &w.get::<Berths>(e).expect("berths").0.stats().capacity,
+        Level::Carriers(e) => &w.get::<ServiceState>(e).expect("service").stats.carriers,
     }
 }
 
@@ -211,7 +258,16 @@ pub(super) fn series(r: &Replication) -> Series {
     let bins = &r.bins;
     let mut values = Vec::with_capacity(r.levels.all.len() * bins.binning().count());
     for (s, (_, per)) in r.levels.keys.iter().enumerate() {
-        values.extend(bins.series(s).iter().map(|&v| (v as f64 / per) as f32));
+        match *per {
+            Per::Fixed(per) => {
+                values.extend(bins.series(s).iter().map(|&v| (v as f64 / per) as f32));
+            }
+            Per::Level(c) => {
+                let capacity = bins.series(c);
+                let ratio = |(&v, &c): (&f32, &f32)| (v as f64 / c as f64) as f32;
+                values.extend(bins.series(s).iter().zip(capacity).map(ratio));
+            }
+        }
     }
     Series {
         keys: r.levels.keys.iter().map(|(k, _)| k.clone()).collect(),
@@ -256,6 +312,8 @@ pub(super) fn period_metric(level: Level) -> Option<&'static Metric> {
         Level::BerthBusy(_) => &berths::BERTH_UTILISATION,
         Level::YardGate(_) => &yard::BLOCKED_MEAN,
         Level::YardTeu(_) => &yard::OCCUPANCY_MEAN,
-        Level::FlowWip(_) => return None,
+        Level::FlowWip(_) | Level::NodeServers(..) | Level::BerthCount(_) | Level::Carriers(_) => {
+            return None;
+        }
     })
 }

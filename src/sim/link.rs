@@ -6,6 +6,7 @@ use super::catalogue::{link as path, section};
 use super::components::Link;
 use super::rows::Sink;
 use super::rows::{Window, speed};
+use crate::scenario::Setting;
 
 /// The rows of links with a headway: waits for a path.
 pub(super) fn path_rows(r: &Replication, w: &Window, sink: &mut Sink) {
@@ -19,7 +20,13 @@ pub(super) fn path_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
         sink.put(&id, &path::PATH_WAIT_MEAN, link.path_wait.mean_hours());
         sink.put(&id, &path::ENTRIES, link.path_wait.count() as f64);
-        let taken = link.path_wait.count() as f64 * l.headway.map_or(0, |h| h.0) as f64;
+        let taken =
+            if m.changes_any(|s| matches!(s, Setting::LinkHeadway { link, .. } if *link == i)) {
+                // The headways each entry took, as they changed.
+                link.taken.0 as f64
+            } else {
+                link.path_wait.count() as f64 * l.headway.map_or(0, |h| h.0) as f64
+            };
         let window = w.days * crate::engine::time::MS_PER_DAY as f64;
         sink.put(&id, &path::PATH_UTILISATION, taken / window);
     }

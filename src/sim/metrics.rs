@@ -2,12 +2,14 @@
 //! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows,
 //! nodes, borders, services, berths, yards, links, waits, pipelines, sections).
 
+use super::border_state::LANES;
 use super::catalogue::{corridor, node};
 use super::node::Kind;
 use super::rows::{Sink, Window};
 use super::{Replication, border, carrier, flow, link, periods, pipeline, station, waits, yard};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
+use crate::scenario::Setting;
 
 pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     let m = r.model;
@@ -48,7 +50,20 @@ fn node_rows(r: &Replication, w: &Window, sink: &mut Sink) {
             Kind::Station => station::node_rows(&r.world, e, w.end),
             Kind::Border => border::node_rows(&r.world, e, w.end),
         };
-        let util = n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64);
+        let changed = |s: &Setting| match s {
+            Setting::Servers { node, .. } | Setting::Lanes { node, .. } => *node == i,
+            _ => false,
+        };
+        let util = if r.model.changes_any(changed) {
+            // Busy time over the servers' (lanes') time: the count changed on a date.
+            let servers = match r.kinds[i] {
+                Kind::Station => station::servers_mean(&r.world, e, w.end),
+                Kind::Border => border::servers_mean(&r.world, e, LANES, w.end),
+            };
+            node.busy_mean / servers
+        } else {
+            n.servers().map_or(f64::NAN, |c| node.busy_mean / c as f64)
+        };
         sink.put(id, &node::UTILISATION, util);
         sink.put(id, &node::BUSY_MEAN, node.busy_mean);
         sink.put(id, &node::WAIT_MEAN, node.wait_mean);

@@ -13,6 +13,7 @@ mod border;
 mod border_state;
 mod carrier;
 pub mod catalogue;
+mod changes;
 mod components;
 mod flow;
 mod levels;
@@ -37,7 +38,7 @@ use crate::engine::closures::{ClosureStream, LazyClosures};
 use crate::engine::profile::Cursor;
 use crate::engine::random::stream;
 use crate::engine::stats::TimeWeighted;
-use crate::engine::{Calendar, InstantGuard, SimTime};
+use crate::engine::{Calendar, InstantGuard, SimDur, SimTime};
 use crate::report::Row;
 use crate::scenario::Model;
 use components::{Consignment, FlowStats, Link, ServiceState, Source};
@@ -73,6 +74,8 @@ pub enum Event {
     Carrier { carrier: Entity, phase: Phase },
     /// End of warm-up: statistics restart.
     WarmupEnd,
+    /// Dated change `index` of the model's `changes` applies.
+    Change { index: u32 },
 }
 
 impl Event {
@@ -88,6 +91,7 @@ impl Event {
             Event::MaxWait { .. } => "MaxWait",
             Event::Carrier { .. } => "Carrier",
             Event::WarmupEnd => "WarmupEnd",
+            Event::Change { .. } => "Change",
         }
     }
 }
@@ -185,6 +189,8 @@ impl<'m> Replication<'m> {
                         section: Default::default(),
                         next_free: SimTime::ZERO,
                         path_wait: Default::default(),
+                        headway: l.headway,
+                        taken: SimDur::ZERO,
                     })
                     .id()
             })
@@ -194,11 +200,19 @@ impl<'m> Replication<'m> {
             .iter()
             .map(|sv| {
                 let s = |what: &str| stream(seed, rep, &format!("service:{}:{what}", sv.id));
+                let mut stats = components::ServiceStats::default();
+                stats.carriers.set(SimTime::ZERO, sv.fleet as u64);
                 world
                     .spawn(ServiceState {
                         queue: Default::default(),
                         queued_teu: 0,
                         available: sv.fleet,
+                        fleet: sv.fleet,
+                        retiring: 0,
+                        capacity: sv.capacity_teu,
+                        headway: sv.headway,
+                        timetable: 0,
+                        every: SimDur::ZERO,
                         timer_at: None,
                         rng_travel: s("travel"),
                         rng_loading: s("loading"),
@@ -206,7 +220,7 @@ impl<'m> Replication<'m> {
                         rng_return: s("return"),
                         weather: weather_windows(model, sv, s("weather")),
                         next_path: SimTime::ZERO,
-                        stats: Default::default(),
+                        stats,
                     })
                     .id()
             })
@@ -297,6 +311,10 @@ impl<'m> Replication<'m> {
         if self.model.warmup > SimTime::ZERO {
             self.cal.schedule(self.model.warmup, Event::WarmupEnd);
         }
+        for (index, c) in self.model.schedule.iter().enumerate() {
+            let index = index as u32;
+            self.cal.schedule(c.at, Event::Change { index });
+        }
         let horizon = self.model.horizon;
         let mut guard = instant_guard();
         // Counted in a local, stored when the loop ends: the guard reads it at every event.
@@ -368,6 +386,7 @@ impl<'m> Replication<'m> {
             Event::MaxWait { svc } => carrier::max_wait(self, svc),
             Event::Carrier { carrier, phase } => carrier::phase(self, carrier, phase),
             Event::WarmupEnd => self.warmup_end(),
+            Event::Change { index } => changes::apply(self, index),
         }
     }
 
@@ -423,10 +442,13 @@ fn weather_windows(
     sv: &crate::scenario::ServiceModel,
     rng: crate::engine::Stream,
 ) -> LazyClosures<crate::engine::Stream> {
-    let random = sv
-        .weather
-        .as_ref()
-        .map(|(p, duration)| ClosureStream::new(model.horizon, *p, duration.clone(), rng));
+    let random = sv.weather.as_ref().map(|(p, duration)| {
+        let s = ClosureStream::new(model.horizon, *p, duration.clone(), rng);
+        match sv.weather_months {
+            Some(months) => s.with_months(months, model.start_day),
+            None => s,
+        }
+    });
     LazyClosures::new(sv.closures.clone(), random)
 }
 

@@ -139,10 +139,13 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
                     let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
                     let link = &mut *link;
                     // Path capacity: enter no earlier than one headway after the previous entry.
-                    let path_wait = match r.model.links[l].headway {
+                    let path_wait = match link.headway {
                         Some(h) => {
                             let entry = link.next_free.max(now);
                             link.next_free = entry + h;
+                            if cm.counted {
+                                link.taken = link.taken + h;
+                            }
                             entry - now
                         }
                         None => SimDur::ZERO,
@@ -214,6 +217,30 @@ fn release_from_yard(r: &mut Replication, node: usize, teu: u64) {
             .expect("node has a yard");
         y.0.take(now, teu)
     };
+    hand_over(r, node, admitted);
+}
+
+/// The yard of `node` holds `teu` from now (a dated change): a smaller yard blocks new
+/// admissions only; a larger one admits whoever waits at the gate and now fits.
+pub(super) fn set_yard(r: &mut Replication, node: usize, teu: u32) {
+    let now = r.cal.now();
+    let admitted = {
+        let mut y = r
+            .world
+            .get_mut::<Yard>(r.nodes[node])
+            .expect("node has a yard");
+        y.0.set_capacity(now, teu as u64)
+    };
+    hand_over(r, node, admitted);
+}
+
+/// Hands over whoever the yard of `node` has just admitted, in order.
+fn hand_over(
+    r: &mut Replication,
+    node: usize,
+    admitted: Vec<crate::engine::resource::Entry<Blocked>>,
+) {
+    let now = r.cal.now();
     for e in admitted {
         match e.item {
             Blocked::Consignment(c) => {

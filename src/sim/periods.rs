@@ -228,6 +228,11 @@ pub(super) fn rows(r: &Replication, rows: &mut Vec<Row>) {
         }
         for (s, (level, (key, per))) in r.levels.all.iter().zip(&r.levels.keys).enumerate() {
             if let Some(metric) = levels::period_metric(*level) {
+                let per = match *per {
+                    levels::Per::Fixed(per) => per,
+                    // A capacity set by dated changes: busy time over capacity time.
+                    levels::Per::Level(c) => p.means[k * levels + c],
+                };
                 sink.put(&key.id, metric, p.means[k * levels + s] / per);
             }
         }

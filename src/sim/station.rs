@@ -133,3 +133,44 @@ pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
         departures: s.sojourn.count() as f64,
     }
 }
+
+/// Station `node` has `servers` servers from now (a dated change): added servers start the
+/// first waiting consignments at once; a removed server finishes its consignment, and no new
+/// service starts until fewer are busy than there are servers.
+pub(super) fn set_servers(r: &mut Replication, node: u32, servers: u32) {
+    let now = r.cal.now();
+    let started: Vec<Entity> = {
+        let mut st = r
+            .world
+            .get_mut::<Station>(r.nodes[node as usize])
+            .expect("node entity has a Station");
+        let st = &mut *st;
+        let waiting = st.servers.set_servers(now, Some(servers));
+        waiting
+            .into_iter()
+            .map(|w| {
+                let (next, teu) = w.item;
+                st.stats.wait_q.record(now - w.since);
+                let service = sample(st, teu);
+                r.cal.schedule_in(service, Event::Done { c: next, node });
+                next
+            })
+            .collect()
+    };
+    for next in started {
+        if let Some(t) = r.trace.as_deref_mut() {
+            t.at_node("service_started", now, next, node);
+        }
+        r.world
+            .get_mut::<Consignment>(next)
+            .expect("queued consignment")
+            .started = now;
+    }
+}
+
+/// The time-weighted mean number of servers of the station of entity `e` over the window, up
+/// to `end` (a dated change may have set them).
+pub(super) fn servers_mean(world: &World, e: Entity, end: SimTime) -> f64 {
+    let st = world.get::<Station>(e).expect("station node");
+    st.servers.stats().capacity.mean(end)
+}

@@ -14,6 +14,7 @@ use super::catalogue::yard as metric;
 use super::rows::Sink;
 use super::rows::Window;
 use crate::engine::resource::Container;
+use crate::scenario::Setting;
 
 /// What waits at a full yard.
 #[derive(Clone, Copy, Debug)]
@@ -47,7 +48,11 @@ pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
         let y = y.stats();
         sink.put(id, &metric::OCCUPANCY_MEAN, y.level.mean(w.end));
         sink.put(id, &metric::OCCUPANCY_MAX, y.level.max() as f64);
-        let share = y.level.mean(w.end) / n.yard_teu.map_or(f64::NAN, |c| c as f64);
+        let share = if m.changes_any(|s| matches!(s, Setting::YardTeu { node, .. } if *node == i)) {
+            y.level.mean(w.end) / y.capacity.mean(w.end)
+        } else {
+            y.level.mean(w.end) / n.yard_teu.map_or(f64::NAN, |c| c as f64)
+        };
         sink.put(id, &metric::OCCUPANCY_SHARE, share);
         sink.put(id, &metric::BLOCKED_MEAN, y.queue.mean(w.end));
         sink.put(id, &metric::BLOCKED_SHARE, y.blocked.mean(w.end));

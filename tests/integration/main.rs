@@ -7,6 +7,7 @@ mod border;
 mod bounded;
 mod capacity;
 mod carriers;
+mod changes;
 mod cli;
 mod determinism;
 mod docs;

@@ -29,6 +29,8 @@ pub struct ContainerStats {
     pub blocked: TimeWeighted,
     /// Waits per admitted put (zero when admitted at once).
     pub wait: Tally,
+    /// Capacity over time (see [`Container::set_capacity`]).
+    pub capacity: TimeWeighted,
 }
 
 /// A capacity with a FIFO of waiting puts of type `T`.
@@ -43,11 +45,13 @@ pub struct Container<T> {
 impl<T> Container<T> {
     /// An empty container.
     pub fn new(capacity: u64) -> Container<T> {
+        let mut stats = ContainerStats::default();
+        stats.capacity.set(SimTime::ZERO, capacity);
         Container {
             capacity,
             level: 0,
             waiting: VecDeque::new(),
-            stats: ContainerStats::default(),
+            stats,
         }
     }
 
@@ -90,6 +94,15 @@ impl<T> Container<T> {
         admitted
     }
 
+    /// The capacity becomes `capacity` at `now`. What is in already stays (a smaller
+    /// capacity blocks new admissions only, until the level falls below it); a larger one
+    /// admits the waiting puts that now fit, in order, and they come back.
+    pub fn set_capacity(&mut self, now: SimTime, capacity: u64) -> Vec<Entry<T>> {
+        self.capacity = capacity;
+        self.stats.capacity.set(now, capacity);
+        self.take(now, 0)
+    }
+
     /// `amount` leaves at `now`; the waiting puts that now fit are admitted, in order, and come
     /// back.
     pub fn take(&mut self, now: SimTime, amount: u64) -> Vec<Entry<T>> {
@@ -114,6 +127,7 @@ impl<T> Container<T> {
         self.stats.queue.reset(now);
         self.stats.blocked.reset(now);
         self.stats.wait = Tally::default();
+        self.stats.capacity.reset(now);
     }
 
     fn note(&mut self, now: SimTime) {
@@ -163,6 +177,26 @@ mod tests {
         assert_eq!(s.queue.mean(t(8)), 5.0 / 8.0);
         assert_eq!(s.queue.max(), 2);
         assert_eq!(s.blocked.mean(t(8)), 3.0 / 8.0);
+    }
+
+    /// Capacity 10 holding 8; at 1 h it shrinks to 5: nothing leaves, a put of 1 waits; at 2 h
+    /// 4 leave (level 4 < 5) and the put of 1 enters; at 3 h it grows to 8 and a put of 3
+    /// waiting since 2 h enters.
+    #[test]
+    fn capacity_change_blocks_new_admissions_only() {
+        let mut y: Container<char> = Container::new(10);
+        assert!(y.put(t(0), 'a', 8).is_some());
+        assert!(y.set_capacity(t(1), 5).is_empty());
+        assert_eq!(y.level(), 8);
+        assert!(y.put(t(1), 'b', 1).is_none());
+        let got = y.take(t(2), 4);
+        assert_eq!(got.iter().map(|e| e.item).collect::<Vec<_>>(), ['b']);
+        assert!(y.put(t(2), 'c', 3).is_none());
+        let got = y.set_capacity(t(3), 8);
+        assert_eq!(got.iter().map(|e| e.item).collect::<Vec<_>>(), ['c']);
+        assert_eq!(y.level(), 8);
+        // Capacity 10 over [0,1], 5 over [1,3], 8 over [3,4]: mean 28/4.
+        assert_eq!(y.stats().capacity.mean(t(4)), 7.0);
     }
 
     /// The first waiting put that does not fit blocks those behind it, even if they would fit.

@@ -40,6 +40,9 @@ pub struct PoolStats {
     pub queue: TimeWeighted,
     /// Waits for a server, recorded when service starts (zero when served at once).
     pub wait: Tally,
+    /// Servers over time (a finite count only; see [`Pool::set_servers`]): busy time over
+    /// this is the utilisation when the count changes.
+    pub capacity: TimeWeighted,
 }
 
 impl PoolStats {
@@ -48,6 +51,7 @@ impl PoolStats {
         self.busy.reset(now);
         self.queue.reset(now);
         self.wait = Tally::default();
+        self.capacity.reset(now);
     }
 }
 

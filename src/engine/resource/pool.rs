@@ -17,12 +17,37 @@ pub struct Pool<T> {
 impl<T> Pool<T> {
     /// An idle pool of `servers` servers (`None`: unlimited).
     pub fn new(servers: Option<u32>) -> Pool<T> {
+        let mut stats = PoolStats::default();
+        stats
+            .capacity
+            .set(SimTime::ZERO, servers.map_or(0, u64::from));
         Pool {
             servers: super::servers(servers),
             busy: 0,
             queue: VecDeque::new(),
-            stats: PoolStats::default(),
+            stats,
         }
+    }
+
+    /// The number of servers becomes `servers` at `now` (`None`: unlimited). Added servers
+    /// take waiting items at once: those come back, in queue order, their waits recorded
+    /// (service starts now). Removed servers finish what they serve: while more servers are
+    /// busy than there are, a release retires a server instead of taking the next in line.
+    pub fn set_servers(&mut self, now: SimTime, servers: Option<u32>) -> Vec<Waiting<T>> {
+        self.servers = super::servers(servers);
+        self.stats.capacity.set(now, servers.map_or(0, u64::from));
+        let mut started = Vec::new();
+        while self.busy < self.servers {
+            let Some(next) = self.queue.pop_front() else {
+                break;
+            };
+            self.busy += 1;
+            self.stats.wait.record(now - next.since);
+            started.push(next);
+        }
+        self.stats.busy.set(now, self.busy as u64);
+        self.stats.queue.set(now, self.queue.len() as u64);
+        started
     }
 
     /// Servers; `None` if unlimited.
@@ -66,6 +91,12 @@ impl<T> Pool<T> {
     /// wait is recorded and who comes back (service starts now); otherwise it becomes idle.
     #[inline]
     pub fn release(&mut self, now: SimTime) -> Option<Waiting<T>> {
+        if self.busy > self.servers {
+            // A server removed while busy retires now (see `set_servers`).
+            self.busy -= 1;
+            self.stats.busy.set(now, self.busy as u64);
+            return None;
+        }
         match self.queue.pop_front() {
             Some(next) => {
                 // The freed server goes straight to the next in line: busy count unchanged.
@@ -141,6 +172,32 @@ mod tests {
         assert_eq!(p.stats().busy.mean(t(6)), 7.0 / 4.0);
         assert_eq!(p.stats().queue.mean(t(6)), 0.5);
         assert_eq!(p.stats().wait.mean_hours(), 3.0);
+    }
+
+    /// Two servers busy and two waiting from 0 h; at 1 h one server is removed: the next
+    /// release (2 h) retires it and starts no one, the one after (3 h) hands its server over.
+    /// At 4 h two servers are added: the last waiting item starts at once, with a 4 h wait.
+    /// Busy: 2 over [0,2], 1 over [2,4], 2 over [4,6]: mean 10/6; capacity 2, 1, 3 over
+    /// [0,1], [1,4], [4,6]: mean 11/6.
+    #[test]
+    fn servers_removed_finish_and_added_start_waiting_work() {
+        let mut p: Pool<u8> = Pool::new(Some(2));
+        assert!(p.request(t(0), 1).is_some());
+        assert!(p.request(t(0), 2).is_some());
+        assert!(p.request(t(0), 3).is_none());
+        assert!(p.request(t(0), 4).is_none());
+        assert!(p.set_servers(t(1), Some(1)).is_empty());
+        assert_eq!((p.busy(), p.servers()), (2, Some(1)));
+        assert_eq!(p.release(t(2)), None);
+        assert_eq!((p.busy(), p.queue_len()), (1, 2));
+        assert_eq!(p.release(t(3)).map(|w| w.item), Some(3));
+        let started = p.set_servers(t(4), Some(3));
+        assert_eq!(started.iter().map(|w| w.item).collect::<Vec<_>>(), [4]);
+        assert_eq!((p.busy(), p.queue_len()), (2, 0));
+        let s = p.stats();
+        assert_eq!(s.busy.mean(t(6)), 10.0 / 6.0);
+        assert_eq!(s.capacity.mean(t(6)), 11.0 / 6.0);
+        assert_eq!(s.wait.mean_hours(), (3.0 + 4.0) / 4.0);
     }
 
     /// Unlimited servers never queue.

@@ -58,6 +58,10 @@ impl<T: Copy + PartialEq> PriorityPool<T> {
     /// An idle pool of `servers` servers (`None`: unlimited) for classes `0..classes`, with
     /// preemptive resume or without.
     pub fn new(servers: Option<u32>, classes: u8, preemptive: bool) -> PriorityPool<T> {
+        let mut stats = PoolStats::default();
+        stats
+            .capacity
+            .set(SimTime::ZERO, servers.map_or(0, u64::from));
         PriorityPool {
             servers: super::servers(servers),
             busy: 0,
@@ -65,8 +69,16 @@ impl<T: Copy + PartialEq> PriorityPool<T> {
             waiting: 0,
             preemptive,
             spells: Vec::new(),
-            stats: PoolStats::default(),
+            stats,
         }
+    }
+
+    /// The number of servers becomes `servers` at `now`. Nothing starts or stops here: the
+    /// caller starts waiting requests with [`PriorityPool::start_next`] (which starts none
+    /// while as many servers are busy as there are); a removed server finishes its service.
+    pub fn set_servers(&mut self, now: SimTime, servers: u32) {
+        self.servers = servers;
+        self.stats.capacity.set(now, servers as u64);
     }
 
     /// Servers; `None` if unlimited.
@@ -191,6 +203,24 @@ impl<T: Copy + PartialEq> PriorityPool<T> {
 mod tests {
     use super::*;
     use crate::engine::resource::hours::{h, t};
+
+    /// Two servers busy, one waiting; down to one server: releases start nothing until one
+    /// is busy, the next release then starts the waiting one; up to three: it starts at once.
+    #[test]
+    fn servers_change() {
+        let mut p: PriorityPool<char> = PriorityPool::new(Some(2), 1, false);
+        assert_eq!(p.request(t(0), 'a', 0, h(4)), Request::Started);
+        assert_eq!(p.request(t(0), 'b', 0, h(4)), Request::Started);
+        assert_eq!(p.request(t(0), 'c', 0, h(4)), Request::Queued);
+        p.set_servers(t(1), 1);
+        p.release(t(2), 'a');
+        assert_eq!(p.start_next(t(2)), None);
+        p.set_servers(t(3), 3);
+        assert_eq!(p.start_next(t(3)).map(|j| j.item), Some('c'));
+        assert_eq!(p.busy(), 2);
+        // Servers 2 over [0,1], 1 over [1,3], 3 over [3,4]: 7 server-hours.
+        assert_eq!(p.stats().capacity.mean(t(4)), 7.0 / 4.0);
+    }
 
     /// One server, no preemption: the highest waiting class goes first, FIFO within a class.
     #[test]

@@ -5,8 +5,10 @@ use super::dist::{EmpiricalCache, build_dist};
 use super::values::{closure_windows, count_value, number, servers_value, utc_offset};
 use crate::engine::dist::Dist;
 use crate::engine::hours::{self, OpeningHours};
+use crate::engine::time::SimTime;
 use crate::error::Result;
 use crate::scenario::border::{BorderModel, DigitisationParams, level_value};
+use crate::scenario::file::SeasonSpec;
 use crate::scenario::file::{DistSpec, NodeSpec, ScenarioFile};
 
 /// Corridor-wide defaults for border nodes, from `[digitisation]`.
@@ -39,7 +41,7 @@ pub(super) fn build_border(
     n: &NodeSpec,
     emp: &mut EmpiricalCache,
     corridor: &CorridorDefaults,
-    start_day: i64,
+    (start_day, horizon): (i64, SimTime),
 ) -> Result<BorderModel> {
     let lanes = match n.lanes {
         None => return Err(ctx.err(p, "a border needs `lanes` (officers or lanes doing document work, a positive whole number)")),
@@ -113,7 +115,17 @@ pub(super) fn build_border(
         closed.push(hours::holiday(day));
     }
     closed.extend(closure_windows(ctx, p, &n.closures)?);
-    let hours = OpeningHours::new(&weekly, start_day, offset, &closed);
+    let hours = match &n.seasons {
+        None => OpeningHours::new(&weekly, start_day, offset, &closed),
+        Some(seasons) => {
+            let by_month = season_hours(ctx, p, seasons, &weekly)?;
+            // The weeks of each local month become closures of a border otherwise open.
+            let first = start_day * 1440 + offset - 1440;
+            let last = first + (horizon.ms() / 60_000) as i64 + 2 * 1440;
+            closed.extend(seasonal_closures(&by_month, first, last));
+            OpeningHours::new(&[], start_day, offset, &closed)
+        }
+    };
 
     let level = match &n.digitisation {
         None => corridor.level,
@@ -155,4 +167,91 @@ fn check_params(ctx: &Ctx, p: &str, params: &DigitisationParams) -> Result<()> {
         .map(drop),
         None => Ok(()),
     }
+}
+
+/// The weekly windows of each calendar month (January first): a season's, or `hours`'.
+fn season_hours(
+    ctx: &Ctx,
+    p: &str,
+    seasons: &[SeasonSpec],
+    weekly: &[(u64, u64)],
+) -> Result<Vec<Vec<(u64, u64)>>> {
+    let mut by_month: Vec<Option<Vec<(u64, u64)>>> = vec![None; 12];
+    for (j, s) in seasons.iter().enumerate() {
+        let at = format!("{p}.seasons[{j}]");
+        if s.months.is_empty() {
+            return Err(ctx.err(
+                &format!("{at}.months"),
+                "no month given; list months as numbers from 1 (January) to 12 (December)",
+            ));
+        }
+        if s.hours.is_empty() {
+            return Err(ctx.err(&format!("{at}.hours"), "`hours = []` is not allowed; list windows such as \"Mon-Fri 08:00-20:00\" (a season open around the clock: \"Mon-Sun 00:00-24:00\")"));
+        }
+        let mut w = Vec::new();
+        for (k, h) in s.hours.iter().enumerate() {
+            w.extend(hours::parse_window(h).map_err(|e| ctx.err(&format!("{at}.hours[{k}]"), e))?);
+        }
+        for (k, &m) in s.months.iter().enumerate() {
+            let mp = format!("{at}.months[{k}]");
+            if !(1..=12).contains(&m) {
+                return Err(ctx.err(
+                    &mp,
+                    format!(
+                        "{m} is not allowed; a month is a number from 1 (January) to 12 (December)"
+                    ),
+                ));
+            }
+            if by_month[m as usize - 1].is_some() {
+                return Err(ctx.err(
+                    &mp,
+                    format!("month {m} is in two seasons; each month may be in one season only"),
+                ));
+            }
+            by_month[m as usize - 1] = Some(w.clone());
+        }
+    }
+    let base = if weekly.is_empty() {
+        vec![(0, 10_080)]
+    } else {
+        weekly.to_vec()
+    };
+    Ok(by_month
+        .into_iter()
+        .map(|m| m.unwrap_or_else(|| base.clone()))
+        .collect())
+}
+
+/// The closed stretches, in local minutes since 1970-01-01, of the local months overlapping
+/// `[first, last)`, each month closed outside its weekly windows.
+fn seasonal_closures(by_month: &[Vec<(u64, u64)>], first: i64, last: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut day = first.div_euclid(1440);
+    // Back to the first of its month.
+    while hours::month_of(day - 1) == hours::month_of(day) {
+        day -= 1;
+    }
+    while day * 1440 < last {
+        let month = hours::month_of(day);
+        let mut end = day + 28;
+        while hours::month_of(end) == month {
+            end += 1;
+        }
+        // Local minutes since 1970-01-01 as the simulation time of a calendar that starts then.
+        let week = OpeningHours::new(&by_month[month as usize - 1], 0, 0, &[]);
+        let (a, b) = ((day * 1440 * 60_000) as u64, (end * 1440 * 60_000) as u64);
+        let mut t = a;
+        while t < b {
+            let open = week.next_open(SimTime(t)).0.min(b);
+            if open > t {
+                out.push(((t / 60_000) as i64, (open / 60_000) as i64));
+            }
+            if open >= b {
+                break;
+            }
+            t = week.next_close_after(SimTime(open)).0.min(b);
+        }
+        day = end;
+    }
+    out
 }

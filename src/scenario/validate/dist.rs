@@ -350,26 +350,82 @@ fn build_family(
     Ok((built, family))
 }
 
+/// Random closures as validated: the (mean) daily probability, the duration, and the
+/// probabilities per month if given.
+pub(super) type RandomClosures = (f64, Dist, Option<[f64; 12]>);
+
 /// Random closures at `p` (a sea leg's `weather`, a pipeline's `outages`): the daily probability,
-/// in [0, 1], and the duration distribution.
+/// in [0, 1], and the duration distribution. With `seasonal`, `monthly_probability` (twelve
+/// probabilities, January first) may replace `daily_probability`: they come back as the
+/// second value, and the first is their mean.
 pub(super) fn random_closures(
     ctx: &Ctx,
     p: &str,
     spec: &Option<WeatherSpec>,
     emp: &mut EmpiricalCache,
-) -> Result<Option<(f64, Dist)>> {
+    seasonal: bool,
+) -> Result<Option<RandomClosures>> {
     let Some(w) = spec else {
         return Ok(None);
     };
-    let q = w.daily_probability;
     let rule = "a probability must be in [0, 1]";
-    number(
-        ctx,
-        &format!("{p}.daily_probability"),
-        q,
-        (0.0..=1.0).contains(&q),
-        rule,
-    )?;
+    let (q, months) = match (w.daily_probability, &w.monthly_probability) {
+        (Some(q), None) => {
+            number(
+                ctx,
+                &format!("{p}.daily_probability"),
+                q,
+                (0.0..=1.0).contains(&q),
+                rule,
+            )?;
+            (q, None)
+        }
+        (None, Some(m)) if seasonal => {
+            let at = format!("{p}.monthly_probability");
+            if m.len() != 12 {
+                return Err(ctx.err(
+                    &at,
+                    format!(
+                        "{} values given; give twelve daily probabilities, one per month from January to December",
+                        m.len()
+                    ),
+                ));
+            }
+            let mut months = [0.0; 12];
+            for (k, &q) in m.iter().enumerate() {
+                months[k] = number(
+                    ctx,
+                    &format!("{at}[{k}]"),
+                    q,
+                    (0.0..=1.0).contains(&q),
+                    rule,
+                )?;
+            }
+            (months.iter().sum::<f64>() / 12.0, Some(months))
+        }
+        (None, Some(_)) => {
+            return Err(ctx.err(
+                &format!("{p}.monthly_probability"),
+                "monthly probabilities are for services' weather only; give `daily_probability`",
+            ));
+        }
+        (None, None) => {
+            return Err(ctx.err(
+                p,
+                if seasonal {
+                    "give `daily_probability` (or `monthly_probability`, twelve values)"
+                } else {
+                    "give `daily_probability`"
+                },
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(ctx.err(
+                p,
+                "give `daily_probability` or `monthly_probability`, not both",
+            ));
+        }
+    };
     let duration = build_dist(ctx, &format!("{p}.duration"), &w.duration, emp)?;
-    Ok(Some((w.daily_probability, duration)))
+    Ok(Some((q, duration, months)))
 }

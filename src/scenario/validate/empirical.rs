@@ -84,6 +84,14 @@ impl EmpiricalCache {
         Ok(&self.loaded[&key])
     }
 
+    /// Records `path` as a file the model being validated reads (besides empirical data: the
+    /// disruptions file), for the manifest.
+    pub(super) fn note_file(&mut self, path: PathBuf) {
+        if !self.files.contains(&path) {
+            self.files.push(path);
+        }
+    }
+
     /// The files the model validated since the last call used (read now or before, when the
     /// cache is shared), each once, in the order first used; the cache keeps their data.
     pub(super) fn take_files(&mut self) -> Vec<PathBuf> {

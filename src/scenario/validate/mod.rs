@@ -3,6 +3,8 @@
 //! column.
 
 mod borders;
+mod changes;
+mod disruptions;
 pub(super) mod dist;
 mod empirical;
 mod ids;
@@ -154,7 +156,7 @@ pub(crate) fn build(
             &mut node_ix,
             empirical,
             &corridor,
-            start_day,
+            (start_day, SimTime::ZERO + horizon),
         )?);
     }
     if file.flows.is_empty() {
@@ -202,6 +204,20 @@ pub(crate) fn build(
     for (i, pl) in file.pipelines.iter().enumerate() {
         pipelines.push(build_pipeline(ctx, i, pl, &mut pipe_ids, empirical)?);
     }
+    let parts = changes::Parts {
+        nodes: &nodes,
+        services: &services,
+        links: &links,
+        flows: &flows,
+        start_day,
+        horizon: SimTime::ZERO + horizon,
+    };
+    let changes = changes::build_changes(ctx, &file.changes, &parts, empirical)?;
+    let disruptions = match &s.disruptions {
+        Some(f) => disruptions::read(ctx, f, &parts, empirical)?,
+        None => Vec::new(),
+    };
+    let schedule = disruptions::schedule(&changes, &disruptions, &parts);
     Ok(Model {
         name: s.name.clone(),
         description: s.description.clone(),
@@ -219,6 +235,9 @@ pub(crate) fn build(
         data_files: empirical.take_files(),
         warmup_auto,
         periods,
+        changes,
+        disruptions,
+        schedule,
     })
 }
 

@@ -7,6 +7,7 @@ use super::borders::{CorridorDefaults, build_border};
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::unique_id;
 use super::values::{count_value, position, servers_value, teu_per_wagon};
+use crate::engine::time::SimTime;
 use crate::error::Result;
 use crate::scenario::file::NodeSpec;
 use crate::scenario::model::{NODE_KINDS, NodeKind, NodeModel, ServicePer};
@@ -18,7 +19,7 @@ pub(super) fn build_node(
     ix: &mut HashMap<String, usize>,
     emp: &mut EmpiricalCache,
     corridor: &CorridorDefaults,
-    start_day: i64,
+    calendar: (i64, SimTime),
 ) -> Result<NodeModel> {
     let p = format!("nodes[{i}]");
     unique_id(
@@ -52,6 +53,7 @@ pub(super) fn build_node(
         ("preemption", n.preemption.is_some()),
         ("digitisation", n.digitisation.is_some()),
         ("digitisation_model", n.digitisation_model.is_some()),
+        ("seasons", n.seasons.is_some()),
     ];
     let foreign = |fields: &[(&str, bool)], kind: &str| -> Result<()> {
         match fields.iter().find(|(_, given)| *given) {
@@ -132,7 +134,7 @@ pub(super) fn build_node(
                 ],
                 "border",
             )?;
-            let border = build_border(ctx, &p, n, emp, corridor, start_day)?;
+            let border = build_border(ctx, &p, n, emp, corridor, calendar)?;
             (NodeKind::Border(Box::new(border)), None, None)
         }
         other => {

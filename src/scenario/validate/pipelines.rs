@@ -47,7 +47,8 @@ pub(super) fn build_pipeline(
             ),
         ));
     }
-    let outages = random_closures(ctx, &format!("{p}.outages"), &pl.outages, emp)?;
+    let outages = random_closures(ctx, &format!("{p}.outages"), &pl.outages, emp, false)?
+        .map(|(q, d, _)| (q, d));
     Ok(PipelineModel {
         id: pl.id.clone(),
         from: pl.from.clone(),

@@ -177,7 +177,9 @@ pub(super) fn build_service(
             ));
         }
     };
-    let weather = random_closures(ctx, &format!("{p}.weather"), &sv.weather, emp)?;
+    let weather = random_closures(ctx, &format!("{p}.weather"), &sv.weather, emp, true)?;
+    let weather_months = weather.as_ref().and_then(|w| w.2);
+    let weather = weather.map(|(q, d, _)| (q, d));
     let offset = utc_offset(ctx, &p, &sv.utc_offset)?;
     let sim = |local_min: i64| {
         let ms =
@@ -203,6 +205,7 @@ pub(super) fn build_service(
         handling_per_teu,
         headway,
         weather,
+        weather_months,
         closures,
     })
 }
