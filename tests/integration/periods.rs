@@ -436,3 +436,41 @@ fn the_period_rows_are_those_outputs_md_lists() {
         assert!(known, "{} {} {}", r.scope, r.metric, r.unit);
     }
 }
+
+/// A dated change at a period boundary: each period's utilisation is over that period's
+/// servers (2 in January, 3 after), and their busy times add up to the window's busy time
+/// over its capacity time.
+#[test]
+fn period_utilisations_follow_a_dated_change_of_servers() {
+    let src = format!(
+        "{}\n[[changes]]\ndate = \"2024-02-01\"\nelement = \"gate\"\nset = {{ servers = 3 }}\n",
+        monthly()
+    );
+    let m = model(&src);
+    let periods = m.periods();
+    let servers = [2.0, 3.0, 3.0];
+    let out = run(&m);
+    let window_days = m.window().ms() as f64 / MS_PER_DAY as f64;
+    let days = |p: &corridor::engine::periods::Period| {
+        (p.end.0 - p.start.0) as f64 / MS_PER_DAY as f64
+    };
+    let capacity_days: f64 = periods.iter().zip(servers).map(|(p, s)| s * days(p)).sum();
+    assert!(capacity_days < 3.0 * window_days && capacity_days > 2.0 * window_days);
+    for rep in &out.reps {
+        let busy_days: f64 = periods
+            .iter()
+            .zip(servers)
+            .map(|(p, s)| at(rep, &p.label, "node", "gate", "utilisation") * s * days(p))
+            .sum();
+        let window = at(rep, "", "node", "gate", "utilisation");
+        assert!(
+            close(busy_days / capacity_days, window),
+            "{} against {window}",
+            busy_days / capacity_days
+        );
+        for p in &periods {
+            let u = at(rep, &p.label, "node", "gate", "utilisation");
+            assert!(u > 0.05 && u < 1.0, "{} {u}", p.label);
+        }
+    }
+}
