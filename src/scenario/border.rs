@@ -220,8 +220,13 @@ impl BorderModel {
 
     /// The effect of this border's level.
     pub fn effect(&self) -> Effect {
+        self.effect_at(self.level)
+    }
+
+    /// The effect of level `level` at this border (a level set by a dated change).
+    pub fn effect_at(&self, level: f64) -> Effect {
         self.params
-            .effect(self.level, self.channels[1], self.channels[2])
+            .effect(level, self.channels[1], self.channels[2])
     }
 }
 

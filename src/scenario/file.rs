@@ -102,6 +102,7 @@ pub(super) struct ChangeSetSpec {
     pub headway: Option<Duration>,
     pub trains_per_day: Option<f64>,
     pub time: Option<DistSpec>,
+    pub digitisation: Option<Level>,
 }
 
 /// `[[pipelines]]`.

@@ -177,6 +177,13 @@ pub enum Setting {
         /// Minimum time between departures onto the line.
         headway: SimDur,
     },
+    /// A border's digitisation level (applies to consignments that arrive from then on).
+    Digitisation {
+        /// Node index.
+        node: usize,
+        /// The new level, 0 (paper) to 1.
+        level: f64,
+    },
     /// A link's headway (path capacity).
     LinkHeadway {
         /// Link index.
@@ -540,6 +547,11 @@ impl Model {
                         m.links[*link].headway = Some(*headway)
                     }
                     Setting::LinkTime { link, time } => m.links[*link].time = time.clone(),
+                    Setting::Digitisation { node, level } => {
+                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                            b.level = *level;
+                        }
+                    }
                 }
             }
         }

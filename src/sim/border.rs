@@ -72,6 +72,7 @@ pub(super) fn spawn(
                 technical: s("technical"),
             },
             open_pending: false,
+            level: b.level,
             stats: Default::default(),
         })
         .id()
@@ -81,7 +82,6 @@ pub(super) fn spawn(
 pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, cm: Entering) {
     let now = r.cal.now();
     let m = model(r, node);
-    let effect = m.effect();
     let doc_mean = m.documents.mean_secs();
     let lead = (now - cm.departed).as_secs_f64();
     let mut plan = [PassPlan::default(); super::border_state::MAX_PASSES];
@@ -89,6 +89,8 @@ pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, cm: Entering) {
     {
         let mut b = border(r, node);
         let b = &mut *b;
+        // The level in force when the consignment arrives: its plan is drawn now.
+        let effect = m.effect_at(b.level);
         b.stats.arrivals += 1;
         let wip = b.stats.wip.level() + 1;
         b.stats.wip.set(now, wip);
@@ -497,6 +499,12 @@ pub(super) fn set_servers(r: &mut Replication, node: u32, pool: usize, servers: 
     let now = r.cal.now();
     border(r, node).pools[pool].set_servers(now, servers);
     fill(r, node, pool);
+}
+
+/// A dated change sets the digitisation level of border `node`: consignments that arrive from
+/// now on draw their plan at it; those already at the border keep theirs.
+pub(super) fn set_level(r: &mut Replication, node: u32, level: f64) {
+    border(r, node).level = level;
 }
 
 /// The time-weighted mean servers of `pool` of the border of entity `e` over the window.

@@ -42,6 +42,8 @@ pub(super) struct Border {
     pub rng: BorderRngs,
     /// An `Open` event is scheduled.
     pub open_pending: bool,
+    /// The digitisation level in force: the model's, until a dated change sets another.
+    pub level: f64,
     /// Statistics since the end of warm-up.
     pub stats: BorderStats,
 }

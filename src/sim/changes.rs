@@ -47,6 +47,7 @@ pub(super) fn apply(r: &mut Replication, index: u32) {
                 l.next_free = respaced(l.next_free, l.headway, *headway);
                 l.headway = Some(*headway);
             }
+            Setting::Digitisation { node, level } => border::set_level(r, *node as u32, *level),
             Setting::LinkTime { link, time } => {
                 let mut l = r
                     .world

@@ -755,3 +755,52 @@ arrivals = {{ dist = "fixed", value = "1h" }}
         "{e}"
     );
 }
+
+/// A border (one control, documents 10 h, every consignment green) with one consignment a day
+/// from day 1; `extra` appended.
+fn paper_border(extra: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "paperless"
+horizon = "20d"
+replications = 1
+
+[[nodes]]
+id = "X"
+kind = "border"
+lanes = 1
+documents = {{ dist = "fixed", value = "10h" }}
+channels = {{ green = 1.0, yellow = 0.0, red = 0.0 }}
+
+[[flows]]
+id = "f"
+route = ["X"]
+arrivals = {{ dist = "fixed", value = "1d" }}
+{extra}"#
+    )
+}
+
+/// The border goes paperless (level 1, documents x 0.25 by default) at noon on day 10: the
+/// consignments of days 1 to 10 clear in 10 h, those of days 11 to 19 in 2.5 h (the one of
+/// day 20 is still at the border at the horizon): a mean of (10 x 10 + 9 x 2.5) / 19 h.
+#[test]
+fn a_new_digitisation_level_applies_to_consignments_arriving_after_the_date() {
+    let before = first(&paper_border(""), "border", "X", "clear_mean");
+    assert!(close(before, 10.0), "{before}");
+    let change = "[[changes]]\ndate = \"2024-01-11 12:00\"\nelement = \"X\"\nset = { digitisation = \"pre_arrival\" }\n";
+    let after = first(&paper_border(change), "border", "X", "clear_mean");
+    assert!(close(after, 122.5 / 19.0), "{after}");
+    let e = error(&paper_border(&change.replace("\"pre_arrival\"", "1.5")));
+    assert!(
+        e.contains("changes[0].set.digitisation") && e.contains("1.5"),
+        "{e}"
+    );
+    let station = change
+        .replace("\"X\"", "\"A\"")
+        .replace("2024-01-11 12:00", "2024-01-01 02:00");
+    let e = error(&line(TWO_SERVERS, &station));
+    assert!(
+        e.contains("changes[0].set.digitisation") && e.contains("a station"),
+        "{e}"
+    );
+}

@@ -451,9 +451,8 @@ fn period_utilisations_follow_a_dated_change_of_servers() {
     let servers = [2.0, 3.0, 3.0];
     let out = run(&m);
     let window_days = m.window().ms() as f64 / MS_PER_DAY as f64;
-    let days = |p: &corridor::engine::periods::Period| {
-        (p.end.0 - p.start.0) as f64 / MS_PER_DAY as f64
-    };
+    let days =
+        |p: &corridor::engine::periods::Period| (p.end.0 - p.start.0) as f64 / MS_PER_DAY as f64;
     let capacity_days: f64 = periods.iter().zip(servers).map(|(p, s)| s * days(p)).sum();
     assert!(capacity_days < 3.0 * window_days && capacity_days > 2.0 * window_days);
     for rep in &out.reps {

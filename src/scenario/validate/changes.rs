@@ -140,18 +140,24 @@ fn settings(
             let allowed = if station {
                 "`servers`, `berths` and `yard_teu`"
             } else {
-                "`lanes`, `inspection_bays`, `technical_tracks`, `berths` and `yard_teu`"
+                "`lanes`, `inspection_bays`, `technical_tracks`, `digitisation`, `berths` and `yard_teu`"
             };
             if station {
                 for (f, given) in [
                     ("lanes", set.lanes.is_some()),
                     ("inspection_bays", set.inspection_bays.is_some()),
                     ("technical_tracks", set.technical_tracks.is_some()),
+                    ("digitisation", set.digitisation.is_some()),
                 ] {
                     if given {
                         return Err(wrong(f, allowed));
                     }
                 }
+            }
+            if let Some(l) = &set.digitisation {
+                let level = crate::scenario::border::level_value(l)
+                    .map_err(|e| ctx.err(&at("digitisation"), e))?;
+                out.push(Setting::Digitisation { node, level });
             }
             if let Some(v) = set.lanes {
                 let lanes = count_value(ctx, &at("lanes"), Some(v), 1, 1_000_000)?;
@@ -258,6 +264,7 @@ fn settings(
                 ("technical_tracks", set.technical_tracks.is_some()),
                 ("berths", set.berths.is_some()),
                 ("yard_teu", set.yard_teu.is_some()),
+                ("digitisation", set.digitisation.is_some()),
                 ("time", set.time.is_some()),
             ] {
                 if given {
@@ -317,6 +324,7 @@ fn settings(
                 ("technical_tracks", set.technical_tracks.is_some()),
                 ("berths", set.berths.is_some()),
                 ("yard_teu", set.yard_teu.is_some()),
+                ("digitisation", set.digitisation.is_some()),
                 ("fleet", set.fleet.is_some()),
                 ("capacity_teu", set.capacity_teu.is_some()),
                 ("every", set.every.is_some()),
