@@ -372,13 +372,21 @@ fn bad_changes_are_errors_naming_the_field_the_value_and_the_rule() {
         e.contains("changes[0].element") && e.contains("\"Z\""),
         "{e}"
     );
+    // A change after the horizon is checked but never applies (a shorter run of a timeline).
     let late = line(
         TWO_SERVERS,
         "[[changes]]\ndate = \"2024-01-02\"\nelement = \"A\"\nset = { servers = 1 }\n",
     );
-    let e = error(&late);
+    assert!(model(&late).schedule.is_empty());
+    let late_and_bad = late.replace("servers = 1", "servers = 0");
+    assert!(error(&late_and_bad).contains("changes[0].set.servers"));
+    let early = line(
+        TWO_SERVERS,
+        "[[changes]]\ndate = \"2023-12-31\"\nelement = \"A\"\nset = { servers = 1 }\n",
+    );
+    let e = error(&early);
     assert!(
-        e.contains("changes[0].date") && e.contains("outside the run"),
+        e.contains("changes[0].date") && e.contains("before the run"),
         "{e}"
     );
     let not_a_date = line(

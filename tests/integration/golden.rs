@@ -101,6 +101,32 @@ const CASES: &[Case] = &[
         files: MAP_FILES,
     },
     Case {
+        name: "middle-corridor-2024-2030",
+        args: &[
+            "run",
+            "scenarios/middle-corridor-2024-2030.toml",
+            "-r",
+            "2",
+            "--set",
+            "scenario.horizon=761d",
+        ],
+        files: MAP_FILES,
+    },
+    Case {
+        name: "middle-corridor-2024-2030-early-feeders",
+        args: &[
+            "run",
+            "scenarios/middle-corridor-2024-2030-early-feeders.toml",
+            "-r",
+            "2",
+            "--set",
+            "scenario.horizon=1127d",
+            "--periods",
+            "quarter",
+        ],
+        files: MAP_FILES,
+    },
+    Case {
         name: "digitisation",
         args: &[
             "run",

@@ -473,3 +473,35 @@ fn period_utilisations_follow_a_dated_change_of_servers() {
         }
     }
 }
+
+/// README "Year by year": the yearly table is what `corridor run` prints for the shipped
+/// timeline scenario.
+#[test]
+fn readme_yearly_table_is_what_the_timeline_run_prints() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let section = &readme[readme
+        .find("### Year by year: a corridor that changes over time")
+        .unwrap()..];
+    let block = section.split("```text\n").nth(1).unwrap();
+    let block = &block[..block.find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args([
+            "run",
+            root.join("scenarios/middle-corridor-2024-2030.toml")
+                .to_str()
+                .unwrap(),
+        ])
+        .env("COLUMNS", "100")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let yearly = &out[out.find("period  flow").unwrap()..out.find("wrote ").unwrap()];
+    assert_eq!(yearly.trim_end(), block.trim_end());
+    // The fleet saturates first (2025), the Khorgos lanes later.
+    assert!(yearly.contains("2025    service:caspian-feeder     fleet_utilisation  0.993"));
+    assert!(yearly.contains("2028    node:BCP_KHORGOS_ALTYNKOL  utilisation        1.000"));
+}

@@ -47,7 +47,11 @@ pub(super) fn build_changes(
         let at = date(ctx, &format!("{p}.date"), &c.date, parts)?;
         let element = element(ctx, &format!("{p}.element"), &c.element, parts)?;
         let settings = settings(ctx, &p, c, element, parts, emp)?;
-        changes.push(Change { at, settings });
+        // A change after the horizon is checked like any other and never applies: a timeline
+        // scenario run over a shorter horizon (`--set scenario.horizon=...`) stays valid.
+        if let Some(at) = at {
+            changes.push(Change { at, settings });
+        }
     }
     check_loads(ctx, &changes, parts)?;
     // A stable sort: file order at equal times.
@@ -55,8 +59,9 @@ pub(super) fn build_changes(
     Ok(changes)
 }
 
-/// A date (`YYYY-MM-DD`, midnight UTC) or date-time (`YYYY-MM-DD HH:MM`, UTC) inside the run.
-fn date(ctx: &Ctx, p: &str, text: &str, parts: &Parts) -> Result<SimTime> {
+/// A date (`YYYY-MM-DD`, midnight UTC) or date-time (`YYYY-MM-DD HH:MM`, UTC) from the start
+/// on; `None` after the horizon.
+fn date(ctx: &Ctx, p: &str, text: &str, parts: &Parts) -> Result<Option<SimTime>> {
     let minutes = if text.trim().len() <= 10 {
         hours::parse_date(text).map(|d| d * 1440)
     } else {
@@ -65,16 +70,18 @@ fn date(ctx: &Ctx, p: &str, text: &str, parts: &Parts) -> Result<SimTime> {
     .map_err(|e| ctx.err(p, format!("{e} (or \"YYYY-MM-DD HH:MM\", UTC)")))?;
     let since_start = minutes - parts.start_day * 1440;
     let horizon_min = parts.horizon.ms() / 60_000;
-    if since_start < 0 || since_start as u64 > horizon_min {
+    if since_start < 0 {
         return Err(ctx.err(
             p,
             format!(
-                "\"{text}\" is outside the run; a change must fall between scenario.start and the horizon ({} days later)",
-                parts.horizon.ms() as f64 / 86_400_000.0
+                "\"{text}\" is before the run; a change must fall on or after scenario.start (a capacity in force from the start is the element's own field)"
             ),
         ));
     }
-    Ok(SimTime::ZERO + SimDur(since_start as u64 * 60_000))
+    if since_start as u64 > horizon_min {
+        return Ok(None);
+    }
+    Ok(Some(SimTime::ZERO + SimDur(since_start as u64 * 60_000)))
 }
 
 /// A node id, a service id or a link `FROM->TO`.
