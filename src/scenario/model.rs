@@ -92,6 +92,8 @@ pub enum DisruptedElement {
     Station(usize),
     /// A service: its fleet.
     Service(usize),
+    /// A border: its lanes and inspection bays (customs); its technical tracks keep working.
+    Border(usize),
 }
 
 /// A dated change: at `at`, each setting applies, in order.

@@ -812,3 +812,17 @@ fn a_new_digitisation_level_applies_to_consignments_arriving_after_the_date() {
         "{e}"
     );
 }
+
+/// A border closed for a holiday by the disruptions file, from noon on 5 January to noon on
+/// 8 January (days 4.5 to 7.5 from the start): its lanes go to 0, so the consignments of days
+/// 5, 6 and 7 wait for the reopening and then in turn (10 h each), and the queue is gone by
+/// day 10. Extra time to clear: 60 + 46 + 32 + 18 + 4 = 160 h over the 19 delivered, each
+/// 10 h at the lane.
+#[test]
+fn a_border_closed_by_the_disruptions_file_holds_arrivals_until_it_reopens() {
+    let csv = "element,from,to,factor,note\nX,2024-01-05 12:00,2024-01-08 12:00,0,holiday\n";
+    let (_dir, m) = with_disruptions(&paper_border(""), csv);
+    let rep = &run(&m.unwrap()).reps[0];
+    let clear = value(rep, "border", "X", "clear_mean");
+    assert!(close(clear, 350.0 / 19.0), "{clear}");
+}

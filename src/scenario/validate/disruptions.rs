@@ -109,7 +109,7 @@ pub(super) fn read(
     Ok(out)
 }
 
-/// A station or a service id.
+/// A station, a border or a service id.
 fn element(text: &str, parts: &Parts) -> std::result::Result<DisruptedElement, String> {
     if let Some(i) = parts.nodes.iter().position(|n| n.id == text) {
         return match parts.nodes[i].kind {
@@ -117,15 +117,16 @@ fn element(text: &str, parts: &Parts) -> std::result::Result<DisruptedElement, S
             NodeKind::Station { servers: None, .. } => Err(
                 "is a station with unlimited servers, which a disruption cannot cut; give it a number of servers".into(),
             ),
-            NodeKind::Border(_) => Err(
-                "is a border; disruptions apply to stations (servers and berths) and services (fleet), not yet to borders (use its `closures`)".into(),
-            ),
+            NodeKind::Border(_) => Ok(DisruptedElement::Border(i)),
         };
     }
     if let Some(i) = parts.services.iter().position(|s| s.id == text) {
         return Ok(DisruptedElement::Service(i));
     }
-    Err("is not a station or a service of the scenario; name a station id or a service id".into())
+    Err(
+        "is not a node or a service of the scenario; name a station, a border or a service id"
+            .into(),
+    )
 }
 
 /// A date or date-time (UTC) from the scenario's start.
@@ -156,6 +157,8 @@ enum Cap {
     Servers(usize),
     Berths(usize),
     Fleet(usize),
+    Lanes(usize),
+    Bays(usize),
 }
 
 impl Cap {
@@ -165,6 +168,8 @@ impl Cap {
             Cap::Servers(n) => parts.nodes[n].servers().unwrap_or(0),
             Cap::Berths(n) => parts.nodes[n].berths.unwrap_or(0),
             Cap::Fleet(s) => parts.services[s].fleet,
+            Cap::Lanes(n) => parts.nodes[n].border().map_or(0, |b| b.lanes),
+            Cap::Bays(n) => parts.nodes[n].border().map_or(0, |b| b.bays),
         }
     }
 
@@ -174,6 +179,8 @@ impl Cap {
             (Cap::Servers(n), Setting::Servers { node, servers }) if *node == n => Some(*servers),
             (Cap::Berths(n), Setting::Berths { node, berths }) if *node == n => Some(*berths),
             (Cap::Fleet(v), Setting::Fleet { service, fleet }) if *service == v => Some(*fleet),
+            (Cap::Lanes(n), Setting::Lanes { node, lanes }) if *node == n => Some(*lanes),
+            (Cap::Bays(n), Setting::Bays { node, bays }) if *node == n => Some(*bays),
             _ => None,
         }
     }
@@ -192,6 +199,8 @@ impl Cap {
                 service,
                 fleet: value,
             },
+            Cap::Lanes(node) => Setting::Lanes { node, lanes: value },
+            Cap::Bays(node) => Setting::Bays { node, bays: value },
         }
     }
 }
@@ -215,6 +224,13 @@ pub(super) fn schedule(
                 v
             }
             DisruptedElement::Service(s) => vec![Cap::Fleet(s)],
+            DisruptedElement::Border(n) => {
+                let mut v = vec![Cap::Lanes(n), Cap::Bays(n)];
+                if parts.nodes[n].berths.is_some() {
+                    v.push(Cap::Berths(n));
+                }
+                v
+            }
         };
         for c in of {
             if !caps.iter().any(|(k, _)| *k == c) {
