@@ -42,12 +42,20 @@ impl Model {
         if self.changes.is_empty() {
             return self.offered_loads_now();
         }
-        let mut worst = self.as_at(self.warmup).offered_loads_now();
-        for c in &self.changes {
-            if c.at <= self.warmup || c.at > self.horizon {
-                continue;
+        // One copy, the changes applied to it in date order (they are sorted by date).
+        let mut m = self.without_changes();
+        let mut next = 0;
+        while next < self.changes.len() && self.changes[next].at <= self.warmup {
+            m.apply(&self.changes[next].settings);
+            next += 1;
+        }
+        let mut worst = m.offered_loads_now();
+        for c in &self.changes[next..] {
+            if c.at > self.horizon {
+                break;
             }
-            for load in self.as_at(c.at).offered_loads_now() {
+            m.apply(&c.settings);
+            for load in m.offered_loads_now() {
                 match worst.iter_mut().find(|w| w.resource == load.resource) {
                     Some(w) if load.load > w.load => *w = load,
                     Some(_) => {}
@@ -298,16 +306,23 @@ impl Model {
         if self.flows.iter().all(|f| f.profile.is_none()) {
             return None;
         }
-        let mut month = self.clone();
+        // Each month at its own demand and with the capacities in force at its start: one
+        // copy, the dated changes applied to it as the months pass (they are sorted by date).
+        let mut month = self.without_changes();
+        let mut next = 0;
         let mut peak: Vec<(Load, String)> = Vec::new();
         for (a, b) in
             crate::engine::profile::months(self.start_day, self.warmup.ms(), self.horizon.ms())
         {
+            while next < self.changes.len() && self.changes[next].at.ms() <= a {
+                month.apply(&self.changes[next].settings);
+                next += 1;
+            }
             for (f, m) in month.flows.iter_mut().zip(&self.flows) {
                 f.profile_mean = m.profile.as_ref().map_or(1.0, |p| p.mean(a, b));
             }
             let label = crate::engine::profile::date_text(self.start_day, a);
-            let loads = month.offered_loads();
+            let loads = month.offered_loads_now();
             if peak.is_empty() {
                 peak = loads.into_iter().map(|l| (l, label.clone())).collect();
                 continue;

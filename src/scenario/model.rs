@@ -503,61 +503,70 @@ impl Model {
     /// The model with the capacities in force at `t`: every change dated at or before `t`
     /// applied, in order, and none left to apply.
     pub fn as_at(&self, t: SimTime) -> Model {
+        let mut m = self.without_changes();
+        for c in self.changes.iter().filter(|c| c.at <= t) {
+            m.apply(&c.settings);
+        }
+        m
+    }
+
+    /// A copy with no dated changes, no disruptions and no schedule: the capacities of the
+    /// file, to which [`Model::apply`] then applies changes in date order.
+    pub(crate) fn without_changes(&self) -> Model {
         let mut m = self.clone();
         m.changes.clear();
         m.schedule.clear();
         m.disruptions.clear();
-        for c in self.changes.iter().filter(|c| c.at <= t) {
-            for s in &c.settings {
-                match s {
-                    Setting::Servers { node, servers } => {
-                        if let NodeKind::Station { servers: s, .. } = &mut m.nodes[*node].kind {
-                            *s = Some(*servers);
-                        }
+        m
+    }
+
+    /// Sets the capacities of `settings` in this model, as a dated change does in the run.
+    pub(crate) fn apply(&mut self, settings: &[Setting]) {
+        let m = self;
+        for s in settings {
+            match s {
+                Setting::Servers { node, servers } => {
+                    if let NodeKind::Station { servers: s, .. } = &mut m.nodes[*node].kind {
+                        *s = Some(*servers);
                     }
-                    Setting::Lanes { node, lanes } => {
-                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
-                            b.lanes = *lanes;
-                        }
+                }
+                Setting::Lanes { node, lanes } => {
+                    if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                        b.lanes = *lanes;
                     }
-                    Setting::Bays { node, bays } => {
-                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
-                            b.bays = *bays;
-                        }
+                }
+                Setting::Bays { node, bays } => {
+                    if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                        b.bays = *bays;
                     }
-                    Setting::Tracks { node, tracks } => {
-                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
-                            b.tracks = Some(*tracks);
-                        }
+                }
+                Setting::Tracks { node, tracks } => {
+                    if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                        b.tracks = Some(*tracks);
                     }
-                    Setting::Berths { node, berths } => m.nodes[*node].berths = Some(*berths),
-                    Setting::YardTeu { node, teu } => m.nodes[*node].yard_teu = Some(*teu),
-                    Setting::Fleet { service, fleet } => m.services[*service].fleet = *fleet,
-                    Setting::CapacityTeu { service, teu } => {
-                        m.services[*service].capacity_teu = *teu
+                }
+                Setting::Berths { node, berths } => m.nodes[*node].berths = Some(*berths),
+                Setting::YardTeu { node, teu } => m.nodes[*node].yard_teu = Some(*teu),
+                Setting::Fleet { service, fleet } => m.services[*service].fleet = *fleet,
+                Setting::CapacityTeu { service, teu } => m.services[*service].capacity_teu = *teu,
+                Setting::Every { service, every } => {
+                    m.services[*service].departure = Departure::Timetable {
+                        offsets: vec![*every],
+                        period: *every,
                     }
-                    Setting::Every { service, every } => {
-                        m.services[*service].departure = Departure::Timetable {
-                            offsets: vec![*every],
-                            period: *every,
-                        }
-                    }
-                    Setting::ServiceHeadway { service, headway } => {
-                        m.services[*service].headway = Some(*headway)
-                    }
-                    Setting::LinkHeadway { link, headway } => {
-                        m.links[*link].headway = Some(*headway)
-                    }
-                    Setting::LinkTime { link, time } => m.links[*link].time = time.clone(),
-                    Setting::Digitisation { node, level } => {
-                        if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
-                            b.level = *level;
-                        }
+                }
+                Setting::ServiceHeadway { service, headway } => {
+                    m.services[*service].headway = Some(*headway)
+                }
+                Setting::LinkHeadway { link, headway } => m.links[*link].headway = Some(*headway),
+                Setting::LinkTime { link, time } => m.links[*link].time = time.clone(),
+                Setting::Digitisation { node, level } => {
+                    if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
+                        b.level = *level;
                     }
                 }
             }
         }
-        m
     }
 
     /// The length of the statistics window (horizon minus warm-up).

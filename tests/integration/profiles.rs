@@ -398,3 +398,35 @@ fn offered_loads_use_the_window_mean_and_the_busiest_month() {
             .is_none()
     );
 }
+
+/// The busiest month is read with the capacities in force in that month: the scenario of
+/// `offered_loads_use_the_window_mean_and_the_busiest_month` with m = 2 in April instead of
+/// January and a second server from 1 March. January's load is 0.5 (1 server), April's
+/// 2 x 0.5 / 2 = 0.5 too, so the first of them, January, is the peak at 0.5; with April's
+/// demand on January's single server (the worst capacity of the window) it would be 1.0.
+#[test]
+fn the_busiest_month_uses_the_capacities_of_that_month() {
+    let src = scenario(
+        "[profile]\nmonthly = [1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1]",
+        &[POISSON_1H],
+        1,
+    )
+    .replace("horizon = ", "warmup = \"10d\"\nhorizon = ")
+    .replace(
+        "servers = \"unlimited\"\nservice = { dist = \"fixed\", value = \"1s\" }",
+        "servers = 1\nservice = { dist = \"fixed\", value = \"30m\" }",
+    );
+    let id = src
+        .split("[[nodes]]\nid = \"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let src = format!(
+        "{src}\n[[changes]]\ndate = \"2024-03-01\"\nelement = \"{id}\"\nset = {{ servers = 2 }}\n"
+    );
+    let m = model(&src);
+    let peak = m.peak_month_loads().unwrap();
+    assert!((peak[0].0.load - 0.5).abs() < 1e-9, "{:?}", peak[0]);
+    assert_eq!(peak[0].1, "2024-01-11");
+}
