@@ -208,8 +208,24 @@ pub struct BorderModel {
     pub preemption: bool,
     /// Digitisation level, 0 to 1.
     pub level: f64,
+    /// What `hours` was built from, so that dated changes of the hours can rebuild it.
+    pub hours_parts: HoursParts,
     /// Digitisation model parameters.
     pub params: DigitisationParams,
+}
+
+/// A border's opening hours as the file gives them: the weekly windows of each calendar month
+/// (all twelve alike without `seasons`), the UTC offset and the closed intervals (holidays and
+/// `closures`), all in local minutes.
+#[derive(Clone, Debug, Default)]
+pub struct HoursParts {
+    /// Weekly windows (minutes from Monday 00:00) of each month, January first; empty: none
+    /// given (open around the clock).
+    pub by_month: Vec<Vec<(u64, u64)>>,
+    /// Local time minus UTC, minutes.
+    pub offset: i64,
+    /// Closed intervals, local minutes since 1970-01-01.
+    pub closed: Vec<(i64, i64)>,
 }
 
 impl BorderModel {

@@ -103,6 +103,7 @@ pub(super) struct ChangeSetSpec {
     pub trains_per_day: Option<f64>,
     pub time: Option<DistSpec>,
     pub digitisation: Option<Level>,
+    pub hours: Option<Vec<String>>,
 }
 
 /// `[[pipelines]]`.

@@ -186,6 +186,14 @@ pub enum Setting {
         /// The new level, 0 (paper) to 1.
         level: f64,
     },
+    /// A border's weekly opening hours from the change on (built into the border's
+    /// `hours` when the model is validated, so the run does nothing at the change).
+    Hours {
+        /// Node index.
+        node: usize,
+        /// The new weekly windows, minutes from Monday 00:00 local time.
+        weekly: Vec<(u64, u64)>,
+    },
     /// A link's headway (path capacity).
     LinkHeadway {
         /// Link index.
@@ -565,6 +573,8 @@ impl Model {
                         b.level = *level;
                     }
                 }
+                // Already in the border's hours, which cover the whole run.
+                Setting::Hours { .. } => {}
             }
         }
     }

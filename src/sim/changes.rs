@@ -48,6 +48,8 @@ pub(super) fn apply(r: &mut Replication, index: u32) {
                 l.headway = Some(*headway);
             }
             Setting::Digitisation { node, level } => border::set_level(r, *node as u32, *level),
+            // Built into the border's opening hours when the model was validated.
+            Setting::Hours { .. } => {}
             Setting::LinkTime { link, time } => {
                 let mut l = r
                     .world

@@ -826,3 +826,33 @@ fn a_border_closed_by_the_disruptions_file_holds_arrivals_until_it_reopens() {
     let clear = value(rep, "border", "X", "clear_mean");
     assert!(close(clear, 350.0 / 19.0), "{clear}");
 }
+
+/// The border, open around the clock, keeps customs hours of 12:00-23:00 every day from
+/// Monday 8 January (day 7): the consignments of days 1 to 6 clear in 10 h; from day 7 each
+/// arrives at midnight, waits for noon and clears at 22:00, 22 h after arriving. 19 delivered
+/// (the one of day 20 is still there at the horizon): a mean of (6 x 10 + 13 x 22) / 19 h.
+#[test]
+fn new_opening_hours_apply_from_their_date() {
+    let change = "[[changes]]\ndate = \"2024-01-08\"\nelement = \"X\"\nset = { hours = [\"Mon-Sun 12:00-23:00\"] }\n";
+    let clear = first(&paper_border(change), "border", "X", "clear_mean");
+    assert!(close(clear, 346.0 / 19.0), "{clear}");
+    let e = error(&paper_border(
+        &change.replace("\"Mon-Sun 12:00-23:00\"", "\"noon\""),
+    ));
+    assert!(e.contains("changes[0].set.hours[0]"), "{e}");
+    let e = error(&paper_border(
+        &change.replace("[\"Mon-Sun 12:00-23:00\"]", "[]"),
+    ));
+    assert!(
+        e.contains("changes[0].set.hours") && e.contains("not allowed"),
+        "{e}"
+    );
+    let station = change
+        .replace("\"X\"", "\"A\"")
+        .replace("2024-01-08", "2024-01-01 02:00");
+    let e = error(&line(TWO_SERVERS, &station));
+    assert!(
+        e.contains("changes[0].set.hours") && e.contains("a station"),
+        "{e}"
+    );
+}

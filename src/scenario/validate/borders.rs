@@ -7,7 +7,7 @@ use crate::engine::dist::Dist;
 use crate::engine::hours::{self, OpeningHours};
 use crate::engine::time::SimTime;
 use crate::error::Result;
-use crate::scenario::border::{BorderModel, DigitisationParams, level_value};
+use crate::scenario::border::{BorderModel, DigitisationParams, HoursParts, level_value};
 use crate::scenario::file::SeasonSpec;
 use crate::scenario::file::{DistSpec, NodeSpec, ScenarioFile};
 
@@ -115,10 +115,16 @@ pub(super) fn build_border(
         closed.push(hours::holiday(day));
     }
     closed.extend(closure_windows(ctx, p, &n.closures)?);
+    let mut hours_parts = HoursParts {
+        by_month: vec![weekly.clone(); 12],
+        offset,
+        closed: closed.clone(),
+    };
     let hours = match &n.seasons {
         None => OpeningHours::new(&weekly, start_day, offset, &closed),
         Some(seasons) => {
             let by_month = season_hours(ctx, p, seasons, &weekly)?;
+            hours_parts.by_month = by_month.clone();
             // The weeks of each local month become closures of a border otherwise open.
             let first = start_day * 1440 + offset - 1440;
             let last = first + (horizon.ms() / 60_000) as i64 + 2 * 1440;
@@ -150,6 +156,7 @@ pub(super) fn build_border(
         hours,
         preemption: n.preemption.unwrap_or(false),
         level,
+        hours_parts,
         params,
     })
 }
@@ -224,7 +231,11 @@ fn season_hours(
 
 /// The closed stretches, in local minutes since 1970-01-01, of the local months overlapping
 /// `[first, last)`, each month closed outside its weekly windows.
-fn seasonal_closures(by_month: &[Vec<(u64, u64)>], first: i64, last: i64) -> Vec<(i64, i64)> {
+pub(super) fn seasonal_closures(
+    by_month: &[Vec<(u64, u64)>],
+    first: i64,
+    last: i64,
+) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
     let mut day = first.div_euclid(1440);
     // Back to the first of its month.
@@ -254,4 +265,37 @@ fn seasonal_closures(by_month: &[Vec<(u64, u64)>], first: i64, last: i64) -> Vec
         day = end;
     }
     out
+}
+
+/// The opening hours of a border whose weekly hours change on `switches` (times from the
+/// start, in date order, each with its new weekly windows): its own hours (by month) up to the
+/// first change, then each change's windows from its date, as closures of a border otherwise
+/// open (as seasons are), over the run.
+pub(super) fn dated_hours(
+    b: &BorderModel,
+    start_day: i64,
+    horizon: SimTime,
+    switches: &[(SimTime, Vec<(u64, u64)>)],
+) -> OpeningHours {
+    let hp = &b.hours_parts;
+    let first = start_day * 1440 + hp.offset - 1440;
+    let last = first + (horizon.ms() / 60_000) as i64 + 2 * 1440;
+    let local = |t: SimTime| start_day * 1440 + hp.offset + (t.ms() / 60_000) as i64;
+    let clip = |v: Vec<(i64, i64)>, a: i64, b: i64| -> Vec<(i64, i64)> {
+        v.into_iter()
+            .map(|(s, e)| (s.max(a), e.min(b)))
+            .filter(|(s, e)| e > s)
+            .collect()
+    };
+    let mut closed = hp.closed.clone();
+    let mut from = first;
+    let mut pattern = hp.by_month.clone();
+    for (at, weekly) in switches {
+        let to = local(*at).max(from);
+        closed.extend(clip(seasonal_closures(&pattern, from, to), from, to));
+        pattern = vec![weekly.clone(); 12];
+        from = to;
+    }
+    closed.extend(clip(seasonal_closures(&pattern, from, last), from, last));
+    OpeningHours::new(&[], start_day, hp.offset, &closed)
 }

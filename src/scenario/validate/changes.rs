@@ -147,7 +147,7 @@ fn settings(
             let allowed = if station {
                 "`servers`, `berths` and `yard_teu`"
             } else {
-                "`lanes`, `inspection_bays`, `technical_tracks`, `digitisation`, `berths` and `yard_teu`"
+                "`lanes`, `inspection_bays`, `technical_tracks`, `digitisation`, `hours`, `berths` and `yard_teu`"
             };
             if station {
                 for (f, given) in [
@@ -155,11 +155,28 @@ fn settings(
                     ("inspection_bays", set.inspection_bays.is_some()),
                     ("technical_tracks", set.technical_tracks.is_some()),
                     ("digitisation", set.digitisation.is_some()),
+                    ("hours", set.hours.is_some()),
                 ] {
                     if given {
                         return Err(wrong(f, allowed));
                     }
                 }
+            }
+            if let Some(h) = &set.hours {
+                if h.is_empty() {
+                    return Err(ctx.err(
+                        &at("hours"),
+                        "`hours = []` is not allowed; list weekly windows such as \"Mon-Fri 08:00-20:00\" (around the clock: \"Mon-Sun 00:00-24:00\")",
+                    ));
+                }
+                let mut weekly = Vec::new();
+                for (j, w) in h.iter().enumerate() {
+                    weekly.extend(
+                        hours::parse_window(w)
+                            .map_err(|e| ctx.err(&at(&format!("hours[{j}]")), e))?,
+                    );
+                }
+                out.push(Setting::Hours { node, weekly });
             }
             if let Some(l) = &set.digitisation {
                 let level = crate::scenario::border::level_value(l)

@@ -24,7 +24,7 @@ use super::access::FileAccess;
 use super::duration::Duration;
 use super::file::{ScenarioFile, WarmupSpec};
 use super::locate::locate;
-use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model};
+use super::model::{DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_START, Model, NodeKind, Setting};
 use crate::engine::bins::MAX_BINS;
 use crate::engine::hours;
 use crate::engine::periods::PeriodKind;
@@ -218,6 +218,20 @@ pub(crate) fn build(
         None => Vec::new(),
     };
     let schedule = disruptions::schedule(&changes, &disruptions, &parts);
+    // Dated changes of a border's weekly hours are built into its opening hours.
+    for (i, n) in nodes.iter_mut().enumerate() {
+        let switches: Vec<(SimTime, Vec<(u64, u64)>)> = changes
+            .iter()
+            .flat_map(|c| c.settings.iter().map(move |s| (c.at, s)))
+            .filter_map(|(at, s)| match s {
+                Setting::Hours { node, weekly } if *node == i => Some((at, weekly.clone())),
+                _ => None,
+            })
+            .collect();
+        if let (false, NodeKind::Border(b)) = (switches.is_empty(), &mut n.kind) {
+            b.hours = borders::dated_hours(b, start_day, SimTime::ZERO + horizon, &switches);
+        }
+    }
     Ok(Model {
         name: s.name.clone(),
         description: s.description.clone(),
