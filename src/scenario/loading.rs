@@ -187,7 +187,7 @@ fn resolve_once(
         // Validate the file itself, so every message points at its own line and column.
         let model = match &merged {
             None => validate_text(file, src, access, cache)?,
-            Some(m) => validate_text(file, m, access, cache).map_err(in_merged)?,
+            Some(m) => validate_text(file, m, access, cache).map_err(|e| in_merged(e, file))?,
         };
         let text = match doc {
             Some(doc) => canonical(&doc)?,
@@ -263,17 +263,18 @@ fn unquoted_date(src: &str, field: &str) -> Option<String> {
 }
 
 /// An error in a scenario merged with its `extends` base names field paths of the merged
-/// scenario, without line and column.
-fn in_merged(e: Error) -> Error {
+/// scenario, without line and column (they would be the merged text's); an error in a data
+/// file the scenario reads (a disruptions file, empirical data) keeps its line and column.
+fn in_merged(e: Error, scenario: &Path) -> Error {
     match e.in_context("(in the scenario merged with its `extends` base)") {
         Error::Scenario {
             file,
+            line_col,
             path,
             message,
-            ..
         } => Error::Scenario {
+            line_col: line_col.filter(|_| file != scenario),
             file,
-            line_col: None,
             path,
             message,
         },

@@ -856,3 +856,22 @@ fn new_opening_hours_apply_from_their_date() {
         "{e}"
     );
 }
+
+/// A bad row of the disruptions file of a scenario that `extends` a base still names the
+/// file's line and column (they are the data file's, not the merged scenario's).
+#[test]
+fn a_bad_disruption_under_extends_keeps_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), paper_border("")).unwrap();
+    let src = "extends = \"base.toml\"\n[scenario]\ndisruptions = \"events.csv\"\n";
+    std::fs::write(dir.path().join("s.toml"), src).unwrap();
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "element,from,to,factor\nX,2024-01-10,2024-01-03,0\n",
+    )
+    .unwrap();
+    let e = scenario::parse(&dir.path().join("s.toml"), src)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("events.csv:2:3"), "{e}");
+}
