@@ -26,7 +26,7 @@ use super::manifest::{self, FILE as MANIFEST, sha256_hex};
 use super::outdir::{check_replace, default_dir};
 use super::printout::Printout;
 use super::results::ReplicationReader;
-use super::{Common, apply_counts, changes_scenario, load, warn_unstable};
+use super::{Common, apply_counts, changes_scenario, load, warn_unstable_at};
 use crate::error::{Error, Result};
 use crate::report::layout::terminal_width;
 use crate::report::{ComparisonCsv, ReplicationResult, ResultsFolder};
@@ -200,9 +200,10 @@ pub fn compare(opts: &CompareOptions) -> Result<Printout> {
     }
     check_names(&alts.iter().map(|a| a.2.clone()).collect::<Vec<_>>())?;
     let runner = Runner::new(c.jobs, c.quiet)?;
-    warn_unstable(&base_model);
-    for (_, m, _) in &alts {
-        warn_unstable(m);
+    // Each scenario's warnings name it: two scenarios may warn about the same resource.
+    warn_unstable_at(&base_model, &format!("{}: ", base_model.name));
+    for (_, m, label) in &alts {
+        warn_unstable_at(m, &format!("{label}: "));
     }
     let mut scenarios = vec![base.entry("base")];
     scenarios.extend(alts.iter().map(|(l, _, label)| {

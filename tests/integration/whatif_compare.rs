@@ -179,6 +179,13 @@ fn compare_says_which_queues_no_longer_settle() {
     let line = out.lines().find(|l| l.starts_with("busy:")).unwrap();
     assert!(line.contains("no longer settle"), "{line}");
     assert!(line.contains("now depends on the run's length"), "{line}");
+    // Its load warning names the alternative it is about.
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("warning: busy: node \"yard\" is offered")),
+        "{err}"
+    );
 }
 
 /// README's compare example (the first alternative of its first command) is what the command
