@@ -13,6 +13,7 @@
 //! Nothing here knows what arrives: the calendar (months, weekdays) is read against the day of
 //! time zero, as in [`super::hours`].
 
+use super::hours::civil_from_days;
 use super::time::MS_PER_DAY;
 
 /// Milliseconds in a year of 365.25 days: the unit of compound growth.
@@ -149,19 +150,6 @@ fn moments(k: f64, t: f64) -> [f64; 3] {
         let f2 = (t * t * e - 2.0 * f1) / k;
         [f0, f1, f2]
     }
-}
-
-/// The civil date (year, month, day) of days since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// The date (`YYYY-MM-DD`, UTC) of `t` ms after midnight UTC of `start_day`.
