@@ -106,6 +106,28 @@ pub(super) struct ChangeSetSpec {
     pub hours: Option<Vec<String>>,
 }
 
+impl ChangeSetSpec {
+    /// Each field's name, and whether the file gives it.
+    pub(super) fn given(&self) -> [(&'static str, bool); 14] {
+        [
+            ("servers", self.servers.is_some()),
+            ("lanes", self.lanes.is_some()),
+            ("inspection_bays", self.inspection_bays.is_some()),
+            ("technical_tracks", self.technical_tracks.is_some()),
+            ("digitisation", self.digitisation.is_some()),
+            ("hours", self.hours.is_some()),
+            ("berths", self.berths.is_some()),
+            ("yard_teu", self.yard_teu.is_some()),
+            ("fleet", self.fleet.is_some()),
+            ("capacity_teu", self.capacity_teu.is_some()),
+            ("every", self.every.is_some()),
+            ("headway", self.headway.is_some()),
+            ("trains_per_day", self.trains_per_day.is_some()),
+            ("time", self.time.is_some()),
+        ]
+    }
+}
+
 /// `[[pipelines]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -139,29 +139,52 @@ fn settings(
             ),
         )
     };
+    // The fields each kind of element takes; any other given is an error naming the first.
+    let takes: &[&str] = match element {
+        Element::Node(i) => match parts.nodes[i].kind {
+            NodeKind::Station { .. } => &["servers", "berths", "yard_teu"],
+            NodeKind::Border(_) => &[
+                "lanes",
+                "inspection_bays",
+                "technical_tracks",
+                "digitisation",
+                "hours",
+                "berths",
+                "yard_teu",
+            ],
+        },
+        Element::Service(_) => &[
+            "fleet",
+            "capacity_teu",
+            "every",
+            "headway",
+            "trains_per_day",
+        ],
+        Element::Link(_) => &["time", "headway", "trains_per_day"],
+    };
+    let allowed = match element {
+        Element::Node(i) => match parts.nodes[i].kind {
+            NodeKind::Station { .. } => "`servers`, `berths` and `yard_teu`",
+            NodeKind::Border(_) => {
+                "`lanes`, `inspection_bays`, `technical_tracks`, `digitisation`, `hours`, `berths` and `yard_teu`"
+            }
+        },
+        Element::Service(_) => {
+            "`fleet`, `capacity_teu`, `every` (timetables), and `headway` or `trains_per_day`"
+        }
+        Element::Link(_) => "`time`, and `headway` or `trains_per_day`",
+    };
+    if let Some((f, _)) = set
+        .given()
+        .into_iter()
+        .find(|(f, given)| *given && !takes.contains(f))
+    {
+        return Err(wrong(f, allowed));
+    }
     let mut out = Vec::new();
     match element {
         Element::Node(node) => {
             let n = &parts.nodes[node];
-            let station = matches!(n.kind, NodeKind::Station { .. });
-            let allowed = if station {
-                "`servers`, `berths` and `yard_teu`"
-            } else {
-                "`lanes`, `inspection_bays`, `technical_tracks`, `digitisation`, `hours`, `berths` and `yard_teu`"
-            };
-            if station {
-                for (f, given) in [
-                    ("lanes", set.lanes.is_some()),
-                    ("inspection_bays", set.inspection_bays.is_some()),
-                    ("technical_tracks", set.technical_tracks.is_some()),
-                    ("digitisation", set.digitisation.is_some()),
-                    ("hours", set.hours.is_some()),
-                ] {
-                    if given {
-                        return Err(wrong(f, allowed));
-                    }
-                }
-            }
             if let Some(h) = &set.hours {
                 if h.is_empty() {
                     return Err(ctx.err(
@@ -216,22 +239,7 @@ fn settings(
                 };
                 out.push(Setting::Tracks { node, tracks });
             }
-            for (f, given) in [
-                ("fleet", set.fleet.is_some()),
-                ("capacity_teu", set.capacity_teu.is_some()),
-                ("every", set.every.is_some()),
-                ("headway", set.headway.is_some()),
-                ("trains_per_day", set.trains_per_day.is_some()),
-                ("time", set.time.is_some()),
-            ] {
-                if given {
-                    return Err(wrong(f, allowed));
-                }
-            }
             if let Some(s) = set.servers {
-                if !station {
-                    return Err(wrong("servers", allowed));
-                }
                 if n.servers().is_none() {
                     return Err(ctx.err(
                         &at("servers"),
@@ -279,22 +287,6 @@ fn settings(
             }
         }
         Element::Service(service) => {
-            let allowed =
-                "`fleet`, `capacity_teu`, `every` (timetables), and `headway` or `trains_per_day`";
-            for (f, given) in [
-                ("servers", set.servers.is_some()),
-                ("lanes", set.lanes.is_some()),
-                ("inspection_bays", set.inspection_bays.is_some()),
-                ("technical_tracks", set.technical_tracks.is_some()),
-                ("berths", set.berths.is_some()),
-                ("yard_teu", set.yard_teu.is_some()),
-                ("digitisation", set.digitisation.is_some()),
-                ("time", set.time.is_some()),
-            ] {
-                if given {
-                    return Err(wrong(f, allowed));
-                }
-            }
             if let Some(f) = set.fleet {
                 let rule = "the fleet is a whole number of carriers from 1 to 100000";
                 let fleet = whole(ctx, &at("fleet"), f, 1..=100_000, rule)? as u32;
@@ -340,23 +332,6 @@ fn settings(
             }
         }
         Element::Link(link) => {
-            let allowed = "`time`, and `headway` or `trains_per_day`";
-            for (f, given) in [
-                ("servers", set.servers.is_some()),
-                ("lanes", set.lanes.is_some()),
-                ("inspection_bays", set.inspection_bays.is_some()),
-                ("technical_tracks", set.technical_tracks.is_some()),
-                ("berths", set.berths.is_some()),
-                ("yard_teu", set.yard_teu.is_some()),
-                ("digitisation", set.digitisation.is_some()),
-                ("fleet", set.fleet.is_some()),
-                ("capacity_teu", set.capacity_teu.is_some()),
-                ("every", set.every.is_some()),
-            ] {
-                if given {
-                    return Err(wrong(f, allowed));
-                }
-            }
             if let Some(t) = &set.time {
                 let time = build_dist(ctx, &at("time"), t, emp)?;
                 out.push(Setting::LinkTime { link, time });
