@@ -17,20 +17,27 @@ pub(super) fn schedule_next(r: &mut Replication, f: u32) {
     if let Some(profile) = &model.flows[f as usize].profile {
         return schedule_profiled(r, f, profile);
     }
+    let gap = draw_gap(r, f);
+    r.cal.schedule_in(gap, Event::Created { flow: f });
+}
+
+/// The next gap of flow `f`'s arrivals, with its demand factor: the one draw both paths use,
+/// so that a flow draws the same numbers with or without a profile. A demand factor is a time
+/// change of the arrival process: the same draws, closer together (exact for Poisson
+/// arrivals). At 1 the draw is used as it is.
+#[inline(always)]
+fn draw_gap(r: &mut Replication, f: u32) -> SimDur {
     let mut src = r
         .world
         .get_mut::<Source>(r.flows[f as usize])
         .expect("flow entity has a Source");
     let src = &mut *src;
     let demand = r.model.flows[f as usize].demand;
-    // A demand factor is a time change of the arrival process: the same draws, closer together
-    // (exact for Poisson arrivals). At 1 the draw is used as it is.
-    let gap = if demand == 1.0 {
+    if demand == 1.0 {
         src.arrivals.sample(&mut src.rng)
     } else {
         SimDur::from_secs_f64(src.arrivals.sample_secs(&mut src.rng) / demand)
-    };
-    r.cal.schedule_in(gap, Event::Created { flow: f });
+    }
 }
 
 /// Schedules the next creation of flow `f`, whose demand follows `profile`: the gap is drawn
@@ -41,17 +48,7 @@ pub(super) fn schedule_next(r: &mut Replication, f: u32) {
 #[cold]
 #[inline(never)]
 fn schedule_profiled(r: &mut Replication, f: u32, profile: &Profile) {
-    let mut src = r
-        .world
-        .get_mut::<Source>(r.flows[f as usize])
-        .expect("flow entity has a Source");
-    let src = &mut *src;
-    let demand = r.model.flows[f as usize].demand;
-    let gap = if demand == 1.0 {
-        src.arrivals.sample(&mut src.rng)
-    } else {
-        SimDur::from_secs_f64(src.arrivals.sample_secs(&mut src.rng) / demand)
-    };
+    let gap = draw_gap(r, f);
     let (op, cursor) = &mut r.clocks[f as usize];
     *op = op.saturating_add(gap.ms());
     if let Some(t) = cursor.time_of(profile, *op as f64) {
