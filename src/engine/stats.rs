@@ -46,18 +46,31 @@ impl Tally {
     }
 }
 
-/// Streaming quantiles of durations: an HDR histogram with three significant digits (relative
-/// error at most 0.1%), recorded at one-second resolution.
+/// Streaming quantiles of durations, with the accuracy of an HDR histogram of three
+/// significant digits (relative error at most 0.1%), recorded at one-second resolution.
 ///
-/// Memory follows what was recorded, not a fixed range: the histogram starts covering 0-2 s
-/// (2,048 counters) and grows by 1,024 counters each time the largest value doubles, so a node
-/// whose waits stay under an hour holds about 12 k counters, and a year's range about 26 k.
-/// Counters are 32-bit (at most 4.29e9 values in one counter; a replication records far fewer
-/// values in all). The quantiles are those of the fixed-range 64-bit histogram used before:
-/// the bucket of a value depends only on the lowest value and the precision.
+/// Memory follows what was recorded. The first [`Quantiles::KEPT`] values are kept as they are
+/// (8 bytes each) and the quantiles computed from them exactly as the histogram would: the
+/// value at quantile q is the highest value equivalent (within the three digits) to the k-th
+/// smallest value, k = max(1, ceil(q n)). The next value moves them into the histogram, which
+/// starts covering 0-2 s (2,048 counters) and grows by 1,024 counters each time the largest value
+/// doubles: about 12 k counters for waits under an hour, 26 k for a year's range, 32-bit each.
+/// So a node or flow that sees few consignments in a replication (a large network) holds a few
+/// kilobytes, and one that sees many holds what the histogram needs; the quantiles are the same
+/// either way, and the same as those of the fixed-range 64-bit histogram used before (the bucket
+/// of a value depends only on the lowest value and the precision).
 #[derive(Clone, Debug)]
 pub struct Quantiles {
-    hist: Histogram<u32>,
+    store: Store,
+}
+
+/// Where [`Quantiles`] keeps its observations.
+#[derive(Clone, Debug)]
+enum Store {
+    /// Up to [`Quantiles::KEPT`] values in seconds, in the order recorded.
+    Values(Vec<u64>),
+    /// Every value, counted in the histogram.
+    Histogram(Box<Histogram<u32>>),
 }
 
 impl Default for Quantiles {
@@ -66,35 +79,81 @@ impl Default for Quantiles {
     }
 }
 
+/// A histogram of the layout every [`Quantiles`] uses: from one second, three significant
+/// digits, resized as larger values come.
+fn histogram() -> Histogram<u32> {
+    let mut hist = Histogram::new_with_bounds(1, 2, 3).expect("valid histogram bounds");
+    hist.auto(true);
+    hist
+}
+
+/// The layout's arithmetic (which values are equivalent), shared by every kept-values store.
+fn layout() -> &'static Histogram<u32> {
+    static LAYOUT: std::sync::OnceLock<Histogram<u32>> = std::sync::OnceLock::new();
+    LAYOUT.get_or_init(histogram)
+}
+
 impl Quantiles {
-    /// An empty histogram.
+    /// How many values are kept as they are before they move into a histogram (8 KiB).
+    pub const KEPT: usize = 1_024;
+
+    /// An empty record: nothing allocated until the first value.
     pub fn new() -> Self {
-        // From one second, three significant digits, resized as larger values come.
-        let mut hist = Histogram::new_with_bounds(1, 2, 3).expect("valid histogram bounds");
-        hist.auto(true);
-        Quantiles { hist }
+        Quantiles {
+            store: Store::Values(Vec::new()),
+        }
     }
 
     /// Records one duration (rounded to the second; zero is kept as zero).
     #[inline]
     pub fn record(&mut self, d: SimDur) {
         let secs = (d.0 + 500) / 1_000;
-        // With auto-resize on, recording cannot fail for any u64.
-        let _ = self.hist.record(secs);
+        match &mut self.store {
+            Store::Values(v) if v.len() < Self::KEPT => v.push(secs),
+            Store::Values(v) => {
+                let mut hist = histogram();
+                for &s in v.iter().chain([&secs]) {
+                    // With auto-resize on, recording cannot fail for any u64.
+                    let _ = hist.record(s);
+                }
+                self.store = Store::Histogram(Box::new(hist));
+            }
+            Store::Histogram(hist) => {
+                let _ = hist.record(secs);
+            }
+        }
     }
 
     /// The `q` quantile (0..=1) in hours; NaN without observations.
     pub fn quantile_hours(&self, q: f64) -> f64 {
-        if self.hist.is_empty() {
-            f64::NAN
-        } else {
-            self.hist.value_at_quantile(q) as f64 / 3600.0
-        }
+        let secs = match &self.store {
+            Store::Values(v) if v.is_empty() => return f64::NAN,
+            Store::Values(v) => {
+                // As `Histogram::value_at_quantile`: the count to reach, then the bucket of
+                // the value that reaches it, reported by its highest equivalent value (its
+                // lowest for q = 0).
+                let q = q.min(1.0);
+                let k = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+                let mut sorted = v.clone();
+                let (_, kth, _) = sorted.select_nth_unstable(k - 1);
+                if q == 0.0 {
+                    layout().lowest_equivalent(*kth)
+                } else {
+                    layout().highest_equivalent(*kth)
+                }
+            }
+            Store::Histogram(hist) if hist.is_empty() => return f64::NAN,
+            Store::Histogram(hist) => hist.value_at_quantile(q),
+        };
+        secs as f64 / 3600.0
     }
 
-    /// Forgets every observation (end of warm-up).
+    /// Forgets every observation (end of warm-up), keeping the memory it has.
     pub fn clear(&mut self) {
-        self.hist.reset();
+        match &mut self.store {
+            Store::Values(v) => v.clear(),
+            Store::Histogram(hist) => hist.reset(),
+        }
     }
 }
 
@@ -188,6 +247,37 @@ mod tests {
         // Values beyond the initial year bound resize instead of failing.
         h.record(SimDur::days(3_000));
         assert!((h.quantile_hours(1.0) / 24.0 - 3_000.0).abs() < 3.0);
+    }
+
+    /// The kept values give the histogram's quantiles exactly, below and above the switch,
+    /// after a clear, for values from zero to years.
+    #[test]
+    fn kept_values_give_the_histograms_quantiles() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let qs = [0.0, 1e-9, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0, 1.5];
+        for n in [1usize, 2, 3, 10, 999, 1_023, 1_024, 1_025, 1_500, 5_000] {
+            for spread in [10u64, 3_600_000, 86_400_000, 400 * 86_400_000] {
+                let mut q = Quantiles::new();
+                let mut h = histogram();
+                for round in 0..2 {
+                    for _ in 0..n {
+                        let ms = rng.next_u64() % spread;
+                        q.record(SimDur(ms));
+                        h.record((ms + 500) / 1_000).unwrap();
+                    }
+                    for p in qs {
+                        let want = h.value_at_quantile(p) as f64 / 3600.0;
+                        assert_eq!(q.quantile_hours(p), want, "n {n} spread {spread} q {p}");
+                    }
+                    if round == 0 {
+                        q.clear();
+                        h.reset();
+                        assert!(q.quantile_hours(0.5).is_nan());
+                    }
+                }
+            }
+        }
     }
 
     #[test]

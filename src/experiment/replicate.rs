@@ -164,8 +164,8 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         None => None,
     };
     let mut take = |r: report::ReplicationResult| {
-        reps.take(&r)?;
-        series.take(&r.series)
+        series.take(&r.series)?;
+        reps.take_owned(r)
     };
     let outcome = match &opts.precision {
         Some(t) => {

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::{Export, SummaryRow, finish, fmt_value};
+use super::{Export, SummaryIndex, SummaryRow, finish, fmt_value};
 use crate::engine::summary::Summary;
 
 /// Column names of bottlenecks.csv.
@@ -77,12 +77,8 @@ fn load_and_wait(scope: &str) -> Option<(&'static str, &'static str)> {
 /// Every resource some flow waits for, ranked: most consignment-hours of waiting per day
 /// first, then highest load, then scope and id.
 pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
-    let index: HashMap<(&str, &str, &str), &Summary> = rows
-        .iter()
-        .filter(|r| r.key.is_window())
-        .map(|r| ((r.key.scope, r.key.id.as_str(), r.key.metric), &r.summary))
-        .collect();
-    let get = |scope: &str, id: &str, metric: &str| index.get(&(scope, id, metric)).copied();
+    let index = SummaryIndex::new(rows);
+    let get = |scope: &str, id: &str, metric: &str| index.get(scope, id, metric);
     let mut out: Vec<Bottleneck> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
     for r in rows

@@ -68,8 +68,9 @@ pub struct ResultsFolder {
     /// Its parent, canonical, and its name: where the lock and the staging folder go.
     parent: PathBuf,
     name: OsString,
-    /// The files added so far, in order.
-    files: Vec<(&'static str, Vec<u8>)>,
+    /// The files added so far, in order, each already written to a hidden file beside the
+    /// folder (so that no file's bytes are held in memory until the commit).
+    files: Vec<Staged>,
     /// Files written as the work went ([`ResultsFolder::stream`]), complete, in order: they
     /// come after `files` and before the manifest. Declared before `lock` so that, dropped
     /// without a commit, their hidden files go before the lock removes the folders it made.
@@ -378,54 +379,60 @@ impl ResultsFolder {
         }
     }
 
-    /// Adds a file (serialised now, written by [`commit`](ResultsFolder::commit)).
+    /// Adds a file: written now to a hidden file beside the folder (as a
+    /// [`stream`](ResultsFolder::stream)ed one is, through [`Export::write_to`], so its bytes
+    /// are never all in memory), moved into the folder by [`commit`](ResultsFolder::commit).
     pub fn add(&mut self, file: &dyn Export) -> Result<()> {
         let name = file.file_name();
-        debug_assert!(name != MANIFEST && self.files.iter().all(|f| f.0 != name));
-        let bytes = file.serialize().map_err(out_err(&self.dir.join(name)))?;
-        self.files.push((name, bytes));
+        debug_assert!(name != MANIFEST && self.files.iter().all(|f| f.name != name));
+        let mut out = self.stream(name)?;
+        file.write_to(&mut out)
+            .map_err(out_err(&self.dir.join(name)))?;
+        let staged = self.complete(out)?;
+        self.files.push(staged);
         Ok(())
     }
 
     /// Writes the files added and `manifest.json` (with the SHA-256 of each of them in
     /// `outputs`), all or nothing. Returns the paths written, the manifest last.
-    pub fn commit(mut self, manifest: &mut Manifest) -> Result<Vec<PathBuf>> {
-        for f in &self.streamed {
+    pub fn commit(self, manifest: &mut Manifest) -> Result<Vec<PathBuf>> {
+        for f in self.files.iter().chain(&self.streamed) {
             manifest
                 .outputs
                 .insert(f.name.to_string(), f.sha256.clone());
         }
-        let bytes = manifest.to_bytes(&self.files)?;
-        self.files.push((MANIFEST, bytes));
-        self.write()
+        let bytes = manifest.to_bytes()?;
+        self.write(Some(bytes))
     }
 
     /// Writes the files added, without a manifest (library use: [`crate::run::write`]), with
     /// the same guarantees.
     pub fn commit_without_manifest(self) -> Result<Vec<PathBuf>> {
-        self.write()
+        self.write(None)
     }
 
-    fn write(mut self) -> Result<Vec<PathBuf>> {
+    fn write(mut self, manifest: Option<Vec<u8>>) -> Result<Vec<PathBuf>> {
         let err = out_err(&self.dir);
         let staging =
             Staging::create(self.parent.join(hidden(&self.name, &unique("tmp")))).map_err(&err)?;
-        for (file, bytes) in &self.files {
-            staging
-                .write(file, bytes)
-                .map_err(out_err(&self.dir.join(file)))?;
-        }
-        for f in &self.streamed {
+        for f in self.files.iter().chain(&self.streamed) {
             move_file(&f.temp.path, &staging.path.join(f.name))
                 .map_err(out_err(&self.dir.join(f.name)))?;
         }
+        if let Some(bytes) = &manifest {
+            staging
+                .write(MANIFEST, bytes)
+                .map_err(out_err(&self.dir.join(MANIFEST)))?;
+        }
         sync_folder(&staging.path).map_err(&err)?;
-        let mut names: Vec<&str> = self.files.iter().map(|f| f.0).collect();
-        let before_manifest = names.iter().position(|n| *n == MANIFEST);
-        let streamed = self.streamed.iter().map(|f| f.name);
-        match before_manifest {
-            Some(i) => drop(names.splice(i..i, streamed)),
-            None => names.extend(streamed),
+        let mut names: Vec<&str> = self
+            .files
+            .iter()
+            .chain(&self.streamed)
+            .map(|f| f.name)
+            .collect();
+        if manifest.is_some() {
+            names.push(MANIFEST);
         }
         swap::swap_in(&staging.path, staging.ticket, &self.target(), &names).map_err(&err)?;
         self.lock.keep_parents();

@@ -244,10 +244,7 @@ pub fn now_unix() -> u64 {
 
 impl Manifest {
     /// The manifest as pretty JSON, after recording the hash of every file in `outputs`.
-    pub fn to_bytes(&mut self, outputs: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
-        for (name, bytes) in outputs {
-            self.outputs.insert((*name).to_string(), sha256_hex(bytes));
-        }
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let mut v = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::Usage(format!("cannot write manifest.json: {e}")))?;
         v.push(b'\n');

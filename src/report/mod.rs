@@ -23,7 +23,7 @@ mod table;
 mod timeseries_csv;
 pub(crate) use timeseries_csv::iso_datetime;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use crate::engine::summary::Summary;
@@ -48,6 +48,11 @@ pub trait Export {
     fn file_name(&self) -> &'static str;
     /// The file's bytes.
     fn serialize(&self) -> std::io::Result<Vec<u8>>;
+    /// Writes the file's bytes to `out` (what [`ResultsFolder::add`] does); a file that can be
+    /// large writes them as it makes them instead of making them all first.
+    fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(&self.serialize()?)
+    }
 }
 
 /// The bytes of a CSV writer over a buffer.
@@ -127,19 +132,17 @@ pub fn summarise(reps: &[ReplicationResult]) -> Vec<SummaryRow> {
     let Some(first) = reps.first() else {
         return Vec::new();
     };
-    let rows = (0..first.rows.len())
-        .map(|i| {
-            let values: Vec<f64> = reps.iter().map(|r| r.rows[i].value).collect();
-            debug_assert!(
-                reps.iter()
-                    .all(|r| r.rows[i].metric == first.rows[i].metric)
-            );
-            SummaryRow {
-                key: first.rows[i].clone(),
-                summary: Summary::of(&values),
-            }
-        })
-        .collect();
+    let rows = (0..first.rows.len()).map(|i| {
+        let values: Vec<f64> = reps.iter().map(|r| r.rows[i].value).collect();
+        debug_assert!(
+            reps.iter()
+                .all(|r| r.rows[i].metric == first.rows[i].metric)
+        );
+        SummaryRow {
+            key: first.rows[i].clone(),
+            summary: Summary::of(&values),
+        }
+    });
     stability::with_stability(rows)
 }
 
@@ -189,25 +192,40 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Whole-window summary rows by scope, id and metric, for the many look-ups of a table or a check: built in
-/// one pass, where each [`find`] scans every row (a table of every flow of a corridor of
-/// thousands of flows made that quadratic). Finds what [`find`] finds: the first row of a key.
-pub struct SummaryIndex<'a>(HashMap<(&'a str, &'a str, &'a str), &'a Summary>);
+/// The whole-window summary rows of a run, indexed by scope, id and metric: many look-ups
+/// without a scan each ([`find`] scans). A sorted list of row numbers, 4 bytes a row (a hash
+/// map of the keys took 120 MB for the 950,000 rows of a 10,000-station corridor).
+#[derive(Debug)]
+pub struct SummaryIndex<'a> {
+    rows: &'a [SummaryRow],
+    /// Positions of the whole-window rows, sorted by (scope, id, metric); among equal keys in
+    /// their order in `rows`, so the first is the one [`find`] finds.
+    order: Vec<u32>,
+}
 
 impl<'a> SummaryIndex<'a> {
     /// Indexes `rows`.
     pub fn new(rows: &'a [SummaryRow]) -> SummaryIndex<'a> {
-        let mut map = HashMap::with_capacity(rows.len());
-        for r in rows.iter().filter(|r| r.key.is_window()) {
-            map.entry((r.key.scope, r.key.id.as_str(), r.key.metric))
-                .or_insert(&r.summary);
-        }
-        SummaryIndex(map)
+        let mut order: Vec<u32> = (0..rows.len() as u32)
+            .filter(|&i| rows[i as usize].key.is_window())
+            .collect();
+        let key = |i: &u32| {
+            let k = &rows[*i as usize].key;
+            (k.scope, k.id.as_str(), k.metric)
+        };
+        order.sort_by(|a, b| key(a).cmp(&key(b)));
+        SummaryIndex { rows, order }
     }
 
     /// The summary of `metric` of `id` in `scope`, as [`find`] gives it.
     pub fn get(&self, scope: &str, id: &str, metric: &str) -> Option<&'a Summary> {
-        self.0.get(&(scope, id, metric)).copied()
+        let want = (scope, id, metric);
+        let at = self.order.partition_point(|&i| {
+            let k = &self.rows[i as usize].key;
+            (k.scope, k.id.as_str(), k.metric) < want
+        });
+        let r = &self.rows[*self.order.get(at)? as usize];
+        ((r.key.scope, r.key.id.as_str(), r.key.metric) == want).then_some(&r.summary)
     }
 }
 

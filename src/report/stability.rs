@@ -58,10 +58,13 @@ pub fn verdict(rise: &Summary, level_mean: f64) -> f64 {
     }
 }
 
-/// `rows` with a `stable` row after every trend row (each element's level mean comes before
+/// `rows` with a `stable` row after every trend row (taken as they come, so that the rows need
+/// not be held twice) (each element's level mean comes before
 /// its trend, as the emitters write them).
-pub fn with_stability(rows: Vec<SummaryRow>) -> Vec<SummaryRow> {
-    let mut out = Vec::with_capacity(rows.len() + rows.len() / 8);
+pub fn with_stability(rows: impl IntoIterator<Item = SummaryRow>) -> Vec<SummaryRow> {
+    let rows = rows.into_iter();
+    let n = rows.size_hint().0;
+    let mut out = Vec::with_capacity(n + n / 8);
     let mut levels: HashMap<(&'static str, String, &'static str), f64> = HashMap::new();
     for row in rows {
         let k = &row.key;

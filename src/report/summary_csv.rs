@@ -1,6 +1,6 @@
 //! `summary.csv`: every metric summarised over replications, in long format.
 
-use super::{Export, SummaryRow, finish};
+use super::{Export, SummaryRow};
 
 /// Column names of summary.csv. `period` came last, after the others (folders written before
 /// it have the first 11 columns only: whole-window rows).
@@ -23,7 +23,13 @@ impl Export for SummaryCsv<'_> {
     }
 
     fn serialize(&self) -> std::io::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut out = Vec::new();
+        self.write_to(&mut out)?;
+        Ok(out)
+    }
+
+    fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
         w.write_record(SUMMARY_HEADER)?;
         for r in self.rows {
             w.write_record(
@@ -32,6 +38,6 @@ impl Export for SummaryCsv<'_> {
                     .chain(std::iter::once(r.key.period.to_string())),
             )?;
         }
-        finish(w)
+        w.flush()
     }
 }

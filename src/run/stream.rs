@@ -61,12 +61,31 @@ impl ReplicationStream {
 
     /// The next replication, in order: its rows are written and summed.
     pub fn take(&mut self, rep: &ReplicationResult) -> Result<()> {
-        write_replication(&mut self.csv, &self.scenario, rep).map_err(failed(&self.path))?;
         if self.keys.is_empty() {
             self.keys = rep.rows.clone();
+        }
+        self.sum(rep)
+    }
+
+    /// As [`take`](Self::take), keeping the first replication's rows as the keys of the
+    /// summary instead of a copy of them (on a large network they are most of the memory at the
+    /// end of a run).
+    pub fn take_owned(&mut self, rep: ReplicationResult) -> Result<()> {
+        self.sum(&rep)?;
+        if self.keys.is_empty() {
+            self.keys = rep.rows;
+        }
+        Ok(())
+    }
+
+    /// Writes and sums a replication's rows.
+    fn sum(&mut self, rep: &ReplicationResult) -> Result<()> {
+        write_replication(&mut self.csv, &self.scenario, rep).map_err(failed(&self.path))?;
+        if self.first.is_empty() {
             self.first = vec![FirstPass::new(); rep.rows.len()];
         }
-        debug_assert_eq!(rep.rows.len(), self.keys.len());
+        debug_assert!(self.keys.is_empty() || rep.rows.len() == self.keys.len());
+        debug_assert_eq!(rep.rows.len(), self.first.len());
         for (f, row) in self.first.iter_mut().zip(&rep.rows) {
             f.push(row.value);
             if row.scope == "corridor" && row.metric == "events" {
@@ -122,8 +141,7 @@ impl ReplicationStream {
             .map(|(key, (f, s))| SummaryRow {
                 key,
                 summary: f.finish(s),
-            })
-            .collect();
+            });
         Ok(crate::report::stability::with_stability(rows))
     }
 

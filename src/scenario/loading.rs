@@ -181,17 +181,17 @@ fn resolve_once(
         doc = parse_doc(file, m)?;
     }
     if unchanged {
-        // The document is kept for its text only: dropped first when that is not wanted, so
-        // that it does not add to the peak memory of the validation.
-        let doc = (text == Text::Canonical).then_some(doc);
+        // The document is wanted for its text only: written out (when wanted) and dropped
+        // before the validation, so that it does not add to the validation's peak memory.
+        let text = match text {
+            Text::Canonical => canonical(&doc)?,
+            _ => String::new(),
+        };
+        drop(doc);
         // Validate the file itself, so every message points at its own line and column.
         let model = match &merged {
             None => validate_text(file, src, access, cache)?,
             Some(m) => validate_text(file, m, access, cache).map_err(|e| in_merged(e, file))?,
-        };
-        let text = match doc {
-            Some(doc) => canonical(&doc)?,
-            None => String::new(),
         };
         return Ok(Resolved {
             model,

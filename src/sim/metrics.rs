@@ -38,6 +38,8 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     pipeline::rows(m, r.rep, &mut sink);
     link::section_rows(r, &mut sink);
     periods::rows(r, &mut rows);
+    // Held until the replication is summed: no spare room (a large network has a million rows).
+    rows.shrink_to_fit();
     rows
 }
 

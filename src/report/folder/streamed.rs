@@ -176,21 +176,27 @@ impl ResultsFolder {
 
     /// Adds a streamed file, complete: flushed, synced to disk, its SHA-256 kept for the
     /// manifest (see [`stream`](ResultsFolder::stream)).
-    pub fn add_streamed(&mut self, mut file: StreamedFile) -> Result<()> {
-        let path = self.dir.join(file.name);
+    pub fn add_streamed(&mut self, file: StreamedFile) -> Result<()> {
         debug_assert!(
-            self.files.iter().all(|f| f.0 != file.name)
+            self.files.iter().all(|f| f.name != file.name)
                 && self.streamed.iter().all(|f| f.name != file.name)
         );
+        let staged = self.complete(file)?;
+        self.streamed.push(staged);
+        Ok(())
+    }
+
+    /// A streamed file complete: flushed, synced to disk, its SHA-256 taken.
+    pub(super) fn complete(&self, mut file: StreamedFile) -> Result<Staged> {
+        let path = self.dir.join(file.name);
         file.out.flush().map_err(out_err(&path))?;
         file.out.get_ref().sync_all().map_err(out_err(&path))?;
         let digest = file.hasher.finalize();
-        self.streamed.push(Staged {
+        Ok(Staged {
             name: file.name,
             sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
             temp: file.temp,
-        });
-        Ok(())
+        })
     }
 }
 
