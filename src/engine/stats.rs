@@ -109,19 +109,27 @@ impl Quantiles {
     pub fn record(&mut self, d: SimDur) {
         let secs = (d.0 + 500) / 1_000;
         match &mut self.store {
-            Store::Values(v) if v.len() < Self::KEPT => v.push(secs),
-            Store::Values(v) => {
-                let mut hist = histogram();
-                for &s in v.iter().chain([&secs]) {
-                    // With auto-resize on, recording cannot fail for any u64.
-                    let _ = hist.record(s);
-                }
-                self.store = Store::Histogram(Box::new(hist));
-            }
-            Store::Histogram(hist) => {
-                let _ = hist.record(secs);
-            }
+            // With auto-resize on, recording cannot fail for any u64.
+            Store::Histogram(hist) => drop(hist.record(secs)),
+            Store::Values(_) => self.keep(secs),
         }
+    }
+
+    /// Keeps a value, or moves the values into a histogram when there are enough of them.
+    #[inline(never)]
+    fn keep(&mut self, secs: u64) {
+        let Store::Values(v) = &mut self.store else {
+            return;
+        };
+        if v.len() < Self::KEPT {
+            v.push(secs);
+            return;
+        }
+        let mut hist = histogram();
+        for &s in v.iter().chain([&secs]) {
+            let _ = hist.record(s);
+        }
+        self.store = Store::Histogram(Box::new(hist));
     }
 
     /// The `q` quantile (0..=1) in hours; NaN without observations.
