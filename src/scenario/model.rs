@@ -479,9 +479,99 @@ pub struct FlowModel {
     pub profile: Option<Profile>,
     /// The mean of m over the statistics window (1 without a profile).
     pub profile_mean: f64,
+    /// The flow's alternative routes and how a consignment chooses among them; `None` for a
+    /// flow with one `route` (then `route` and `legs` are all there is). With alternatives,
+    /// `route` and `legs` are those of the first.
+    pub choice: Option<Box<RouteChoice>>,
+    /// Value of time, USD per TEU-hour: generalised cost = charges + value of time x transit.
+    pub value_of_time: f64,
+}
+
+/// Choice rules, as written in `choice`.
+pub const CHOICE_RULES: &[&str] = &["shares", "cheapest", "logit"];
+
+/// How a consignment chooses its route, once, when it is created.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ChoiceRule {
+    /// Each route's fixed `share`.
+    Shares,
+    /// The route of least expected generalised cost (the first in file order on a tie).
+    Cheapest,
+    /// Multinomial logit: P(r) = exp(-scale C_r) / sum over s of exp(-scale C_s).
+    Logit {
+        /// theta, per USD of generalised cost per TEU.
+        scale: f64,
+    },
+}
+
+/// A flow's alternative routes and its choice rule.
+#[derive(Clone, Debug)]
+pub struct RouteChoice {
+    /// The rule.
+    pub rule: ChoiceRule,
+    /// The routes, in file order (the first is the flow's `route` and `legs`).
+    pub routes: Vec<RouteModel>,
+    /// Weight of a delivery in the exponential smoothing of a route's expected transit:
+    /// estimate += smoothing x (transit - estimate); 0 keeps the prior.
+    pub smoothing: f64,
+}
+
+/// One alternative route of a flow.
+#[derive(Clone, Debug)]
+pub struct RouteModel {
+    /// Unique among the flow's routes.
+    pub id: String,
+    /// Node indices, in order.
+    pub route: Vec<usize>,
+    /// For each step, how it is travelled.
+    pub legs: Vec<Leg>,
+    /// Fixed share (`Shares` only; 0 otherwise).
+    pub share: f64,
+    /// TEU a day the route takes, if limited.
+    pub capacity_teu_per_day: Option<f64>,
+    /// When the route opens (time zero if it is open from the start).
+    pub opens: SimTime,
+    /// Expected transit before any delivery, hours: `prior`, or the free-flow time.
+    pub prior_hours: f64,
 }
 
 impl FlowModel {
+    /// The nodes and legs of route `k` of the flow (0 for a flow with one route).
+    #[inline(always)]
+    pub fn path(&self, k: u16) -> (&[usize], &[Leg]) {
+        if k == 0 {
+            return (&self.route, &self.legs);
+        }
+        let c = self
+            .choice
+            .as_deref()
+            .expect("route k > 0 of a flow with routes");
+        let r = &c.routes[k as usize];
+        (&r.route, &r.legs)
+    }
+
+    /// Every route of the flow with the share of its consignments it is expected to carry:
+    /// the one route with 1; alternatives with their fixed shares, or evenly when the choice
+    /// depends on costs (for offered loads before running).
+    pub fn paths(&self) -> Vec<(&[usize], &[Leg], f64)> {
+        match self.choice.as_deref() {
+            None => vec![(&self.route[..], &self.legs[..], 1.0)],
+            Some(c) => {
+                let even = 1.0 / c.routes.len() as f64;
+                c.routes
+                    .iter()
+                    .map(|r| {
+                        let w = match c.rule {
+                            ChoiceRule::Shares => r.share,
+                            ChoiceRule::Cheapest | ChoiceRule::Logit { .. } => even,
+                        };
+                        (&r.route[..], &r.legs[..], w)
+                    })
+                    .collect()
+            }
+        }
+    }
+
     /// Mean time between consignments in seconds over the statistics window, with the demand
     /// factor and the mean of the profile applied.
     pub fn mean_gap_secs(&self) -> f64 {
@@ -490,14 +580,23 @@ impl FlowModel {
 
     /// Route length in km, if every step has a link with a distance.
     pub fn distance_km(&self, links: &[LinkModel]) -> Option<f64> {
-        self.legs
-            .iter()
+        if self.choice.is_some() {
+            return None; // the routes' lengths differ
+        }
+        route_distance_km(&self.legs, links)
+    }
+}
+
+/// The length in km of a route with these legs, if every step has a link with a distance.
+pub fn route_distance_km(legs: &[Leg], links: &[LinkModel]) -> Option<f64> {
+    {
+        legs.iter()
             .map(|l| match l {
                 Leg::Link(l) => links[*l].distance_km,
                 _ => None,
             })
             .sum::<Option<f64>>()
-            .filter(|_| !self.legs.is_empty())
+            .filter(|_| !legs.is_empty())
     }
 }
 

@@ -26,6 +26,7 @@ mod profiles;
 mod readable;
 mod report;
 mod robust_cli;
+mod route_choice;
 mod robust_folder;
 mod scale;
 mod stability;

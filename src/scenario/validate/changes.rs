@@ -297,7 +297,10 @@ fn settings(
                 let teu = whole(ctx, &at("capacity_teu"), t, 1..=1_000_000, rule)? as u32;
                 let sv = &parts.services[service];
                 for f in parts.flows {
-                    if f.teu > teu && f.legs.contains(&crate::scenario::Leg::Service(service)) {
+                    let boards = |(_, legs, _): &(&[usize], &[crate::scenario::Leg], f64)| {
+                        legs.contains(&crate::scenario::Leg::Service(service))
+                    };
+                    if f.teu > teu && f.paths().iter().any(boards) {
                         return Err(ctx.err(
                             &at("capacity_teu"),
                             format!(
@@ -393,7 +396,7 @@ fn check_loads(ctx: &Ctx, changes: &[Change], parts: &Parts) -> Result<()> {
                 let largest = parts
                     .flows
                     .iter()
-                    .filter(|f| f.route.contains(node))
+                    .filter(|f| f.paths().iter().any(|(r, _, _)| r.contains(node)))
                     .map(|f| f.teu)
                     .max()
                     .unwrap_or(0)
