@@ -433,8 +433,8 @@ pub(super) struct RouteSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LearningSpec {
-    /// Weight of each delivery in the exponential smoothing, 0 (never learn) to 1.
-    pub smoothing: Option<f64>,
+    /// Time constant of the exponential smoothing over time.
+    pub memory: Option<Duration>,
 }
 
 /// A distribution as written: `dist` names the family, the other fields are its parameters.

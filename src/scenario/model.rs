@@ -511,9 +511,10 @@ pub struct RouteChoice {
     pub rule: ChoiceRule,
     /// The routes, in file order (the first is the flow's `route` and `legs`).
     pub routes: Vec<RouteModel>,
-    /// Weight of a delivery in the exponential smoothing of a route's expected transit:
-    /// estimate += smoothing x (transit - estimate); 0 keeps the prior.
-    pub smoothing: f64,
+    /// Time constant of the exponential smoothing of a route's expected transit over time:
+    /// a delivery `dt` after the route's previous one (or time zero) moves the estimate by
+    /// `1 - exp(-dt / memory)` of its error.
+    pub memory: SimDur,
 }
 
 /// One alternative route of a flow.

@@ -1,8 +1,9 @@
 //! Route choice: a flow with alternative routes (`[[flows.routes]]`) chooses one for each
 //! consignment, once, when it is created, by fixed shares, the least expected generalised cost
 //! or a multinomial logit over those costs; the expected transit of each route is learned from
-//! the flow's deliveries on it (exponential smoothing, so a delivery informs the choices made
-//! after it: choices lag one transit behind the congestion they respond to).
+//! the flow's deliveries on it (an exponential average over time with the flow's `memory`; a
+//! delivery informs the choices made after it, so choices lag one transit behind the
+//! congestion they respond to).
 //!
 //! Only flows with alternatives have a [`Chooser`]; a flow with one route never comes here
 //! (its consignments keep route 0, and the per-event path reads the route through
@@ -54,6 +55,8 @@ pub(super) struct Chooser {
     charges: Vec<f64>,
     /// Each route's expected transit, hours: its prior, then smoothed deliveries.
     expected: Vec<f64>,
+    /// When each route's estimate last learned (time zero for the prior).
+    learned: Vec<SimTime>,
     /// The day (since time zero) `used` counts.
     day: u64,
     /// TEU each route took on `day`.
@@ -88,6 +91,7 @@ pub(super) fn choosers(model: &Model, rep: u32) -> Vec<Option<Box<Chooser>>> {
                     .map(|r| route_charges_per_teu(model, f, r))
                     .collect(),
                 expected: c.routes.iter().map(|r| r.prior_hours).collect(),
+                learned: vec![SimTime::ZERO; n],
                 day: 0,
                 used: vec![0.0; n],
                 cost: vec![0.0; n],
@@ -209,7 +213,11 @@ pub(super) fn delivered(r: &mut Replication, f: u32, k: u16, transit: SimDur, co
         .expect("a chooser per flow with routes");
     let k = k as usize;
     let hours = transit.as_hours_f64();
-    ch.expected[k] += c.smoothing * (hours - ch.expected[k]);
+    // An exponential average over time: the older the estimate, the more a delivery counts
+    // (a route nobody took for a long time is learned afresh by its next delivery).
+    let dt = (now - ch.learned[k]).ms() as f64 / c.memory.ms() as f64;
+    ch.learned[k] = now;
+    ch.expected[k] += -(-dt).exp_m1() * (hours - ch.expected[k]);
     let s = &mut ch.stats[k];
     let wip = s.wip.level() - 1;
     s.wip.set(now, wip);

@@ -162,7 +162,7 @@ arrivals = {{ dist = "exponential", mean = "50m" }}
 value_of_time = {vot}
 choice = "logit"
 logit_scale = 1
-learning = {{ smoothing = 0.02 }}
+learning = {{ memory = "3d" }}
 
 [[flows.routes]]
 id = "one"
@@ -218,15 +218,17 @@ fn sue(mu1: f64, mu2: f64, lambda: f64, k: f64) -> f64 {
 /// simulated share) approaches the Wardrop split, where W1 = 1/(2 - 2p) equals
 /// W2 = 1/(1 - 2(1 - p)): p = 3/4.
 ///
-/// The learned cost is a lagged, noisy estimate: each delivery moves its route's estimate by
-/// 0.002 of its error, so an estimate averages about the last 500 sojourns on its route (a
-/// few days), far longer than one sojourn (so the lag is small) and long enough that the noise
-/// of successive, correlated M/M/1 sojourns is small against 1/(theta x value of time); the
-/// window of 1,000 days after a 100-day warm-up then holds many such memories, so that what is
-/// tested is the fixed point, not the noise around it.
+/// The learned cost is a lagged, noisy estimate: with a memory of 30 days an estimate averages
+/// the sojourns of about the last month on its route (hundreds of them), far longer than one
+/// sojourn (so the lag of one transit is small) and long enough that the noise of successive,
+/// correlated M/M/1 sojourns is small against 1/(theta x value of time); the window of 1,000
+/// days after a 100-day warm-up holds over 30 such memories, so that what is tested is the
+/// fixed point, not the noise around it. The noise left flattens the logit a little (a
+/// perceived cost with noise is a logit with a smaller scale), which is why the tolerance is
+/// the replications' interval plus 0.01 and the scale stays at most 2 per hour of difference.
 #[test]
 fn learned_logit_on_two_mm1_routes_converges_to_the_sue_and_towards_wardrop() {
-    let thetas = [0.5, 1.0, 4.0];
+    let thetas = [0.5, 1.0, 2.0];
     let mut src = String::from(
         "[scenario]\nname = \"sue\"\nhorizon = \"1100d\"\nwarmup = \"100d\"\nreplications = 10\nseed = 21\n",
     );
@@ -251,7 +253,7 @@ arrivals = {{ dist = "exponential", mean = "30m" }}
 value_of_time = 1
 choice = "logit"
 logit_scale = {theta}
-learning = {{ smoothing = 0.002 }}
+learning = {{ memory = "30d" }}
 
 [[flows.routes]]
 id = "fast"
@@ -270,10 +272,14 @@ route = ["slow{i}"]
         let p = sue(2.0, 1.0, 2.0, *theta);
         let s = summary(&out.summary, "route", &format!("f{i}/fast"), "share");
         assert!(
-            (s.mean - p).abs() <= s.ci95.max(0.002) + 0.004,
+            (s.mean - p).abs() <= s.ci95 + 0.01,
             "theta {theta}: simulated share {:.4} ± {:.4} vs the SUE {p:.4}",
             s.mean,
             s.ci95
+        );
+        eprintln!(
+            "theta {theta}: SUE {p:.4}, simulated {:.4} ± {:.4}",
+            s.mean, s.ci95
         );
         gaps.push(((p - wardrop).abs(), (s.mean - wardrop).abs()));
     }
@@ -386,8 +392,8 @@ fn bad_route_choices_are_errors_naming_the_field_the_value_and_the_rule() {
             &["flows[0].routes[1].id", "\"a\""],
         ),
         (
-            two_delays(1.0, 1.0, "choice = \"cheapest\"\nlearning = { smoothing = 2 }", "", ""),
-            &["flows[0].learning.smoothing", "2 is not allowed", "from 0"],
+            two_delays(1.0, 1.0, "choice = \"cheapest\"\nlearning = { memory = \"0s\" }", "", ""),
+            &["flows[0].learning.memory", "0s"],
         ),
         (
             two_delays(1.0, 1.0, "choice = \"cheapest\"\nvalue_of_time = -3", "", ""),

@@ -10,7 +10,7 @@ use super::ids::{shown, unique_id};
 use super::links_flows::parse_route;
 use super::values::{number, positive, positive_duration};
 use crate::engine::hours;
-use crate::engine::time::{MS_PER_DAY, SimTime};
+use crate::engine::time::{MS_PER_DAY, SimDur, SimTime};
 use crate::error::Result;
 use crate::scenario::file::FlowSpec;
 use crate::scenario::model::{
@@ -18,8 +18,8 @@ use crate::scenario::model::{
     RouteModel, ServiceModel,
 };
 
-/// Default weight of a delivery in the smoothing of a route's expected transit.
-pub(crate) const DEFAULT_SMOOTHING: f64 = 0.1;
+/// Default time constant of the smoothing of a route's expected transit: 30 days.
+pub(crate) const DEFAULT_MEMORY: SimDur = SimDur(30 * MS_PER_DAY);
 
 /// Shares must sum to 1 within this.
 const SHARE_TOLERANCE: f64 = 1e-6;
@@ -83,15 +83,9 @@ pub(super) fn build_choice(
             "`logit_scale` is for `choice = \"logit\"`",
         ));
     }
-    let smoothing = match f.learning.as_ref().and_then(|l| l.smoothing) {
-        Some(a) => number(
-            ctx,
-            &format!("{p}.learning.smoothing"),
-            a,
-            (0.0..=1.0).contains(&a),
-            "the smoothing is the weight of each delivery, from 0 (keep the prior) to 1 (the last transit)",
-        )?,
-        None => DEFAULT_SMOOTHING,
+    let memory = match f.learning.as_ref().and_then(|l| l.memory.as_ref()) {
+        Some(d) => positive_duration(ctx, &format!("{p}.learning.memory"), d)?,
+        None => DEFAULT_MEMORY,
     };
     let mut ids = HashSet::new();
     let mut routes = Vec::with_capacity(f.routes.len());
@@ -180,7 +174,7 @@ pub(super) fn build_choice(
     Ok(RouteChoice {
         rule,
         routes,
-        smoothing,
+        memory,
     })
 }
 
