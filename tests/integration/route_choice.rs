@@ -101,10 +101,7 @@ fn cheapest_with_fixed_costs_always_takes_the_cheaper_route() {
     for r in &out.reps {
         assert_eq!(at(r, "", "f/a", "chosen"), 0.0);
         assert_eq!(at(r, "", "f/b", "share"), 1.0);
-        assert_eq!(
-            at(r, "", "f/b", "chosen"),
-            value(r, "flow", "f", "created")
-        );
+        assert_eq!(at(r, "", "f/b", "chosen"), value(r, "flow", "f", "created"));
     }
 }
 
@@ -228,7 +225,7 @@ fn sue(mu1: f64, mu2: f64, lambda: f64, k: f64) -> f64 {
 /// the replications' interval plus 0.01 and the scale stays at most 2 per hour of difference.
 #[test]
 fn learned_logit_on_two_mm1_routes_converges_to_the_sue_and_towards_wardrop() {
-    let thetas = [0.5, 1.0, 2.0];
+    let thetas = [0.5, 1.0, 2.0, 4.0];
     let mut src = String::from(
         "[scenario]\nname = \"sue\"\nhorizon = \"1100d\"\nwarmup = \"100d\"\nreplications = 10\nseed = 21\n",
     );
@@ -305,8 +302,10 @@ fn sue_by_hand_reference_values() {
 #[test]
 fn a_route_that_opens_on_a_date() {
     let flow = "value_of_time = 1\nchoice = \"cheapest\"";
-    let src = two_delays(12.0, 10.0, flow, "", "opens = \"2024-03-01\"")
-        .replace("horizon = \"400d\"\nwarmup = \"10d\"", "horizon = \"152d\"\nperiods = \"month\"");
+    let src = two_delays(12.0, 10.0, flow, "", "opens = \"2024-03-01\"").replace(
+        "horizon = \"400d\"\nwarmup = \"10d\"",
+        "horizon = \"152d\"\nperiods = \"month\"",
+    );
     let out = run(&model(&src));
     for r in &out.reps {
         for month in ["2024-01", "2024-02"] {
@@ -325,7 +324,13 @@ fn a_route_that_opens_on_a_date() {
 fn a_full_route_sends_the_rest_to_the_next_best() {
     // 48 consignments a day on average, the cheaper route takes 20 TEU a day.
     let flow = "value_of_time = 1\nchoice = \"cheapest\"";
-    let out = run(&model(&two_delays(12.0, 10.0, flow, "", "capacity_teu_per_day = 20")));
+    let out = run(&model(&two_delays(
+        12.0,
+        10.0,
+        flow,
+        "",
+        "capacity_teu_per_day = 20",
+    )));
     for r in &out.reps {
         let days = 390.0;
         let b = at(r, "", "f/b", "chosen");
@@ -352,7 +357,11 @@ fn bad_route_choices_are_errors_naming_the_field_the_value_and_the_rule() {
         ),
         (
             two_delays(1.0, 1.0, "", "share = -0.5", "share = 1.5"),
-            &["flows[0].routes[0].share", "-0.5 is not allowed", "from 0 to 1"],
+            &[
+                "flows[0].routes[0].share",
+                "-0.5 is not allowed",
+                "from 0 to 1",
+            ],
         ),
         (
             two_delays(1.0, 1.0, "", "share = 1", ""),
@@ -372,7 +381,10 @@ fn bad_route_choices_are_errors_naming_the_field_the_value_and_the_rule() {
         ),
         (
             two_delays(1.0, 1.0, "choice = \"cheapest\"", "share = 1", ""),
-            &["flows[0].routes[0].share", "`share` is for `choice = \"shares\"`"],
+            &[
+                "flows[0].routes[0].share",
+                "`share` is for `choice = \"shares\"`",
+            ],
         ),
         (
             two_delays(1.0, 1.0, "choice = \"cheapest\"\nlogit_scale = 1", "", ""),
@@ -388,15 +400,28 @@ fn bad_route_choices_are_errors_naming_the_field_the_value_and_the_rule() {
             &["flows[0].routes[1].route[0]", "\"NOWHERE\"", "known nodes"],
         ),
         (
-            two_delays(1.0, 1.0, "", "share = 0.5", "share = 0.5").replace("id = \"b\"", "id = \"a\""),
+            two_delays(1.0, 1.0, "", "share = 0.5", "share = 0.5")
+                .replace("id = \"b\"", "id = \"a\""),
             &["flows[0].routes[1].id", "\"a\""],
         ),
         (
-            two_delays(1.0, 1.0, "choice = \"cheapest\"\nlearning = { memory = \"0s\" }", "", ""),
+            two_delays(
+                1.0,
+                1.0,
+                "choice = \"cheapest\"\nlearning = { memory = \"0s\" }",
+                "",
+                "",
+            ),
             &["flows[0].learning.memory", "0s"],
         ),
         (
-            two_delays(1.0, 1.0, "choice = \"cheapest\"\nvalue_of_time = -3", "", ""),
+            two_delays(
+                1.0,
+                1.0,
+                "choice = \"cheapest\"\nvalue_of_time = -3",
+                "",
+                "",
+            ),
             &["flows[0].value_of_time", "-3 is not allowed", ">= 0"],
         ),
         (
@@ -407,15 +432,34 @@ fn bad_route_choices_are_errors_naming_the_field_the_value_and_the_rule() {
                 "opens = \"2024-02-01\"",
                 "opens = \"2024-03-01\"",
             ),
-            &["flows[0].routes", "at least one route must be open from the start"],
+            &[
+                "flows[0].routes",
+                "at least one route must be open from the start",
+            ],
         ),
         (
-            two_delays(1.0, 1.0, "choice = \"cheapest\"", "opens = \"2024-13-01\"", ""),
+            two_delays(
+                1.0,
+                1.0,
+                "choice = \"cheapest\"",
+                "opens = \"2024-13-01\"",
+                "",
+            ),
             &["flows[0].routes[0].opens", "2024-13-01"],
         ),
         (
-            two_delays(1.0, 1.0, "choice = \"cheapest\"", "capacity_teu_per_day = 0", ""),
-            &["flows[0].routes[0].capacity_teu_per_day", "0 is not allowed", "> 0"],
+            two_delays(
+                1.0,
+                1.0,
+                "choice = \"cheapest\"",
+                "capacity_teu_per_day = 0",
+                "",
+            ),
+            &[
+                "flows[0].routes[0].capacity_teu_per_day",
+                "0 is not allowed",
+                "> 0",
+            ],
         ),
     ];
     for (src, wanted) in cases {
@@ -428,9 +472,15 @@ fn bad_route_choices_are_errors_naming_the_field_the_value_and_the_rule() {
     // A flow with one route takes no choice fields, and a flow needs a route.
     let one = "[scenario]\nname = \"x\"\nhorizon = \"1d\"\n[[nodes]]\nid = \"A\"\nkind = \"station\"\nservers = 1\nservice = { dist = \"fixed\", value = \"1h\" }\n[[flows]]\nid = \"f\"\narrivals = { dist = \"fixed\", value = \"2h\" }\n";
     let e = error(&format!("{one}route = [\"A\"]\nchoice = \"logit\"\n"));
-    assert!(e.contains("flows[0].choice") && e.contains("one `route`"), "{e}");
+    assert!(
+        e.contains("flows[0].choice") && e.contains("one `route`"),
+        "{e}"
+    );
     let e = error(one);
-    assert!(e.contains("flows[0].route") && e.contains("no route"), "{e}");
+    assert!(
+        e.contains("flows[0].route") && e.contains("no route"),
+        "{e}"
+    );
 }
 
 /// A flow with one route written as `route` and the same flow written as one alternative with

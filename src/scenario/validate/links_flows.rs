@@ -212,6 +212,9 @@ pub(super) fn parse_route(
     Ok((route, legs))
 }
 
+/// Where a route step is made: (flow, path, step), path 0 being the flow's `route`.
+type Step = (usize, usize, usize);
+
 pub(super) fn build_links(
     ctx: &Ctx,
     specs: &[LinkSpec],
@@ -223,7 +226,7 @@ pub(super) fn build_links(
     // built once, so each link finds its steps without scanning every flow.
     // A flow's alternative routes are its paths 1, 2, ...: path `a` is `choice.routes[a - 1]`
     // (the first of which repeats path 0, the flow's `route`, and is synced at the end).
-    let mut steps: HashMap<(usize, usize), Vec<(usize, usize, usize)>> = HashMap::new();
+    let mut steps: HashMap<(usize, usize), Vec<Step>> = HashMap::new();
     for (fi, f) in flows.iter().enumerate() {
         let alternatives = f.choice.iter().flat_map(|c| c.routes.iter().skip(1));
         let paths = std::iter::once(&f.route).chain(alternatives.map(|r| &r.route));
