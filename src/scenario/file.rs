@@ -104,11 +104,13 @@ pub(super) struct ChangeSetSpec {
     pub time: Option<DistSpec>,
     pub digitisation: Option<Level>,
     pub hours: Option<Vec<String>>,
+    /// A flow's route shares, by route id.
+    pub shares: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 impl ChangeSetSpec {
     /// Each field's name, and whether the file gives it.
-    pub(super) fn given(&self) -> [(&'static str, bool); 14] {
+    pub(super) fn given(&self) -> [(&'static str, bool); 15] {
         [
             ("servers", self.servers.is_some()),
             ("lanes", self.lanes.is_some()),
@@ -124,6 +126,7 @@ impl ChangeSetSpec {
             ("headway", self.headway.is_some()),
             ("trains_per_day", self.trains_per_day.is_some()),
             ("time", self.time.is_some()),
+            ("shares", self.shares.is_some()),
         ]
     }
 }

@@ -208,6 +208,13 @@ pub enum Setting {
         /// Travel time per consignment.
         time: Dist,
     },
+    /// The fixed shares of a flow's routes (`choice = "shares"`).
+    RouteShares {
+        /// Flow index.
+        flow: usize,
+        /// One share per route, in the flow's route order; they sum to 1.
+        shares: Vec<f64>,
+    },
 }
 
 /// The capacities a dated change can set, as written in `set`.
@@ -224,6 +231,7 @@ pub const CHANGE_FIELDS: &[&str] = &[
     "headway",
     "trains_per_day",
     "time",
+    "shares",
 ];
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.
@@ -668,6 +676,13 @@ impl Model {
                 }
                 Setting::LinkHeadway { link, headway } => m.links[*link].headway = Some(*headway),
                 Setting::LinkTime { link, time } => m.links[*link].time = time.clone(),
+                Setting::RouteShares { flow, shares } => {
+                    if let Some(c) = m.flows[*flow].choice.as_deref_mut() {
+                        for (r, s) in c.routes.iter_mut().zip(shares) {
+                            r.share = *s;
+                        }
+                    }
+                }
                 Setting::Digitisation { node, level } => {
                     if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
                         b.level = *level;

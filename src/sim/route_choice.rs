@@ -51,6 +51,8 @@ pub(super) struct RouteStats {
 pub(super) struct Chooser {
     /// `flow:<id>:route`: one uniform draw per consignment for `shares` and `logit`.
     rng: Stream,
+    /// Each route's fixed share now (`shares`: the file's, until a dated change sets others).
+    shares: Vec<f64>,
     /// Each route's charges per TEU (fixed for the run).
     charges: Vec<f64>,
     /// Each route's expected transit, hours: its prior, then smoothed deliveries.
@@ -85,6 +87,7 @@ pub(super) fn choosers(model: &Model, rep: u32) -> Vec<Option<Box<Chooser>>> {
             };
             Some(Box::new(Chooser {
                 rng: stream(model.seed, rep, &format!("flow:{}:route", f.id)),
+                shares: c.routes.iter().map(|r| r.share).collect(),
                 charges: c
                     .routes
                     .iter()
@@ -127,14 +130,11 @@ pub(super) fn choose(r: &mut Replication, f: u32, counted: bool) -> u16 {
         ChoiceRule::Shares => {
             let total: f64 = (0..c.routes.len())
                 .filter(|&k| open(k))
-                .map(|k| c.routes[k].share)
+                .map(|k| ch.shares[k])
                 .sum();
             let u = unit_f64(&mut ch.rng) * total;
-            pick(
-                u,
-                (0..c.routes.len()).map(|k| open(k).then_some(c.routes[k].share)),
-            )
-            .unwrap_or(first)
+            let shares = &ch.shares;
+            pick(u, (0..c.routes.len()).map(|k| open(k).then_some(shares[k]))).unwrap_or(first)
         }
         ChoiceRule::Logit { scale } => {
             // Relative to the least cost, so that exp never overflows.
@@ -225,6 +225,13 @@ pub(super) fn delivered(r: &mut Replication, f: u32, k: u16, transit: SimDur, co
         s.delivered += 1;
         s.transit.record(transit);
         s.transit_q.record(transit);
+    }
+}
+
+/// A dated change sets the shares of flow `f`'s routes, for consignments created from now on.
+pub(super) fn set_shares(r: &mut Replication, f: usize, shares: &[f64]) {
+    if let Some(ch) = r.choosers[f].as_deref_mut() {
+        ch.shares.copy_from_slice(shares);
     }
 }
 

@@ -505,3 +505,65 @@ fn one_alternative_with_share_1_is_the_flow_as_before() {
         }
     }
 }
+
+/// Shares that change on a date (`[[changes]]` on the flow): all on `a` before, 20/80 after.
+#[test]
+fn shares_that_change_on_a_date() {
+    let change = "[[changes]]\ndate = \"2024-03-01\"\nelement = \"f\"\nset = { shares = { a = 0.2, b = 0.8 } }\n";
+    let src = two_delays(10.0, 12.0, "", "share = 1", "share = 0").replace(
+        "horizon = \"400d\"\nwarmup = \"10d\"",
+        "horizon = \"152d\"\nperiods = \"month\"",
+    ) + change;
+    let out = run(&model(&src));
+    let (mut k, mut n) = (0.0, 0.0);
+    for r in &out.reps {
+        for month in ["2024-01", "2024-02"] {
+            assert_eq!(at(r, month, "f/a", "share"), 1.0);
+        }
+        for month in ["2024-03", "2024-04", "2024-05"] {
+            k += at(r, month, "f/a", "chosen");
+            n += at(r, month, "f/a", "chosen") + at(r, month, "f/b", "chosen");
+        }
+    }
+    assert!(n > 10_000.0 && binomial_ok(k, n, 0.2), "{k} of {n}");
+    // The errors of a dated change of shares.
+    let base = two_delays(10.0, 12.0, "", "share = 1", "share = 0");
+    let bad = |set: &str| {
+        error(&format!(
+            "{base}[[changes]]\ndate = \"2024-03-01\"\nelement = \"f\"\nset = {{ {set} }}\n"
+        ))
+    };
+    let e = bad("shares = { a = 0.5, b = 0.6 }");
+    assert!(
+        e.contains("changes[0].set.shares") && e.contains("sum to 1.1"),
+        "{e}"
+    );
+    let e = bad("shares = { a = 1 }");
+    assert!(
+        e.contains("changes[0].set.shares") && e.contains("route \"b\""),
+        "{e}"
+    );
+    let e = bad("shares = { a = 0.5, c = 0.5 }");
+    assert!(
+        e.contains("changes[0].set.shares.c") && e.contains("no route \"c\""),
+        "{e}"
+    );
+    let e = bad("shares = { a = 1.5, b = -0.5 }");
+    assert!(
+        e.contains("changes[0].set.shares.a") && e.contains("1.5 is not allowed"),
+        "{e}"
+    );
+    let e = bad("servers = 2");
+    assert!(
+        e.contains("changes[0].set.servers") && e.contains("a flow"),
+        "{e}"
+    );
+    let cheapest = two_delays(10.0, 12.0, "choice = \"cheapest\"", "", "");
+    let e = error(&format!(
+        "{cheapest}[[changes]]\ndate = \"2024-03-01\"\nelement = \"f\"\nset = {{ shares = {{ a = 1, b = 0 }} }}\n"
+    ));
+    assert!(
+        e.contains("changes[0].set.shares") && e.contains("fixed shares"),
+        "{e}"
+    );
+}

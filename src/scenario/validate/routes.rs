@@ -3,7 +3,7 @@
 //! and the free-flow time of each route, the prior of its learned expected transit, once the
 //! links are known.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::Ctx;
 use super::ids::{shown, unique_id};
@@ -234,4 +234,60 @@ pub(crate) fn free_flow_secs(
         })
         .sum();
     at_nodes + on_legs
+}
+
+/// The shares a dated change (`set.shares`, at `p`) gives the routes of flow `f`: one per
+/// route, by route id, each from 0 to 1, summing to 1, for a flow with `choice = "shares"`.
+pub(super) fn dated_shares(
+    ctx: &Ctx,
+    p: &str,
+    f: &FlowModel,
+    given: &BTreeMap<String, f64>,
+) -> Result<Vec<f64>> {
+    let Some(c) = f.choice.as_deref().filter(|c| c.rule == ChoiceRule::Shares) else {
+        return Err(ctx.err(
+            p,
+            format!(
+                "flow {} does not choose its routes by fixed shares; `shares` changes the shares of a flow with `[[flows.routes]]` and `choice = \"shares\"`",
+                shown(&f.id)
+            ),
+        ));
+    };
+    let ids: Vec<&str> = c.routes.iter().map(|r| r.id.as_str()).collect();
+    if let Some(unknown) = given.keys().find(|k| !ids.contains(&k.as_str())) {
+        return Err(ctx.err(
+            &format!("{p}.{unknown}"),
+            format!(
+                "flow {} has no route {}; its routes: {}",
+                shown(&f.id),
+                shown(unknown),
+                ids.join(", ")
+            ),
+        ));
+    }
+    let mut shares = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let Some(&s) = given.get(*id) else {
+            return Err(ctx.err(
+                p,
+                format!("gives no share for route \"{id}\"; give every route of the flow its share (0 for none), the shares summing to 1"),
+            ));
+        };
+        let rule = "a share is a number from 0 to 1 (the shares of a flow's routes sum to 1)";
+        shares.push(number(
+            ctx,
+            &format!("{p}.{id}"),
+            s,
+            (0.0..=1.0).contains(&s),
+            rule,
+        )?);
+    }
+    let sum: f64 = shares.iter().sum();
+    if (sum - 1.0).abs() > SHARE_TOLERANCE {
+        return Err(ctx.err(
+            p,
+            format!("the shares sum to {sum}; they must sum to 1 (each from 0 to 1)"),
+        ));
+    }
+    Ok(shares)
 }
