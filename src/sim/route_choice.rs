@@ -228,6 +228,14 @@ pub(super) fn delivered(r: &mut Replication, f: u32, k: u16, transit: SimDur, co
     }
 }
 
+/// The level of flow `f`'s consignments on its route `k`.
+pub(super) fn wip<'a>(r: &'a Replication, f: usize, k: usize) -> &'a TimeWeighted {
+    let ch = r.choosers[f]
+        .as_deref()
+        .expect("a chooser per flow with routes");
+    &ch.stats[k].wip
+}
+
 /// A dated change sets the shares of flow `f`'s routes, for consignments created from now on.
 pub(super) fn set_shares(r: &mut Replication, f: usize, shares: &[f64]) {
     if let Some(ch) = r.choosers[f].as_deref_mut() {

@@ -567,3 +567,41 @@ fn shares_that_change_on_a_date() {
         "{e}"
     );
 }
+
+/// The routes' levels in time bins (timeseries.csv) add up to their flow's, bin by bin: each
+/// consignment of the flow is on exactly one route.
+#[test]
+fn route_levels_add_up_to_the_flow_level_in_every_bin() {
+    let m = model(&two_delays(30.0, 40.0, "", "share = 0.4", "share = 0.6"));
+    let mut r = corridor::sim::Replication::new(&m, 0);
+    r.run().unwrap();
+    let s = r.series();
+    let bins = s.binning.count();
+    let level = |scope: &str, id: &str| {
+        let i = s
+            .keys
+            .iter()
+            .position(|k| k.scope == scope && k.id == id && k.metric == "wip")
+            .unwrap_or_else(|| panic!("no {scope} {id} wip"));
+        s.values[i * bins..(i + 1) * bins].to_vec()
+    };
+    let (f, a, b) = (
+        level("flow", "f"),
+        level("route", "f/a"),
+        level("route", "f/b"),
+    );
+    for k in 0..bins {
+        assert!(
+            (f[k] - a[k] - b[k]).abs() <= 1e-4 * f[k].max(1.0),
+            "bin {k}"
+        );
+    }
+    // 2 an hour, 40% for 30 h and 60% for 40 h: 24 + 48 on average (Little's law).
+    let mean = |v: &[f32]| v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+    assert!(
+        (mean(&a) - 24.0).abs() < 2.0 && (mean(&b) - 48.0).abs() < 3.0,
+        "{} {}",
+        mean(&a),
+        mean(&b)
+    );
+}
