@@ -559,20 +559,35 @@ impl FlowModel {
         (&r.route, &r.legs)
     }
 
-    /// Every route of the flow with the share of its consignments it is expected to carry:
-    /// the one route with 1; alternatives with their fixed shares, or evenly when the choice
-    /// depends on costs (for offered loads before running).
+    /// Every route of the flow with the share of its consignments it is expected to carry,
+    /// for offered loads before running: the one route with 1; alternatives with their fixed
+    /// shares, with the logit's probabilities at the routes' priors (value of time x prior
+    /// transit; charges are not counted here), or evenly for the cheapest route (which one
+    /// is cheapest depends on the congestion, known only by running).
     pub fn paths(&self) -> Vec<(&[usize], &[Leg], f64)> {
         match self.choice.as_deref() {
             None => vec![(&self.route[..], &self.legs[..], 1.0)],
             Some(c) => {
-                let even = 1.0 / c.routes.len() as f64;
+                let n = c.routes.len() as f64;
+                let least = c
+                    .routes
+                    .iter()
+                    .map(|r| r.prior_hours)
+                    .fold(f64::INFINITY, f64::min);
+                let logit = |scale: f64, r: &RouteModel| {
+                    (-scale * self.value_of_time * (r.prior_hours - least)).exp()
+                };
+                let total: f64 = match c.rule {
+                    ChoiceRule::Logit { scale } => c.routes.iter().map(|r| logit(scale, r)).sum(),
+                    ChoiceRule::Shares | ChoiceRule::Cheapest => n,
+                };
                 c.routes
                     .iter()
                     .map(|r| {
                         let w = match c.rule {
                             ChoiceRule::Shares => r.share,
-                            ChoiceRule::Cheapest | ChoiceRule::Logit { .. } => even,
+                            ChoiceRule::Cheapest => 1.0 / n,
+                            ChoiceRule::Logit { scale } => logit(scale, r) / total,
                         };
                         (&r.route[..], &r.legs[..], w)
                     })

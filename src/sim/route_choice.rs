@@ -307,3 +307,20 @@ pub(super) fn period_rows(r: &Replication, k: usize, sink: &mut Sink) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pick;
+
+    #[test]
+    fn pick_finds_the_interval_of_u_and_skips_closed_routes() {
+        let w = || [Some(0.2), None, Some(0.0), Some(0.8)].into_iter();
+        assert_eq!(pick(0.0, w()), Some(0));
+        assert_eq!(pick(0.19, w()), Some(0));
+        assert_eq!(pick(0.2, w()), Some(3));
+        assert_eq!(pick(0.99, w()), Some(3));
+        // Past the total by rounding: the last route with a weight, never a closed one.
+        assert_eq!(pick(1.0 + 1e-12, w()), Some(3));
+        assert_eq!(pick(0.5, [None, Some(0.0)].into_iter()), None);
+    }
+}
