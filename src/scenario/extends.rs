@@ -161,6 +161,9 @@ fn merge_tables(base: &mut Table, over: Table) {
                         Some(key) => match at.get(&key) {
                             Some(&i) => {
                                 if let Value::Table(bt) = &mut b[i] {
+                                    if k == "flows" {
+                                        one_route_form(bt, &ot);
+                                    }
                                     merge_tables(bt, ot);
                                 }
                             }
@@ -176,6 +179,20 @@ fn merge_tables(base: &mut Table, over: Table) {
             (_, v) => {
                 base.insert(k, v);
             }
+        }
+    }
+}
+
+/// A flow that gives alternative `routes` over a base flow with one `route` drops the base's
+/// `route`, and one that gives `route` drops the base's `routes` and the fields of its choice:
+/// a flow has one form or the other, and the file wins.
+fn one_route_form(base: &mut Table, over: &Table) {
+    if over.contains_key("routes") {
+        base.remove("route");
+    }
+    if over.contains_key("route") {
+        for k in ["routes", "choice", "logit_scale", "learning"] {
+            base.remove(k);
         }
     }
 }

@@ -605,3 +605,24 @@ fn route_levels_add_up_to_the_flow_level_in_every_bin() {
         mean(&b)
     );
 }
+
+/// `extends`: a flow that gives `[[flows.routes]]` over a base flow with one `route` replaces
+/// it (the base's `route` is dropped), and giving `route` back drops the base's routes and
+/// choice.
+#[test]
+fn an_extending_file_turns_a_flow_into_a_choice_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "[scenario]\nname = \"base\"\nhorizon = \"10d\"\n[[nodes]]\nid = \"A\"\nkind = \"station\"\nservers = \"unlimited\"\nservice = { dist = \"fixed\", value = \"1h\" }\n[[nodes]]\nid = \"B\"\nkind = \"station\"\nservers = \"unlimited\"\nservice = { dist = \"fixed\", value = \"2h\" }\n[[flows]]\nid = \"f\"\nroute = [\"A\"]\narrivals = { dist = \"fixed\", value = \"1h\" }\n";
+    std::fs::write(dir.path().join("base.toml"), base).unwrap();
+    let choice = "extends = \"base.toml\"\n[scenario]\nname = \"choice\"\n[[flows]]\nid = \"f\"\nchoice = \"cheapest\"\nvalue_of_time = 1\n[[flows.routes]]\nid = \"a\"\nroute = [\"A\"]\n[[flows.routes]]\nid = \"b\"\nroute = [\"B\"]\n";
+    std::fs::write(dir.path().join("choice.toml"), choice).unwrap();
+    let m = scenario::load(&dir.path().join("choice.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let c = m.flows[0].choice.as_deref().expect("routes");
+    assert_eq!(c.routes.len(), 2);
+    assert!((c.routes[1].prior_hours - 2.0).abs() < 1e-9);
+    let back = "extends = \"choice.toml\"\n[scenario]\nname = \"back\"\n[[flows]]\nid = \"f\"\nroute = [\"B\"]\n";
+    std::fs::write(dir.path().join("back.toml"), back).unwrap();
+    let m = scenario::load(&dir.path().join("back.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(m.flows[0].choice.is_none());
+    assert_eq!(m.flows[0].route, vec![1]);
+}
