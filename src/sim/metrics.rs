@@ -1,5 +1,5 @@
 //! Reads a finished replication's statistics back as metric rows: each part of the model emits
-//! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows,
+//! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows, routes,
 //! nodes, borders, services, berths, yards, links, waits, pipelines, sections).
 
 use super::border_state::LANES;
