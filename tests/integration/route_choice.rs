@@ -626,3 +626,13 @@ fn an_extending_file_turns_a_flow_into_a_choice_and_back() {
     assert!(m.flows[0].choice.is_none());
     assert_eq!(m.flows[0].route, vec![1]);
 }
+
+/// From the command line a bad route choice exits with code 2, the file and the field named,
+/// and writes nothing.
+#[test]
+fn the_cli_rejects_a_bad_route_choice_with_exit_code_2() {
+    let bad = two_delays(1.0, 1.0, "choice = \"logit\"", "", "");
+    crate::cli::rejects(&bad, &["flows[0].logit_scale", "needs `logit_scale`"]);
+    let shares = two_delays(1.0, 1.0, "", "share = 0.7", "share = 0.7");
+    crate::cli::rejects(&shares, &["flows[0].routes", "sum to 1.4"]);
+}
