@@ -46,7 +46,7 @@ pub const SERIES_REPLICATIONS_HEADER: [&str; 7] = [
 /// What one recorded level measures: scope, id, metric and unit, as in a metric row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeriesKey {
-    /// `flow`, `node`, `service`, `berths` or `yard`.
+    /// `flow`, `route`, `node`, `service`, `berths` or `yard`.
     pub scope: &'static str,
     /// The flow, node or service id.
     pub id: String,

@@ -133,12 +133,14 @@ impl Model {
     fn node_rates(&self) -> Vec<f64> {
         let mut rate = vec![0.0; self.nodes.len()];
         for f in &self.flows {
-            for &n in &f.route {
-                let units = match self.nodes[n].kind {
-                    NodeKind::Station { per, .. } => per.units(f.teu),
-                    NodeKind::Border(_) => 1.0,
-                };
-                rate[n] += units / f.mean_gap_secs();
+            for (route, _, share) in f.paths() {
+                for &n in route {
+                    let units = match self.nodes[n].kind {
+                        NodeKind::Station { per, .. } => per.units(f.teu),
+                        NodeKind::Border(_) => 1.0,
+                    };
+                    rate[n] += share * units / f.mean_gap_secs();
+                }
             }
         }
         rate
@@ -148,9 +150,11 @@ impl Model {
     fn service_teu_rates(&self) -> Vec<f64> {
         let mut rate = vec![0.0; self.services.len()];
         for f in &self.flows {
-            for leg in &f.legs {
-                if let Leg::Service(s) = leg {
-                    rate[*s] += f.teu as f64 / f.mean_gap_secs();
+            for (_, legs, share) in f.paths() {
+                for leg in legs {
+                    if let Leg::Service(s) = leg {
+                        rate[*s] += share * f.teu as f64 / f.mean_gap_secs();
+                    }
                 }
             }
         }
@@ -274,9 +278,11 @@ impl Model {
     fn path_loads(&self) -> Vec<Load> {
         let mut entries = vec![0.0; self.links.len()];
         for f in &self.flows {
-            for leg in &f.legs {
-                if let Leg::Link(l) = leg {
-                    entries[*l] += 1.0 / f.mean_gap_secs();
+            for (_, legs, share) in f.paths() {
+                for leg in legs {
+                    if let Leg::Link(l) = leg {
+                        entries[*l] += share / f.mean_gap_secs();
+                    }
                 }
             }
         }

@@ -137,19 +137,6 @@ fn key_of(section: &str, t: &Table) -> Option<String> {
     }
 }
 
-/// A flow has one `route` or alternative `routes` (with their choice settings): a file that
-/// gives its flow one form replaces the base's other, instead of leaving the flow with both.
-fn drop_other_route_form(base: &mut Table, over: &Table) {
-    const ROUTES: [&str; 4] = ["routes", "choice", "logit_scale", "learning"];
-    if over.contains_key("routes") {
-        base.remove("route");
-    } else if over.contains_key("route") {
-        for k in ROUTES {
-            base.remove(k);
-        }
-    }
-}
-
 fn merge_tables(base: &mut Table, over: Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
@@ -175,7 +162,7 @@ fn merge_tables(base: &mut Table, over: Table) {
                             Some(&i) => {
                                 if let Value::Table(bt) = &mut b[i] {
                                     if k == "flows" {
-                                        drop_other_route_form(bt, &ot);
+                                        one_route_form(bt, &ot);
                                     }
                                     merge_tables(bt, ot);
                                 }
@@ -196,44 +183,23 @@ fn merge_tables(base: &mut Table, over: Table) {
     }
 }
 
+/// A flow that gives alternative `routes` over a base flow with one `route` drops the base's
+/// `route`, and one that gives `route` drops the base's `routes` and the fields of its choice:
+/// a flow has one form or the other, and the file wins.
+fn one_route_form(base: &mut Table, over: &Table) {
+    if over.contains_key("routes") {
+        base.remove("route");
+    }
+    if over.contains_key("route") {
+        for k in ["routes", "choice", "logit_scale", "learning"] {
+            base.remove(k);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_flows_routes_replace_the_bases_route_and_back() {
-        let mut base: Table = r#"
-            [[flows]]
-            id = "f"
-            route = ["a", "b"]
-            teu = 2
-            [[flows]]
-            id = "g"
-            routes = [{ id = "x", route = ["a"] }]
-            choice = "logit"
-            logit_scale = 0.1
-        "#
-        .parse()
-        .unwrap();
-        let over: Table = r#"
-            [[flows]]
-            id = "f"
-            routes = [{ id = "x", route = ["a"] }, { id = "y", route = ["b"] }]
-            [[flows]]
-            id = "g"
-            route = ["c"]
-        "#
-        .parse()
-        .unwrap();
-        merge_tables(&mut base, over);
-        let flows = base["flows"].as_array().unwrap();
-        let f = flows[0].as_table().unwrap();
-        assert!(!f.contains_key("route"));
-        assert_eq!(f["routes"].as_array().unwrap().len(), 2);
-        assert_eq!(f["teu"].as_integer(), Some(2));
-        let g = flows[1].as_table().unwrap();
-        assert_eq!(g.keys().collect::<Vec<_>>(), ["id", "route"]);
-    }
 
     #[test]
     fn merges_by_id_and_replaces_other_arrays() {

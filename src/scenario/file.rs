@@ -104,11 +104,13 @@ pub(super) struct ChangeSetSpec {
     pub time: Option<DistSpec>,
     pub digitisation: Option<Level>,
     pub hours: Option<Vec<String>>,
+    /// A flow's route shares, by route id.
+    pub shares: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 impl ChangeSetSpec {
     /// Each field's name, and whether the file gives it.
-    pub(super) fn given(&self) -> [(&'static str, bool); 14] {
+    pub(super) fn given(&self) -> [(&'static str, bool); 15] {
         [
             ("servers", self.servers.is_some()),
             ("lanes", self.lanes.is_some()),
@@ -124,6 +126,7 @@ impl ChangeSetSpec {
             ("headway", self.headway.is_some()),
             ("trains_per_day", self.trains_per_day.is_some()),
             ("time", self.time.is_some()),
+            ("shares", self.shares.is_some()),
         ]
     }
 }
@@ -387,7 +390,8 @@ pub(super) struct LinkSpec {
 #[serde(deny_unknown_fields)]
 pub(super) struct FlowSpec {
     pub id: String,
-    pub route: Vec<String>,
+    /// The one route (`route`), or none when the flow lists `routes`.
+    pub route: Option<Vec<String>>,
     pub arrivals: DistSpec,
     pub teu: Option<i64>,
     pub priority: Option<i64>,
@@ -399,6 +403,41 @@ pub(super) struct FlowSpec {
     pub end: Option<String>,
     /// The flow's own demand profile.
     pub profile: Option<ProfileSpec>,
+    /// `[[flows.routes]]`: alternative routes (instead of `route`).
+    #[serde(default)]
+    pub routes: Vec<RouteSpec>,
+    /// How a consignment chooses among `routes`: `shares`, `cheapest` or `logit`.
+    pub choice: Option<String>,
+    /// The logit's scale theta, per USD of generalised cost per TEU.
+    pub logit_scale: Option<f64>,
+    /// How the expected transit time of each route is learned.
+    pub learning: Option<LearningSpec>,
+    /// Value of time, USD per TEU-hour: generalised cost = charges + value of time x transit.
+    pub value_of_time: Option<f64>,
+}
+
+/// One of a flow's alternative routes, `[[flows.routes]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RouteSpec {
+    pub id: String,
+    pub route: Vec<String>,
+    /// Fixed share of the flow's consignments (`choice = "shares"`).
+    pub share: Option<f64>,
+    /// TEU a day the route takes; past it, the next best route.
+    pub capacity_teu_per_day: Option<f64>,
+    /// First day the route is open (`YYYY-MM-DD`).
+    pub opens: Option<String>,
+    /// Expected transit before anything is delivered (default: the free-flow time).
+    pub prior: Option<Duration>,
+}
+
+/// `learning`: how a flow learns the expected transit time of its routes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LearningSpec {
+    /// Time constant of the exponential smoothing over time.
+    pub memory: Option<Duration>,
 }
 
 /// A distribution as written: `dist` names the family, the other fields are its parameters.

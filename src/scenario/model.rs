@@ -208,6 +208,13 @@ pub enum Setting {
         /// Travel time per consignment.
         time: Dist,
     },
+    /// The fixed shares of a flow's routes (`choice = "shares"`).
+    RouteShares {
+        /// Flow index.
+        flow: usize,
+        /// One share per route, in the flow's route order; they sum to 1.
+        shares: Vec<f64>,
+    },
 }
 
 /// The capacities a dated change can set, as written in `set`.
@@ -224,6 +231,7 @@ pub const CHANGE_FIELDS: &[&str] = &[
     "headway",
     "trains_per_day",
     "time",
+    "shares",
 ];
 
 /// A pipeline: a continuous product flow between two places, beside the freight network.
@@ -479,9 +487,115 @@ pub struct FlowModel {
     pub profile: Option<Profile>,
     /// The mean of m over the statistics window (1 without a profile).
     pub profile_mean: f64,
+    /// The flow's alternative routes and how a consignment chooses among them; `None` for a
+    /// flow with one `route` (then `route` and `legs` are all there is). With alternatives,
+    /// `route` and `legs` are those of the first.
+    pub choice: Option<Box<RouteChoice>>,
+    /// Value of time, USD per TEU-hour: generalised cost = charges + value of time x transit.
+    pub value_of_time: f64,
+}
+
+/// Choice rules, as written in `choice`.
+pub const CHOICE_RULES: &[&str] = &["shares", "cheapest", "logit"];
+
+/// How a consignment chooses its route, once, when it is created.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ChoiceRule {
+    /// Each route's fixed `share`.
+    Shares,
+    /// The route of least expected generalised cost (the first in file order on a tie).
+    Cheapest,
+    /// Multinomial logit: P(r) = exp(-scale C_r) / sum over s of exp(-scale C_s).
+    Logit {
+        /// theta, per USD of generalised cost per TEU.
+        scale: f64,
+    },
+}
+
+/// A flow's alternative routes and its choice rule.
+#[derive(Clone, Debug)]
+pub struct RouteChoice {
+    /// The rule.
+    pub rule: ChoiceRule,
+    /// The routes, in file order (the first is the flow's `route` and `legs`).
+    pub routes: Vec<RouteModel>,
+    /// Time constant of the exponential smoothing of a route's expected transit over time:
+    /// a delivery `dt` after the route's previous one (or time zero) moves the estimate by
+    /// `1 - exp(-dt / memory)` of its error.
+    pub memory: SimDur,
+}
+
+/// One alternative route of a flow.
+#[derive(Clone, Debug)]
+pub struct RouteModel {
+    /// Unique among the flow's routes.
+    pub id: String,
+    /// Node indices, in order.
+    pub route: Vec<usize>,
+    /// For each step, how it is travelled.
+    pub legs: Vec<Leg>,
+    /// Fixed share (`Shares` only; 0 otherwise).
+    pub share: f64,
+    /// TEU a day the route takes, if limited.
+    pub capacity_teu_per_day: Option<f64>,
+    /// When the route opens (time zero if it is open from the start).
+    pub opens: SimTime,
+    /// Expected transit before any delivery, hours: `prior`, or the free-flow time.
+    pub prior_hours: f64,
 }
 
 impl FlowModel {
+    /// The nodes and legs of route `k` of the flow (0 for a flow with one route).
+    #[inline(always)]
+    pub fn path(&self, k: u16) -> (&[usize], &[Leg]) {
+        if k == 0 {
+            return (&self.route, &self.legs);
+        }
+        let c = self
+            .choice
+            .as_deref()
+            .expect("route k > 0 of a flow with routes");
+        let r = &c.routes[k as usize];
+        (&r.route, &r.legs)
+    }
+
+    /// Every route of the flow with the share of its consignments it is expected to carry,
+    /// for offered loads before running: the one route with 1; alternatives with their fixed
+    /// shares, with the logit's probabilities at the routes' priors (value of time x prior
+    /// transit; charges are not counted here), or evenly for the cheapest route (which one
+    /// is cheapest depends on the congestion, known only by running).
+    pub fn paths(&self) -> Vec<(&[usize], &[Leg], f64)> {
+        match self.choice.as_deref() {
+            None => vec![(&self.route[..], &self.legs[..], 1.0)],
+            Some(c) => {
+                let n = c.routes.len() as f64;
+                let least = c
+                    .routes
+                    .iter()
+                    .map(|r| r.prior_hours)
+                    .fold(f64::INFINITY, f64::min);
+                let logit = |scale: f64, r: &RouteModel| {
+                    (-scale * self.value_of_time * (r.prior_hours - least)).exp()
+                };
+                let total: f64 = match c.rule {
+                    ChoiceRule::Logit { scale } => c.routes.iter().map(|r| logit(scale, r)).sum(),
+                    ChoiceRule::Shares | ChoiceRule::Cheapest => n,
+                };
+                c.routes
+                    .iter()
+                    .map(|r| {
+                        let w = match c.rule {
+                            ChoiceRule::Shares => r.share,
+                            ChoiceRule::Cheapest => 1.0 / n,
+                            ChoiceRule::Logit { scale } => logit(scale, r) / total,
+                        };
+                        (&r.route[..], &r.legs[..], w)
+                    })
+                    .collect()
+            }
+        }
+    }
+
     /// Mean time between consignments in seconds over the statistics window, with the demand
     /// factor and the mean of the profile applied.
     pub fn mean_gap_secs(&self) -> f64 {
@@ -490,14 +604,23 @@ impl FlowModel {
 
     /// Route length in km, if every step has a link with a distance.
     pub fn distance_km(&self, links: &[LinkModel]) -> Option<f64> {
-        self.legs
-            .iter()
+        if self.choice.is_some() {
+            return None; // the routes' lengths differ
+        }
+        route_distance_km(&self.legs, links)
+    }
+}
+
+/// The length in km of a route with these legs, if every step has a link with a distance.
+pub fn route_distance_km(legs: &[Leg], links: &[LinkModel]) -> Option<f64> {
+    {
+        legs.iter()
             .map(|l| match l {
                 Leg::Link(l) => links[*l].distance_km,
                 _ => None,
             })
             .sum::<Option<f64>>()
-            .filter(|_| !self.legs.is_empty())
+            .filter(|_| !legs.is_empty())
     }
 }
 
@@ -568,6 +691,13 @@ impl Model {
                 }
                 Setting::LinkHeadway { link, headway } => m.links[*link].headway = Some(*headway),
                 Setting::LinkTime { link, time } => m.links[*link].time = time.clone(),
+                Setting::RouteShares { flow, shares } => {
+                    if let Some(c) = m.flows[*flow].choice.as_deref_mut() {
+                        for (r, s) in c.routes.iter_mut().zip(shares) {
+                            r.share = *s;
+                        }
+                    }
+                }
                 Setting::Digitisation { node, level } => {
                     if let NodeKind::Border(b) = &mut m.nodes[*node].kind {
                         b.level = *level;

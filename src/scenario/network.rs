@@ -118,10 +118,21 @@ impl Network {
             flows: model
                 .flows
                 .iter()
-                .map(|f| NetFlow {
-                    id: f.id.clone(),
-                    route: f.route.clone(),
-                    legs: f.legs.clone(),
+                .flat_map(|f| match f.choice.as_deref() {
+                    None => vec![NetFlow {
+                        id: f.id.clone(),
+                        route: f.route.clone(),
+                        legs: f.legs.clone(),
+                    }],
+                    Some(c) => c
+                        .routes
+                        .iter()
+                        .map(|r| NetFlow {
+                            id: format!("{}/{}", f.id, r.id),
+                            route: r.route.clone(),
+                            legs: r.legs.clone(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -202,16 +213,28 @@ impl Network {
             });
         }
         let mut flows = Vec::with_capacity(f.flows.len());
-        for (i, fl) in f.flows.iter().enumerate() {
-            let mut route: Vec<usize> = Vec::with_capacity(fl.route.len());
+        // A flow with alternative routes is one network flow per route, `FLOW/ROUTE`.
+        let paths = f.flows.iter().enumerate().flat_map(|(i, fl)| {
+            let one = fl
+                .route
+                .as_ref()
+                .map(|r| (fl.id.clone(), format!("flows[{i}].route"), r));
+            let alternatives = fl.routes.iter().enumerate().map(move |(k, r)| {
+                let id = format!("{}/{}", fl.id, r.id);
+                (id, format!("flows[{i}].routes[{k}].route"), &r.route)
+            });
+            one.into_iter().chain(alternatives)
+        });
+        for (flow_id, p, ids) in paths {
+            let mut route: Vec<usize> = Vec::with_capacity(ids.len());
             let mut legs = Vec::new();
             let mut on: Option<usize> = None;
-            for (j, id) in fl.route.iter().enumerate() {
+            for (j, id) in ids.iter().enumerate() {
                 if let Some(&si) = service_ix.get(id) {
                     on = Some(si);
                     continue;
                 }
-                let n = node(&format!("flows[{i}].route[{j}]"), id)?;
+                let n = node(&format!("{p}[{j}]"), id)?;
                 if let Some(&prev) = route.last() {
                     legs.push(match on.take() {
                         Some(si) => Leg::Service(si),
@@ -223,7 +246,7 @@ impl Network {
                 route.push(n);
             }
             flows.push(NetFlow {
-                id: fl.id.clone(),
+                id: flow_id,
                 route,
                 legs,
             });

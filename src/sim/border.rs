@@ -402,7 +402,8 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
         m.depart(now)
     };
     if cm.counted {
-        r.waits.add_at_step(cm.flow, cm.leg, x.queue + x.closed);
+        r.waits
+            .add_at_step(cm.flow, cm.route, cm.leg, x.queue + x.closed);
     }
     leave(r, c, cm);
 }

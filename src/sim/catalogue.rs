@@ -102,6 +102,29 @@ scope!(flow:
         "summary.csv only: 0 when the level does not settle: the 95% interval of `wip_trend` over the replications lies above zero and its mean is at least 1 and at least a tenth of the level's time-average (`wip_mean`), so figures that depend on it depend on the horizon; else 1; empty with fewer than 2 replications";
 );
 
+scope!(route:
+    SHARE = "share", "ratio",
+        "id `FLOW/ROUTE`: consignments of the flow created at or after the warm-up that chose the route / all the flow's consignments created then";
+    CHOSEN = "chosen", "count",
+        "consignments of the flow created at or after the warm-up that chose the route";
+    REDIRECTED = "redirected", "count",
+        "of those, sent to it because the route chosen first had taken its `capacity_teu_per_day` that day";
+    DELIVERED_CONSIGNMENTS = "delivered_consignments", "count",
+        "of those that chose it, delivered by the horizon";
+    TRANSIT_MEAN = "transit_mean", "h",
+        "mean transit time, creation to delivery, of those delivered";
+    TRANSIT_P50 = "transit_p50", "h",
+        "median of those transit times";
+    TRANSIT_P95 = "transit_p95", "h",
+        "95th percentile of those transit times";
+    PRIOR = "prior", "h",
+        "the expected transit the choice starts from: the route's `prior`, or its free-flow time (mean times at its nodes and on its legs, without queueing, waiting for a carrier or closures)";
+    EXPECTED_END = "expected_end", "h",
+        "the learned expected transit at the horizon (the prior, smoothed by every delivery on the route since time 0)";
+    WIP_MEAN = "wip_mean", "count",
+        "time-average number of the flow's consignments on the route, whenever created";
+);
+
 scope!(node:
     UTILISATION = "utilisation", "ratio",
         "`busy_mean` / servers (a border's lanes); empty for `\"unlimited\"` nodes";
@@ -273,6 +296,7 @@ scope!(section:
 pub const CATALOGUE: &[&[Metric]] = &[
     corridor::ALL,
     flow::ALL,
+    route::ALL,
     node::ALL,
     border::ALL,
     service::ALL,

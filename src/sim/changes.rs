@@ -50,6 +50,9 @@ pub(super) fn apply(r: &mut Replication, index: u32) {
             Setting::Digitisation { node, level } => border::set_level(r, *node as u32, *level),
             // Built into the border's opening hours when the model was validated.
             Setting::Hours { .. } => {}
+            Setting::RouteShares { flow, shares } => {
+                super::route_choice::set_shares(r, *flow, shares)
+            }
             Setting::LinkTime { link, time } => {
                 let mut l = r
                     .world

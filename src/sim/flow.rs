@@ -61,6 +61,11 @@ pub(super) fn created(r: &mut Replication, f: u32) {
     schedule_next(r, f);
     let now = r.cal.now();
     let counted = now >= r.model.warmup;
+    let route = if r.model.flows[f as usize].choice.is_some() {
+        super::route_choice::choose(r, f, counted)
+    } else {
+        0
+    };
     let c = r
         .world
         .spawn(Consignment {
@@ -76,6 +81,7 @@ pub(super) fn created(r: &mut Replication, f: u32) {
             border: Default::default(),
             waiting: Default::default(),
             prio: r.model.flows[f as usize].priority,
+            route,
             admitted: false,
             counted,
         })
@@ -93,7 +99,7 @@ pub(super) fn created(r: &mut Replication, f: u32) {
             .expect("flow entity has FlowStats");
         fs.created += 1;
     }
-    let first = r.model.flows[f as usize].route[0] as u32;
+    let first = r.model.flows[f as usize].path(route).0[0] as u32;
     r.cal
         .schedule_in(Default::default(), Event::Arrive { c, node: first });
 }
@@ -104,13 +110,17 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
     r.counters.delivered += 1;
     if let Some(t) = r.trace.as_deref_mut() {
         let last = *r.model.flows[cm.flow as usize]
-            .route
+            .path(cm.route)
+            .0
             .last()
             .expect("a route") as u32;
         t.delivered(now, c, last);
     }
     let wip = &mut r.flow_wip[cm.flow as usize];
     wip.set(now, wip.level() - 1);
+    if r.model.flows[cm.flow as usize].choice.is_some() {
+        super::route_choice::delivered(r, cm.flow, cm.route, now - cm.created, cm.counted);
+    }
     let teu = r.model.flows[cm.flow as usize].teu as u64;
     let mut fs = r
         .world

@@ -3,7 +3,7 @@
 //! the per-event path.
 //!
 //! The levels, in this order (the order of timeseries.csv): each flow's consignments in the
-//! system; each node's queue (consignments waiting for servers, or for a border's lanes, bays
+//! system; each route's (flows with alternative routes); each node's queue (consignments waiting for servers, or for a border's lanes, bays
 //! and tracks), consignments at the node, and busy servers (a border's busy lanes; not for an
 //! unlimited node); each service's TEU waiting to board and carriers away; each berth group's
 //! carriers waiting for a berth and busy berths; each yard's entries waiting at its gate and
@@ -50,6 +50,8 @@ pub(super) enum Level {
     YardTeu(Entity),
     /// Consignments of flow `f` in the system.
     FlowWip(usize),
+    /// Consignments of flow `f` on its route `k` (flows with alternative routes).
+    RouteWip(usize, usize),
     /// Servers of station `n` or lanes of a border (recorded, not written, when a dated
     /// change sets them).
     NodeServers(Entity, Kind),
@@ -125,6 +127,12 @@ impl Levels {
         for (f, fm) in m.flows.iter().enumerate() {
             let ix = l.push(Level::FlowWip(f), "flow", &fm.id, ("wip", "count"), 1.0);
             l.flow.push(ix);
+        }
+        for (f, fm) in m.flows.iter().enumerate() {
+            for (k, rm) in fm.choice.iter().flat_map(|c| c.routes.iter().enumerate()) {
+                let id = super::route_choice::route_id(fm, rm);
+                l.push(Level::RouteWip(f, k), "route", &id, ("wip", "count"), 1.0);
+            }
         }
         for (i, &e) in r.nodes.iter().enumerate() {
             let (n, kind) = (&m.nodes[i], r.kinds[i]);
@@ -244,6 +252,7 @@ fn statistic<'a>(r: &'a Replication, level: Level) -> &'a TimeWeighted {
         Level::YardGate(e) => &w.get::<Yard>(e).expect("yard").0.stats().queue,
         Level::YardTeu(e) => &w.get::<Yard>(e).expect("yard").0.stats().level,
         Level::FlowWip(f) => &r.flow_wip[f],
+        Level::RouteWip(f, k) => super::route_choice::wip(r, f, k),
         Level::NodeServers(e, Kind::Station) => &station(e).servers.stats().capacity,
         Level::NodeServers(e, Kind::Border) => &border(e).pools[LANES].stats().capacity,
         Level::BerthCount(e) => &w.get::<Berths>(e).expect("berths").0.stats().capacity,
@@ -312,7 +321,11 @@ pub(super) fn period_metric(level: Level) -> Option<&'static Metric> {
         Level::BerthBusy(_) => &berths::BERTH_UTILISATION,
         Level::YardGate(_) => &yard::BLOCKED_MEAN,
         Level::YardTeu(_) => &yard::OCCUPANCY_MEAN,
-        Level::FlowWip(_) | Level::NodeServers(..) | Level::BerthCount(_) | Level::Carriers(_) => {
+        Level::FlowWip(_)
+        | Level::RouteWip(..)
+        | Level::NodeServers(..)
+        | Level::BerthCount(_)
+        | Level::Carriers(_) => {
             return None;
         }
     })

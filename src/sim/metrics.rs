@@ -1,12 +1,14 @@
 //! Reads a finished replication's statistics back as metric rows: each part of the model emits
-//! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows,
+//! its own rows through the catalogue's [`Sink`], in the documented order (corridor, flows, routes,
 //! nodes, borders, services, berths, yards, links, waits, pipelines, sections).
 
 use super::border_state::LANES;
 use super::catalogue::{corridor, node};
 use super::node::Kind;
 use super::rows::{Sink, Window};
-use super::{Replication, border, carrier, flow, link, periods, pipeline, station, waits, yard};
+use super::{
+    Replication, border, carrier, flow, link, periods, pipeline, route_choice, station, waits, yard,
+};
 use crate::engine::time::MS_PER_DAY;
 use crate::report::Row;
 use crate::scenario::Setting;
@@ -28,6 +30,7 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     sink.put(&m.name, &corridor::EVENTS, c.events as f64);
 
     flow::rows(r, &w, &mut sink);
+    route_choice::rows(r, &w, &mut sink);
     node_rows(r, &w, &mut sink);
     border::rows(r, &w, &mut sink);
     carrier::service_rows(r, &w, &mut sink);

@@ -22,6 +22,7 @@ mod metrics;
 mod node;
 mod periods;
 mod pipeline;
+mod route_choice;
 mod rows;
 mod stall;
 mod station;
@@ -159,6 +160,8 @@ pub struct Replication<'m> {
     /// The event log of `--trace`, when this replication is traced (boxed: one pointer to
     /// test on the hot path).
     trace: Option<Box<trace::Tracer>>,
+    /// Per flow, its route choice (`None` for a flow with one route).
+    choosers: Vec<Option<Box<route_choice::Chooser>>>,
 }
 
 impl<'m> Replication<'m> {
@@ -261,6 +264,7 @@ impl<'m> Replication<'m> {
             waits: waits::Waits::of(model),
             periods: None,
             trace: None,
+            choosers: route_choice::choosers(model, rep),
         };
         r.levels = levels::Levels::of(&r);
         r.bins = Bins::new(*r.bins.binning(), r.levels.all.len());
@@ -419,6 +423,7 @@ impl<'m> Replication<'m> {
             p.restart();
         }
         self.waits.reset();
+        route_choice::reset(self, now);
     }
 
     /// Consignments still in the world, counted from the entities themselves (not a counter),

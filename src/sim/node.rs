@@ -112,8 +112,9 @@ fn enter(r: &mut Replication, c: Entity, node: u32, entering: Entering) {
 pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
     let now = r.cal.now();
     let f = &r.model.flows[cm.flow as usize];
+    let (route, legs) = f.path(cm.route);
     let leg = cm.leg as usize;
-    if let Some(Leg::Link(l)) = f.legs.get(leg.wrapping_sub(1)).copied()
+    if let Some(Leg::Link(l)) = legs.get(leg.wrapping_sub(1)).copied()
         && cm.counted
     {
         let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
@@ -122,18 +123,18 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
     let next_leg = leg + 1;
     // Leaving by link (or delivered) frees the yard now; boarding frees it when the carrier
     // departs.
-    if !matches!(f.legs.get(leg), Some(Leg::Service(_))) {
-        release(r, f.route[leg], f.teu as u64);
+    if !matches!(legs.get(leg), Some(Leg::Service(_))) {
+        release(r, route[leg], f.teu as u64);
     }
-    if next_leg < f.route.len() {
+    if next_leg < route.len() {
         if let Some(t) = r.trace.as_deref_mut() {
-            let kind = match f.legs[leg] {
+            let kind = match legs[leg] {
                 Leg::Service(_) => "waiting_for_carrier",
                 Leg::Link(_) | Leg::Direct => "left",
             };
-            t.at_node(kind, now, c, f.route[leg] as u32);
+            t.at_node(kind, now, c, route[leg] as u32);
         }
-        let travel = match f.legs[leg] {
+        let travel = match legs[leg] {
             Leg::Link(l) => {
                 let (path_wait, t) = {
                     let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
@@ -174,7 +175,7 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
                 return;
             }
         };
-        let next = f.route[next_leg] as u32;
+        let next = route[next_leg] as u32;
         r.cal.schedule_in(travel, Event::Arrive { c, node: next });
     } else {
         flow::deliver(r, c, cm);

@@ -226,6 +226,7 @@ pub(super) fn rows(r: &Replication, rows: &mut Vec<Row>) {
             let s = r.levels.flow[f];
             sink.put(id, &flow_metric::WIP_MEAN, p.means[k * levels + s]);
         }
+        super::route_choice::period_rows(r, k, &mut sink);
         for (s, (level, (key, per))) in r.levels.all.iter().zip(&r.levels.keys).enumerate() {
             if let Some(metric) = levels::period_metric(*level) {
                 let per = match *per {

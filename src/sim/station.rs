@@ -73,7 +73,7 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
     };
     if cm.counted {
         let wait = cm.started - cm.at_node;
-        r.waits.add_at_step(cm.flow, cm.leg, wait);
+        r.waits.add_at_step(cm.flow, cm.route, cm.leg, wait);
     }
     let started = {
         let mut st = r

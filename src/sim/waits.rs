@@ -70,6 +70,8 @@ pub(super) struct Waits {
     /// Per flow and route step: where the step's node is in the flow's list (`u32::MAX` for a
     /// node that makes nobody wait), so that the most frequent wait is found by index.
     at_step: Vec<Vec<u32>>,
+    /// The same for the flow's routes 1, 2, ... (empty for a flow with one route).
+    alt_steps: Vec<Vec<Vec<u32>>>,
 }
 
 impl Waits {
@@ -80,28 +82,30 @@ impl Waits {
             .iter()
             .map(|f| {
                 let mut res = Vec::new();
-                for (k, &n) in f.route.iter().enumerate() {
-                    let node = &m.nodes[n];
-                    if node.servers().is_some() || node.border().is_some() {
-                        res.push(Res::Node(n));
-                    }
-                    if node.yard_teu.is_some() {
-                        res.push(Res::Yard(n));
-                    }
-                    match f.legs.get(k) {
-                        Some(Leg::Service(s)) => {
-                            let sv = &m.services[*s];
-                            res.push(Res::Service(*s));
-                            for end in [sv.from, sv.to] {
-                                if m.nodes[end].berths.is_some() {
-                                    res.push(Res::Berths(end));
+                for (route, legs, _) in f.paths() {
+                    for (k, &n) in route.iter().enumerate() {
+                        let node = &m.nodes[n];
+                        if node.servers().is_some() || node.border().is_some() {
+                            res.push(Res::Node(n));
+                        }
+                        if node.yard_teu.is_some() {
+                            res.push(Res::Yard(n));
+                        }
+                        match legs.get(k) {
+                            Some(Leg::Service(s)) => {
+                                let sv = &m.services[*s];
+                                res.push(Res::Service(*s));
+                                for end in [sv.from, sv.to] {
+                                    if m.nodes[end].berths.is_some() {
+                                        res.push(Res::Berths(end));
+                                    }
                                 }
                             }
+                            Some(Leg::Link(l)) if m.links[*l].headway.is_some() => {
+                                res.push(Res::Link(*l));
+                            }
+                            _ => {}
                         }
-                        Some(Leg::Link(l)) if m.links[*l].headway.is_some() => {
-                            res.push(Res::Link(*l));
-                        }
-                        _ => {}
                     }
                 }
                 res.sort();
@@ -110,27 +114,49 @@ impl Waits {
                 (res, accounts)
             })
             .collect::<Vec<_>>();
+        let steps = |route: &[usize], res: &[Res]| -> Vec<u32> {
+            route
+                .iter()
+                .map(|&n| {
+                    res.binary_search(&Res::Node(n))
+                        .map_or(u32::MAX, |i| i as u32)
+                })
+                .collect()
+        };
         let at_step = m
             .flows
             .iter()
             .zip(&flows)
+            .map(|(f, (res, _))| steps(&f.route, res))
+            .collect();
+        let alt_steps = m
+            .flows
+            .iter()
+            .zip(&flows)
             .map(|(f, (res, _))| {
-                f.route
+                f.paths()
                     .iter()
-                    .map(|&n| {
-                        res.binary_search(&Res::Node(n))
-                            .map_or(u32::MAX, |i| i as u32)
-                    })
+                    .skip(1)
+                    .map(|(route, _, _)| steps(route, res))
                     .collect()
             })
             .collect();
-        Waits { flows, at_step }
+        Waits {
+            flows,
+            at_step,
+            alt_steps,
+        }
     }
 
-    /// Flow `flow` waited `d` at the node of its route step `step`.
+    /// Flow `flow` waited `d` at the node of step `step` of its route `route`.
     #[inline]
-    pub(super) fn add_at_step(&mut self, flow: u32, step: u32, d: SimDur) {
-        let i = self.at_step[flow as usize][step as usize];
+    pub(super) fn add_at_step(&mut self, flow: u32, route: u16, step: u32, d: SimDur) {
+        let steps = if route == 0 {
+            &self.at_step[flow as usize]
+        } else {
+            &self.alt_steps[flow as usize][route as usize - 1]
+        };
+        let i = steps[step as usize];
         if let Some(a) = self.flows[flow as usize].1.get_mut(i as usize) {
             *a += d.0;
         }

@@ -27,6 +27,7 @@ mod readable;
 mod report;
 mod robust_cli;
 mod robust_folder;
+mod route_choice;
 mod scale;
 mod stability;
 mod support;

@@ -413,7 +413,11 @@ fn the_period_rows_are_those_outputs_md_lists() {
     let src = fs::read_to_string(&path)
         .unwrap()
         .replace("[scenario]\n", "[scenario]\nperiods = \"quarter\"\n")
-        .replacen("[[flows]]\n", "[[flows]]\ntarget_transit = \"20d\"\n", 1);
+        .replacen("[[flows]]\n", "[[flows]]\ntarget_transit = \"20d\"\n", 1)
+        // A flow choosing between two routes, for the route rows.
+        + "[[flows]]\nid = \"chooser\"\narrivals = { dist = \"exponential\", mean = \"1d\" }\n\
+           [[flows.routes]]\nid = \"one\"\nroute = [\"origin\"]\nshare = 0.5\n\
+           [[flows.routes]]\nid = \"two\"\nroute = [\"inland\"]\nshare = 0.5\n";
     let mut m = corridor::scenario::parse(&path, &src).unwrap();
     m.replications = 1;
     let out = run(&m);

@@ -61,17 +61,19 @@ pub(crate) fn resources(model: &Model, flow: Option<usize>) -> Vec<Resource> {
         Some(f) => {
             let f = &model.flows[f];
             let mut nodes = Vec::new();
-            for &n in &f.route {
-                if !nodes.contains(&n) {
-                    nodes.push(n);
-                }
-            }
             let mut services = Vec::new();
-            for leg in &f.legs {
-                if let Leg::Service(s) = *leg
-                    && !services.contains(&s)
-                {
-                    services.push(s);
+            for (route, legs, _) in f.paths() {
+                for &n in route {
+                    if !nodes.contains(&n) {
+                        nodes.push(n);
+                    }
+                }
+                for leg in legs {
+                    if let Leg::Service(s) = *leg
+                        && !services.contains(&s)
+                    {
+                        services.push(s);
+                    }
                 }
             }
             (nodes, services)

@@ -72,13 +72,21 @@ fn layout(model: &Model, steps: &BTreeSet<(usize, usize)>) -> Vec<(usize, usize)
     // Order of first appearance along the flows, then the nodes no flow visits.
     let mut order: Vec<usize> = Vec::new();
     for f in &model.flows {
-        for &i in &f.route {
-            if !order.contains(&i) {
-                order.push(i);
+        for (route, _, _) in f.paths() {
+            for &i in route {
+                if !order.contains(&i) {
+                    order.push(i);
+                }
             }
         }
     }
-    order.extend((0..n).filter(|i| !model.flows.iter().any(|f| f.route.contains(i))));
+    let visited = |i: &usize| {
+        model
+            .flows
+            .iter()
+            .any(|f| f.paths().iter().any(|(r, _, _)| r.contains(i)))
+    };
+    order.extend((0..n).filter(|i| !visited(i)));
     let mut next_row: BTreeMap<usize, usize> = BTreeMap::new();
     let mut place = vec![(0, 0); n];
     for i in order {
@@ -93,10 +101,10 @@ fn layout(model: &Model, steps: &BTreeSet<(usize, usize)>) -> Vec<(usize, usize)
 pub(super) fn schematic(model: &Model, loads: &BTreeMap<String, f64>) -> Svg {
     let mut steps: BTreeSet<(usize, usize)> = BTreeSet::new();
     let mut services: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
-    for f in &model.flows {
-        for (k, w) in f.route.windows(2).enumerate() {
+    for (route, legs, _) in model.flows.iter().flat_map(|f| f.paths()) {
+        for (k, w) in route.windows(2).enumerate() {
             steps.insert((w[0], w[1]));
-            if let Some(Leg::Service(s)) = f.legs.get(k)
+            if let Some(Leg::Service(s)) = legs.get(k)
                 && let Some(s) = model.services.get(*s)
             {
                 services

@@ -22,6 +22,7 @@ enum Element {
     Node(usize),
     Service(usize),
     Link(usize),
+    Flow(usize),
 }
 
 /// The model's parts that changes refer to.
@@ -102,10 +103,13 @@ fn element(ctx: &Ctx, p: &str, text: &str, parts: &Parts) -> Result<Element> {
             return Ok(Element::Link(i));
         }
     }
+    if let Some(i) = parts.flows.iter().position(|f| f.id == text) {
+        return Ok(Element::Flow(i));
+    }
     Err(ctx.err(
         p,
         format!(
-            "{} is not a node, a service or a link of the scenario; name a node or service id, or a link as \"FROM->TO\"",
+            "{} is not a node, a service, a link or a flow of the scenario; name a node, service or flow id, or a link as \"FROM->TO\"",
             shown(text)
         ),
     ))
@@ -129,6 +133,7 @@ fn settings(
         },
         Element::Service(_) => "a service",
         Element::Link(_) => "a link",
+        Element::Flow(_) => "a flow",
     };
     let wrong = |f: &str, allowed: &str| {
         ctx.err(
@@ -161,6 +166,7 @@ fn settings(
             "trains_per_day",
         ],
         Element::Link(_) => &["time", "headway", "trains_per_day"],
+        Element::Flow(_) => &["shares"],
     };
     let allowed = match element {
         Element::Node(i) => match parts.nodes[i].kind {
@@ -173,6 +179,7 @@ fn settings(
             "`fleet`, `capacity_teu`, `every` (timetables), and `headway` or `trains_per_day`"
         }
         Element::Link(_) => "`time`, and `headway` or `trains_per_day`",
+        Element::Flow(_) => "`shares` (of a flow with `choice = \"shares\"`)",
     };
     if let Some((f, _)) = set
         .given()
@@ -297,7 +304,10 @@ fn settings(
                 let teu = whole(ctx, &at("capacity_teu"), t, 1..=1_000_000, rule)? as u32;
                 let sv = &parts.services[service];
                 for f in parts.flows {
-                    if f.teu > teu && f.legs.contains(&crate::scenario::Leg::Service(service)) {
+                    let boards = |(_, legs, _): &(&[usize], &[crate::scenario::Leg], f64)| {
+                        legs.contains(&crate::scenario::Leg::Service(service))
+                    };
+                    if f.teu > teu && f.paths().iter().any(boards) {
                         return Err(ctx.err(
                             &at("capacity_teu"),
                             format!(
@@ -356,6 +366,13 @@ fn settings(
                 out.push(Setting::LinkHeadway { link, headway });
             }
         }
+        Element::Flow(flow) => {
+            if let Some(given) = &set.shares {
+                let shares =
+                    super::routes::dated_shares(ctx, &at("shares"), &parts.flows[flow], given)?;
+                out.push(Setting::RouteShares { flow, shares });
+            }
+        }
     }
     if out.is_empty() {
         return Err(ctx.err(
@@ -393,7 +410,7 @@ fn check_loads(ctx: &Ctx, changes: &[Change], parts: &Parts) -> Result<()> {
                 let largest = parts
                     .flows
                     .iter()
-                    .filter(|f| f.route.contains(node))
+                    .filter(|f| f.paths().iter().any(|(r, _, _)| r.contains(node)))
                     .map(|f| f.teu)
                     .max()
                     .unwrap_or(0)

@@ -6,7 +6,7 @@ use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
 use super::ids::{node_name, node_ref, shown, unique_id};
 use super::profiles::{Parts, flow_profile};
-use super::values::{figure, headway_value, positive, positive_duration, whole};
+use super::values::{figure, headway_value, number, positive, positive_duration, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
 use crate::scenario::duration::{MAX_SECS, MAX_TEXT};
@@ -28,19 +28,122 @@ pub(super) fn build_flow(
 ) -> Result<FlowModel> {
     let p = format!("flows[{i}]");
     unique_id(ctx, &p, &f.id, |id| ids.insert(id.to_string()), "flow")?;
-    if f.route.is_empty() {
-        return Err(ctx.err(
-            &format!("{p}.route"),
-            "the route is empty; list at least one node id",
-        ));
+    let (route, legs, choice) = match (&f.route, f.routes.is_empty()) {
+        (Some(r), true) => {
+            super::routes::no_choice_fields(ctx, &p, f)?;
+            let (route, legs) =
+                parse_route(ctx, &format!("{p}.route"), r, node_ix, service_ix, services)?;
+            (route, legs, None)
+        }
+        (None, false) => {
+            let c =
+                super::routes::build_choice(ctx, &p, f, node_ix, service_ix, services, start_day)?;
+            (
+                c.routes[0].route.clone(),
+                c.routes[0].legs.clone(),
+                Some(Box::new(c)),
+            )
+        }
+        (Some(_), false) => {
+            return Err(ctx.err(&format!("{p}.routes"), "the flow gives both `route` and `[[flows.routes]]`; give one route as `route`, or alternatives as `[[flows.routes]]`, not both"));
+        }
+        (None, true) => {
+            return Err(ctx.err(&format!("{p}.route"), "the flow has no route; give `route = [...]` (node ids) or alternatives as `[[flows.routes]]`"));
+        }
+    };
+    let rule = "TEU per consignment must be a whole number from 1 to 1000000";
+    let teu = whole(
+        ctx,
+        &format!("{p}.teu"),
+        f.teu.unwrap_or(1),
+        1..=1_000_000,
+        rule,
+    )? as u32;
+    let alternatives = choice.iter().flat_map(|c| c.routes.iter().map(|r| &r.legs));
+    for leg in std::iter::once(&legs).chain(alternatives).flatten() {
+        if let Leg::Service(si) = leg
+            && teu > services[*si].capacity_teu
+        {
+            return Err(ctx.err(&format!("{p}.teu"), format!(
+                "{teu} TEU per consignment does not fit on service \"{}\" (capacity {} TEU); consignments are not split",
+                services[*si].id, services[*si].capacity_teu
+            )));
+        }
+    }
+    let rule = format!("priority is a whole number from 0 (regular) to {MAX_PRIORITY}");
+    let priority = f.priority.unwrap_or(0);
+    let priority = whole(
+        ctx,
+        &format!("{p}.priority"),
+        priority,
+        0..=MAX_PRIORITY,
+        &rule,
+    )? as u8;
+    let demand = super::demand_factor(ctx, &format!("{p}.demand"), f.demand, scenario_demand)?;
+    let profile = flow_profile(ctx, i, f, profile, start_day, horizon, demand)?;
+    // Draws are divided by the demand factor, then squeezed by the profile where it is above 1.
+    let peak = profile.as_ref().map_or(1.0, |p| p.peak().max(1.0));
+    let arrivals = build_positive_dist(
+        ctx,
+        &format!("{p}.arrivals"),
+        &f.arrivals,
+        emp,
+        "a time between arrivals",
+        demand * peak,
+    )?;
+    let profile_mean = profile.as_ref().map_or(1.0, |p| p.mean(warmup, horizon));
+    let target_transit = f
+        .target_transit
+        .as_ref()
+        .map(|d| positive_duration(ctx, &format!("{p}.target_transit"), d))
+        .transpose()?;
+    let value_of_time = match f.value_of_time {
+        Some(v) => number(
+            ctx,
+            &format!("{p}.value_of_time"),
+            v,
+            v.is_finite() && v >= 0.0,
+            "a value of time is a number of USD per TEU-hour, >= 0",
+        )?,
+        None => 0.0,
+    };
+    Ok(FlowModel {
+        id: f.id.clone(),
+        route,
+        legs,
+        arrivals,
+        teu,
+        priority,
+        target_transit,
+        demand,
+        profile,
+        profile_mean,
+        choice,
+        value_of_time,
+    })
+}
+
+/// The nodes and legs of the route at `p` (a flow's `route`, or one of its `routes`' `route`):
+/// node ids, with service ids between their `from` and `to` nodes. Links are set later, by
+/// [`build_links`].
+pub(super) fn parse_route(
+    ctx: &Ctx,
+    p: &str,
+    ids: &[String],
+    node_ix: &HashMap<String, usize>,
+    service_ix: &HashMap<String, usize>,
+    services: &[ServiceModel],
+) -> Result<(Vec<usize>, Vec<Leg>)> {
+    if ids.is_empty() {
+        return Err(ctx.err(p, "the route is empty; list at least one node id"));
     }
     // Route elements are node ids, or service ids standing between their `from` and `to` nodes.
-    let mut route: Vec<usize> = Vec::with_capacity(f.route.len());
+    let mut route: Vec<usize> = Vec::with_capacity(ids.len());
     let mut legs: Vec<Leg> = Vec::new();
     let mut pending: Option<(usize, usize)> = None; // (service, element index)
-    for (j, id) in f.route.iter().enumerate() {
+    for (j, id) in ids.iter().enumerate() {
         // The element's path, written only for a message.
-        let at = || format!("{p}.route[{j}]");
+        let at = || format!("{p}[{j}]");
         if let Some(&si) = service_ix.get(id) {
             let sv: &ServiceModel = &services[si];
             match (route.last(), pending) {
@@ -101,69 +204,16 @@ pub(super) fn build_flow(
         route.push(n);
     }
     if let Some((si, k)) = pending {
-        return Err(ctx.err(&format!("{p}.route[{k}]"), format!(
+        return Err(ctx.err(&format!("{p}[{k}]"), format!(
             "the route ends with service \"{}\"; end it with the node the service goes to (\"{}\")",
             services[si].id, node_name(node_ix, services[si].to)
         )));
     }
-    let rule = "TEU per consignment must be a whole number from 1 to 1000000";
-    let teu = whole(
-        ctx,
-        &format!("{p}.teu"),
-        f.teu.unwrap_or(1),
-        1..=1_000_000,
-        rule,
-    )? as u32;
-    for leg in &legs {
-        if let Leg::Service(si) = leg
-            && teu > services[*si].capacity_teu
-        {
-            return Err(ctx.err(&format!("{p}.teu"), format!(
-                "{teu} TEU per consignment does not fit on service \"{}\" (capacity {} TEU); consignments are not split",
-                services[*si].id, services[*si].capacity_teu
-            )));
-        }
-    }
-    let rule = format!("priority is a whole number from 0 (regular) to {MAX_PRIORITY}");
-    let priority = f.priority.unwrap_or(0);
-    let priority = whole(
-        ctx,
-        &format!("{p}.priority"),
-        priority,
-        0..=MAX_PRIORITY,
-        &rule,
-    )? as u8;
-    let demand = super::demand_factor(ctx, &format!("{p}.demand"), f.demand, scenario_demand)?;
-    let profile = flow_profile(ctx, i, f, profile, start_day, horizon, demand)?;
-    // Draws are divided by the demand factor, then squeezed by the profile where it is above 1.
-    let peak = profile.as_ref().map_or(1.0, |p| p.peak().max(1.0));
-    let arrivals = build_positive_dist(
-        ctx,
-        &format!("{p}.arrivals"),
-        &f.arrivals,
-        emp,
-        "a time between arrivals",
-        demand * peak,
-    )?;
-    let profile_mean = profile.as_ref().map_or(1.0, |p| p.mean(warmup, horizon));
-    let target_transit = f
-        .target_transit
-        .as_ref()
-        .map(|d| positive_duration(ctx, &format!("{p}.target_transit"), d))
-        .transpose()?;
-    Ok(FlowModel {
-        id: f.id.clone(),
-        route,
-        legs,
-        arrivals,
-        teu,
-        priority,
-        target_transit,
-        demand,
-        profile,
-        profile_mean,
-    })
+    Ok((route, legs))
 }
+
+/// Where a route step is made: (flow, path, step), path 0 being the flow's `route`.
+type Step = (usize, usize, usize);
 
 pub(super) fn build_links(
     ctx: &Ctx,
@@ -174,10 +224,19 @@ pub(super) fn build_links(
 ) -> Result<Vec<LinkModel>> {
     // Every route step (from, to) and where flows make it, (flow, leg) in flow and leg order:
     // built once, so each link finds its steps without scanning every flow.
-    let mut steps: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
+    // A flow's alternative routes are its paths 1, 2, ...: path `a` is `choice.routes[a - 1]`
+    // (the first of which repeats path 0, the flow's `route`, and is synced at the end).
+    let mut steps: HashMap<(usize, usize), Vec<Step>> = HashMap::new();
     for (fi, f) in flows.iter().enumerate() {
-        for (k, pair) in f.route.windows(2).enumerate() {
-            steps.entry((pair[0], pair[1])).or_default().push((fi, k));
+        let alternatives = f.choice.iter().flat_map(|c| c.routes.iter().skip(1));
+        let paths = std::iter::once(&f.route).chain(alternatives.map(|r| &r.route));
+        for (a, route) in paths.enumerate() {
+            for (k, pair) in route.windows(2).enumerate() {
+                steps
+                    .entry((pair[0], pair[1]))
+                    .or_default()
+                    .push((fi, a, k));
+            }
         }
     }
     let mut seen = HashMap::new();
@@ -197,15 +256,20 @@ pub(super) fn build_links(
             ));
         }
         let made = steps.get(&(from, to)).map_or(&[][..], Vec::as_slice);
-        for &(fi, k) in made {
+        for &(fi, a, k) in made {
             let f = &mut flows[fi];
-            if let Leg::Service(si) = f.legs[k] {
+            let id = f.id.clone();
+            let legs = match (a, f.choice.as_deref_mut()) {
+                (0, _) | (_, None) => &mut f.legs,
+                (a, Some(c)) => &mut c.routes[a].legs,
+            };
+            if let Leg::Service(si) = legs[k] {
                 return Err(ctx.err(&p, format!(
                     "link \"{}\" -> \"{}\" duplicates a step that flow \"{}\" makes on service #{si}; a step is travelled by a link or by a service, not both",
-                    l.from, l.to, f.id
+                    l.from, l.to, id
                 )));
             }
-            f.legs[k] = Leg::Link(i);
+            legs[k] = Leg::Link(i);
         }
         if made.is_empty() {
             return Err(ctx.err(
@@ -264,6 +328,11 @@ pub(super) fn build_links(
             distance_km: l.distance_km,
             headway,
         });
+    }
+    for f in flows.iter_mut() {
+        if let Some(c) = f.choice.as_deref_mut() {
+            c.routes[0].legs = f.legs.clone();
+        }
     }
     Ok(links)
 }

@@ -13,6 +13,7 @@ mod nodes;
 mod pipelines;
 mod profiles;
 mod resolution;
+mod routes;
 mod services;
 mod values;
 mod yards;
@@ -198,6 +199,7 @@ pub(crate) fn build(
         )?);
     }
     let links = build_links(ctx, &file.links, &node_ix, &mut flows, empirical)?;
+    routes::free_flow_priors(&mut flows, &nodes, &links, &services);
     check_yards(ctx, &nodes, &flows, &services)?;
     let mut pipelines = Vec::with_capacity(file.pipelines.len());
     let mut pipe_ids = HashSet::new();

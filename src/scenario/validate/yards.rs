@@ -16,8 +16,10 @@ pub(super) fn check_yards(
     // pass over the routes and services; the culprits are looked for only when one is too big.
     let mut consignment = vec![0; nodes.len()];
     for f in flows {
-        for &n in &f.route {
-            consignment[n] = consignment[n].max(f.teu);
+        for (route, _, _) in f.paths() {
+            for &n in route {
+                consignment[n] = consignment[n].max(f.teu);
+            }
         }
     }
     let mut load = vec![0; nodes.len()];
@@ -31,7 +33,10 @@ pub(super) fn check_yards(
         if consignment[i] <= y && load[i] <= y {
             continue;
         }
-        for f in flows.iter().filter(|f| f.route.contains(&i)) {
+        for f in flows
+            .iter()
+            .filter(|f| f.paths().iter().any(|(r, _, _)| r.contains(&i)))
+        {
             if f.teu > y {
                 return Err(ctx.err(&format!("nodes[{i}].yard_teu"), format!(
                     "{y} TEU cannot hold one consignment of flow \"{}\" ({} TEU); the yard must hold at least the largest consignment",
