@@ -6,7 +6,7 @@ use super::catalogue::flow as metric;
 use super::components::{Consignment, FlowStats, Source};
 use super::rows::Sink;
 use super::rows::{Window, speed};
-use super::{Event, Replication};
+use super::{Event, Replication, cost};
 use crate::engine::profile::Profile;
 use crate::engine::{SimDur, SimTime};
 
@@ -61,25 +61,26 @@ pub(super) fn created(r: &mut Replication, f: u32) {
     schedule_next(r, f);
     let now = r.cal.now();
     let counted = now >= r.model.warmup;
-    let c = r
-        .world
-        .spawn(Consignment {
-            flow: f,
-            leg: 0,
-            created: now,
-            at_node: now,
-            departed: now,
-            moving: Default::default(),
-            started: now,
-            queueing: Default::default(),
-            handling: Default::default(),
-            border: Default::default(),
-            waiting: Default::default(),
-            prio: r.model.flows[f as usize].priority,
-            admitted: false,
-            counted,
-        })
-        .id();
+    let mut c = r.world.spawn(Consignment {
+        flow: f,
+        leg: 0,
+        created: now,
+        at_node: now,
+        departed: now,
+        moving: Default::default(),
+        started: now,
+        queueing: Default::default(),
+        handling: Default::default(),
+        border: Default::default(),
+        waiting: Default::default(),
+        prio: r.model.flows[f as usize].priority,
+        admitted: false,
+        counted,
+    });
+    if r.books.is_some() {
+        c.insert(cost::ledger(r.model, f, r.model.flows[f as usize].teu));
+    }
+    let c = c.id();
     r.counters.created += 1;
     if let Some(t) = r.trace.as_deref_mut() {
         t.created(now, c, f);
@@ -139,6 +140,9 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         if let Some(p) = r.periods.as_deref_mut() {
             p.delivered(cm.flow as usize, cm.created, transit, on_time);
         }
+    }
+    if r.books.is_some() {
+        cost::delivered(r, c, cm.flow, cm.counted);
     }
     r.world.despawn(c);
     r.removed();

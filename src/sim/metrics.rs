@@ -37,6 +37,7 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     waits::rows(r, &w, &mut sink);
     pipeline::rows(m, r.rep, &mut sink);
     link::section_rows(r, &mut sink);
+    super::cost::rows(r, &mut sink);
     periods::rows(r, &mut rows);
     rows
 }

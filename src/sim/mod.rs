@@ -15,6 +15,7 @@ mod carrier;
 pub mod catalogue;
 mod changes;
 mod components;
+mod cost;
 mod flow;
 mod levels;
 mod link;
@@ -159,6 +160,9 @@ pub struct Replication<'m> {
     /// The event log of `--trace`, when this replication is traced (boxed: one pointer to
     /// test on the hot path).
     trace: Option<Box<trace::Tracer>>,
+    /// Charges and emissions, when the scenario asks for costs (boxed: one pointer to test
+    /// where a consignment pays).
+    books: Option<Box<cost::Books>>,
 }
 
 impl<'m> Replication<'m> {
@@ -261,6 +265,10 @@ impl<'m> Replication<'m> {
             waits: waits::Waits::of(model),
             periods: None,
             trace: None,
+            books: model
+                .costs
+                .as_ref()
+                .map(|_| Box::new(cost::Books::of(model))),
         };
         r.levels = levels::Levels::of(&r);
         r.bins = Bins::new(*r.bins.binning(), r.levels.all.len());

@@ -6,7 +6,7 @@ use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
 use super::ids::{node_name, node_ref, shown, unique_id};
 use super::profiles::{Parts, flow_profile};
-use super::values::{figure, headway_value, positive, positive_duration, whole};
+use super::values::{figure, headway_value, number, positive, positive_duration, whole};
 use crate::engine::dist::Dist;
 use crate::error::Result;
 use crate::scenario::duration::{MAX_SECS, MAX_TEXT};
@@ -151,6 +151,16 @@ pub(super) fn build_flow(
         .as_ref()
         .map(|d| positive_duration(ctx, &format!("{p}.target_transit"), d))
         .transpose()?;
+    let value_of_time = match f.value_of_time {
+        Some(v) => number(
+            ctx,
+            &format!("{p}.value_of_time"),
+            v,
+            v.is_finite() && v >= 0.0,
+            "a value of time is a finite number of USD per TEU-hour, >= 0",
+        )?,
+        None => 0.0,
+    };
     Ok(FlowModel {
         id: f.id.clone(),
         route,
@@ -162,6 +172,7 @@ pub(super) fn build_flow(
         demand,
         profile,
         profile_mean,
+        value_of_time,
     })
 }
 
