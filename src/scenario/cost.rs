@@ -197,25 +197,25 @@ pub const FACTORS: &[Factor] = &[
     Factor {
         mode: "rail",
         traction: "electric",
-        kg_per_tkm: 0.010,
+        kg_per_tkm: 0.0243,
         idle_kg_per_hour: 0.0,
-        source: "E (S85, S87)",
+        source: "D (S132, S133, S87)",
         idle_source: "none found: 0",
     },
     Factor {
         mode: "rail",
         traction: "diesel",
-        kg_per_tkm: 0.025,
+        kg_per_tkm: 0.0221,
         idle_kg_per_hour: 35.8,
-        source: "E (S85)",
+        source: "D (S132, S130)",
         idle_source: "S95, S88 (D)",
     },
     Factor {
         mode: "road",
         traction: "diesel",
-        kg_per_tkm: 0.080,
+        kg_per_tkm: 0.0950,
         idle_kg_per_hour: 5.0,
-        source: "E (S85)",
+        source: "D (S130)",
         idle_source: "S92, S88 (D)",
     },
     Factor {
@@ -229,9 +229,9 @@ pub const FACTORS: &[Factor] = &[
     Factor {
         mode: "sea",
         traction: "feeder",
-        kg_per_tkm: 0.060,
+        kg_per_tkm: 0.0451,
         idle_kg_per_hour: 300.0,
-        source: "E (S83)",
+        source: "D (S130)",
         idle_source: "E",
     },
 ];

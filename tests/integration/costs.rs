@@ -60,14 +60,14 @@ fn emissions_are_factor_times_distance_times_tonnes_per_teu() {
     every_rep(&out, "cost", "f", "co2e", 180.0);
     every_rep(&out, "cost", "f", "co2e_per_teu_km", 0.6);
     every_rep(&out, "cost", "f", "tonnes_per_teu", 12.0);
-    // The road default (0.080 kg per t-km) at the default 10 t per TEU: 0.08 x 300 x 10 = 240.
+    // The road default (0.095 kg per t-km) at the default 10 t per TEU: 0.095 x 300 x 10 = 285.
     let src = two_stations(
         ZERO,
         "time = { dist = \"fixed\", value = \"5h\" }\ndistance_km = 300\nmode = \"road\"",
         "",
     );
     let out = run(&model(&src));
-    every_rep(&out, "cost", "f", "co2e", 240.0);
+    every_rep(&out, "cost", "f", "co2e", 285.0);
     every_rep(&out, "cost", "f", "tonnes_per_teu", 10.0);
 }
 
@@ -160,15 +160,15 @@ fn road(extra: &str) -> String {
 
 #[test]
 fn a_road_service_charges_and_emits_per_trip_with_the_road_defaults() {
-    // 600 km at 1 USD per TEU-km: 600 per TEU. Road default 0.080 kg per t-km x 600 km x 10 t
-    // = 480 kg per TEU; the trucks never wait, so nothing idles.
+    // 600 km at 1 USD per TEU-km: 600 per TEU. Road default 0.095 kg per t-km x 600 km x 10 t
+    // = 570 kg per TEU; the trucks never wait, so nothing idles.
     let src =
         road("distance_km = 600\ncharges = [{ item = \"freight\", per = \"teu_km\", usd = 1.0 }]");
     let out = run(&model(&src));
     every_rep(&out, "flow", "f", "transit_mean", 12.0);
     every_rep(&out, "cost", "f", "freight", 600.0);
-    every_rep(&out, "cost", "f", "co2e", 480.0);
-    every_rep(&out, "cost", "f", "co2e_per_teu_km", 0.8);
+    every_rep(&out, "cost", "f", "co2e", 570.0);
+    every_rep(&out, "cost", "f", "co2e_per_teu_km", 0.95);
     // TFI3 of the leg: 1,200 USD per consignment of 20 t over 600 km: 1,000 per 500 km.
     every_rep(&out, "cpmm", "truck", "section_cost", 1000.0);
 }
