@@ -163,6 +163,26 @@ pub struct CostModel {
     pub tonnes_per_teu: Vec<f64>,
 }
 
+impl CostModel {
+    /// The links (`from->to`) and services (ids) of `model` that emit nothing while moving:
+    /// without a distance, or without a mode or factor (what `corridor validate` lists).
+    pub fn silent(&self, model: &Model) -> Vec<String> {
+        let links = model
+            .links
+            .iter()
+            .zip(&self.links)
+            .filter(|(_, c)| c.co2e_kg_per_tkm.is_none())
+            .map(|(l, _)| format!("{}->{}", model.nodes[l.from].id, model.nodes[l.to].id));
+        let services = model
+            .services
+            .iter()
+            .zip(&self.services)
+            .filter(|(_, c)| c.co2e_kg_per_tkm.is_none())
+            .map(|(s, _)| s.id.clone());
+        links.chain(services).collect()
+    }
+}
+
 /// Cargo tonnes per TEU when neither the flow nor `[costs]` says: the IMO EEOI guidance's
 /// 10 t per loaded TEU (source S84).
 pub const DEFAULT_TONNES_PER_TEU: f64 = 10.0;

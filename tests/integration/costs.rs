@@ -312,3 +312,34 @@ fn bad_charges_and_factors_are_rejected_with_their_field_path() {
         &["costs.tonnes_per_teu", "> 0"],
     );
 }
+
+#[test]
+fn validate_lists_the_elements_that_emit_nothing_while_moving() {
+    // The link has a charge but no distance: it emits nothing while moving, and validate says so.
+    let src = two_stations(
+        ZERO,
+        "time = { dist = \"fixed\", value = \"5h\" }\ncharges = [{ item = \"freight\", per = \"teu\", usd = 1 }]",
+        "",
+    );
+    let (dir, _) = workdir(&src);
+    let o = corridor(&["validate", "s.toml"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("emit nothing while moving") && out.contains(": A->B."),
+        "{out}"
+    );
+    // With a distance and a road mode it emits, and the list is empty.
+    let src = two_stations(
+        ZERO,
+        "time = { dist = \"fixed\", value = \"5h\" }\ndistance_km = 10\nmode = \"road\"",
+        "",
+    );
+    let (dir, _) = workdir(&src);
+    let o = corridor(&["validate", "s.toml"], dir.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("emit nothing while moving") && out.contains(": none."),
+        "{out}"
+    );
+}
