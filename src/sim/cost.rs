@@ -134,9 +134,6 @@ pub(super) fn left_node(r: &mut Replication, c: Entity, cm: &Consignment) {
     };
     let node = l.node as usize;
     let el = &costs.nodes[node];
-    if el.is_empty() {
-        return;
-    }
     let informal_before = l.parts[crate::scenario::cost::Item::Informal as usize];
     let visit = el.charge(l.teu, 0.0, &mut l.parts);
     let time = node_time(el, &mut l, hours(now - cm.at_node));

@@ -343,3 +343,11 @@ fn validate_lists_the_elements_that_emit_nothing_while_moving() {
         "{out}"
     );
 }
+
+#[test]
+fn a_border_without_charges_costs_nothing_to_clear() {
+    // Costs are on (the link charges), the border charges nothing: its TFI2 is 0, not empty.
+    let out = run(&model(&border("", "teu = 2")));
+    every_rep(&out, "cpmm", "X", "border_cost", 0.0);
+    every_rep(&out, "cost", "f", "fees", 0.0);
+}
