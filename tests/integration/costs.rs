@@ -198,6 +198,14 @@ fn a_road_service_runs_through_run_compare_report_and_geojson() {
         .find(|l| l.starts_with("cost,f,charges,"))
         .unwrap_or_else(|| panic!("no cost row in comparison.csv:\n{comparison}"));
     assert!(row.contains("-200"), "900 -> 700 USD per TEU: {row}");
+    // The report's cost table: charges 900 USD per TEU beside the transit.
+    let html = fs::read_to_string(d.join("r/report.html")).unwrap();
+    let at = html.find("id=\"cost-f\"").expect("a cost row for flow f");
+    assert!(
+        html[at..].contains("<td>900 ±0</td>"),
+        "{}",
+        &html[at..at + 300]
+    );
     let geo = fs::read_to_string(d.join("m.geojson")).unwrap();
     assert!(geo.contains("\"road\""), "{geo}");
 }
