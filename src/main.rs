@@ -621,6 +621,13 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     ));
                 }
             }
+            if let Some(costs) = model.costs.as_deref() {
+                let silent = costs.silent(model);
+                line.push_str(&format!(
+                    "Costs and emissions: on (scope cost, cpmm). Elements that emit nothing while moving (no distance_km, or no mode or factor): {}.\n",
+                    if silent.is_empty() { "none".to_string() } else { silent.join(", ") }
+                ));
+            }
             emit(&line)?;
             experiment::warn_unstable(model);
             Ok(())

@@ -37,6 +37,33 @@ pub(super) struct ScenarioFile {
     /// `[[changes]]`: capacities changed on dates.
     #[serde(default)]
     pub changes: Vec<ChangeSpec>,
+    /// `[costs]`: cost and emission outputs, and their scenario-wide defaults.
+    pub costs: Option<CostsSpec>,
+}
+
+/// `[costs]`: asks for the cost and emission rows (also asked by any `charges` or emission
+/// field on an element).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CostsSpec {
+    /// Cargo tonnes per TEU of every flow that does not say.
+    pub tonnes_per_teu: Option<f64>,
+}
+
+/// One charge of an element: `{ item = "freight", per = "teu", usd = 800 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChargeSpec {
+    /// What it pays for: freight, handling, storage, fee or informal.
+    pub item: String,
+    /// What it is charged per: teu, consignment, teu_km, hour or teu_day.
+    pub per: String,
+    /// US dollars per unit.
+    pub usd: f64,
+    /// Free text for the reader (the source), not used by the run.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub note: String,
 }
 
 /// A demand profile m(t): `[profile]` or a flow's `profile`.
@@ -171,6 +198,17 @@ pub(super) struct ServiceSpec {
     pub trains_per_day: Option<f64>,
     pub weather: Option<WeatherSpec>,
     pub closures: Option<Vec<ClosureSpec>>,
+    /// Length of the leg in km (charges per TEU-km, emissions).
+    pub distance_km: Option<f64>,
+    /// Rail traction (`electric`, `diesel`) or sea vessel (`ropax`, `feeder`), for the
+    /// default emission factor.
+    pub traction: Option<String>,
+    /// Emission factor overriding the default, kg CO2e per tonne-km.
+    pub co2e_kg_per_tkm: Option<f64>,
+    /// Emissions of a carrier while it waits (berth, path, weather, yard), kg CO2e per hour.
+    pub idle_co2e_kg_per_hour: Option<f64>,
+    /// Charges of the leg.
+    pub charges: Option<Vec<ChargeSpec>>,
 }
 
 /// Random weather closures of a sea leg.
@@ -327,6 +365,9 @@ pub(super) struct NodeSpec {
     pub digitisation_model: Option<DigitisationParamsSpec>,
     // kind = "border": opening hours by season
     pub seasons: Option<Vec<SeasonSpec>>,
+    // any kind: charges at the node, and emissions per consignment-hour there (idling trucks)
+    pub charges: Option<Vec<ChargeSpec>>,
+    pub idle_co2e_kg_per_hour: Option<f64>,
 }
 
 /// A border's opening hours in some months of the year.
@@ -383,6 +424,14 @@ pub(super) struct LinkSpec {
     pub speed_kmh: Option<f64>,
     pub headway: Option<Duration>,
     pub trains_per_day: Option<f64>,
+    /// `rail`, `road` or `sea`: picks the default emission factor.
+    pub mode: Option<String>,
+    /// Rail traction or sea vessel, as on a service.
+    pub traction: Option<String>,
+    /// Emission factor overriding the default, kg CO2e per tonne-km.
+    pub co2e_kg_per_tkm: Option<f64>,
+    /// Charges of the link.
+    pub charges: Option<Vec<ChargeSpec>>,
 }
 
 /// `[[flows]]`.
@@ -412,6 +461,8 @@ pub(super) struct FlowSpec {
     pub logit_scale: Option<f64>,
     /// How the expected transit time of each route is learned.
     pub learning: Option<LearningSpec>,
+    /// Cargo tonnes per TEU (CPMM indicators per 20 t, emissions per tonne-km).
+    pub tonnes_per_teu: Option<f64>,
     /// Value of time, USD per TEU-hour: generalised cost = charges + value of time x transit.
     pub value_of_time: Option<f64>,
 }

@@ -5,6 +5,7 @@
 mod access;
 pub mod border;
 mod capacity;
+pub mod cost;
 mod digitisation;
 pub mod duration;
 mod extends;

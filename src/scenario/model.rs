@@ -3,6 +3,7 @@
 //! trusts the model completely.
 
 use super::border::BorderModel;
+use super::cost::CostModel;
 use crate::engine::bins::Binning;
 use crate::engine::dist::Dist;
 use crate::engine::periods::{self, Period, PeriodKind};
@@ -70,6 +71,9 @@ pub struct Model {
     /// the capacity then in force (the dated one times the active factors, rounded down), in
     /// the order they apply. Equal to `changes` without disruptions.
     pub schedule: Vec<Change>,
+    /// Charges and emission factors, when the scenario asks for costs (`[costs]`, or any
+    /// charge or emission field); `None` otherwise, and the run then books nothing.
+    pub costs: Option<Box<CostModel>>,
 }
 
 /// A disruption (a closure or a capacity cut) of one element, from the disruptions file.
@@ -349,7 +353,7 @@ pub enum Departure {
 pub struct ServiceModel {
     /// Unique id (shares the namespace of node ids).
     pub id: String,
-    /// `rail` or `sea`.
+    /// `rail`, `road` or `sea`.
     pub mode: String,
     /// Boarding node index.
     pub from: usize,
@@ -383,7 +387,7 @@ pub struct ServiceModel {
 }
 
 /// Service modes.
-pub const SERVICE_MODES: &[&str] = &["rail", "sea"];
+pub const SERVICE_MODES: &[&str] = &["rail", "road", "sea"];
 /// Departure rules.
 pub const DEPARTURE_RULES: &[&str] = &["timetable", "when_full", "when_full_or_max_wait"];
 

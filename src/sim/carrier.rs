@@ -10,7 +10,7 @@ use super::components::{Carrier, Consignment, ServiceState};
 use super::rows::Sink;
 use super::rows::Window;
 use super::yard::Blocked;
-use super::{Event, Replication, node};
+use super::{Event, Replication, cost, node};
 use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel, Setting};
@@ -228,6 +228,9 @@ fn depart(r: &mut Replication, svc: u32) {
             let flow = cm.flow;
             r.waits.add(flow, Res::Service(svc as usize), wait);
         }
+        if r.books.is_some() {
+            cost::waited(r, c, wait);
+        }
     }
     // The boarded consignments leave the boarding node's yard.
     node::release(r, m.from, load_teu);
@@ -414,8 +417,9 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
     let svc = r.world.get::<Carrier>(carrier).expect("carrier").svc;
     let m = model(r, svc);
     release_berth(r, m.to);
-    let (load, handling, delay, parts) = {
+    let (load, handling, delay, parts, boarded, carried) = {
         let mut cr = r.world.get_mut::<Carrier>(carrier).expect("carrier");
+        let (boarded, carried) = (cr.t_board, cr.teu);
         let handling = cr.loading + cr.unloading;
         // The waits on board, each with the resource that caused it.
         let parts = [
@@ -425,7 +429,8 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
             (Res::Yard(m.to), now - cr.t_unloaded),
         ];
         let delay = parts[0].1 + parts[1].1 + parts[2].1 + parts[3].1;
-        (std::mem::take(&mut cr.load), handling, delay, parts)
+        let load = std::mem::take(&mut cr.load);
+        (load, handling, delay, parts, boarded, carried)
     };
     state(r, svc).stats.carrier_delay.record(delay);
     if let Some(t) = r.trace.as_deref_mut() {
@@ -445,6 +450,9 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
             for (res, d) in parts {
                 r.waits.add(flow, res, d);
             }
+        }
+        if r.books.is_some() {
+            cost::unloaded(r, c, svc as usize, now - boarded, (delay, carried));
         }
         r.cal
             .schedule_in(SimDur::ZERO, Event::Arrive { c, node: to });

@@ -123,6 +123,12 @@ scope!(route:
         "the learned expected transit at the horizon (the prior, smoothed by every delivery on the route since time 0)";
     WIP_MEAN = "wip_mean", "count",
         "time-average number of the flow's consignments on the route, whenever created";
+    CHARGES = "charges", "USD/TEU",
+        "with costs: the mean charges per TEU delivered on the route (its consignments created at or after the warm-up), as the flow's `cost` `charges`";
+    GENERALISED = "generalised", "USD/TEU",
+        "with costs: `charges` + the flow's `value_of_time` x the route's `transit_mean`";
+    CO2E = "co2e", "kg/TEU",
+        "with costs: kg CO2e per TEU delivered on the route, as the flow's `cost` `co2e`";
 );
 
 scope!(node:
@@ -292,6 +298,44 @@ scope!(section:
         "`distance / time_mean` (SWD)";
 );
 
+scope!(cost:
+    FREIGHT = "freight", "USD/TEU",
+        "charges with item `freight` (carriage) per TEU delivered, of consignments created at or after the warm-up and delivered";
+    HANDLING = "handling", "USD/TEU",
+        "charges with item `handling` per TEU delivered, as `freight`";
+    STORAGE = "storage", "USD/TEU",
+        "charges with item `storage` per TEU delivered, as `freight`";
+    FEES = "fees", "USD/TEU",
+        "charges with item `fee` per TEU delivered, as `freight`";
+    INFORMAL = "informal", "USD/TEU",
+        "charges with item `informal` per TEU delivered, as `freight`";
+    CHARGES = "charges", "USD/TEU",
+        "the sum of the five items above: the mean charges per TEU delivered";
+    VALUE_OF_TIME = "value_of_time", "USD/TEU-h",
+        "the flow's `value_of_time`";
+    TIME_COST = "time_cost", "USD/TEU",
+        "`value_of_time × transit_mean`: the flow's transit time in money";
+    GENERALISED = "generalised", "USD/TEU",
+        "`charges + time_cost`: the generalised cost per TEU";
+    TONNES_PER_TEU = "tonnes_per_teu", "t/TEU",
+        "the flow's cargo tonnes per TEU (its own, `[costs]`'s, or 10)";
+    CO2E = "co2e", "kg/TEU",
+        "kg CO2e emitted per TEU delivered (moving on links and carriers with a distance and a factor, carriers' waits, consignment-hours at nodes with an idling factor), as `freight`";
+    CO2E_PER_TEU_KM = "co2e_per_teu_km", "kg/TEU-km",
+        "those emissions over the TEU-km travelled on links and services with a distance";
+);
+
+scope!(cpmm:
+    BORDER_COST = "border_cost", "USD/20t",
+        "id a border node: its charges per consignment (fees, informal payments and any other item charged there, for the visit and by the hour), scaled to 20 t of cargo through the flow's `tonnes_per_teu`, mean over the consignments created at or after the warm-up that left it (CAREC CPMM TFI2)";
+    INFORMAL = "informal", "USD/20t",
+        "id a border node: the `informal` part of `border_cost`";
+    DISTANCE = "distance", "km",
+        "id a section (link `from->to` with `distance_km`) or a service with `distance_km`: its length";
+    SECTION_COST = "section_cost", "USD/500km/20t",
+        "id a section or a service: its own charges per consignment scaled to 20 t, mean over the consignments created at or after the warm-up that entered it, × 500 / `distance` (CAREC CPMM TFI3)";
+);
+
 /// Every metric, scope by scope, in the order the rows are written.
 pub const CATALOGUE: &[&[Metric]] = &[
     corridor::ALL,
@@ -306,4 +350,6 @@ pub const CATALOGUE: &[&[Metric]] = &[
     wait::ALL,
     pipeline::ALL,
     section::ALL,
+    cost::ALL,
+    cpmm::ALL,
 ];

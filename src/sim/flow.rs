@@ -6,7 +6,7 @@ use super::catalogue::flow as metric;
 use super::components::{Consignment, FlowStats, Source};
 use super::rows::Sink;
 use super::rows::{Window, speed};
-use super::{Event, Replication};
+use super::{Event, Replication, cost};
 use crate::engine::profile::Profile;
 use crate::engine::{SimDur, SimTime};
 
@@ -66,26 +66,27 @@ pub(super) fn created(r: &mut Replication, f: u32) {
     } else {
         0
     };
-    let c = r
-        .world
-        .spawn(Consignment {
-            flow: f,
-            leg: 0,
-            created: now,
-            at_node: now,
-            departed: now,
-            moving: Default::default(),
-            started: now,
-            queueing: Default::default(),
-            handling: Default::default(),
-            border: Default::default(),
-            waiting: Default::default(),
-            prio: r.model.flows[f as usize].priority,
-            route,
-            admitted: false,
-            counted,
-        })
-        .id();
+    let mut c = r.world.spawn(Consignment {
+        flow: f,
+        leg: 0,
+        created: now,
+        at_node: now,
+        departed: now,
+        moving: Default::default(),
+        started: now,
+        queueing: Default::default(),
+        handling: Default::default(),
+        border: Default::default(),
+        waiting: Default::default(),
+        prio: r.model.flows[f as usize].priority,
+        route,
+        admitted: false,
+        counted,
+    });
+    if r.books.is_some() {
+        c.insert(cost::ledger(r.model, f, r.model.flows[f as usize].teu));
+    }
+    let c = c.id();
     r.counters.created += 1;
     if let Some(t) = r.trace.as_deref_mut() {
         t.created(now, c, f);
@@ -119,7 +120,9 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
     let wip = &mut r.flow_wip[cm.flow as usize];
     wip.set(now, wip.level() - 1);
     if r.model.flows[cm.flow as usize].choice.is_some() {
-        super::route_choice::delivered(r, cm.flow, cm.route, now - cm.created, cm.counted);
+        let paid = cost::paid(r, c);
+        let transit = now - cm.created;
+        super::route_choice::delivered(r, cm.flow, cm.route, transit, cm.counted, paid);
     }
     let teu = r.model.flows[cm.flow as usize].teu as u64;
     let mut fs = r
@@ -149,6 +152,9 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
         if let Some(p) = r.periods.as_deref_mut() {
             p.delivered(cm.flow as usize, cm.created, transit, on_time);
         }
+    }
+    if r.books.is_some() {
+        cost::delivered(r, c, cm.flow, cm.counted);
     }
     r.world.despawn(c);
     r.removed();

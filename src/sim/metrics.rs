@@ -40,6 +40,7 @@ pub(super) fn collect(r: &mut Replication) -> Vec<Row> {
     waits::rows(r, &w, &mut sink);
     pipeline::rows(m, r.rep, &mut sink);
     link::section_rows(r, &mut sink);
+    super::cost::rows(r, &mut sink);
     periods::rows(r, &mut rows);
     // Held until the replication is summed: no spare room (a large network has a million rows).
     rows.shrink_to_fit();

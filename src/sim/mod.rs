@@ -15,6 +15,7 @@ mod carrier;
 pub mod catalogue;
 mod changes;
 mod components;
+mod cost;
 mod flow;
 mod levels;
 mod link;
@@ -162,6 +163,9 @@ pub struct Replication<'m> {
     trace: Option<Box<trace::Tracer>>,
     /// Per flow, its route choice (`None` for a flow with one route).
     choosers: Vec<Option<Box<route_choice::Chooser>>>,
+    /// Charges and emissions, when the scenario asks for costs (boxed: one pointer to test
+    /// where a consignment pays).
+    books: Option<Box<cost::Books>>,
 }
 
 impl<'m> Replication<'m> {
@@ -265,6 +269,10 @@ impl<'m> Replication<'m> {
             periods: None,
             trace: None,
             choosers: route_choice::choosers(model, rep),
+            books: model
+                .costs
+                .as_ref()
+                .map(|_| Box::new(cost::Books::of(model))),
         };
         r.levels = levels::Levels::of(&r);
         r.bins = Bins::new(*r.bins.binning(), r.levels.all.len());

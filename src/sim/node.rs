@@ -13,7 +13,7 @@ use bevy_ecs::prelude::*;
 use super::carrier::{self, Berths};
 use super::components::{Consignment, Link};
 use super::yard::{Blocked, Yard};
-use super::{Event, Replication, border, flow, station};
+use super::{Event, Replication, border, cost, flow, station};
 use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Leg, Model, NodeKind, NodeModel};
@@ -89,6 +89,9 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
         cm.admitted = false;
         (Entering::of(r.model, &cm), admitted)
     };
+    if r.books.is_some() {
+        cost::arrived(r, c, node);
+    }
     let teu = entering.teu;
     if !admitted && !admit(r, node as usize, Blocked::Consignment(c), teu) {
         return; // waits at the gate of a full yard
@@ -111,6 +114,9 @@ fn enter(r: &mut Replication, c: Entity, node: u32, entering: Entering) {
 /// records the section it has just completed, then travels on or is delivered.
 pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
     let now = r.cal.now();
+    if r.books.is_some() {
+        cost::left_node(r, c, &cm);
+    }
     let f = &r.model.flows[cm.flow as usize];
     let (route, legs) = f.path(cm.route);
     let leg = cm.leg as usize;
@@ -160,6 +166,9 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
                 };
                 if cm.counted {
                     r.waits.add(cm.flow, Res::Link(l), path_wait);
+                }
+                if r.books.is_some() {
+                    cost::link(r, c, cm.counted, l, path_wait + t);
                 }
                 if path_wait > SimDur::ZERO {
                     // Waiting for a path is queueing, not moving.

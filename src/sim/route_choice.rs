@@ -22,9 +22,7 @@ use crate::scenario::model::{ChoiceRule, FlowModel, Model, RouteModel};
 /// The charges in USD per TEU of flow `flow` along route `r`, the charge part of the route's
 /// generalised cost (`C_r = charges + value_of_time x expected transit`).
 fn route_charges_per_teu(model: &Model, flow: &FlowModel, r: &RouteModel) -> f64 {
-    let _ = (model, flow, r);
-    // wired to scenario::cost at merge
-    0.0
+    crate::scenario::cost::expected_charges_per_teu(model, flow, &r.legs, &r.route)
 }
 
 /// Per route of a flow: what its consignments did.
@@ -40,6 +38,11 @@ pub(super) struct RouteStats {
     transit: Tally,
     /// Their quantiles.
     transit_q: Quantiles,
+    /// With costs: charges (USD) and emissions (kg CO2e) of the counted deliveries, and their
+    /// TEU.
+    paid: (f64, f64),
+    /// TEU of the counted deliveries.
+    teu: u64,
     /// Consignments on the route, over time (a level in the time bins).
     pub(super) wip: TimeWeighted,
     /// Consignments created in each calendar period that took it.
@@ -202,7 +205,16 @@ fn pick(mut u: f64, weights: impl Iterator<Item = Option<f64>>) -> Option<usize>
 /// expected transit learns from it, and its statistics count it if `counted`.
 #[cold]
 #[inline(never)]
-pub(super) fn delivered(r: &mut Replication, f: u32, k: u16, transit: SimDur, counted: bool) {
+/// `paid`: with costs, the consignment's charges (USD) and emissions (kg CO2e).
+pub(super) fn delivered(
+    r: &mut Replication,
+    f: u32,
+    k: u16,
+    transit: SimDur,
+    counted: bool,
+    paid: Option<(f64, f64)>,
+) {
+    let teu = r.model.flows[f as usize].teu as u64;
     let now = r.cal.now();
     let c = r.model.flows[f as usize]
         .choice
@@ -225,6 +237,11 @@ pub(super) fn delivered(r: &mut Replication, f: u32, k: u16, transit: SimDur, co
         s.delivered += 1;
         s.transit.record(transit);
         s.transit_q.record(transit);
+        if let Some((usd, kg)) = paid {
+            s.paid.0 += usd;
+            s.paid.1 += kg;
+            s.teu += teu;
+        }
     }
 }
 
@@ -281,8 +298,21 @@ pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
             sink.put(&id, &metric::TRANSIT_P95, s.transit_q.quantile_hours(0.95));
             sink.put(&id, &metric::PRIOR, rm.prior_hours);
             sink.put(&id, &metric::EXPECTED_END, ch.expected[k]);
-            // The route's mean charges and cost per TEU are wired here at merge (scenario::cost).
             sink.put(&id, &metric::WIP_MEAN, s.wip.mean(w.end));
+            if m.costs.is_some() {
+                let per_teu = |x: f64| {
+                    if s.teu > 0 {
+                        x / s.teu as f64
+                    } else {
+                        f64::NAN
+                    }
+                };
+                let charges = per_teu(s.paid.0);
+                let generalised = charges + f.value_of_time * s.transit.mean_hours();
+                sink.put(&id, &metric::CHARGES, charges);
+                sink.put(&id, &metric::GENERALISED, generalised);
+                sink.put(&id, &metric::CO2E, per_teu(s.paid.1));
+            }
         }
     }
 }

@@ -263,9 +263,9 @@ fn no_tracked_file_points_outside_the_repository() {
 
 /// The scopes the simulator writes (src/sim/metrics.rs and src/sim/pipeline.rs), in the order
 /// of the rows in the output files.
-const SCOPES: [&str; 12] = [
+const SCOPES: [&str; 14] = [
     "corridor", "flow", "route", "node", "border", "service", "berths", "yard", "link", "wait",
-    "pipeline", "section",
+    "pipeline", "section", "cost", "cpmm",
 ];
 
 /// One `### Scope `<scope>`` section of OUTPUTS.md: its metric rows as (metric, unit, meaning);

@@ -9,6 +9,7 @@ mod capacity;
 mod carriers;
 mod changes;
 mod cli;
+mod costs;
 mod determinism;
 mod docs;
 mod fuzz;

@@ -636,3 +636,43 @@ fn the_cli_rejects_a_bad_route_choice_with_exit_code_2() {
     let shares = two_delays(1.0, 1.0, "", "share = 0.7", "share = 0.7");
     crate::cli::rejects(&shares, &["flows[0].routes", "sum to 1.4"]);
 }
+
+/// The charges along a route enter its generalised cost: station A charges 30 USD per TEU,
+/// so C_a = 30 + 2 x 10 = 50 against C_b = 2 x 10 = 20, and the logit gives a the share
+/// 1 / (1 + exp(theta x 30)); the route rows report each route's charges and generalised
+/// cost per TEU, by hand.
+#[test]
+fn route_charges_enter_the_generalised_cost() {
+    let theta = 0.05;
+    let flow = format!("value_of_time = 2\nchoice = \"logit\"\nlogit_scale = {theta}");
+    let src = two_delays(10.0, 10.0, &flow, "", "").replace(
+        "service = { dist = \"fixed\", value = \"10h\" }\n\n[[nodes]]\nid = \"B\"",
+        "service = { dist = \"fixed\", value = \"10h\" }\ncharges = [{ item = \"fee\", per = \"teu\", usd = 30 }]\n\n[[nodes]]\nid = \"B\"",
+    );
+    assert!(src.contains("usd = 30"), "the charge is in the scenario");
+    let out = run(&model(&src));
+    let p = 1.0 / (1.0 + (theta * 30.0f64).exp());
+    let (k, n) = pooled(&out.reps, "f/a", "f");
+    assert!(
+        binomial_ok(k, n, p),
+        "share of a {} vs the logit's {p}",
+        k / n
+    );
+    for r in &out.reps {
+        assert_eq!(at(r, "", "f/a", "charges"), 30.0);
+        assert_eq!(at(r, "", "f/a", "generalised"), 50.0);
+        assert_eq!(at(r, "", "f/b", "charges"), 0.0);
+        assert_eq!(at(r, "", "f/b", "generalised"), 20.0);
+        assert_eq!(at(r, "", "f/b", "co2e"), 0.0);
+    }
+    // With a charge of 10 on the faster route, the slower one is cheaper: 2 x 10 + 10 > 2 x 12.
+    let flow = "value_of_time = 2\nchoice = \"cheapest\"";
+    let src = two_delays(10.0, 12.0, flow, "", "").replace(
+        "service = { dist = \"fixed\", value = \"10h\" }",
+        "service = { dist = \"fixed\", value = \"10h\" }\ncharges = [{ item = \"fee\", per = \"teu\", usd = 10 }]",
+    );
+    let out = run(&model(&src));
+    for r in &out.reps {
+        assert_eq!(at(r, "", "f/b", "share"), 1.0);
+    }
+}

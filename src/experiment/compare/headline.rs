@@ -153,7 +153,8 @@ pub fn headline(
             )
         );
         out.push('\n');
-        // Per flow (in the base's order): transit time, then throughput.
+        // Per flow (in the base's order): transit time, then throughput, then (with costs) the
+        // charges, the generalised cost and the emissions per TEU.
         let mut flow_rows: Vec<&Comparison> = Vec::new();
         for c in &mine {
             if c.scope == "flow" && c.metric == "transit_mean" {
@@ -162,6 +163,12 @@ pub fn headline(
                     mine.iter()
                         .find(|t| t.scope == "flow" && t.id == c.id && t.metric == "throughput"),
                 );
+                for m in ["charges", "generalised", "co2e"] {
+                    flow_rows.extend(
+                        mine.iter()
+                            .find(|t| t.scope == "cost" && t.id == c.id && t.metric == m),
+                    );
+                }
             }
         }
         let flows: Vec<Vec<String>> = flow_rows
@@ -235,9 +242,7 @@ pub fn headline(
         // The changes not shown above (the event count is bookkeeping, never shown).
         let in_flows = changes
             .iter()
-            .filter(|c| {
-                c.scope == "flow" && matches!(c.metric.as_str(), "transit_mean" | "throughput")
-            })
+            .filter(|c| flow_rows.iter().any(|f| std::ptr::eq(*f, **c)))
             .count();
         let shown = in_flows + loads.len().min(TOP) + waits.len().min(TOP);
         let rest = changes

@@ -378,6 +378,7 @@ fn flows(rows: &[SummaryRow]) -> std::result::Result<String, String> {
         );
     }
     h.push_str(&t.finish());
+    h.push_str(&cost_table(rows, &ids));
     let legend: Vec<(&str, RGBColor)> = PARTS
         .iter()
         .enumerate()
@@ -794,14 +795,16 @@ fn comparison(rows: &[Comparison]) -> std::result::Result<String, String> {
             esc(&format!("Alternative {}: {alt}", k + 1))
         );
         let of_alt: Vec<&Comparison> = rows.iter().filter(|r| &r.alt_scenario == alt).collect();
-        for (metric, what, unit) in [
-            ("transit_mean", "mean transit", "h"),
-            ("throughput", "throughput", "TEU/day"),
+        for (scope, metric, what, unit) in [
+            ("flow", "transit_mean", "mean transit", "h"),
+            ("flow", "throughput", "throughput", "TEU/day"),
+            ("cost", "generalised", "generalised cost", "USD/TEU"),
+            ("cost", "co2e", "emissions", "kg CO2e/TEU"),
         ] {
             let sel: Vec<&Comparison> = of_alt
                 .iter()
                 .copied()
-                .filter(|r| r.scope == "flow" && r.metric == metric)
+                .filter(|r| r.scope == scope && r.metric == metric)
                 .collect();
             if sel.is_empty() {
                 continue;
@@ -983,4 +986,44 @@ fn sweep(
     }
     h.push_str(&t.finish());
     Ok(h)
+}
+
+/// With costs (`cost` rows): each flow's transit beside its cost and emissions per TEU; empty
+/// without them.
+fn cost_table(rows: &[SummaryRow], ids: &[&str]) -> String {
+    if !rows.iter().any(|r| r.key.scope == "cost") {
+        return String::new();
+    }
+    let mut h = String::from(
+        "<p>Cost and emissions per TEU delivered (scope <code>cost</code> in summary.csv; see OUTPUTS.md): charges by the scenario's tariffs, the value of time × mean transit, their sum, and kg CO2e.</p>\n",
+    );
+    let mut t = Table::new(
+        "costs",
+        &[
+            "flow",
+            "transit mean, d",
+            "charges, USD/TEU",
+            "time cost, USD/TEU",
+            "generalised, USD/TEU",
+            "CO2e, kg/TEU",
+            "CO2e, kg/TEU-km",
+        ],
+    );
+    for id in ids {
+        let get = |m: &str| find(rows, "cost", id, m);
+        t.row(
+            &format!(" id=\"cost-{}\"", esc(id)),
+            &[
+                format!("<code>{}</code>", esc(id)),
+                pm(find(rows, "flow", id, "transit_mean"), 1.0 / 24.0, 2),
+                pm(get("charges"), 1.0, 0),
+                pm(get("time_cost"), 1.0, 0),
+                pm(get("generalised"), 1.0, 0),
+                pm(get("co2e"), 1.0, 0),
+                pm(get("co2e_per_teu_km"), 1.0, 3),
+            ],
+        );
+    }
+    h.push_str(&t.finish());
+    h
 }

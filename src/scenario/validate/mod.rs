@@ -4,6 +4,7 @@
 
 mod borders;
 mod changes;
+mod costs;
 mod disruptions;
 pub(super) mod dist;
 mod empirical;
@@ -220,6 +221,7 @@ pub(crate) fn build(
         None => Vec::new(),
     };
     let schedule = disruptions::schedule(&changes, &disruptions, &parts);
+    let costs = costs::build_costs(ctx, &file, &links, &services)?;
     // Dated changes of a border's weekly hours are built into its opening hours.
     for (i, n) in nodes.iter_mut().enumerate() {
         let switches: Vec<(SimTime, Vec<(u64, u64)>)> = changes
@@ -254,6 +256,7 @@ pub(crate) fn build(
         changes,
         disruptions,
         schedule,
+        costs,
     })
 }
 
