@@ -67,11 +67,10 @@ impl Res {
 pub(super) struct Waits {
     /// Per flow: its resources, sorted, and the milliseconds waited at each, in the same order.
     flows: Vec<(Vec<Res>, Vec<u64>)>,
-    /// Per flow and route step: where the step's node is in the flow's list (`u32::MAX` for a
-    /// node that makes nobody wait), so that the most frequent wait is found by index.
-    at_step: Vec<Vec<u32>>,
-    /// The same for the flow's routes 1, 2, ... (empty for a flow with one route).
-    alt_steps: Vec<Vec<Vec<u32>>>,
+    /// Per flow, route (0 for a flow with one route) and step: where the step's node is in the
+    /// flow's list (`u32::MAX` for a node that makes nobody wait), so that the most frequent
+    /// wait is found by index.
+    at_step: Vec<Vec<Vec<u32>>>,
 }
 
 impl Waits {
@@ -127,36 +126,20 @@ impl Waits {
             .flows
             .iter()
             .zip(&flows)
-            .map(|(f, (res, _))| steps(&f.route, res))
-            .collect();
-        let alt_steps = m
-            .flows
-            .iter()
-            .zip(&flows)
             .map(|(f, (res, _))| {
                 f.paths()
                     .iter()
-                    .skip(1)
                     .map(|(route, _, _)| steps(route, res))
                     .collect()
             })
             .collect();
-        Waits {
-            flows,
-            at_step,
-            alt_steps,
-        }
+        Waits { flows, at_step }
     }
 
     /// Flow `flow` waited `d` at the node of step `step` of its route `route`.
     #[inline]
     pub(super) fn add_at_step(&mut self, flow: u32, route: u16, step: u32, d: SimDur) {
-        let steps = if route == 0 {
-            &self.at_step[flow as usize]
-        } else {
-            &self.alt_steps[flow as usize][route as usize - 1]
-        };
-        let i = steps[step as usize];
+        let i = self.at_step[flow as usize][route as usize][step as usize];
         if let Some(a) = self.flows[flow as usize].1.get_mut(i as usize) {
             *a += d.0;
         }
