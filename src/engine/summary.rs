@@ -160,6 +160,19 @@ impl FirstPass {
                 n: 0,
             };
         }
+        if self.min == self.max {
+            // Equal values: their mean, with no spread (the sum and the squares would leave
+            // rounding noise such as a std of 4e-14 on a constant).
+            let spread = if n >= 2 { 0.0 } else { f64::NAN };
+            return Summary {
+                mean: self.min,
+                ci95: spread,
+                std: spread,
+                min: self.min,
+                max: self.max,
+                n,
+            };
+        }
         let (std, ci95) = if n >= 2 {
             let std = (second.squares / (n - 1) as f64).sqrt();
             (std, t975(n - 1) * std / (n as f64).sqrt())
@@ -222,6 +235,11 @@ mod tests {
         let one = Summary::of(&[5.0]);
         assert_eq!(one.n, 1);
         assert!(one.ci95.is_nan());
+        // Equal values have their value as the mean and no spread, without rounding noise.
+        let same = Summary::of(&[352.5975; 10]);
+        assert_eq!((same.mean, same.std, same.ci95), (352.5975, 0.0, 0.0));
+        let same = Summary::of(&[0.1; 7]);
+        assert_eq!((same.mean, same.std, same.ci95), (0.1, 0.0, 0.0));
         assert_eq!(Summary::of(&[]).n, 0);
     }
 
