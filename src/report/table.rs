@@ -1,5 +1,6 @@
 //! What `corridor run` prints, fitted to the terminal width ([`super::layout`]): per flow, the
-//! transit in days and hours with its decomposition and whether it settles; then the top
+//! transit in days and hours with its decomposition and whether it settles; with costs, each
+//! flow's cost and CO2e per TEU; with alternative routes, each route's share; then the top
 //! bottlenecks ([`super::bottlenecks`]). Everything else is in the CSV files.
 
 use std::collections::HashMap;
@@ -139,6 +140,8 @@ pub fn write_table(
     );
     write!(out, "{t}")?;
     writeln!(out)?;
+    write_costs(out, model, &index, width)?;
+    write_routes(out, model, &index, width)?;
     let ranked = bottlenecks::rank(rows);
     let top: Vec<Vec<String>> = ranked
         .iter()
@@ -200,6 +203,89 @@ pub fn write_table(
         )?;
     }
     write_periods(out, model, rows, width)
+}
+
+/// With costs (`Model::costs`): per flow, the charges, time cost and generalised cost per TEU
+/// and the CO2e per TEU. Nothing without costs.
+fn write_costs(
+    out: &mut impl Write,
+    model: &Model,
+    index: &SummaryIndex,
+    width: usize,
+) -> std::io::Result<()> {
+    if model.costs.is_none() {
+        return Ok(());
+    }
+    let get = |id: &str, metric: &str| index.get("cost", id, metric);
+    let rows: Vec<Vec<String>> = model
+        .flows
+        .iter()
+        .map(|f| {
+            let id = f.id.as_str();
+            vec![
+                id.to_string(),
+                pm_of(get(id, "charges"), 0),
+                pm_of(get(id, "time_cost"), 0),
+                pm_of(get(id, "generalised"), 0),
+                pm_of(get(id, "co2e"), 0),
+            ]
+        })
+        .collect();
+    let num = Col::Number;
+    let t = render(
+        &[Col::Name, num, num, num, num],
+        &[
+            "cost per TEU",
+            "charges USD",
+            "time cost USD",
+            "generalised USD",
+            "CO2e kg",
+        ],
+        &rows,
+        width,
+    );
+    write!(out, "{t}")?;
+    writeln!(out)
+}
+
+/// With alternative routes: per route of each flow that chooses, its share of the flow's
+/// consignments, its mean transit and (with costs) its generalised cost per TEU. Nothing
+/// without alternatives.
+fn write_routes(
+    out: &mut impl Write,
+    model: &Model,
+    index: &SummaryIndex,
+    width: usize,
+) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = model
+        .flows
+        .iter()
+        .filter_map(|f| Some((f, f.choice.as_deref()?)))
+        .flat_map(|(f, c)| {
+            c.routes.iter().map(move |r| {
+                let id = format!("{}/{}", f.id, r.id);
+                let get = |metric: &str| index.get("route", &id, metric);
+                vec![
+                    id.clone(),
+                    pm_of(get("share"), 2),
+                    days_hours(get("transit_mean")),
+                    pm_of(get("generalised"), 0),
+                ]
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let num = Col::Number;
+    let t = render(
+        &[Col::Name, num, num, num],
+        &["route", "share", "transit mean", "generalised USD/TEU"],
+        &rows,
+        width,
+    );
+    write!(out, "{t}")?;
+    writeln!(out)
 }
 
 /// The utilisations a period's most loaded resource is chosen among: (scope, metric).

@@ -676,3 +676,62 @@ fn route_charges_enter_the_generalised_cost() {
         assert_eq!(at(r, "", "f/b", "share"), 1.0);
     }
 }
+
+/// `corridor run` prints each route's share, transit and (with costs) generalised cost, and
+/// each flow's cost per TEU, after the transit decomposition.
+#[test]
+fn the_run_prints_the_routes_and_the_costs() {
+    let flow = "value_of_time = 2\nchoice = \"cheapest\"";
+    let src = two_delays(10.0, 12.0, flow, "", "").replace(
+        "service = { dist = \"fixed\", value = \"10h\" }",
+        "service = { dist = \"fixed\", value = \"10h\" }\ncharges = [{ item = \"fee\", per = \"teu\", usd = 10 }]",
+    );
+    let (_dir, path) = crate::cli::workdir(&src);
+    let o = crate::cli::corridor(
+        &["run", path.to_str().unwrap(), "-r", "2"],
+        path.parent().unwrap(),
+    );
+    assert!(o.status.success(), "{}", crate::cli::stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = |start: &str| {
+        out.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start:?} in\n{out}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        line("cost per TEU"),
+        [
+            "cost",
+            "per",
+            "TEU",
+            "charges",
+            "USD",
+            "time",
+            "cost",
+            "USD",
+            "generalised",
+            "USD",
+            "CO2e",
+            "kg"
+        ]
+    );
+    // Everything takes b (C_b = 24 against C_a = 20 + 10): no charges, 12 h at 2 USD.
+    let costs = out
+        .lines()
+        .skip_while(|l| !l.starts_with("cost per TEU"))
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>();
+    assert_eq!(costs[..6], ["f", "0", "±0", "24", "±0", "24"]);
+    assert_eq!(line("f/b")[..3], ["f/b", "1.00", "±0.00"]);
+    assert_eq!(line("f/a")[..2], ["f/a", "0.00"]);
+    assert!(
+        line("f/b").join(" ").ends_with("24 ±0"),
+        "{:?}",
+        line("f/b")
+    );
+}
