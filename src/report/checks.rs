@@ -116,9 +116,48 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
     out
 }
 
+/// How many times the binomial standard deviation a route's share may vary over replications
+/// before its flow's choice is reported as swinging.
+pub const SWING_FACTOR: f64 = 3.0;
+
+/// One warning per flow with alternative routes whose choice swings: a route's `share` varies
+/// over the replications (at least 5) more than [`SWING_FACTOR`] times what independent
+/// choices at that share would give, `sqrt(p (1 - p) / n)` with `n` the flow's consignments
+/// created per replication. A learned choice that oscillates (a route looks fast, takes the
+/// traffic, congests, loses it) ends each replication at another point of its swing.
+pub fn swinging(rows: &[SummaryRow]) -> Vec<String> {
+    let index = super::SummaryIndex::new(rows);
+    let mut out: Vec<String> = Vec::new();
+    let mut warned: Vec<&str> = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.key.is_window() && r.key.scope == "route" && r.key.metric == "share")
+    {
+        let Some((flow, route)) = r.key.id.split_once('/') else {
+            continue;
+        };
+        let Some(n) = index.get("flow", flow, "created").map(|s| s.mean) else {
+            continue;
+        };
+        let (p, sd) = (r.summary.mean, r.summary.std);
+        if warned.contains(&flow) || r.summary.n < 5 || !(n >= 1.0 && p > 0.0 && p < 1.0) {
+            continue;
+        }
+        let independent = (p * (1.0 - p) / n).sqrt();
+        if sd > SWING_FACTOR * independent {
+            warned.push(flow);
+            out.push(format!(
+                "warning: flow \"{flow}\": its route choice swings from replication to replication (route \"{route}\": share {p:.3}, standard deviation {sd:.3} over the replications, against {independent:.3} if each of its {n:.0} consignments chose on its own); the learned choice may oscillate: read the shares per period (scenario.periods) and see scenarios/README.md, route choice"
+            ));
+        }
+    }
+    out
+}
+
 /// Every warning about a run's summary, in order: elements that do not settle and the flows
 /// that depend on them ([`unsettled`]), then the other flows with many consignments under way
-/// ([`undelivered`]); one warning per flow at most.
+/// ([`undelivered`]), one warning per flow at most; then the flows whose route choice swings
+/// ([`swinging`]).
 pub fn warnings(rows: &[SummaryRow]) -> Vec<String> {
     let mut out = unsettled(rows);
     let flagged: Vec<String> = out
@@ -131,6 +170,7 @@ pub fn warnings(rows: &[SummaryRow]) -> Vec<String> {
             .into_iter()
             .filter(|w| !flagged.iter().any(|id| w.contains(id.as_str()))),
     );
+    out.extend(swinging(rows));
     out
 }
 
@@ -144,6 +184,33 @@ mod tests {
             key: crate::report::Row::new("flow", id, metric, "count", mean),
             summary: Summary::of(&[mean]),
         }
+    }
+
+    #[test]
+    fn flags_a_route_share_that_varies_more_than_independent_choices() {
+        let share = |id: &str, values: &[f64]| SummaryRow {
+            key: crate::report::Row::new("route", id, "share", "ratio", f64::NAN),
+            summary: Summary::of(values),
+        };
+        // 1,000 consignments a replication at a share of 0.5: independent choices vary by
+        // 0.016; 0.49-0.51 is within that, 0.3-0.7 is not.
+        let rows = [
+            row("calm", "created", 1000.0),
+            share("calm/a", &[0.49, 0.51, 0.50, 0.49, 0.51]),
+            share("calm/b", &[0.51, 0.49, 0.50, 0.51, 0.49]),
+            row("swings", "created", 1000.0),
+            share("swings/a", &[0.3, 0.7, 0.4, 0.6, 0.5]),
+            share("swings/b", &[0.7, 0.3, 0.6, 0.4, 0.5]),
+            row("few", "created", 1000.0),
+            share("few/a", &[0.3, 0.7, 0.4, 0.6]),
+        ];
+        let w = swinging(&rows);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("flow \"swings\"") && w[0].contains("route \"a\""),
+            "{}",
+            w[0]
+        );
     }
 
     #[test]

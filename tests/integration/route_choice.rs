@@ -735,3 +735,53 @@ fn the_run_prints_the_routes_and_the_costs() {
         line("f/b")
     );
 }
+
+/// The run warns of a choice that swings: two parallel M/M/1 routes as in the SUE test, at
+/// theta 8 (the documented oscillation: the share ends each replication elsewhere, far beyond
+/// independent choices) and at theta 0.5 (settled at the equilibrium: no warning).
+#[test]
+fn a_swinging_choice_is_reported_and_a_settled_one_is_not() {
+    let mut src = String::from(
+        "[scenario]\nname = \"swing\"\nhorizon = \"1100d\"\nwarmup = \"100d\"\nreplications = 10\nseed = 21\n",
+    );
+    for (name, theta) in [("calm", 0.5), ("swings", 8.0)] {
+        src += &format!(
+            r#"
+[[nodes]]
+id = "fast-{name}"
+kind = "station"
+servers = 1
+service = {{ dist = "exponential", mean = "30m" }}
+
+[[nodes]]
+id = "slow-{name}"
+kind = "station"
+servers = 1
+service = {{ dist = "exponential", mean = "1h" }}
+
+[[flows]]
+id = "{name}"
+arrivals = {{ dist = "exponential", mean = "30m" }}
+value_of_time = 1
+choice = "logit"
+logit_scale = {theta}
+
+[[flows.routes]]
+id = "fast"
+route = ["fast-{name}"]
+
+[[flows.routes]]
+id = "slow"
+route = ["slow-{name}"]
+"#
+        );
+    }
+    let out = run(&model(&src));
+    let w = corridor::report::warnings(&out.summary);
+    let swing: Vec<&String> = w
+        .iter()
+        .filter(|w| w.contains("route choice swings"))
+        .collect();
+    assert_eq!(swing.len(), 1, "{w:?}");
+    assert!(swing[0].contains("flow \"swings\""), "{}", swing[0]);
+}
