@@ -118,14 +118,14 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
 
 /// How many times the binomial standard deviation a route's share may vary over replications
 /// before its flow's choice is reported as swinging.
-pub const SWING_FACTOR: f64 = 3.0;
+pub(crate) const SWING_FACTOR: f64 = 3.0;
 
 /// One warning per flow with alternative routes whose choice swings: a route's `share` varies
 /// over the replications (at least 5) more than [`SWING_FACTOR`] times what independent
 /// choices at that share would give, `sqrt(p (1 - p) / n)` with `n` the flow's consignments
 /// created per replication. A learned choice that oscillates (a route looks fast, takes the
 /// traffic, congests, loses it) ends each replication at another point of its swing.
-pub fn swinging(rows: &[SummaryRow]) -> Vec<String> {
+pub(crate) fn swinging(rows: &[SummaryRow]) -> Vec<String> {
     let index = super::SummaryIndex::new(rows);
     let mut out: Vec<String> = Vec::new();
     let mut warned: Vec<&str> = Vec::new();
