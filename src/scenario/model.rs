@@ -546,6 +546,9 @@ pub struct RouteModel {
     pub opens: SimTime,
     /// Expected transit before any delivery, hours: `prior`, or the free-flow time.
     pub prior_hours: f64,
+    /// Expected charges per TEU of the flow's consignments along the route, USD (the tariffs
+    /// over mean durations, `scenario::cost::expected_charges_per_teu`; 0 without costs).
+    pub charges_per_teu: f64,
 }
 
 impl FlowModel {
@@ -565,22 +568,17 @@ impl FlowModel {
 
     /// Every route of the flow with the share of its consignments it is expected to carry,
     /// for offered loads before running: the one route with 1; alternatives with their fixed
-    /// shares, with the logit's probabilities at the routes' priors (value of time x prior
-    /// transit; charges are not counted here), or evenly for the cheapest route (which one
-    /// is cheapest depends on the congestion, known only by running).
+    /// shares, with the logit's probabilities at the routes' priors (expected charges + value
+    /// of time x prior transit), or evenly for the cheapest route (which one is cheapest
+    /// depends on the congestion, known only by running).
     pub fn paths(&self) -> Vec<(&[usize], &[Leg], f64)> {
         match self.choice.as_deref() {
             None => vec![(&self.route[..], &self.legs[..], 1.0)],
             Some(c) => {
                 let n = c.routes.len() as f64;
-                let least = c
-                    .routes
-                    .iter()
-                    .map(|r| r.prior_hours)
-                    .fold(f64::INFINITY, f64::min);
-                let logit = |scale: f64, r: &RouteModel| {
-                    (-scale * self.value_of_time * (r.prior_hours - least)).exp()
-                };
+                let cost = |r: &RouteModel| r.charges_per_teu + self.value_of_time * r.prior_hours;
+                let least = c.routes.iter().map(cost).fold(f64::INFINITY, f64::min);
+                let logit = |scale: f64, r: &RouteModel| (-scale * (cost(r) - least)).exp();
                 let total: f64 = match c.rule {
                     ChoiceRule::Logit { scale } => c.routes.iter().map(|r| logit(scale, r)).sum(),
                     ChoiceRule::Shares | ChoiceRule::Cheapest => n,

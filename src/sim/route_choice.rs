@@ -19,12 +19,6 @@ use crate::engine::time::MS_PER_DAY;
 use crate::engine::{SimDur, SimTime, Stream};
 use crate::scenario::model::{ChoiceRule, FlowModel, Model, RouteModel};
 
-/// The charges in USD per TEU of flow `flow` along route `r`, the charge part of the route's
-/// generalised cost (`C_r = charges + value_of_time x expected transit`).
-fn route_charges_per_teu(model: &Model, flow: &FlowModel, r: &RouteModel) -> f64 {
-    crate::scenario::cost::expected_charges_per_teu(model, flow, &r.legs, &r.route)
-}
-
 /// Per route of a flow: what its consignments did.
 #[derive(Clone, Debug, Default)]
 pub(super) struct RouteStats {
@@ -91,11 +85,7 @@ pub(super) fn choosers(model: &Model, rep: u32) -> Vec<Option<Box<Chooser>>> {
             Some(Box::new(Chooser {
                 rng: stream(model.seed, rep, &format!("flow:{}:route", f.id)),
                 shares: c.routes.iter().map(|r| r.share).collect(),
-                charges: c
-                    .routes
-                    .iter()
-                    .map(|r| route_charges_per_teu(model, f, r))
-                    .collect(),
+                charges: c.routes.iter().map(|r| r.charges_per_teu).collect(),
                 expected: c.routes.iter().map(|r| r.prior_hours).collect(),
                 learned: vec![SimTime::ZERO; n],
                 day: 0,

@@ -650,8 +650,18 @@ fn route_charges_enter_the_generalised_cost() {
         "service = { dist = \"fixed\", value = \"10h\" }\ncharges = [{ item = \"fee\", per = \"teu\", usd = 30 }]\n\n[[nodes]]\nid = \"B\"",
     );
     assert!(src.contains("usd = 30"), "the charge is in the scenario");
-    let out = run(&model(&src));
+    let m = model(&src);
     let p = 1.0 / (1.0 + (theta * 30.0f64).exp());
+    // The offered loads weigh the routes with the same cost: the logit at the priors.
+    let c = m.flows[0].choice.as_deref().unwrap();
+    assert_eq!(c.routes[0].charges_per_teu, 30.0);
+    assert_eq!(c.routes[1].charges_per_teu, 0.0);
+    let w: Vec<f64> = m.flows[0].paths().iter().map(|x| x.2).collect();
+    assert!(
+        (w[0] - p).abs() < 1e-12 && (w[1] - (1.0 - p)).abs() < 1e-12,
+        "{w:?}"
+    );
+    let out = run(&m);
     let (k, n) = pooled(&out.reps, "f/a", "f");
     assert!(
         binomial_ok(k, n, p),

@@ -236,7 +236,7 @@ pub(crate) fn build(
             b.hours = borders::dated_hours(b, start_day, SimTime::ZERO + horizon, &switches);
         }
     }
-    Ok(Model {
+    let mut model = Model {
         name: s.name.clone(),
         description: s.description.clone(),
         horizon: SimTime::ZERO + horizon,
@@ -257,7 +257,9 @@ pub(crate) fn build(
         disruptions,
         schedule,
         costs,
-    })
+    };
+    routes::route_charges(&mut model);
+    Ok(model)
 }
 
 /// `scenario.period` over a statistics window of `window`: at least an hour, at most the

@@ -154,6 +154,8 @@ pub(super) fn build_choice(
             capacity_teu_per_day,
             opens,
             prior_hours,
+            // Set with the model, from its charges (`route_charges`).
+            charges_per_teu: 0.0,
         });
     }
     if rule == ChoiceRule::Shares {
@@ -290,4 +292,30 @@ pub(super) fn dated_shares(
         ));
     }
     Ok(shares)
+}
+
+/// Sets every route's expected charges per TEU from the model's tariffs (nothing without
+/// costs): what the choice adds to the value of its time.
+pub(super) fn route_charges(model: &mut crate::scenario::Model) {
+    let charges: Vec<Vec<f64>> = model
+        .flows
+        .iter()
+        .map(|f| {
+            f.choice.as_deref().map_or_else(Vec::new, |c| {
+                c.routes
+                    .iter()
+                    .map(|r| {
+                        crate::scenario::cost::expected_charges_per_teu(model, f, &r.legs, &r.route)
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    for (f, charges) in model.flows.iter_mut().zip(charges) {
+        if let Some(c) = f.choice.as_deref_mut() {
+            for (r, x) in c.routes.iter_mut().zip(charges) {
+                r.charges_per_teu = x;
+            }
+        }
+    }
 }
