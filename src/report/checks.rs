@@ -157,7 +157,7 @@ pub(crate) fn swinging(rows: &[SummaryRow]) -> Vec<String> {
 /// Every warning about a run's summary, in order: elements that do not settle and the flows
 /// that depend on them ([`unsettled`]), then the other flows with many consignments under way
 /// ([`undelivered`]), one warning per flow at most; then the flows whose route choice swings
-/// ([`swinging`]).
+/// (`swinging`).
 pub fn warnings(rows: &[SummaryRow]) -> Vec<String> {
     let mut out = unsettled(rows);
     let flagged: Vec<String> = out
