@@ -58,9 +58,37 @@ pub fn verdict(rise: &Summary, level_mean: f64) -> f64 {
     }
 }
 
+/// The metrics of the levels whose trends get a `stable` row (the time-averages that
+/// [`level_of`] names).
+pub const LEVELS: [&str; 5] = [
+    "queue_mean",
+    "wip_mean",
+    "queue_teu_mean",
+    "carriers_queued_mean",
+    "blocked_mean",
+];
+
+/// The `stable` row that follows the trend row `key`, whose summary is `rise`, given the mean
+/// of the level's time-average (NaN if unknown).
+pub fn stable_row(key: &Row, rise: &Summary, level_mean: f64) -> SummaryRow {
+    let v = verdict(rise, level_mean);
+    let n = if v.is_finite() { rise.n } else { 0 };
+    SummaryRow {
+        key: Row::new(key.scope, &key.id, STABLE.0, STABLE.1, v),
+        summary: Summary {
+            mean: v,
+            ci95: f64::NAN,
+            std: f64::NAN,
+            min: v,
+            max: v,
+            n,
+        },
+    }
+}
+
 /// `rows` with a `stable` row after every trend row (taken as they come, so that the rows need
-/// not be held twice) (each element's level mean comes before
-/// its trend, as the emitters write them).
+/// not be held twice; each element's level mean comes before its trend, as the emitters write
+/// them).
 pub fn with_stability(rows: impl IntoIterator<Item = SummaryRow>) -> Vec<SummaryRow> {
     let rows = rows.into_iter();
     let n = rows.size_hint().0;
@@ -68,16 +96,7 @@ pub fn with_stability(rows: impl IntoIterator<Item = SummaryRow>) -> Vec<Summary
     let mut levels: HashMap<(&'static str, String, &'static str), f64> = HashMap::new();
     for row in rows {
         let k = &row.key;
-        if k.is_window()
-            && [
-                "queue_mean",
-                "wip_mean",
-                "queue_teu_mean",
-                "carriers_queued_mean",
-                "blocked_mean",
-            ]
-            .contains(&k.metric)
-        {
+        if k.is_window() && LEVELS.contains(&k.metric) {
             levels.insert((k.scope, k.id.clone(), k.metric), row.summary.mean);
         }
         let derived = level_of(k.metric).map(|level| {
@@ -85,19 +104,7 @@ pub fn with_stability(rows: impl IntoIterator<Item = SummaryRow>) -> Vec<Summary
                 .get(&(k.scope, k.id.clone(), level))
                 .copied()
                 .unwrap_or(f64::NAN);
-            let v = verdict(&row.summary, mean);
-            let n = if v.is_finite() { row.summary.n } else { 0 };
-            SummaryRow {
-                key: Row::new(k.scope, &k.id, STABLE.0, STABLE.1, v),
-                summary: Summary {
-                    mean: v,
-                    ci95: f64::NAN,
-                    std: f64::NAN,
-                    min: v,
-                    max: v,
-                    n,
-                },
-            }
+            stable_row(k, &row.summary, mean)
         });
         out.push(row);
         out.extend(derived);

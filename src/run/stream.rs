@@ -5,6 +5,7 @@
 //! [`crate::engine::summary::Summary::of`] of the same values in the same order, bit for bit:
 //! every value is written as the shortest text that reads back as the same `f64`.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -134,15 +135,7 @@ impl ReplicationStream {
             i = (i + 1) % self.keys.len();
         }
         folder.add_streamed(file)?;
-        let rows = self
-            .keys
-            .into_iter()
-            .zip(self.first.iter().zip(&second))
-            .map(|(key, (f, s))| SummaryRow {
-                key,
-                summary: f.finish(s),
-            });
-        Ok(crate::report::stability::with_stability(rows))
+        Ok(summarise(self.keys, self.first, second))
     }
 
     /// Completes the file without adding it to a folder: a scratch copy of the rows, to read
@@ -161,5 +154,123 @@ impl ReplicationStream {
             .into_inner()
             .map_err(|e| failed(&self.path)(e.into_error().into()))?;
         folder.add_streamed(file)
+    }
+}
+
+/// The summary rows of `keys` from their two passes, with a `stable` row after every trend
+/// row (as [`crate::report::stability::with_stability`] gives them). Built from the last row
+/// back, giving back the memory of the keys and passes as they are used (a large network has a
+/// million rows: holding the keys and the summary at once was the peak of a run's memory).
+fn summarise(
+    mut keys: Vec<Row>,
+    mut first: Vec<FirstPass>,
+    mut second: Vec<SecondPass>,
+) -> Vec<SummaryRow> {
+    use crate::report::stability::{LEVELS, level_of, stable_row};
+    // The level means the stable rows need, and how many there will be.
+    let mut levels: HashMap<(&'static str, String, &'static str), f64> = HashMap::new();
+    let mut trends = 0;
+    for (i, k) in keys.iter().enumerate() {
+        if k.is_window() && LEVELS.contains(&k.metric) {
+            let mean = first[i].finish(&second[i]).mean;
+            levels.insert((k.scope, k.id.clone(), k.metric), mean);
+        }
+        trends += usize::from(level_of(k.metric).is_some());
+    }
+    let mut out = Vec::with_capacity(keys.len() + trends);
+    while let Some(key) = keys.pop() {
+        let i = keys.len();
+        let summary = first[i].finish(&second[i]);
+        if let Some(level) = level_of(key.metric) {
+            let mean = levels
+                .get(&(key.scope, key.id.clone(), level))
+                .copied()
+                .unwrap_or(f64::NAN);
+            out.push(stable_row(&key, &summary, mean));
+        }
+        out.push(SummaryRow { key, summary });
+        if i.is_multiple_of(1 << 16) {
+            keys.shrink_to_fit();
+            first.truncate(i);
+            first.shrink_to_fit();
+            second.truncate(i);
+            second.shrink_to_fit();
+        }
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::stability::with_stability;
+
+    /// Built from the back, the summary is the one `with_stability` gives from the front:
+    /// stable rows after trends (settled, growing and without a level), period rows, more rows
+    /// than one shrinking step.
+    #[test]
+    fn the_summary_from_the_back_is_the_summary_from_the_front() {
+        let mut keys = Vec::new();
+        for k in 0..30_000u32 {
+            let id = format!("n{k}");
+            keys.push(Row::new("node", &id, "utilisation", "ratio", 0.0));
+            if k % 3 != 2 {
+                keys.push(Row::new("node", &id, "queue_mean", "count", 0.0));
+            }
+            keys.push(Row::new("node", &id, "queue_trend", "count", 0.0));
+            let mut p = Row::new("node", &id, "queue_mean", "count", 0.0);
+            p.period = "2026";
+            keys.push(p);
+        }
+        let values = |i: usize, rep: usize| -> f64 {
+            match i % 4 {
+                0 => 0.5,
+                1 => 3.0 + rep as f64,
+                2 => (i % 7) as f64 * (1.0 + rep as f64),
+                _ => f64::NAN,
+            }
+        };
+        let mut first = vec![FirstPass::new(); keys.len()];
+        for rep in 0..4 {
+            for (i, f) in first.iter_mut().enumerate() {
+                f.push(values(i, rep));
+            }
+        }
+        let mut second: Vec<SecondPass> = first.iter().map(FirstPass::second_pass).collect();
+        for rep in 0..4 {
+            for (i, s) in second.iter_mut().enumerate() {
+                s.push(values(i, rep));
+            }
+        }
+        let front = with_stability(keys.iter().zip(first.iter().zip(&second)).map(
+            |(k, (f, s))| SummaryRow {
+                key: k.clone(),
+                summary: f.finish(s),
+            },
+        ));
+        let back = summarise(keys, first, second);
+        assert!(back.len() > 120_000);
+        assert_eq!(back.len(), front.len());
+        for (a, b) in back.iter().zip(&front) {
+            let key = |r: &Row| {
+                (
+                    r.scope,
+                    r.id.clone(),
+                    r.metric,
+                    r.unit,
+                    r.period,
+                    r.value.to_bits(),
+                )
+            };
+            assert_eq!(key(&a.key), key(&b.key));
+            let bits = |s: &crate::engine::summary::Summary| {
+                [s.mean, s.ci95, s.std, s.min, s.max].map(f64::to_bits)
+            };
+            assert_eq!(
+                (bits(&a.summary), a.summary.n),
+                (bits(&b.summary), b.summary.n)
+            );
+        }
     }
 }
