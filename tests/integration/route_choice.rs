@@ -795,3 +795,45 @@ route = ["slow-{name}"]
     assert_eq!(swing.len(), 1, "{w:?}");
     assert!(swing[0].contains("flow \"swings\""), "{}", swing[0]);
 }
+
+/// `corridor compare` lists each route's share under its flow, paired: with a higher value of
+/// time the faster route (a, 10 h against 12 h) gains what the slower one loses.
+#[test]
+fn compare_lists_the_route_shares_under_their_flow() {
+    let flow = "value_of_time = 1\nchoice = \"logit\"\nlogit_scale = 0.5";
+    let (_dir, path) = crate::cli::workdir(&two_delays(10.0, 12.0, flow, "", ""));
+    let o = crate::cli::corridor(
+        &[
+            "compare",
+            path.to_str().unwrap(),
+            "--alt",
+            "vot:flows.f.value_of_time=3",
+            "-r",
+            "3",
+        ],
+        path.parent().unwrap(),
+    );
+    assert!(o.status.success(), "{}", crate::cli::stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let cells = |id: &str| -> Vec<f64> {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(id) && l.contains("share (ratio)"))
+            .unwrap_or_else(|| panic!("no share row for {id} in\n{out}"));
+        line.split_whitespace()
+            .skip(3)
+            .take(3)
+            .map(|x| x.parse().unwrap())
+            .collect()
+    };
+    let (a, b) = (cells("f/a"), cells("f/b"));
+    // P(a) = 1 / (1 + exp(-0.5 x vot x 2)): 0.731 at vot 1, 0.953 at vot 3.
+    assert!(
+        (a[0] - 0.731).abs() < 0.02 && (a[1] - 0.953).abs() < 0.02,
+        "{a:?}"
+    );
+    assert!(
+        (a[2] + b[2]).abs() < 1e-9,
+        "the shares move together: {a:?} {b:?}"
+    );
+}

@@ -154,7 +154,8 @@ pub fn headline(
         );
         out.push('\n');
         // Per flow (in the base's order): transit time, then throughput, then (with costs) the
-        // charges, the generalised cost and the emissions per TEU.
+        // charges, the generalised cost and the emissions per TEU, then (with alternative
+        // routes) each route's share of its consignments.
         let mut flow_rows: Vec<&Comparison> = Vec::new();
         for c in &mine {
             if c.scope == "flow" && c.metric == "transit_mean" {
@@ -169,6 +170,11 @@ pub fn headline(
                             .find(|t| t.scope == "cost" && t.id == c.id && t.metric == m),
                     );
                 }
+                // With alternative routes (in both scenarios): each route's share.
+                let routes = format!("{}/", c.id);
+                flow_rows.extend(mine.iter().filter(|t| {
+                    t.scope == "route" && t.metric == "share" && t.id.starts_with(&routes)
+                }));
             }
         }
         let flows: Vec<Vec<String>> = flow_rows
