@@ -179,6 +179,44 @@ route = ["S2"]
     assert!(s.covers(0.5), "share {s:?}");
 }
 
+/// Two parallel single-server stations `fast` (exponential service, mean 30 min) and `slow`
+/// (mean 1 h) and a flow `flow` choosing between them by a learned logit of scale `theta`
+/// (value of time 1, memory 30 days), a consignment every 30 min: the M/M/1 pair of the
+/// equilibrium tests, as TOML to append to a scenario.
+fn mm1_pair(flow: &str, fast: &str, slow: &str, theta: f64) -> String {
+    format!(
+        r#"
+[[nodes]]
+id = "{fast}"
+kind = "station"
+servers = 1
+service = {{ dist = "exponential", mean = "30m" }}
+
+[[nodes]]
+id = "{slow}"
+kind = "station"
+servers = 1
+service = {{ dist = "exponential", mean = "1h" }}
+
+[[flows]]
+id = "{flow}"
+arrivals = {{ dist = "exponential", mean = "30m" }}
+value_of_time = 1
+choice = "logit"
+logit_scale = {theta}
+learning = {{ memory = "30d" }}
+
+[[flows.routes]]
+id = "fast"
+route = ["{fast}"]
+
+[[flows.routes]]
+id = "slow"
+route = ["{slow}"]
+"#
+    )
+}
+
 /// Mean sojourn time in an M/M/1 queue with service rate `mu` and arrival rate `lambda`.
 fn mm1(mu: f64, lambda: f64) -> f64 {
     if lambda < mu {
@@ -230,36 +268,11 @@ fn learned_logit_on_two_mm1_routes_converges_to_the_sue_and_towards_wardrop() {
         "[scenario]\nname = \"sue\"\nhorizon = \"1100d\"\nwarmup = \"100d\"\nreplications = 10\nseed = 21\n",
     );
     for (i, theta) in thetas.iter().enumerate() {
-        src += &format!(
-            r#"
-[[nodes]]
-id = "fast{i}"
-kind = "station"
-servers = 1
-service = {{ dist = "exponential", mean = "30m" }}
-
-[[nodes]]
-id = "slow{i}"
-kind = "station"
-servers = 1
-service = {{ dist = "exponential", mean = "1h" }}
-
-[[flows]]
-id = "f{i}"
-arrivals = {{ dist = "exponential", mean = "30m" }}
-value_of_time = 1
-choice = "logit"
-logit_scale = {theta}
-learning = {{ memory = "30d" }}
-
-[[flows.routes]]
-id = "fast"
-route = ["fast{i}"]
-
-[[flows.routes]]
-id = "slow"
-route = ["slow{i}"]
-"#
+        src += &mm1_pair(
+            &format!("f{i}"),
+            &format!("fast{i}"),
+            &format!("slow{i}"),
+            *theta,
         );
     }
     let out = run(&model(&src));
@@ -755,35 +768,11 @@ fn a_swinging_choice_is_reported_and_a_settled_one_is_not() {
         "[scenario]\nname = \"swing\"\nhorizon = \"1100d\"\nwarmup = \"100d\"\nreplications = 10\nseed = 21\n",
     );
     for (name, theta) in [("calm", 0.5), ("swings", 8.0)] {
-        src += &format!(
-            r#"
-[[nodes]]
-id = "fast-{name}"
-kind = "station"
-servers = 1
-service = {{ dist = "exponential", mean = "30m" }}
-
-[[nodes]]
-id = "slow-{name}"
-kind = "station"
-servers = 1
-service = {{ dist = "exponential", mean = "1h" }}
-
-[[flows]]
-id = "{name}"
-arrivals = {{ dist = "exponential", mean = "30m" }}
-value_of_time = 1
-choice = "logit"
-logit_scale = {theta}
-
-[[flows.routes]]
-id = "fast"
-route = ["fast-{name}"]
-
-[[flows.routes]]
-id = "slow"
-route = ["slow-{name}"]
-"#
+        src += &mm1_pair(
+            name,
+            &format!("fast-{name}"),
+            &format!("slow-{name}"),
+            theta,
         );
     }
     let out = run(&model(&src));
