@@ -14,6 +14,7 @@ pub mod profile;
 pub mod random;
 pub mod resource;
 pub mod significance;
+pub mod slab;
 pub mod stats;
 pub mod summary;
 pub mod time;

@@ -6,13 +6,14 @@
 //! two runs that differ only in this border's level give each consignment the same underlying
 //! draws (common random numbers through the level's monotone mapping).
 
+use super::Cid;
 use bevy_ecs::prelude::*;
 
 use super::border_state::{
     BAYS, Border, BorderRngs, CLASSES, Channel, Crossing, LANES, PassPlan, Stage, TRACKS,
 };
 use super::catalogue::border as metric;
-use super::components::Consignment;
+
 use super::node::{Entering, leave};
 use super::rows::NodeRows;
 use super::rows::Sink;
@@ -37,10 +38,9 @@ fn border<'w>(r: &'w mut Replication, node: u32) -> Mut<'w, Border> {
         .expect("node entity has a Border")
 }
 
-fn crossing<'w>(r: &'w mut Replication, c: Entity) -> Mut<'w, Crossing> {
-    r.world
-        .get_mut::<Crossing>(c)
-        .expect("consignment is crossing")
+/// The crossing of consignment `c` at border `node` (the border keeps its crossings).
+fn crossing<'w>(r: &'w mut Replication, node: u32, c: Cid) -> Mut<'w, Crossing> {
+    border(r, node).map_unchanged(|b| b.crossings.get_mut(&c).expect("consignment is crossing"))
 }
 
 /// Pools that keep customs hours (lanes and bays); technical operations run around the clock.
@@ -74,12 +74,13 @@ pub(super) fn spawn(
             open_pending: false,
             level: b.level,
             stats: Default::default(),
+            crossings: Default::default(),
         })
         .id()
 }
 
 /// Consignment `c` (just arrived) enters border `node`.
-pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, cm: Entering) {
+pub(super) fn enter(r: &mut Replication, c: Cid, node: u32, cm: Entering) {
     let now = r.cal.now();
     let m = model(r, node);
     let doc_mean = m.documents.mean_secs();
@@ -126,7 +127,7 @@ pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, cm: Entering) {
             .as_ref()
             .map_or(SimDur::ZERO, |d| d.sample(&mut b.rng.technical));
     }
-    r.world.entity_mut(c).insert(Crossing {
+    let x = Crossing {
         arrived: now,
         pass: 0,
         stage: Stage::Arrived,
@@ -141,18 +142,19 @@ pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, cm: Entering) {
         inspection: SimDur::ZERO,
         technical: SimDur::ZERO,
         inspected: false,
-    });
+    };
+    border(r, node).crossings.insert(c, x);
     advance(r, c, node);
 }
 
 /// Moves `c` to its next stage (skipping stages with no work) and requests its pool, or
 /// releases it.
-fn advance(r: &mut Replication, c: Entity, node: u32) {
+fn advance(r: &mut Replication, c: Cid, node: u32) {
     let m = model(r, node);
     let passes = m.passes() as u8;
     let has_technical = m.technical.is_some();
     let next = {
-        let mut x = crossing(r, c);
+        let mut x = crossing(r, node, c);
         loop {
             let plan = x.plan[x.pass as usize];
             let (stage, pass) = match x.stage {
@@ -211,7 +213,7 @@ fn is_open(r: &Replication, node: u32, pool: usize) -> bool {
 }
 
 /// `c` asks `pool` for `work` of service.
-fn request(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur, prio: u8) {
+fn request(r: &mut Replication, c: Cid, node: u32, pool: usize, work: SimDur, prio: u8) {
     let now = r.cal.now();
     let open = is_open(r, node, pool);
     let outcome = {
@@ -235,7 +237,7 @@ fn request(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur,
             // The interrupted consignment keeps the service it got and waits again from now;
             // its pending completion event becomes stale.
             let stage = {
-                let mut x = crossing(r, v);
+                let mut x = crossing(r, node, v);
                 let served = now - x.since;
                 add_service(&mut x, served);
                 x.since = now;
@@ -272,11 +274,11 @@ fn add_service(x: &mut Crossing, d: SimDur) {
 }
 
 /// Service of `c` in `pool` starts now (the pool has given it a server).
-fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
+fn start(r: &mut Replication, c: Cid, node: u32, pool: usize, work: SimDur) {
     let now = r.cal.now();
     let hours = &model(r, node).hours;
     let (token, stage) = {
-        let mut x = crossing(r, c);
+        let mut x = crossing(r, node, c);
         let waited = now - x.since;
         let closed = if waited > SimDur::ZERO && keeps_hours(pool) {
             hours.closed_between(x.since, now)
@@ -296,17 +298,18 @@ fn start(r: &mut Replication, c: Entity, node: u32, pool: usize, work: SimDur) {
 }
 
 /// A stage's service for `c` ends (unless the event is stale).
-pub(super) fn stage_done(r: &mut Replication, c: Entity, node: u32, token: u16) {
+pub(super) fn stage_done(r: &mut Replication, c: Cid, node: u32, token: u16) {
     let now = r.cal.now();
     let stage = {
-        let Some(mut x) = r.world.get_mut::<Crossing>(c) else {
-            return;
+        let mut b = border(r, node);
+        let Some(x) = b.crossings.get_mut(&c) else {
+            return; // it has left this border since
         };
         if x.token != token {
             return; // preempted: a newer spell is or will be in progress
         }
         let served = now - x.since;
-        add_service(&mut x, served);
+        add_service(x, served);
         x.since = now;
         x.stage
     };
@@ -367,14 +370,12 @@ pub(super) fn open(r: &mut Replication, node: u32) {
 }
 
 /// `c` has cleared the border.
-fn release(r: &mut Replication, c: Entity, node: u32) {
+fn release(r: &mut Replication, c: Cid, node: u32) {
     let now = r.cal.now();
-    let x = r
-        .world
-        .entity_mut(c)
-        .take::<Crossing>()
+    let x = border(r, node)
+        .crossings
+        .remove(&c)
         .expect("consignment is crossing");
-    r.removed();
     {
         let mut b = border(r, node);
         let s = &mut b.stats;
@@ -394,10 +395,7 @@ fn release(r: &mut Replication, c: Entity, node: u32) {
         s.wip.set(now, wip);
     }
     let cm = {
-        let mut m = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
+        let m = r.cons.get_mut(c).expect("consignment in flight");
         m.border = m.border + (now - m.at_node);
         m.depart(now)
     };

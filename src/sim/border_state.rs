@@ -1,6 +1,9 @@
 //! State of border crossings in the ECS world: the border's resource pools and statistics, and
 //! each consignment's progress through the crossing (a component present only while it crosses).
 
+use std::collections::HashMap;
+
+use super::Cid;
 use bevy_ecs::prelude::*;
 
 use crate::engine::resource::PriorityPool;
@@ -37,7 +40,7 @@ pub(super) struct BorderRngs {
 #[derive(Component)]
 pub(super) struct Border {
     /// Lanes, inspection bays and technical tracks, each with a queue per priority class.
-    pub pools: [PriorityPool<Entity>; 3],
+    pub pools: [PriorityPool<Cid>; 3],
     /// Random streams.
     pub rng: BorderRngs,
     /// An `Open` event is scheduled.
@@ -46,6 +49,8 @@ pub(super) struct Border {
     pub level: f64,
     /// Statistics since the end of warm-up.
     pub stats: BorderStats,
+    /// The consignments crossing now, by consignment.
+    pub crossings: HashMap<Cid, Crossing>,
 }
 
 /// Per-border statistics, recorded at release (time components) or over time (levels).
@@ -133,8 +138,8 @@ pub(super) enum Stage {
 /// Maximum control passes.
 pub(super) const MAX_PASSES: usize = 10;
 
-/// A consignment's progress through a border (present while it crosses).
-#[derive(Component, Clone, Debug)]
+/// A consignment's progress through a border (held by the border while it crosses).
+#[derive(Clone, Debug)]
 pub(super) struct Crossing {
     /// Arrival at the border.
     pub arrived: SimTime,

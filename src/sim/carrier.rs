@@ -2,11 +2,12 @@
 //! service, board first come first served while they fit, and travel together; a carrier that
 //! has left is unavailable until it has unloaded and come back (the fleet is a real limit).
 
+use super::Cid;
 use super::waits::Res;
 use bevy_ecs::prelude::*;
 
 use super::catalogue as metric;
-use super::components::{Carrier, Consignment, ServiceState};
+use super::components::{Carrier, ServiceState};
 use super::rows::Sink;
 use super::rows::Window;
 use super::yard::Blocked;
@@ -61,7 +62,7 @@ pub(super) fn start(r: &mut Replication) {
 }
 
 /// Consignment `c` (of `teu` TEU) starts waiting for a carrier of `svc`.
-pub(super) fn board(r: &mut Replication, c: Entity, svc: u32, teu: u32) {
+pub(super) fn board(r: &mut Replication, c: Cid, svc: u32, teu: u32) {
     let now = r.cal.now();
     {
         let mut s = state(r, svc);
@@ -218,10 +219,7 @@ fn depart(r: &mut Replication, svc: u32) {
         unloading = handle(&m.unloading, &mut s.rng_unloading);
     }
     for &(c, wait) in &load {
-        let mut cm = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("boarding consignment");
+        let cm = r.cons.get_mut(c).expect("boarding consignment");
         cm.waiting = cm.waiting + wait;
         cm.departed += wait;
         if cm.counted {
@@ -440,7 +438,7 @@ pub(super) fn finish_unloading(r: &mut Replication, carrier: Entity) {
     for c in load {
         // Loading, unloading and waits for berths, paths, weather or yard space are not
         // moving: shift the departure stamp so that arriving counts only the travel.
-        let mut cm = r.world.get_mut::<Consignment>(c).expect("on board");
+        let cm = r.cons.get_mut(c).expect("on board");
         cm.handling = cm.handling + handling;
         cm.queueing = cm.queueing + delay;
         cm.departed += handling + delay;

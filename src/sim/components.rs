@@ -1,10 +1,12 @@
-//! The simulation state held in the bevy_ecs `World`: nodes, links and flows are entities for the
-//! whole replication; each consignment is an entity from creation to delivery.
+//! The simulation state: nodes, links, services and flows are entities of the bevy_ecs `World`
+//! for the whole replication, carriers from departure to return; each consignment is a value in
+//! the replication's slab (`engine::slab`) from creation to delivery, its handle a [`Cid`].
 
 use std::collections::VecDeque;
 
 use bevy_ecs::prelude::*;
 
+use super::Cid;
 use crate::engine::closures::LazyClosures;
 use crate::engine::resource::Pool;
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
@@ -15,7 +17,7 @@ use crate::scenario::ServicePer;
 #[derive(Component)]
 pub(super) struct Station {
     /// The servers and the queue of (consignment, TEU), with busy, queue and wait statistics.
-    pub servers: Pool<(Entity, u32)>,
+    pub servers: Pool<(Cid, u32)>,
     /// What the drawn service time is for (consignment, TEU, wagon).
     pub per: ServicePer,
     /// Service time per consignment.
@@ -172,7 +174,7 @@ impl Consignment {
 #[derive(Component)]
 pub(super) struct ServiceState {
     /// Consignments waiting to board: (consignment, waiting since, TEU), in arrival order.
-    pub queue: VecDeque<(Entity, SimTime, u32)>,
+    pub queue: VecDeque<(Cid, SimTime, u32)>,
     /// TEU waiting.
     pub queued_teu: u64,
     /// Carriers idle at the boarding node.
@@ -257,7 +259,7 @@ pub(super) struct Carrier {
     /// Service index.
     pub svc: u32,
     /// Consignments on board.
-    pub load: Vec<Entity>,
+    pub load: Vec<Cid>,
     /// TEU on board.
     pub teu: u32,
     /// Loading time of this trip.

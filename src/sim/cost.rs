@@ -8,7 +8,7 @@
 //! At delivery a consignment created after the warm-up adds its books to its flow's; the
 //! CPMM border and section costs are recorded per consignment as it passes.
 
-use bevy_ecs::prelude::*;
+use super::Cid;
 
 use super::Replication;
 use super::catalogue::{cost as metric, cpmm};
@@ -17,9 +17,9 @@ use super::rows::Sink;
 use crate::engine::SimDur;
 use crate::scenario::cost::{CPMM_KM, CPMM_TONNES, ElementCost, N_ITEMS};
 
-/// What one consignment has paid and emitted so far (a component beside its [`Consignment`],
-/// only in a scenario with costs).
-#[derive(Component, Clone, Copy, Default)]
+/// What one consignment has paid and emitted so far (in [`Books`], in the slot of its
+/// [`Consignment`], only in a scenario with costs).
+#[derive(Clone, Copy, Default)]
 pub(super) struct Ledger {
     /// The node it is at (set on arrival).
     pub node: u32,
@@ -77,6 +77,8 @@ pub(super) struct Books {
     links: Vec<Mean>,
     /// Per service: its charges per consignment scaled to 20 t.
     services: Vec<Mean>,
+    /// The ledgers of the consignments in flight, by slot (a side table of the slab).
+    ledgers: Vec<Ledger>,
 }
 
 impl Books {
@@ -88,7 +90,17 @@ impl Books {
             informal: vec![Mean::default(); m.nodes.len()],
             links: vec![Mean::default(); m.links.len()],
             services: vec![Mean::default(); m.services.len()],
+            ledgers: Vec::new(),
         }
+    }
+
+    /// Opens the ledger of the new consignment `c`.
+    pub(super) fn open(&mut self, c: Cid, l: Ledger) {
+        let i = c.slot();
+        if i >= self.ledgers.len() {
+            self.ledgers.resize(i + 1, Ledger::default());
+        }
+        self.ledgers[i] = l;
     }
 }
 
@@ -112,9 +124,9 @@ pub(super) fn ledger(m: &crate::scenario::Model, f: u32, teu: u32) -> Ledger {
 }
 
 /// Consignment `c` arrives at `node`.
-pub(super) fn arrived(r: &mut Replication, c: Entity, node: u32) {
-    if let Some(mut l) = r.world.get_mut::<Ledger>(c) {
-        l.node = node;
+pub(super) fn arrived(r: &mut Replication, c: Cid, node: u32) {
+    if let Some(b) = r.books.as_deref_mut() {
+        b.ledgers[c.slot()].node = node;
     }
 }
 
@@ -126,33 +138,33 @@ fn node_time(el: &ElementCost, l: &mut Ledger, hours: f64) -> f64 {
 
 /// Consignment `c` (state `cm` before departing) leaves the node it is at: the node's charges
 /// for the visit and the time since arrival.
-pub(super) fn left_node(r: &mut Replication, c: Entity, cm: &Consignment) {
+pub(super) fn left_node(r: &mut Replication, c: Cid, cm: &Consignment) {
     let now = r.cal.now();
     let costs = r.model.costs.as_deref().expect("costs");
-    let Some(mut l) = r.world.get_mut::<Ledger>(c) else {
+    let Some(b) = r.books.as_deref_mut() else {
         return;
     };
+    let l = &mut b.ledgers[c.slot()];
     let node = l.node as usize;
     let el = &costs.nodes[node];
     let informal_before = l.parts[crate::scenario::cost::Item::Informal as usize];
     let visit = el.charge(l.teu, 0.0, &mut l.parts);
-    let time = node_time(el, &mut l, hours(now - cm.at_node));
+    let time = node_time(el, l, hours(now - cm.at_node));
     let informal = l.parts[crate::scenario::cost::Item::Informal as usize] - informal_before;
-    let scale = per_20t(&l);
-    if cm.counted
-        && let Some(b) = r.books.as_deref_mut()
-    {
+    let scale = per_20t(l);
+    if cm.counted {
         b.nodes[node].add((visit + time) * scale);
         b.informal[node].add(informal * scale);
     }
 }
 
 /// Consignment `c` waited `wait` at its node for a carrier, which now takes it.
-pub(super) fn waited(r: &mut Replication, c: Entity, wait: SimDur) {
+pub(super) fn waited(r: &mut Replication, c: Cid, wait: SimDur) {
     let costs = r.model.costs.as_deref().expect("costs");
-    if let Some(mut l) = r.world.get_mut::<Ledger>(c) {
+    if let Some(b) = r.books.as_deref_mut() {
+        let l = &mut b.ledgers[c.slot()];
         let el = &costs.nodes[l.node as usize];
-        node_time(el, &mut l, hours(wait));
+        node_time(el, l, hours(wait));
     }
 }
 
@@ -167,16 +179,17 @@ fn moved(el: &ElementCost, l: &mut Ledger) {
 }
 
 /// Consignment `c` enters link `link` for `d` (its wait for a path and its travel).
-pub(super) fn link(r: &mut Replication, c: Entity, counted: bool, link: usize, d: SimDur) {
+pub(super) fn link(r: &mut Replication, c: Cid, counted: bool, link: usize, d: SimDur) {
     let costs = r.model.costs.as_deref().expect("costs");
     let el = &costs.links[link];
-    let Some(mut l) = r.world.get_mut::<Ledger>(c) else {
+    let Some(b) = r.books.as_deref_mut() else {
         return;
     };
+    let l = &mut b.ledgers[c.slot()];
     let paid = el.charge(l.teu, hours(d), &mut l.parts);
-    moved(el, &mut l);
-    let scale = per_20t(&l);
-    if counted && let Some(b) = r.books.as_deref_mut() {
+    moved(el, l);
+    let scale = per_20t(l);
+    if counted {
         b.links[link].add(paid * scale);
     }
 }
@@ -186,33 +199,35 @@ pub(super) fn link(r: &mut Replication, c: Entity, counted: bool, link: usize, d
 /// consignment's share of TEU bears the waiting emissions.
 pub(super) fn unloaded(
     r: &mut Replication,
-    c: Entity,
+    c: Cid,
     svc: usize,
     on_board: SimDur,
     (delay, carried): (SimDur, u32),
 ) {
     let costs = r.model.costs.as_deref().expect("costs");
     let el = &costs.services[svc];
-    let Some(mut l) = r.world.get_mut::<Ledger>(c) else {
+    let counted = r.cons.get(c).is_some_and(|cm| cm.counted);
+    let Some(b) = r.books.as_deref_mut() else {
         return;
     };
+    let l = &mut b.ledgers[c.slot()];
     let paid = el.charge(l.teu, hours(on_board), &mut l.parts);
-    moved(el, &mut l);
+    moved(el, l);
     let share = l.teu as f64 / carried.max(1) as f64;
     l.co2e += el.idle_co2e_kg_per_hour * hours(delay) * share;
-    let scale = per_20t(&l);
-    let counted = r.world.get::<Consignment>(c).is_some_and(|cm| cm.counted);
-    if counted && let Some(b) = r.books.as_deref_mut() {
+    let scale = per_20t(l);
+    if counted {
         b.services[svc].add(paid * scale);
     }
 }
 
 /// Consignment `c` of flow `flow` is delivered: a counted one adds its books to the flow's.
-pub(super) fn delivered(r: &mut Replication, c: Entity, flow: u32, counted: bool) {
-    let Some(l) = r.world.get::<Ledger>(c).copied() else {
+pub(super) fn delivered(r: &mut Replication, c: Cid, flow: u32, counted: bool) {
+    let Some(b) = r.books.as_deref_mut() else {
         return;
     };
-    if let (true, Some(b)) = (counted, r.books.as_deref_mut()) {
+    let l = b.ledgers[c.slot()];
+    if counted {
         let f = &mut b.flows[flow as usize];
         for (s, x) in f.parts.iter_mut().zip(l.parts) {
             *s += x;
@@ -224,8 +239,8 @@ pub(super) fn delivered(r: &mut Replication, c: Entity, flow: u32, counted: bool
 }
 
 /// With costs, what consignment `c` has paid (USD) and emitted (kg CO2e) so far.
-pub(super) fn paid(r: &Replication, c: Entity) -> Option<(f64, f64)> {
-    let l = r.world.get::<Ledger>(c)?;
+pub(super) fn paid(r: &Replication, c: Cid) -> Option<(f64, f64)> {
+    let l = &r.books.as_deref()?.ledgers[c.slot()];
     Some((l.parts.iter().sum(), l.co2e))
 }
 

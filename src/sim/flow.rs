@@ -1,6 +1,6 @@
 //! Flows: creating consignments and delivering them at the end of their route.
 
-use bevy_ecs::prelude::*;
+use super::Cid;
 
 use super::catalogue::flow as metric;
 use super::components::{Consignment, FlowStats, Source};
@@ -66,7 +66,7 @@ pub(super) fn created(r: &mut Replication, f: u32) {
     } else {
         0
     };
-    let mut c = r.world.spawn(Consignment {
+    let c = r.cons.insert(Consignment {
         flow: f,
         leg: 0,
         created: now,
@@ -83,10 +83,9 @@ pub(super) fn created(r: &mut Replication, f: u32) {
         admitted: false,
         counted,
     });
-    if r.books.is_some() {
-        c.insert(cost::ledger(r.model, f, r.model.flows[f as usize].teu));
+    if let Some(b) = r.books.as_deref_mut() {
+        b.open(c, cost::ledger(r.model, f, r.model.flows[f as usize].teu));
     }
-    let c = c.id();
     r.counters.created += 1;
     if let Some(t) = r.trace.as_deref_mut() {
         t.created(now, c, f);
@@ -106,7 +105,7 @@ pub(super) fn created(r: &mut Replication, f: u32) {
 }
 
 /// Consignment `c` has left the last node of its route.
-pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
+pub(super) fn deliver(r: &mut Replication, c: Cid, cm: Consignment) {
     let now = r.cal.now();
     r.counters.delivered += 1;
     if let Some(t) = r.trace.as_deref_mut() {
@@ -156,8 +155,7 @@ pub(super) fn deliver(r: &mut Replication, c: Entity, cm: Consignment) {
     if r.books.is_some() {
         cost::delivered(r, c, cm.flow, cm.counted);
     }
-    r.world.despawn(c);
-    r.removed();
+    r.cons.remove(c);
 }
 
 /// The flow rows: the cohort created after the warm-up, and deliveries in the window.
@@ -165,8 +163,7 @@ pub(super) fn rows(r: &mut Replication, w: &Window, sink: &mut Sink) {
     let m = r.model;
     // Cohort still in the system per flow (created after warm-up), from the entities.
     let mut open = vec![0u64; m.flows.len()];
-    let mut q = r.world.query::<&Consignment>();
-    for cm in q.iter(&r.world) {
+    for (_, cm) in r.cons.iter() {
         if cm.counted {
             open[cm.flow as usize] += 1;
         }

@@ -44,6 +44,10 @@ use crate::engine::{Calendar, InstantGuard, SimDur, SimTime};
 use crate::report::Row;
 use crate::scenario::Model;
 use components::{Consignment, FlowStats, Link, ServiceState, Source};
+
+/// A consignment's handle: its slot in [`Replication`]'s slab of consignments in flight.
+pub use crate::engine::slab::Key as Cid;
+use crate::engine::slab::Slab;
 use node::Kind;
 
 pub use carrier::Phase;
@@ -61,11 +65,11 @@ pub enum Event {
     /// The next consignment of flow `flow` is created.
     Created { flow: u32 },
     /// Consignment `c` arrives at node `node`.
-    Arrive { c: Entity, node: u32 },
+    Arrive { c: Cid, node: u32 },
     /// Node `node` finishes serving consignment `c`.
-    Done { c: Entity, node: u32 },
+    Done { c: Cid, node: u32 },
     /// Border `node` finishes a stage of consignment `c` (stale unless `token` is current).
-    Stage { c: Entity, node: u32, token: u16 },
+    Stage { c: Cid, node: u32, token: u16 },
     /// Border `node` opens: waiting work may start.
     Open { node: u32 },
     /// Timetabled departure `slot` of service `svc`.
@@ -139,6 +143,8 @@ pub struct Replication<'m> {
     links: Vec<Entity>,
     services: Vec<Entity>,
     flows: Vec<Entity>,
+    /// The consignments in flight (see [`crate::engine::slab`]).
+    cons: Slab<Consignment>,
     /// Whole-run counters.
     pub counters: Counters,
     rep: u32,
@@ -258,6 +264,7 @@ impl<'m> Replication<'m> {
             links,
             services,
             flows,
+            cons: Slab::new(),
             counters: Counters::default(),
             rep,
             removals: 0,
@@ -374,16 +381,16 @@ impl<'m> Replication<'m> {
         }
     }
 
-    /// Entities in the world that were there before the current instant began: consignments
-    /// created at this instant do not count, or a flow that creates them without end would
-    /// raise its own limit. Counted only when the guard asks (rarely: a scan of the world).
+    /// Entities in the world and consignments in flight that were there before the current
+    /// instant began: consignments created at this instant do not count, or a flow that
+    /// creates them without end would raise its own limit. Counted only when the guard asks
+    /// (rarely: a scan of the world and the slab).
     #[cold]
     #[inline(never)]
     fn entities_before_now(&mut self) -> u64 {
         let now = self.cal.now();
-        let mut q = self.world.query::<&Consignment>();
-        let new = q.iter(&self.world).filter(|c| c.created == now).count() as u64;
-        (self.world.entities().count_spawned() as u64).saturating_sub(new)
+        let before = self.cons.iter().filter(|(_, c)| c.created != now).count() as u64;
+        self.world.entities().count_spawned() as u64 + before
     }
 
     #[inline(always)]
@@ -434,11 +441,10 @@ impl<'m> Replication<'m> {
         route_choice::reset(self, now);
     }
 
-    /// Consignments still in the world, counted from the entities themselves (not a counter),
-    /// so conservation checks are independent of the bookkeeping.
+    /// Consignments still in flight, counted from the slab's slots themselves (not a
+    /// counter), so conservation checks are independent of the bookkeeping.
     pub fn consignments_in_system(&mut self) -> u64 {
-        let mut q = self.world.query::<&Consignment>();
-        q.iter(&self.world).count() as u64
+        self.cons.len() as u64
     }
 
     /// The metrics of this replication, as rows in a fixed order.

@@ -7,6 +7,7 @@
 //! each `match` ([`spawn`], `enter` and [`reset`] here, the node rows in `metrics`). Berths and
 //! a yard are optional parts of a node of any kind.
 
+use super::Cid;
 use super::waits::Res;
 use bevy_ecs::prelude::*;
 
@@ -74,20 +75,17 @@ impl Entering {
 
 /// Consignment `c` arrives at `node`: past the yard gate (unless the carrier that brought it
 /// was admitted for it), it enters the node.
-pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
+pub(super) fn arrive(r: &mut Replication, c: Cid, node: u32) {
     let now = r.cal.now();
     if let Some(t) = r.trace.as_deref_mut() {
         t.at_node("arrived", now, c, node);
     }
     let (entering, admitted) = {
-        let mut cm = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
+        let cm = r.cons.get_mut(c).expect("consignment in flight");
         cm.arrive(now);
         let admitted = cm.admitted;
         cm.admitted = false;
-        (Entering::of(r.model, &cm), admitted)
+        (Entering::of(r.model, cm), admitted)
     };
     if r.books.is_some() {
         cost::arrived(r, c, node);
@@ -103,7 +101,7 @@ pub(super) fn arrive(r: &mut Replication, c: Entity, node: u32) {
 /// calls the kind's handler directly (as one function with both handlers inlined, it spilled
 /// registers on the hot path: +2% instructions on the tandem).
 #[inline(always)]
-fn enter(r: &mut Replication, c: Entity, node: u32, entering: Entering) {
+fn enter(r: &mut Replication, c: Cid, node: u32, entering: Entering) {
     match r.kinds[node as usize] {
         Kind::Station => station::enter(r, c, node, entering.teu),
         Kind::Border => border::enter(r, c, node, entering),
@@ -112,7 +110,7 @@ fn enter(r: &mut Replication, c: Entity, node: u32, entering: Entering) {
 
 /// Consignment `c` leaves its node now; `cm` is its state before [`Consignment::depart`]. It
 /// records the section it has just completed, then travels on or is delivered.
-pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
+pub(crate) fn leave(r: &mut Replication, c: Cid, cm: Consignment) {
     let now = r.cal.now();
     if r.books.is_some() {
         cost::left_node(r, c, &cm);
@@ -172,7 +170,7 @@ pub(crate) fn leave(r: &mut Replication, c: Entity, cm: Consignment) {
                 }
                 if path_wait > SimDur::ZERO {
                     // Waiting for a path is queueing, not moving.
-                    let mut m = r.world.get_mut::<Consignment>(c).expect("consignment");
+                    let m = r.cons.get_mut(c).expect("consignment");
                     m.queueing = m.queueing + path_wait;
                     m.departed += path_wait;
                 }
@@ -255,14 +253,11 @@ fn hand_over(
         match e.item {
             Blocked::Consignment(c) => {
                 let entering = {
-                    let mut cm = r
-                        .world
-                        .get_mut::<Consignment>(c)
-                        .expect("blocked consignment");
+                    let cm = r.cons.get_mut(c).expect("blocked consignment");
                     cm.queueing = cm.queueing + (now - e.since);
                     cm.at_node = now;
                     cm.started = now;
-                    (Entering::of(r.model, &cm), *cm)
+                    (Entering::of(r.model, cm), *cm)
                 };
                 let (entering, cm) = entering;
                 if cm.counted {

@@ -2,10 +2,10 @@
 
 use bevy_ecs::prelude::*;
 
-use super::components::{Consignment, Station};
+use super::components::Station;
 use super::node::leave;
 use super::rows::NodeRows;
-use super::{Event, Replication};
+use super::{Cid, Event, Replication};
 use crate::engine::random::stream;
 use crate::engine::resource::Pool;
 use crate::engine::{Dist, SimDur, SimTime};
@@ -39,7 +39,7 @@ pub(super) fn reset(world: &mut World, e: Entity, now: SimTime) {
 
 /// Consignment `c` (of `teu` TEU) enters station `node` now: service if a server is free, else
 /// the queue.
-pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, teu: u32) {
+pub(super) fn enter(r: &mut Replication, c: Cid, node: u32, teu: u32) {
     let now = r.cal.now();
     let mut st = r
         .world
@@ -60,13 +60,10 @@ pub(super) fn enter(r: &mut Replication, c: Entity, node: u32, teu: u32) {
 }
 
 /// `node` finishes serving `c`: the next in queue starts, and `c` moves on or is delivered.
-pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
+pub(super) fn done(r: &mut Replication, c: Cid, node: u32) {
     let now = r.cal.now();
     let cm = {
-        let mut m = r
-            .world
-            .get_mut::<Consignment>(c)
-            .expect("consignment in flight");
+        let m = r.cons.get_mut(c).expect("consignment in flight");
         m.queueing = m.queueing + (m.started - m.at_node);
         m.handling = m.handling + (now - m.started);
         m.depart(now)
@@ -99,10 +96,7 @@ pub(super) fn done(r: &mut Replication, c: Entity, node: u32) {
         }
     }
     if let Some(next) = started {
-        r.world
-            .get_mut::<Consignment>(next)
-            .expect("queued consignment")
-            .started = now;
+        r.cons.get_mut(next).expect("queued consignment").started = now;
     }
     leave(r, c, cm);
 }
@@ -139,7 +133,7 @@ pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
 /// service starts until fewer are busy than there are servers.
 pub(super) fn set_servers(r: &mut Replication, node: u32, servers: u32) {
     let now = r.cal.now();
-    let started: Vec<Entity> = {
+    let started: Vec<Cid> = {
         let mut st = r
             .world
             .get_mut::<Station>(r.nodes[node as usize])
@@ -161,10 +155,7 @@ pub(super) fn set_servers(r: &mut Replication, node: u32, servers: u32) {
         if let Some(t) = r.trace.as_deref_mut() {
             t.at_node("service_started", now, next, node);
         }
-        r.world
-            .get_mut::<Consignment>(next)
-            .expect("queued consignment")
-            .started = now;
+        r.cons.get_mut(next).expect("queued consignment").started = now;
     }
 }
 

@@ -11,6 +11,7 @@
 //!
 //! With tracing off, the handlers test one `Option` and call nothing.
 
+use super::Cid;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -108,7 +109,7 @@ pub(crate) struct Tracer {
     next_consignment: u64,
     next_carrier: u64,
     /// Numbers and flows of the consignments in the world.
-    consignments: HashMap<Entity, (u64, u32)>,
+    consignments: HashMap<Cid, (u64, u32)>,
     /// Numbers and services of the carriers in the world.
     carriers: HashMap<Entity, (u64, u32)>,
     /// The first error writing, reported by [`Tracer::finish`].
@@ -167,7 +168,7 @@ impl Tracer {
         format!("r{}:k{n}", self.rep)
     }
 
-    fn of(&self, c: Entity) -> (u64, u32) {
+    fn of(&self, c: Cid) -> (u64, u32) {
         self.consignments.get(&c).copied().unwrap_or((u64::MAX, 0))
     }
 
@@ -261,7 +262,7 @@ impl Tracer {
     /// Consignment `c` of flow `flow` is created now.
     #[cold]
     #[inline(never)]
-    pub(super) fn created(&mut self, now: SimTime, c: Entity, flow: u32) {
+    pub(super) fn created(&mut self, now: SimTime, c: Cid, flow: u32) {
         let k = (self.next_consignment, flow);
         self.next_consignment += 1;
         self.consignments.insert(c, k);
@@ -287,7 +288,7 @@ impl Tracer {
     /// An event `kind` of consignment `c` at `node`.
     #[cold]
     #[inline(never)]
-    pub(super) fn at_node(&mut self, kind: &'static str, now: SimTime, c: Entity, node: u32) {
+    pub(super) fn at_node(&mut self, kind: &'static str, now: SimTime, c: Cid, node: u32) {
         let k = self.of(c);
         self.write(Ev {
             kind,
@@ -306,7 +307,7 @@ impl Tracer {
         &mut self,
         what: StageEvent,
         now: SimTime,
-        c: Entity,
+        c: Cid,
         node: u32,
         stage: Stage,
     ) {
@@ -329,7 +330,7 @@ impl Tracer {
     /// Consignment `c` leaves the last node of its route, `node`, delivered.
     #[cold]
     #[inline(never)]
-    pub(super) fn delivered(&mut self, now: SimTime, c: Entity, node: u32) {
+    pub(super) fn delivered(&mut self, now: SimTime, c: Cid, node: u32) {
         self.at_node("delivered", now, c, node);
         self.consignments.remove(&c);
     }
@@ -344,7 +345,7 @@ impl Tracer {
         carrier: Entity,
         svc: u32,
         node: u32,
-        load: &[Entity],
+        load: &[Cid],
     ) {
         let k = (self.next_carrier, svc);
         self.next_carrier += 1;
@@ -379,7 +380,7 @@ impl Tracer {
         now: SimTime,
         carrier: Entity,
         node: u32,
-        load: &[Entity],
+        load: &[Cid],
     ) {
         let k = self
             .carriers

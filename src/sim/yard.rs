@@ -9,10 +9,10 @@
 
 use bevy_ecs::prelude::*;
 
-use super::Replication;
 use super::catalogue::yard as metric;
 use super::rows::Sink;
 use super::rows::Window;
+use super::{Cid, Replication};
 use crate::engine::resource::Container;
 use crate::scenario::Setting;
 
@@ -20,7 +20,7 @@ use crate::scenario::Setting;
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Blocked {
     /// A consignment arrived by link or directly.
-    Consignment(Entity),
+    Consignment(Cid),
     /// A carrier that cannot unload its load.
     Carrier(Entity),
 }
