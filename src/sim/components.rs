@@ -13,8 +13,7 @@ use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
 use crate::engine::{Dist, SimDur, SimTime, Stream};
 use crate::scenario::ServicePer;
 
-/// A queueing station: parallel servers and a FIFO queue.
-#[derive(Component)]
+/// A queueing station: parallel servers and a FIFO queue (in the replication's per-node slab).
 pub(super) struct Station {
     /// The servers and the queue of (consignment, TEU), with busy, queue and wait statistics.
     pub servers: Pool<(Cid, u32)>,

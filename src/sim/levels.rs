@@ -19,7 +19,7 @@ use super::Replication;
 use super::border_state::{Border, LANES};
 use super::carrier::Berths;
 use super::catalogue::{Metric, berths, node, service, yard};
-use super::components::{ServiceState, Station};
+use super::components::ServiceState;
 use super::node::Kind;
 use super::yard::Yard;
 use crate::engine::SimTime;
@@ -31,11 +31,11 @@ use crate::scenario::Setting;
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Level {
     /// Consignments waiting at node `n` (of the given kind).
-    NodeQueue(Entity, Kind),
+    NodeQueue(usize, Kind),
     /// Consignments at node `n`, waiting or in service.
-    NodeWip(Entity, Kind),
+    NodeWip(usize, Kind),
     /// Busy servers of node `n` (a border's busy lanes).
-    NodeBusy(Entity, Kind),
+    NodeBusy(usize, Kind),
     /// TEU waiting to board a service.
     ServiceQueue(Entity),
     /// Carriers of a service not idle at its boarding node.
@@ -54,7 +54,7 @@ pub(super) enum Level {
     RouteWip(usize, usize),
     /// Servers of station `n` or lanes of a border (recorded, not written, when a dated
     /// change sets them).
-    NodeServers(Entity, Kind),
+    NodeServers(usize, Kind),
     /// Berths at a node (likewise).
     BerthCount(Entity),
     /// Carriers in service of a service (likewise).
@@ -134,10 +134,10 @@ impl Levels {
                 l.push(Level::RouteWip(f, k), "route", &id, ("wip", "count"), 1.0);
             }
         }
-        for (i, &e) in r.nodes.iter().enumerate() {
-            let (n, kind) = (&m.nodes[i], r.kinds[i]);
+        for (i, n) in m.nodes.iter().enumerate() {
+            let kind = r.kinds[i];
             let ix = l.push(
-                Level::NodeQueue(e, kind),
+                Level::NodeQueue(i, kind),
                 "node",
                 &n.id,
                 ("queue", "count"),
@@ -145,7 +145,7 @@ impl Levels {
             );
             l.node.push(ix);
             l.push(
-                Level::NodeWip(e, kind),
+                Level::NodeWip(i, kind),
                 "node",
                 &n.id,
                 ("wip", "count"),
@@ -153,7 +153,7 @@ impl Levels {
             );
             if let Some(servers) = n.servers() {
                 l.push(
-                    Level::NodeBusy(e, kind),
+                    Level::NodeBusy(i, kind),
                     "node",
                     &n.id,
                     ("utilisation", "ratio"),
@@ -164,7 +164,7 @@ impl Levels {
                     _ => false,
                 };
                 if m.changes_any(changed) {
-                    l.per_level(&mut pending, Level::NodeServers(e, kind));
+                    l.per_level(&mut pending, Level::NodeServers(i, kind));
                 }
             }
         }
@@ -236,8 +236,8 @@ impl Levels {
 /// The time-weighted statistic behind a level.
 fn statistic<'a>(r: &'a Replication, level: Level) -> &'a TimeWeighted {
     let w = &r.world;
-    let station = |e| w.get::<Station>(e).expect("station");
-    let border = |e| w.get::<Border>(e).expect("border");
+    let station = |n| r.station(n);
+    let border = |n| w.get::<Border>(r.nodes[n]).expect("border");
     match level {
         Level::NodeQueue(e, Kind::Station) => &station(e).servers.stats().queue,
         Level::NodeQueue(e, Kind::Border) => &border(e).stats.queue,

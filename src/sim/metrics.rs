@@ -53,7 +53,7 @@ fn node_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         let id = &n.id;
         let e = r.nodes[i];
         let node = match r.kinds[i] {
-            Kind::Station => station::node_rows(&r.world, e, w.end),
+            Kind::Station => station::node_rows(r.station(i), w.end),
             Kind::Border => border::node_rows(&r.world, e, w.end),
         };
         let changed = |s: &Setting| match s {
@@ -63,7 +63,7 @@ fn node_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         let util = if r.model.changes_any(changed) {
             // Busy time over the servers' (lanes') time: the count changed on a date.
             let servers = match r.kinds[i] {
-                Kind::Station => station::servers_mean(&r.world, e, w.end),
+                Kind::Station => station::servers_mean(r.station(i), w.end),
                 Kind::Border => border::servers_mean(&r.world, e, LANES, w.end),
             };
             node.busy_mean / servers

@@ -139,6 +139,11 @@ pub struct Replication<'m> {
     cal: Calendar<Event>,
     nodes: Vec<Entity>,
     kinds: Vec<Kind>,
+    /// Per node, its index in `stations` (stations only).
+    slots: Vec<u32>,
+    /// The stations' state, one per station node: the per-node slab the hot path indexes (see
+    /// `benches/README.md`, "Station state in a per-node slab").
+    stations: Vec<components::Station>,
     has_yard: Vec<bool>,
     links: Vec<Entity>,
     services: Vec<Entity>,
@@ -180,11 +185,16 @@ impl<'m> Replication<'m> {
     pub fn new(model: &'m Model, rep: u32) -> Self {
         let seed = model.seed;
         let mut world = World::new();
-        let (nodes, kinds) = model
-            .nodes
-            .iter()
-            .map(|n| node::spawn(&mut world, n, seed, rep))
-            .unzip();
+        let mut stations = Vec::new();
+        let mut nodes = Vec::with_capacity(model.nodes.len());
+        let mut kinds = Vec::with_capacity(model.nodes.len());
+        let mut slots = Vec::with_capacity(model.nodes.len());
+        for n in &model.nodes {
+            let (e, kind, slot) = node::spawn(&mut world, &mut stations, n, (seed, rep));
+            nodes.push(e);
+            kinds.push(kind);
+            slots.push(slot);
+        }
         let has_yard = model.nodes.iter().map(|n| n.yard_teu.is_some()).collect();
         let links = model
             .links
@@ -260,6 +270,8 @@ impl<'m> Replication<'m> {
             cal: Calendar::with_capacity(1024),
             nodes,
             kinds,
+            slots,
+            stations,
             has_yard,
             links,
             services,
@@ -288,6 +300,18 @@ impl<'m> Replication<'m> {
             r.periods = Some(Box::new(p));
         }
         r
+    }
+
+    /// The state of station node `node`.
+    #[inline]
+    fn station(&self, node: usize) -> &components::Station {
+        &self.stations[self.slots[node] as usize]
+    }
+
+    /// The state of station node `node`, mutably.
+    #[inline]
+    fn station_mut(&mut self, node: usize) -> &mut components::Station {
+        &mut self.stations[self.slots[node] as usize]
     }
 
     /// Writes this replication's event log with `tracer` (see [`trace`]).

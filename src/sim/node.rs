@@ -12,7 +12,7 @@ use super::waits::Res;
 use bevy_ecs::prelude::*;
 
 use super::carrier::{self, Berths};
-use super::components::{Consignment, Link};
+use super::components::{Consignment, Link, Station};
 use super::yard::{Blocked, Yard};
 use super::{Event, Replication, border, cost, flow, station};
 use crate::engine::resource::Pool;
@@ -29,19 +29,30 @@ pub(super) enum Kind {
     Border,
 }
 
-/// Spawns node `n` of replication `rep`: its kind's state and its optional parts.
-pub(super) fn spawn(world: &mut World, n: &NodeModel, seed: u64, rep: u32) -> (Entity, Kind) {
-    let (e, kind) = match &n.kind {
+/// Spawns node `n` of replication `rep`: its entity with its kind's state and its optional
+/// parts; a station's state goes to `stations` (the per-node slab the hot path indexes), its
+/// index there is returned.
+pub(super) fn spawn(
+    world: &mut World,
+    stations: &mut Vec<Station>,
+    n: &NodeModel,
+    (seed, rep): (u64, u32),
+) -> (Entity, Kind, u32) {
+    let (e, kind, slot) = match &n.kind {
         NodeKind::Station {
             servers,
             service,
             per,
             ..
         } => {
-            let e = station::spawn(world, &n.id, *servers, service, *per, (seed, rep));
-            (e, Kind::Station)
+            let slot = stations.len() as u32;
+            stations.push(station::new(&n.id, *servers, service, *per, (seed, rep)));
+            (world.spawn_empty().id(), Kind::Station, slot)
         }
-        NodeKind::Border(b) => (border::spawn(world, &n.id, b, (seed, rep)), Kind::Border),
+        NodeKind::Border(b) => {
+            let e = border::spawn(world, &n.id, b, (seed, rep));
+            (e, Kind::Border, u32::MAX)
+        }
     };
     if let Some(teu) = n.yard_teu {
         world.entity_mut(e).insert(Yard::new(teu));
@@ -49,7 +60,7 @@ pub(super) fn spawn(world: &mut World, n: &NodeModel, seed: u64, rep: u32) -> (E
     if let Some(b) = n.berths {
         world.entity_mut(e).insert(Berths(Pool::new(Some(b))));
     }
-    (e, kind)
+    (e, kind, slot)
 }
 
 /// What a node's kind learns of a consignment entering it.
@@ -274,7 +285,7 @@ fn hand_over(
 pub(super) fn reset(r: &mut Replication, node: usize, now: SimTime) {
     let e = r.nodes[node];
     match r.kinds[node] {
-        Kind::Station => station::reset(&mut r.world, e, now),
+        Kind::Station => r.station_mut(node).reset(now),
         Kind::Border => border::reset(&mut r.world, e, now),
     }
     if let Some(mut y) = r.world.get_mut::<Yard>(e) {

@@ -1,7 +1,5 @@
 //! Stations: parallel servers with a FIFO queue.
 
-use bevy_ecs::prelude::*;
-
 use super::components::Station;
 use super::node::leave;
 use super::rows::NodeRows;
@@ -11,41 +9,28 @@ use crate::engine::resource::Pool;
 use crate::engine::{Dist, SimDur, SimTime};
 use crate::scenario::ServicePer;
 
-/// Spawns the state of station `id` of replication `(seed, rep)`, with its own random stream.
-pub(super) fn spawn(
-    world: &mut World,
+/// The state of station `id` of replication `(seed, rep)`, with its own random stream.
+pub(super) fn new(
     id: &str,
     servers: Option<u32>,
     service: &Dist,
     per: ServicePer,
     (seed, rep): (u64, u32),
-) -> Entity {
-    world
-        .spawn(Station {
-            servers: Pool::new(servers),
-            per,
-            service: service.clone(),
-            rng: stream(seed, rep, &format!("node:{id}:service")),
-            stats: Default::default(),
-        })
-        .id()
-}
-
-/// Restarts the statistics of the station of entity `e` at `now` (end of warm-up).
-pub(super) fn reset(world: &mut World, e: Entity, now: SimTime) {
-    let mut st = world.get_mut::<Station>(e).expect("station node");
-    st.reset(now);
+) -> Station {
+    Station {
+        servers: Pool::new(servers),
+        per,
+        service: service.clone(),
+        rng: stream(seed, rep, &format!("node:{id}:service")),
+        stats: Default::default(),
+    }
 }
 
 /// Consignment `c` (of `teu` TEU) enters station `node` now: service if a server is free, else
 /// the queue.
 pub(super) fn enter(r: &mut Replication, c: Cid, node: u32, teu: u32) {
     let now = r.cal.now();
-    let mut st = r
-        .world
-        .get_mut::<Station>(r.nodes[node as usize])
-        .expect("node entity has a Station");
-    let st = &mut *st;
+    let st = &mut r.stations[r.slots[node as usize] as usize];
     st.stats.arrivals += 1;
     let wip = st.stats.wip.level() + 1;
     st.stats.wip.set(now, wip);
@@ -73,11 +58,7 @@ pub(super) fn done(r: &mut Replication, c: Cid, node: u32) {
         r.waits.add_at_step(cm.flow, cm.route, cm.leg, wait);
     }
     let started = {
-        let mut st = r
-            .world
-            .get_mut::<Station>(r.nodes[node as usize])
-            .expect("node entity has a Station");
-        let st = &mut *st;
+        let st = &mut r.stations[r.slots[node as usize] as usize];
         st.stats.sojourn.record(now - cm.at_node);
         let wip = st.stats.wip.level() - 1;
         st.stats.wip.set(now, wip);
@@ -110,9 +91,8 @@ fn sample(st: &mut Station, teu: u32) -> SimDur {
     }
 }
 
-/// The node rows of the station of entity `e`, up to `end`.
-pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
-    let st = world.get::<Station>(e).expect("station node");
+/// The node rows of station `st`, up to `end`.
+pub(super) fn node_rows(st: &Station, end: SimTime) -> NodeRows {
     let s = &st.stats;
     let p = st.servers.stats();
     NodeRows {
@@ -134,11 +114,7 @@ pub(super) fn node_rows(world: &World, e: Entity, end: SimTime) -> NodeRows {
 pub(super) fn set_servers(r: &mut Replication, node: u32, servers: u32) {
     let now = r.cal.now();
     let started: Vec<Cid> = {
-        let mut st = r
-            .world
-            .get_mut::<Station>(r.nodes[node as usize])
-            .expect("node entity has a Station");
-        let st = &mut *st;
+        let st = &mut r.stations[r.slots[node as usize] as usize];
         let waiting = st.servers.set_servers(now, Some(servers));
         waiting
             .into_iter()
@@ -159,9 +135,8 @@ pub(super) fn set_servers(r: &mut Replication, node: u32, servers: u32) {
     }
 }
 
-/// The time-weighted mean number of servers of the station of entity `e` over the window, up
-/// to `end` (a dated change may have set them).
-pub(super) fn servers_mean(world: &World, e: Entity, end: SimTime) -> f64 {
-    let st = world.get::<Station>(e).expect("station node");
+/// The time-weighted mean number of servers of station `st` over the window, up to `end` (a
+/// dated change may have set them).
+pub(super) fn servers_mean(st: &Station, end: SimTime) -> f64 {
     st.servers.stats().capacity.mean(end)
 }
