@@ -3,7 +3,6 @@
 //! left to finish; each resource says how (see the `set_*` functions it calls).
 
 use super::border_state::{BAYS, LANES, TRACKS};
-use super::components::Link;
 use super::{Replication, border, carrier, node, station};
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::Setting;
@@ -40,10 +39,7 @@ pub(super) fn apply(r: &mut Replication, index: u32) {
                 carrier::set_headway(r, *service as u32, *headway)
             }
             Setting::LinkHeadway { link, headway } => {
-                let mut l = r
-                    .world
-                    .get_mut::<Link>(r.links[*link])
-                    .expect("link entity");
+                let l = &mut r.links[*link];
                 l.next_free = respaced(l.next_free, l.headway, *headway);
                 l.headway = Some(*headway);
             }
@@ -54,11 +50,7 @@ pub(super) fn apply(r: &mut Replication, index: u32) {
                 super::route_choice::set_shares(r, *flow, shares)
             }
             Setting::LinkTime { link, time } => {
-                let mut l = r
-                    .world
-                    .get_mut::<Link>(r.links[*link])
-                    .expect("link entity");
-                l.time = time.clone();
+                r.links[*link].time = time.clone();
             }
         }
     }

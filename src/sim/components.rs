@@ -53,8 +53,7 @@ impl Station {
     }
 }
 
-/// Travel between two route nodes.
-#[derive(Component)]
+/// Travel between two route nodes (by link index in the replication).
 pub(super) struct Link {
     /// Travel time per consignment.
     pub time: Dist,
@@ -74,8 +73,7 @@ pub(super) struct Link {
     pub taken: SimDur,
 }
 
-/// The arrival process of a flow.
-#[derive(Component)]
+/// The arrival process of a flow (by flow index in the replication).
 pub(super) struct Source {
     /// Time between consignments.
     pub arrivals: Dist,
@@ -83,8 +81,8 @@ pub(super) struct Source {
     pub rng: Stream,
 }
 
-/// Per-flow statistics over consignments created after warm-up.
-#[derive(Component, Default)]
+/// Per-flow statistics over consignments created after warm-up (by flow index).
+#[derive(Default)]
 pub(super) struct FlowStats {
     /// Consignments created after warm-up.
     pub created: u64,
@@ -114,7 +112,7 @@ pub(super) struct FlowStats {
 
 /// One consignment (a container, a block of wagons, a train load) moving along its route (its
 /// flow's, or the one of its flow's alternatives it chose when it was created).
-#[derive(Component, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(super) struct Consignment {
     /// Flow index.
     pub flow: u32,

@@ -259,10 +259,7 @@ pub(super) fn rows(r: &Replication, sink: &mut Sink) {
                 f64::NAN
             }
         };
-        let fs = r
-            .world
-            .get::<super::components::FlowStats>(r.flows[i])
-            .expect("flow stats");
+        let fs = &r.flow_stats[i];
         let id = &f.id;
         let parts = [
             &metric::FREIGHT,

@@ -3,7 +3,7 @@
 use super::Cid;
 
 use super::catalogue::flow as metric;
-use super::components::{Consignment, FlowStats, Source};
+use super::components::Consignment;
 use super::rows::Sink;
 use super::rows::{Window, speed};
 use super::{Event, Replication, cost};
@@ -27,11 +27,7 @@ pub(super) fn schedule_next(r: &mut Replication, f: u32) {
 /// arrivals). At 1 the draw is used as it is.
 #[inline(always)]
 fn draw_gap(r: &mut Replication, f: u32) -> SimDur {
-    let mut src = r
-        .world
-        .get_mut::<Source>(r.flows[f as usize])
-        .expect("flow entity has a Source");
-    let src = &mut *src;
+    let src = &mut r.sources[f as usize];
     let demand = r.model.flows[f as usize].demand;
     if demand == 1.0 {
         src.arrivals.sample(&mut src.rng)
@@ -93,11 +89,7 @@ pub(super) fn created(r: &mut Replication, f: u32) {
     let wip = &mut r.flow_wip[f as usize];
     wip.set(now, wip.level() + 1);
     if counted {
-        let mut fs = r
-            .world
-            .get_mut::<FlowStats>(r.flows[f as usize])
-            .expect("flow entity has FlowStats");
-        fs.created += 1;
+        r.flow_stats[f as usize].created += 1;
     }
     let first = r.model.flows[f as usize].path(route).0[0] as u32;
     r.cal
@@ -124,10 +116,7 @@ pub(super) fn deliver(r: &mut Replication, c: Cid, cm: Consignment) {
         super::route_choice::delivered(r, cm.flow, cm.route, transit, cm.counted, paid);
     }
     let teu = r.model.flows[cm.flow as usize].teu as u64;
-    let mut fs = r
-        .world
-        .get_mut::<FlowStats>(r.flows[cm.flow as usize])
-        .expect("flow entity has FlowStats");
+    let fs = &mut r.flow_stats[cm.flow as usize];
     if now >= r.model.warmup {
         fs.window_teu += teu;
     }
@@ -170,7 +159,7 @@ pub(super) fn rows(r: &mut Replication, w: &Window, sink: &mut Sink) {
     }
 
     for (i, f) in m.flows.iter().enumerate() {
-        let fs = r.world.get::<FlowStats>(r.flows[i]).expect("flow stats");
+        let fs = &r.flow_stats[i];
         let id = &f.id;
         sink.put(id, &metric::CREATED, fs.created as f64);
         sink.put(id, &metric::DELIVERED_CONSIGNMENTS, fs.delivered as f64);

@@ -3,7 +3,6 @@
 
 use super::Replication;
 use super::catalogue::{link as path, section};
-use super::components::Link;
 use super::rows::Sink;
 use super::rows::{Window, speed};
 use crate::scenario::Setting;
@@ -16,7 +15,7 @@ pub(super) fn path_rows(r: &Replication, w: &Window, sink: &mut Sink) {
         if l.headway.is_none() {
             continue;
         }
-        let link = r.world.get::<Link>(r.links[i]).expect("link");
+        let link = &r.links[i];
         let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
         sink.put(&id, &path::PATH_WAIT_MEAN, link.path_wait.mean_hours());
         sink.put(&id, &path::ENTRIES, link.path_wait.count() as f64);
@@ -38,7 +37,7 @@ pub(super) fn section_rows(r: &Replication, sink: &mut Sink) {
     // Sections (links with a distance): CAREC CPMM speeds.
     for (i, l) in m.links.iter().enumerate() {
         let Some(km) = l.distance_km else { continue };
-        let link = r.world.get::<Link>(r.links[i]).expect("link");
+        let link = &r.links[i];
         let id = format!("{}->{}", m.nodes[l.from].id, m.nodes[l.to].id);
         sink.put(&id, &section::DISTANCE, km);
         sink.put(&id, &section::TRAVEL_MEAN, link.travel.mean_hours());

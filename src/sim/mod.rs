@@ -145,9 +145,13 @@ pub struct Replication<'m> {
     /// `benches/README.md`, "Station state in a per-node slab").
     stations: Vec<components::Station>,
     has_yard: Vec<bool>,
-    links: Vec<Entity>,
+    /// The links' state, by link index.
+    links: Vec<Link>,
     services: Vec<Entity>,
-    flows: Vec<Entity>,
+    /// The flows' arrival processes, by flow index.
+    sources: Vec<Source>,
+    /// The flows' statistics, by flow index.
+    flow_stats: Vec<FlowStats>,
     /// The consignments in flight (see [`crate::engine::slab`]).
     cons: Slab<Consignment>,
     /// Whole-run counters.
@@ -204,18 +208,16 @@ impl<'m> Replication<'m> {
                     "link:{}->{}:time",
                     model.nodes[l.from].id, model.nodes[l.to].id
                 );
-                world
-                    .spawn(Link {
-                        time: l.time.clone(),
-                        rng: stream(seed, rep, &name),
-                        travel: Default::default(),
-                        section: Default::default(),
-                        next_free: SimTime::ZERO,
-                        path_wait: Default::default(),
-                        headway: l.headway,
-                        taken: SimDur::ZERO,
-                    })
-                    .id()
+                Link {
+                    time: l.time.clone(),
+                    rng: stream(seed, rep, &name),
+                    travel: Default::default(),
+                    section: Default::default(),
+                    next_free: SimTime::ZERO,
+                    path_wait: Default::default(),
+                    headway: l.headway,
+                    taken: SimDur::ZERO,
+                }
             })
             .collect();
         let services = model
@@ -248,22 +250,16 @@ impl<'m> Replication<'m> {
                     .id()
             })
             .collect();
-        let flows: Vec<Entity> = model
+        let sources = model
             .flows
             .iter()
-            .map(|f| {
-                world
-                    .spawn((
-                        Source {
-                            arrivals: f.arrivals.clone(),
-                            rng: stream(seed, rep, &format!("flow:{}:arrivals", f.id)),
-                        },
-                        FlowStats::default(),
-                    ))
-                    .id()
+            .map(|f| Source {
+                arrivals: f.arrivals.clone(),
+                rng: stream(seed, rep, &format!("flow:{}:arrivals", f.id)),
             })
             .collect();
-        let flow_wip = vec![TimeWeighted::default(); flows.len()];
+        let flow_stats: Vec<FlowStats> = model.flows.iter().map(|_| Default::default()).collect();
+        let flow_wip = vec![TimeWeighted::default(); flow_stats.len()];
         let mut r = Replication {
             model,
             world,
@@ -275,7 +271,8 @@ impl<'m> Replication<'m> {
             has_yard,
             links,
             services,
-            flows,
+            sources,
+            flow_stats,
             cons: Slab::new(),
             counters: Counters::default(),
             rep,
@@ -296,7 +293,8 @@ impl<'m> Replication<'m> {
         r.levels = levels::Levels::of(&r);
         r.bins = Bins::new(*r.bins.binning(), r.levels.all.len());
         if model.periods.is_some() {
-            let p = periods::PeriodStats::new(model.periods(), r.levels.all.len(), r.flows.len());
+            let p =
+                periods::PeriodStats::new(model.periods(), r.levels.all.len(), r.flow_stats.len());
             r.periods = Some(Box::new(p));
         }
         r
@@ -347,7 +345,7 @@ impl<'m> Replication<'m> {
     /// Like [`Replication::run`], calling `observe` with each event before it is handled (for
     /// tests and traces; with an empty closure it compiles to the same loop as `run`).
     pub fn run_observed(&mut self, mut observe: impl FnMut(SimTime, &Event)) -> Result<(), Stall> {
-        for f in 0..self.flows.len() {
+        for f in 0..self.sources.len() {
             flow::schedule_next(self, f as u32);
         }
         carrier::start(self);

@@ -12,7 +12,7 @@ use super::waits::Res;
 use bevy_ecs::prelude::*;
 
 use super::carrier::{self, Berths};
-use super::components::{Consignment, Link, Station};
+use super::components::{Consignment, Station};
 use super::yard::{Blocked, Yard};
 use super::{Event, Replication, border, cost, flow, station};
 use crate::engine::resource::Pool;
@@ -132,8 +132,7 @@ pub(crate) fn leave(r: &mut Replication, c: Cid, cm: Consignment) {
     if let Some(Leg::Link(l)) = legs.get(leg.wrapping_sub(1)).copied()
         && cm.counted
     {
-        let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
-        link.section.record(now - cm.departed);
+        r.links[l].section.record(now - cm.departed);
     }
     let next_leg = leg + 1;
     // Leaving by link (or delivered) frees the yard now; boarding frees it when the carrier
@@ -152,8 +151,7 @@ pub(crate) fn leave(r: &mut Replication, c: Cid, cm: Consignment) {
         let travel = match legs[leg] {
             Leg::Link(l) => {
                 let (path_wait, t) = {
-                    let mut link = r.world.get_mut::<Link>(r.links[l]).expect("link entity");
-                    let link = &mut *link;
+                    let link = &mut r.links[l];
                     // Path capacity: enter no earlier than one headway after the previous entry.
                     let path_wait = match link.headway {
                         Some(h) => {

@@ -14,7 +14,6 @@
 
 use super::Replication;
 use super::catalogue::{corridor, flow as flow_metric};
-use super::components::FlowStats;
 use super::levels;
 use super::rows::Sink;
 use crate::engine::SimTime;
@@ -126,14 +125,13 @@ impl PeriodStats {
 /// The running counts now: the corridor's, then each flow's.
 fn counts_now(r: &Replication) -> Vec<Counts> {
     let c = r.counters;
-    let mut out = Vec::with_capacity(1 + r.flows.len());
+    let mut out = Vec::with_capacity(1 + r.flow_stats.len());
     out.push(Counts {
         created: c.created,
         delivered: c.delivered,
         teu: 0,
     });
-    for &e in &r.flows {
-        let fs = r.world.get::<FlowStats>(e).expect("flow stats");
+    for fs in &r.flow_stats {
         out.push(Counts {
             created: fs.created,
             delivered: 0,

@@ -22,7 +22,6 @@
 
 use super::Replication;
 use super::catalogue::wait as metric;
-use super::components::FlowStats;
 use super::rows::{Sink, Window};
 use crate::engine::SimDur;
 use crate::engine::time::MS_PER_HOUR;
@@ -167,7 +166,7 @@ impl Waits {
 pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
     let m = r.model;
     for (f, (list, accounts)) in r.waits.flows.iter().enumerate() {
-        let fs = r.world.get::<FlowStats>(r.flows[f]).expect("flow stats");
+        let fs = &r.flow_stats[f];
         let transit = fs.transit.mean_hours();
         for (res, &ms) in list.iter().zip(accounts) {
             let (scope, id) = res.name(m);
