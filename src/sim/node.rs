@@ -3,7 +3,8 @@
 //! of its route, freeing yard space; whoever the yard then admits is handed over from here.
 //!
 //! Kinds are matched exhaustively, so the compiler lists what a new kind needs: a module with
-//! `spawn`, `enter`, `reset` and `node_rows` (as `station` and `border` have), and one arm in
+//! a way to make its state (`station::new` into the per-node slab, `border::spawn` as a component),
+//! `enter`, `reset` and `node_rows` (as `station` and `border` have), and one arm in
 //! each `match` ([`spawn`], `enter` and [`reset`] here, the node rows in `metrics`). Berths and
 //! a yard are optional parts of a node of any kind.
 
