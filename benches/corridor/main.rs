@@ -3,6 +3,7 @@
 use criterion::{criterion_group, criterion_main};
 
 mod calendar;
+mod copies;
 mod ecs;
 mod generate;
 mod scale;
@@ -15,6 +16,8 @@ criterion_group!(
     tandem::bench,
     ecs::bench,
     scenarios::bench,
-    scale::bench
+    scale::bench,
+    copies::bench,
+    scale::bench_million
 );
 criterion_main!(benches);

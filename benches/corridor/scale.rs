@@ -3,13 +3,16 @@
 //! same network, the loop of `tandem.rs` generalised to any routes and links. Before the
 //! measurements each workload prints the ratio of one corridor run to one bare run (wall time,
 //! world building included); benches/README.md records it beside criterion's figures.
+//!
+//! [`bench_million`] is the same at 100,000 stations, about 1e6 in flight: minutes a run and
+//! several GB, so it runs only when asked ([`MILLION_VAR`]).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput};
+use criterion::{Criterion, SamplingMode, Throughput};
 use rand::distr::Distribution;
 use rand_distr::Exp;
 
@@ -21,6 +24,12 @@ use crate::generate::{ARRIVAL_MIN, LINK_MIN, Network, SERVICE_MIN};
 
 /// Stations of each workload: about ten consignments in flight per station.
 pub(crate) const WORKLOADS: [usize; 3] = [100, 1_000, 10_000];
+
+/// Stations of the opt-in workload: about 1e6 consignments in flight.
+pub(crate) const MILLION: usize = 100_000;
+/// The environment variable that turns the workload of 1e6 in flight on: `1` for the ratio of
+/// one run each and the criterion group, `once` for that ratio alone.
+pub(crate) const MILLION_VAR: &str = "CORRIDOR_BENCH_1E6";
 
 /// The generated scenario, validated.
 pub(crate) fn model(net: &Network) -> Model {
@@ -148,4 +157,47 @@ pub(crate) fn bench(c: &mut Criterion) {
         g.bench_function("bare_heap_loop", |b| b.iter(|| run_bare(&net, horizon)));
         g.finish();
     }
+}
+
+/// The ring at [`MILLION`] stations, about 1e6 in flight, as the groups of [`bench`] but only
+/// when [`MILLION_VAR`] asks for it, and with one run per sample (ten runs and a warm-up run of
+/// each, a quarter of an hour or more on the development machine).
+pub(crate) fn bench_million(c: &mut Criterion) {
+    let asked = std::env::var(MILLION_VAR).unwrap_or_default();
+    if asked != "1" && asked != "once" {
+        eprintln!(
+            "scale_{MILLION}_stations (about 1e6 in flight) not run: set {MILLION_VAR}=1 (or =once for the ratio of one run each only); benches/README.md"
+        );
+        return;
+    }
+    let t = Instant::now();
+    let net = Network::new(MILLION);
+    let m = model(&net);
+    let horizon = m.horizon.ms();
+    eprintln!(
+        "scale {MILLION} stations: scenario generated and validated in {:.2?}",
+        t.elapsed()
+    );
+    let (events, tc) = timed(|| run_corridor(&m));
+    let (bare_events, tb) = timed(|| run_bare(&net, horizon));
+    let per_event = (tc.as_secs_f64() / events as f64) / (tb.as_secs_f64() / bare_events as f64);
+    eprintln!(
+        "scale {MILLION} stations, about {:.0} in flight: corridor {events} events in {tc:.2?}, bare loop {bare_events} in {tb:.2?}; corridor / bare {:.2} (time per event {per_event:.2}; events/s {:.2} of the bare loop's)",
+        net.in_flight(),
+        tc.as_secs_f64() / tb.as_secs_f64(),
+        1.0 / per_event
+    );
+    if asked == "once" {
+        return;
+    }
+    let mut g = c.benchmark_group(format!("scale_{MILLION}_stations"));
+    g.sampling_mode(SamplingMode::Flat);
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(events));
+    g.bench_function("corridor", |b| b.iter(|| run_corridor(&m)));
+    g.throughput(Throughput::Elements(bare_events));
+    g.bench_function("bare_heap_loop", |b| b.iter(|| run_bare(&net, horizon)));
+    g.finish();
 }
