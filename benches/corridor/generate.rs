@@ -146,8 +146,6 @@ pub(crate) const TANDEM_CREATED: u64 = 300_000;
 /// from one station to the next at once, as in the tandem). Every copy is the tandem of
 /// `tandem.rs`; only the horizon is shorter, so that [`TANDEM_CREATED`] consignments are created
 /// in all (about 11 events each: one creation, and an arrival and a service end per station).
-// The integration test that includes this file (tests/integration/scale.rs) uses the ring only.
-#[cfg_attr(test, allow(dead_code))]
 pub(crate) struct TandemCopies {
     /// Independent copies of the tandem.
     pub(crate) copies: usize,
@@ -155,7 +153,6 @@ pub(crate) struct TandemCopies {
     pub(crate) horizon_h: u64,
 }
 
-#[cfg_attr(test, allow(dead_code))]
 impl TandemCopies {
     /// `copies` copies (at least one).
     pub(crate) fn new(copies: usize) -> TandemCopies {
@@ -212,7 +209,6 @@ impl TandemCopies {
 }
 
 /// The id of station `i` (0 to 4) of copy `c`: `c0000s1` to `c0000s5` for the first copy.
-#[cfg_attr(test, allow(dead_code))]
 pub(crate) fn copy_station_id(c: usize, i: usize) -> String {
     format!("c{c:04}s{}", i + 1)
 }

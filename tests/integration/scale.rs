@@ -13,7 +13,7 @@ use crate::cli::{corridor, stderr};
 #[path = "../../benches/corridor/generate.rs"]
 mod generate;
 
-use generate::{FLOWS_PER_NODE, Network, ROUTE_LEN};
+use generate::{FLOWS_PER_NODE, Network, ROUTE_LEN, TandemCopies, copy_station_id};
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -46,6 +46,29 @@ fn generated_corridors_are_valid_and_of_the_intended_shape() {
         for l in m.offered_loads() {
             assert!((0.45..0.55).contains(&l.load), "{l:?}");
         }
+    }
+}
+
+#[test]
+fn generated_copies_of_the_tandem_are_jackson_networks_of_the_intended_shape() {
+    for copies in [1, 3, 100] {
+        let g = TandemCopies::new(copies);
+        let m = scenario::parse(Path::new("copies.toml"), &g.toml()).unwrap();
+        assert_eq!(m.nodes.len(), 5 * copies);
+        assert_eq!(m.flows.len(), copies);
+        assert!(m.links.is_empty());
+        for (c, f) in m.flows.iter().enumerate() {
+            let ids: Vec<&str> = f.route.iter().map(|&n| m.nodes[n].id.as_str()).collect();
+            let expected: Vec<String> = (0..5).map(|i| copy_station_id(c, i)).collect();
+            assert_eq!(ids, expected);
+        }
+        // Each station's load is its service mean over the hour between arrivals.
+        let mut loads: Vec<f64> = m.offered_loads().iter().map(|l| l.load).collect();
+        loads.sort_by(f64::total_cmp);
+        assert!((loads[0] - 0.5).abs() < 1e-9 && (loads[loads.len() - 1] - 0.8).abs() < 1e-9);
+        // Little's law with M/M/1 sojourns: 1 + 1.5 + 2.333 + 4 + 1 hours per copy.
+        let hours = 1.0 + 1.5 + 7.0 / 3.0 + 4.0 + 1.0;
+        assert!((g.in_flight() - copies as f64 * hours).abs() < 1e-9);
     }
 }
 
