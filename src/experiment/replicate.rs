@@ -190,8 +190,11 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
     }
     let wall = start.elapsed();
     let events = reps.events();
+    // timeseries.csv first, so that its passes are given back before the summary is built
+    // (the peak of a large network's memory); added after replications.csv, as before.
+    let timeseries = series.write(&folder)?;
     let summary = reps.finish(&mut folder)?;
-    series.finish(&mut folder)?;
+    folder.add_streamed(timeseries)?;
     if let Some(t) = trace {
         t.finish(&mut folder)?;
     }
