@@ -81,11 +81,10 @@ pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
     let get = |scope: &str, id: &str, metric: &str| index.get(scope, id, metric);
     let mut out: Vec<Bottleneck> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
-    for r in rows
-        .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "wait" && r.key.metric == "transit_share")
-    {
-        let Some((flow, res)) = r.key.id.split_once('@') else {
+    for r in rows.iter().filter(|r| {
+        r.key.is_window() && r.key.scope() == "wait" && r.key.metric() == "transit_share"
+    }) {
+        let Some((flow, res)) = r.key.id().split_once('@') else {
             continue;
         };
         let Some((scope, id)) = res.split_once(':') else {
@@ -94,7 +93,7 @@ pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
         let Some((load, wait)) = load_and_wait(scope) else {
             continue;
         };
-        let hours = get("wait", &r.key.id, "hours_per_day").map_or(0.0, |s| s.mean);
+        let hours = get("wait", r.key.id(), "hours_per_day").map_or(0.0, |s| s.mean);
         let hours = if hours.is_finite() { hours } else { 0.0 };
         let k = *at
             .entry((scope.to_string(), id.to_string()))
@@ -185,11 +184,11 @@ impl Export for BottlenecksCsv<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Row;
+    use crate::report::SummaryKey;
 
     fn row(scope: &'static str, id: &str, metric: &'static str, values: &[f64]) -> SummaryRow {
         SummaryRow {
-            key: Row::new(scope, id, metric, "x", f64::NAN),
+            key: SummaryKey::new(scope, id, metric, "x"),
             summary: Summary::of(values),
         }
     }

@@ -14,9 +14,9 @@ pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
     let mut out = Vec::new();
     for created in rows
         .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "flow" && r.key.metric == "created")
+        .filter(|r| r.key.is_window() && r.key.scope() == "flow" && r.key.metric() == "created")
     {
-        let id = &created.key.id;
+        let id = &created.key.id();
         let Some(open) = index.get("flow", id, "in_system_end") else {
             continue;
         };
@@ -43,23 +43,23 @@ pub(crate) const HELD_SHARE: f64 = 0.05;
 /// growing, or it spends at least `HELD_SHARE` (5%) of its transit waiting for an element that does
 /// not settle.
 pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
-    let grows = |r: &&SummaryRow| r.key.metric == "stable" && r.summary.mean == 0.0;
+    let grows = |r: &&SummaryRow| r.key.metric() == "stable" && r.summary.mean == 0.0;
     let index = super::SummaryIndex::new(rows);
     let mut out = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for (i, r) in rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| grows(r) && r.key.scope != "flow")
+        .filter(|(_, r)| grows(r) && r.key.scope() != "flow")
     {
-        let (scope, id) = (r.key.scope, &r.key.id);
+        let (scope, id) = (r.key.scope(), &r.key.id());
         bad.push(format!("{scope}:{id}"));
         // The trend is the row just before its verdict.
         let rise = i
             .checked_sub(1)
             .map(|i| &rows[i])
-            .filter(|t| super::stability::level_of(t.key.metric).is_some())
-            .map(|t| (t.key.metric, t.key.unit, t.summary));
+            .filter(|t| super::stability::level_of(t.key.metric()).is_some())
+            .map(|t| (t.key.metric(), t.key.unit(), t.summary));
         if let Some((metric, unit, s)) = rise {
             out.push(format!(
                 "warning: {scope} \"{id}\" does not settle: what waits there rose by {:.1} ±{:.1} {unit} over the second half of the window ({metric}); figures that depend on it depend on the run's length",
@@ -69,9 +69,9 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
     }
     let flows = rows
         .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "flow" && r.key.metric == "created");
+        .filter(|r| r.key.is_window() && r.key.scope() == "flow" && r.key.metric() == "created");
     for f in flows {
-        let id = &f.key.id;
+        let id = &f.key.id();
         let own = index
             .get("flow", id, "stable")
             .is_some_and(|s| s.mean == 0.0);
@@ -131,9 +131,9 @@ pub(crate) fn swinging(rows: &[SummaryRow]) -> Vec<String> {
     let mut warned: Vec<&str> = Vec::new();
     for r in rows
         .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "route" && r.key.metric == "share")
+        .filter(|r| r.key.is_window() && r.key.scope() == "route" && r.key.metric() == "share")
     {
-        let Some((flow, route)) = r.key.id.split_once('/') else {
+        let Some((flow, route)) = r.key.id().split_once('/') else {
             continue;
         };
         let Some(n) = index.get("flow", flow, "created").map(|s| s.mean) else {
@@ -181,7 +181,7 @@ mod tests {
 
     fn row(id: &str, metric: &'static str, mean: f64) -> SummaryRow {
         SummaryRow {
-            key: crate::report::Row::new("flow", id, metric, "count", mean),
+            key: crate::report::SummaryKey::new("flow", id, metric, "count"),
             summary: Summary::of(&[mean]),
         }
     }
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn flags_a_route_share_that_varies_more_than_independent_choices() {
         let share = |id: &str, values: &[f64]| SummaryRow {
-            key: crate::report::Row::new("route", id, "share", "ratio", f64::NAN),
+            key: crate::report::SummaryKey::new("route", id, "share", "ratio"),
             summary: Summary::of(values),
         };
         // 1,000 consignments a replication at a share of 0.5: independent choices vary by

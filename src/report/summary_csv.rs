@@ -35,7 +35,7 @@ impl Export for SummaryCsv<'_> {
             w.write_record(
                 std::iter::once(self.scenario.to_string())
                     .chain(r.fields())
-                    .chain(std::iter::once(r.key.period.to_string())),
+                    .chain(std::iter::once(r.key.period().to_string())),
             )?;
         }
         w.flush()

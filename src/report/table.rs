@@ -308,11 +308,11 @@ fn write_periods(
     let mut periods: Vec<&str> = Vec::new();
     let mut index: HashMap<(&str, &str, &str, &str), &Summary> = HashMap::new();
     for r in rows.iter().filter(|r| !r.key.is_window()) {
-        if periods.last() != Some(&r.key.period) {
-            periods.push(r.key.period);
+        if periods.last() != Some(&r.key.period()) {
+            periods.push(r.key.period());
         }
         index.insert(
-            (r.key.period, r.key.scope, r.key.id.as_str(), r.key.metric),
+            (r.key.period(), r.key.scope(), r.key.id(), r.key.metric()),
             &r.summary,
         );
     }
