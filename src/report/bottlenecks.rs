@@ -77,10 +77,15 @@ fn load_and_wait(scope: &str) -> Option<(&'static str, &'static str)> {
 /// Every resource some flow waits for, ranked: most consignment-hours of waiting per day
 /// first, then highest load, then scope and id.
 pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
-    let index = SummaryIndex::new(rows);
+    rank_in(&SummaryIndex::new(rows))
+}
+
+/// [`rank`] with the summary's index.
+pub(crate) fn rank_in(index: &SummaryIndex) -> Vec<Bottleneck> {
+    let rows = index.rows();
     let get = |scope: &str, id: &str, metric: &str| index.get(scope, id, metric);
     let mut out: Vec<Bottleneck> = Vec::new();
-    let mut at: HashMap<(String, String), usize> = HashMap::new();
+    let mut at: HashMap<(&str, &str), usize> = HashMap::new();
     for r in rows.iter().filter(|r| {
         r.key.is_window() && r.key.scope() == "wait" && r.key.metric() == "transit_share"
     }) {
@@ -95,20 +100,18 @@ pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
         };
         let hours = get("wait", r.key.id(), "hours_per_day").map_or(0.0, |s| s.mean);
         let hours = if hours.is_finite() { hours } else { 0.0 };
-        let k = *at
-            .entry((scope.to_string(), id.to_string()))
-            .or_insert_with(|| {
-                out.push(Bottleneck {
-                    scope: scope.to_string(),
-                    id: id.to_string(),
-                    load: get(scope, id, load).copied(),
-                    wait: get(scope, id, wait).copied(),
-                    hours_per_day: 0.0,
-                    stable: get(scope, id, "stable").map(|s| s.mean),
-                    flows: Vec::new(),
-                });
-                out.len() - 1
+        let k = *at.entry((scope, id)).or_insert_with(|| {
+            out.push(Bottleneck {
+                scope: scope.to_string(),
+                id: id.to_string(),
+                load: get(scope, id, load).copied(),
+                wait: get(scope, id, wait).copied(),
+                hours_per_day: 0.0,
+                stable: get(scope, id, "stable").map(|s| s.mean),
+                flows: Vec::new(),
             });
+            out.len() - 1
+        });
         let b = &mut out[k];
         b.hours_per_day += hours;
         b.flows.push(FlowPart {

@@ -1,6 +1,6 @@
 //! Checks of a run's summary that a planner must see beside the numbers.
 
-use super::SummaryRow;
+use super::{SummaryIndex, SummaryRow};
 
 /// The share of a flow's consignments (created after the warm-up) still in the system at the
 /// horizon above which its transit figures are flagged: `transit_mean` and the percentiles
@@ -10,7 +10,12 @@ pub const UNDELIVERED_LIMIT: f64 = 0.01;
 /// One warning per flow whose mean undelivered share (`in_system_end / created`, means over
 /// replications) is above [`UNDELIVERED_LIMIT`], in the order of the summary.
 pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
-    let index = super::SummaryIndex::new(rows);
+    undelivered_in(&SummaryIndex::new(rows))
+}
+
+/// [`undelivered`] with the summary's index.
+fn undelivered_in(index: &SummaryIndex) -> Vec<String> {
+    let rows = index.rows();
     let mut out = Vec::new();
     for created in rows
         .iter()
@@ -43,8 +48,13 @@ pub(crate) const HELD_SHARE: f64 = 0.05;
 /// growing, or it spends at least `HELD_SHARE` (5%) of its transit waiting for an element that does
 /// not settle.
 pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
+    unsettled_in(&SummaryIndex::new(rows))
+}
+
+/// [`unsettled`] with the summary's index.
+fn unsettled_in(index: &SummaryIndex) -> Vec<String> {
+    let rows = index.rows();
     let grows = |r: &&SummaryRow| r.key.metric() == "stable" && r.summary.mean == 0.0;
-    let index = super::SummaryIndex::new(rows);
     let mut out = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for (i, r) in rows
@@ -125,8 +135,8 @@ pub(crate) const SWING_FACTOR: f64 = 3.0;
 /// choices at that share would give, `sqrt(p (1 - p) / n)` with `n` the flow's consignments
 /// created per replication. A learned choice that oscillates (a route looks fast, takes the
 /// traffic, congests, loses it) ends each replication at another point of its swing.
-pub(crate) fn swinging(rows: &[SummaryRow]) -> Vec<String> {
-    let index = super::SummaryIndex::new(rows);
+fn swinging(index: &SummaryIndex) -> Vec<String> {
+    let rows = index.rows();
     let mut out: Vec<String> = Vec::new();
     let mut warned: Vec<&str> = Vec::new();
     for r in rows
@@ -159,18 +169,19 @@ pub(crate) fn swinging(rows: &[SummaryRow]) -> Vec<String> {
 /// ([`undelivered`]), one warning per flow at most; then the flows whose route choice swings
 /// (`swinging`).
 pub fn warnings(rows: &[SummaryRow]) -> Vec<String> {
-    let mut out = unsettled(rows);
+    let index = SummaryIndex::new(rows);
+    let mut out = unsettled_in(&index);
     let flagged: Vec<String> = out
         .iter()
         .filter_map(|w| w.strip_prefix("warning: flow \""))
         .filter_map(|w| w.split_once('"').map(|(id, _)| format!("\"{id}\"")))
         .collect();
     out.extend(
-        undelivered(rows)
+        undelivered_in(&index)
             .into_iter()
             .filter(|w| !flagged.iter().any(|id| w.contains(id.as_str()))),
     );
-    out.extend(swinging(rows));
+    out.extend(swinging(&index));
     out
 }
 
@@ -204,7 +215,7 @@ mod tests {
             row("few", "created", 1000.0),
             share("few/a", &[0.3, 0.7, 0.4, 0.6]),
         ];
-        let w = swinging(&rows);
+        let w = swinging(&SummaryIndex::new(&rows));
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(
             w[0].contains("flow \"swings\"") && w[0].contains("route \"a\""),

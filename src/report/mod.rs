@@ -340,16 +340,18 @@ pub fn fmt_value(v: f64) -> String {
 }
 
 /// The whole-window summary rows of a run, indexed by scope, id and metric: many look-ups
-/// without a scan each ([`find`] scans). A hash table of row numbers (open addressing, at most
-/// half full: 8 bytes or less a row), built in one pass over the rows: no key is copied and
-/// none sorted (a hash map of the keys took 120 MB for the 950,000 rows of a 10,000-station
-/// corridor; a list sorted by key took a fifth of the run's time to sort and search).
+/// without a scan each ([`find`] scans). A hash table of row numbers, each with 32 bits of its
+/// key's hash (open addressing, at most half full: 16 bytes or less a row), built in one pass
+/// over the rows: no key is copied and none sorted (a hash map of the keys took 120 MB for the
+/// 950,000 rows of a 10,000-station corridor; a list sorted by key took a fifth of the run's
+/// time to sort and search).
 #[derive(Debug)]
 pub struct SummaryIndex<'a> {
     rows: &'a [SummaryRow],
-    /// Row numbers at the slot of their key's hash or after it; [`EMPTY`](Self::EMPTY) where
-    /// none is. Among rows of equal keys only the first is held, the one [`find`] finds.
-    slots: Vec<u32>,
+    /// (row number, high half of its key's hash) at the slot of the hash's low bits or after
+    /// it; [`EMPTY`](Self::EMPTY) rows where none is. Among rows of equal keys only the first
+    /// is held, the one [`find`] finds.
+    slots: Vec<(u32, u32)>,
 }
 
 impl<'a> SummaryIndex<'a> {
@@ -361,32 +363,42 @@ impl<'a> SummaryIndex<'a> {
         let size = (2 * n).next_power_of_two().max(8);
         let mut index = SummaryIndex {
             rows,
-            slots: vec![Self::EMPTY; size],
+            slots: vec![(Self::EMPTY, 0); size],
         };
         for (i, r) in rows.iter().enumerate() {
             if !r.key.is_window() {
                 continue;
             }
             let k = &r.key;
-            if let Err(slot) = index.slot(k.scope(), k.id(), k.metric()) {
-                index.slots[slot] = i as u32;
+            let hash = key_hash(k.scope(), k.id(), k.metric());
+            if let Err(slot) = index.slot(hash, k.scope(), k.id(), k.metric()) {
+                index.slots[slot] = (i as u32, (hash >> 32) as u32);
             }
         }
         index
     }
 
-    /// `Ok` with the row number of the key, or `Err` with the empty slot where it would go.
-    fn slot(&self, scope: &str, id: &str, metric: &str) -> Result<u32, usize> {
+    /// The rows indexed.
+    pub fn rows(&self) -> &'a [SummaryRow] {
+        self.rows
+    }
+
+    /// `Ok` with the row number of the key whose hash is `hash`, or `Err` with the empty slot
+    /// where it would go.
+    fn slot(&self, hash: u64, scope: &str, id: &str, metric: &str) -> Result<u32, usize> {
         let mask = self.slots.len() - 1;
-        let mut at = key_hash(scope, id, metric) as usize & mask;
+        let tag = (hash >> 32) as u32;
+        let mut at = hash as usize & mask;
         loop {
-            let i = self.slots[at];
+            let (i, t) = self.slots[at];
             if i == Self::EMPTY {
                 return Err(at);
             }
-            let k = &self.rows[i as usize].key;
-            if k.id() == id && k.metric() == metric && k.scope() == scope {
-                return Ok(i);
+            if t == tag {
+                let k = &self.rows[i as usize].key;
+                if k.id() == id && k.metric() == metric && k.scope() == scope {
+                    return Ok(i);
+                }
             }
             at = (at + 1) & mask;
         }
@@ -394,7 +406,8 @@ impl<'a> SummaryIndex<'a> {
 
     /// The summary of `metric` of `id` in `scope`, as [`find`] gives it.
     pub fn get(&self, scope: &str, id: &str, metric: &str) -> Option<&'a Summary> {
-        let i = self.slot(scope, id, metric).ok()?;
+        let hash = key_hash(scope, id, metric);
+        let i = self.slot(hash, scope, id, metric).ok()?;
         Some(&self.rows[i as usize].summary)
     }
 }

@@ -142,7 +142,7 @@ pub fn write_table(
     writeln!(out)?;
     write_costs(out, model, &index, width)?;
     write_routes(out, model, &index, width)?;
-    let ranked = bottlenecks::rank(rows);
+    let ranked = bottlenecks::rank_in(&index);
     let top: Vec<Vec<String>> = ranked
         .iter()
         .take(TOP_BOTTLENECKS)
