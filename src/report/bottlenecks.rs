@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::{Export, SummaryIndex, SummaryRow, finish, fmt_value};
+use super::{Export, SummaryIndex, SummaryRow, fmt_value};
 use crate::engine::summary::Summary;
 
 /// Column names of bottlenecks.csv.
@@ -152,7 +152,14 @@ impl Export for BottlenecksCsv<'_> {
     }
 
     fn serialize(&self) -> std::io::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut out = Vec::new();
+        self.write_to(&mut out)?;
+        Ok(out)
+    }
+
+    /// Written row by row (18 MB for a 10,000-station corridor), not made whole first.
+    fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
         w.write_record(BOTTLENECKS_HEADER)?;
         let num = |s: Option<Summary>| {
             s.map_or([String::new(), String::new()], |s| {
@@ -180,7 +187,7 @@ impl Export for BottlenecksCsv<'_> {
                 ])?;
             }
         }
-        finish(w)
+        w.flush()
     }
 }
 
