@@ -155,7 +155,7 @@ fn names(n: Names) -> &'static Names {
 
 /// What a summary row is of: scope, id, metric, unit and calendar period, as in [`Row`], in 24
 /// bytes (a run of a 10,000-station corridor has 950,000 summary rows). The id is shared by the
-/// rows of one element where the summary is built from a run ([`SummaryKey::sharing`]).
+/// rows of one element where the summary is built from a run (`SummaryKey::sharing`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SummaryKey {
     names: &'static Names,
