@@ -213,9 +213,12 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         scenario: &model.name,
         rows: &summary,
     })?;
+    // One index of the summary for the bottlenecks, the table and the warnings.
+    let index = report::SummaryIndex::new(&summary);
     folder.add(&BottlenecksCsv {
         scenario: &model.name,
         rows: &summary,
+        index: Some(&index),
     })?;
     let map_warning = add_map(&mut folder, &Network::of(&model), &summary)?;
     let mut written = folder.commit(&mut m)?;
@@ -223,7 +226,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         written.push(report::html::write(&dir, None)?);
     }
     let mut table = Vec::new();
-    let _ = report::print_table(&mut table, &model, &summary);
+    let _ = report::print_table_in(&mut table, &model, &index);
     p.stdout = String::from_utf8_lossy(&table).into_owned();
     p.line("");
     if let Some(o) = &outcome {
@@ -235,7 +238,7 @@ pub fn run(opts: &RunOptions) -> Result<Printout> {
         wall,
         &format!("{} replication(s)", model.replications),
     );
-    for w in report::warnings(&summary) {
+    for w in report::warnings_in(&index) {
         p.stderr.push_str(&w);
         p.stderr.push('\n');
     }

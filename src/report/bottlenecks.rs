@@ -144,6 +144,8 @@ pub struct BottlenecksCsv<'a> {
     pub scenario: &'a str,
     /// The scenario's summary.
     pub rows: &'a [SummaryRow],
+    /// Its index, if the caller has one (else the file makes its own).
+    pub index: Option<&'a SummaryIndex<'a>>,
 }
 
 impl Export for BottlenecksCsv<'_> {
@@ -166,7 +168,11 @@ impl Export for BottlenecksCsv<'_> {
                 [fmt_value(s.mean), fmt_value(s.ci95)]
             })
         };
-        for (i, b) in rank(self.rows).iter().enumerate() {
+        let ranked = match self.index {
+            Some(index) => rank_in(index),
+            None => rank(self.rows),
+        };
+        for (i, b) in ranked.iter().enumerate() {
             let [load, load_ci] = num(b.load);
             let [wait, wait_ci] = num(b.wait);
             for f in &b.flows {
@@ -229,6 +235,7 @@ mod tests {
             BottlenecksCsv {
                 scenario: "x",
                 rows: &rows,
+                index: None,
             }
             .serialize()
             .unwrap(),
@@ -238,5 +245,16 @@ mod tests {
         assert_eq!(lines.len(), 4);
         assert!(lines[1].starts_with("x,1,service,s,0.98,"), "{}", lines[1]);
         assert!(lines[1].ends_with(",5,0,g,0.9,0"), "{}", lines[1]);
+        // With the caller's index, the same file.
+        let index = SummaryIndex::new(&rows);
+        let with_index = BottlenecksCsv {
+            scenario: "x",
+            rows: &rows,
+            index: Some(&index),
+        };
+        assert_eq!(
+            String::from_utf8(with_index.serialize().unwrap()).unwrap(),
+            csv
+        );
     }
 }

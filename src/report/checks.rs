@@ -169,19 +169,23 @@ fn swinging(index: &SummaryIndex) -> Vec<String> {
 /// ([`undelivered`]), one warning per flow at most; then the flows whose route choice swings
 /// (`swinging`).
 pub fn warnings(rows: &[SummaryRow]) -> Vec<String> {
-    let index = SummaryIndex::new(rows);
-    let mut out = unsettled_in(&index);
+    warnings_in(&SummaryIndex::new(rows))
+}
+
+/// [`warnings`] with the summary's index.
+pub(crate) fn warnings_in(index: &SummaryIndex) -> Vec<String> {
+    let mut out = unsettled_in(index);
     let flagged: Vec<String> = out
         .iter()
         .filter_map(|w| w.strip_prefix("warning: flow \""))
         .filter_map(|w| w.split_once('"').map(|(id, _)| format!("\"{id}\"")))
         .collect();
     out.extend(
-        undelivered_in(&index)
+        undelivered_in(index)
             .into_iter()
             .filter(|w| !flagged.iter().any(|id| w.contains(id.as_str()))),
     );
-    out.extend(swinging(&index));
+    out.extend(swinging(index));
     out
 }
 

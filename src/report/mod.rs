@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::engine::summary::Summary;
 
 pub use bottlenecks::{BOTTLENECKS_HEADER, BottlenecksCsv};
+pub(crate) use checks::warnings_in;
 pub use checks::{UNDELIVERED_LIMIT, undelivered, unsettled, warnings};
 pub use comparison_csv::{COMPARISON_HEADER, Comparison, ComparisonCsv};
 pub use folder::{Previous, ResultsFolder, ScratchFile, StreamedFile, abandon, write_file};
@@ -36,6 +37,7 @@ pub use geojson::{CorridorGeojson, GEOJSON_FILE};
 pub use replications_csv::{REPLICATIONS_HEADER, ReplicationsCsv, write_replication};
 pub use summary_csv::{SUMMARY_HEADER, SummaryCsv};
 pub use sweep_csv::{PointRows, SweepCsv, point_records, read_sweep_rows, sweep_header};
+pub(crate) use table::print_table_in;
 pub use table::{print_table, write_table};
 pub use timeseries_csv::{
     SERIES_REPLICATIONS_HEADER, Series, SeriesKey, TIMESERIES_HEADER, series_replications_header,
