@@ -152,6 +152,7 @@ pub fn write(dir: &Path, model: &Model, out: &RunOutput) -> Result<Vec<PathBuf>>
     folder.add(&BottlenecksCsv {
         scenario: &model.name,
         rows: &out.summary,
+        index: None,
     })?;
     folder.add(&ReplicationsCsv {
         scenario: &model.name,

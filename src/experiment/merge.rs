@@ -410,6 +410,7 @@ fn merge_runs(shards: &[Held], name: &str, folder: &mut ResultsFolder) -> Result
     folder.add(&BottlenecksCsv {
         scenario: name,
         rows: &summary,
+        index: None,
     })?;
     // The map, drawn from the resolved scenario the shards ran, as the run draws it.
     match first.scenarios.first() {

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::{
-    REPLICATIONS_HEADER, ReplicationResult, Row, SUMMARY_HEADER, SummaryRow, intern,
+    REPLICATIONS_HEADER, ReplicationResult, Row, SUMMARY_HEADER, SharedIds, SummaryKey, SummaryRow,
+    intern,
 };
 
 fn err(path: &Path, message: impl Into<String>) -> Error {
@@ -66,6 +67,7 @@ pub(super) fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>>
         ));
     }
     let mut rows = Vec::new();
+    let mut ids = SharedIds::default();
     let mut name: Option<String> = None;
     for (i, record) in csv.records().enumerate() {
         let line = i as u64 + 2;
@@ -97,14 +99,13 @@ pub(super) fn read_summary(path: &Path, bytes: &[u8]) -> Result<Vec<SummaryRow>>
             )
         })?;
         rows.push(SummaryRow {
-            key: Row {
-                scope: intern(&r[1]),
-                id: r[2].to_string(),
-                metric: intern(&r[3]),
-                unit: intern(&r[4]),
-                value: f64::NAN,
-                period: intern(r.get(11).unwrap_or("")),
-            },
+            key: SummaryKey::with_id(
+                intern(&r[1]),
+                ids.id(&r[2]),
+                intern(&r[3]),
+                intern(&r[4]),
+                intern(r.get(11).unwrap_or("")),
+            ),
             summary: Summary {
                 mean: value(5)?,
                 ci95: value(6)?,

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::{Export, SummaryIndex, SummaryRow, finish, fmt_value};
+use super::{Export, SummaryIndex, SummaryRow, fmt_value};
 use crate::engine::summary::Summary;
 
 /// Column names of bottlenecks.csv.
@@ -77,15 +77,19 @@ fn load_and_wait(scope: &str) -> Option<(&'static str, &'static str)> {
 /// Every resource some flow waits for, ranked: most consignment-hours of waiting per day
 /// first, then highest load, then scope and id.
 pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
-    let index = SummaryIndex::new(rows);
+    rank_in(&SummaryIndex::new(rows))
+}
+
+/// [`rank`] with the summary's index.
+pub(crate) fn rank_in(index: &SummaryIndex) -> Vec<Bottleneck> {
+    let rows = index.rows();
     let get = |scope: &str, id: &str, metric: &str| index.get(scope, id, metric);
     let mut out: Vec<Bottleneck> = Vec::new();
-    let mut at: HashMap<(String, String), usize> = HashMap::new();
-    for r in rows
-        .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "wait" && r.key.metric == "transit_share")
-    {
-        let Some((flow, res)) = r.key.id.split_once('@') else {
+    let mut at: HashMap<(&str, &str), usize> = HashMap::new();
+    for r in rows.iter().filter(|r| {
+        r.key.is_window() && r.key.scope() == "wait" && r.key.metric() == "transit_share"
+    }) {
+        let Some((flow, res)) = r.key.id().split_once('@') else {
             continue;
         };
         let Some((scope, id)) = res.split_once(':') else {
@@ -94,22 +98,20 @@ pub fn rank(rows: &[SummaryRow]) -> Vec<Bottleneck> {
         let Some((load, wait)) = load_and_wait(scope) else {
             continue;
         };
-        let hours = get("wait", &r.key.id, "hours_per_day").map_or(0.0, |s| s.mean);
+        let hours = get("wait", r.key.id(), "hours_per_day").map_or(0.0, |s| s.mean);
         let hours = if hours.is_finite() { hours } else { 0.0 };
-        let k = *at
-            .entry((scope.to_string(), id.to_string()))
-            .or_insert_with(|| {
-                out.push(Bottleneck {
-                    scope: scope.to_string(),
-                    id: id.to_string(),
-                    load: get(scope, id, load).copied(),
-                    wait: get(scope, id, wait).copied(),
-                    hours_per_day: 0.0,
-                    stable: get(scope, id, "stable").map(|s| s.mean),
-                    flows: Vec::new(),
-                });
-                out.len() - 1
+        let k = *at.entry((scope, id)).or_insert_with(|| {
+            out.push(Bottleneck {
+                scope: scope.to_string(),
+                id: id.to_string(),
+                load: get(scope, id, load).copied(),
+                wait: get(scope, id, wait).copied(),
+                hours_per_day: 0.0,
+                stable: get(scope, id, "stable").map(|s| s.mean),
+                flows: Vec::new(),
             });
+            out.len() - 1
+        });
         let b = &mut out[k];
         b.hours_per_day += hours;
         b.flows.push(FlowPart {
@@ -142,6 +144,8 @@ pub struct BottlenecksCsv<'a> {
     pub scenario: &'a str,
     /// The scenario's summary.
     pub rows: &'a [SummaryRow],
+    /// Its index, if the caller has one (else the file makes its own).
+    pub index: Option<&'a SummaryIndex<'a>>,
 }
 
 impl Export for BottlenecksCsv<'_> {
@@ -150,14 +154,25 @@ impl Export for BottlenecksCsv<'_> {
     }
 
     fn serialize(&self) -> std::io::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut out = Vec::new();
+        self.write_to(&mut out)?;
+        Ok(out)
+    }
+
+    /// Written row by row (18 MB for a 10,000-station corridor), not made whole first.
+    fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
         w.write_record(BOTTLENECKS_HEADER)?;
         let num = |s: Option<Summary>| {
             s.map_or([String::new(), String::new()], |s| {
                 [fmt_value(s.mean), fmt_value(s.ci95)]
             })
         };
-        for (i, b) in rank(self.rows).iter().enumerate() {
+        let ranked = match self.index {
+            Some(index) => rank_in(index),
+            None => rank(self.rows),
+        };
+        for (i, b) in ranked.iter().enumerate() {
             let [load, load_ci] = num(b.load);
             let [wait, wait_ci] = num(b.wait);
             for f in &b.flows {
@@ -178,18 +193,18 @@ impl Export for BottlenecksCsv<'_> {
                 ])?;
             }
         }
-        finish(w)
+        w.flush()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Row;
+    use crate::report::SummaryKey;
 
     fn row(scope: &'static str, id: &str, metric: &'static str, values: &[f64]) -> SummaryRow {
         SummaryRow {
-            key: Row::new(scope, id, metric, "x", f64::NAN),
+            key: SummaryKey::new(scope, id, metric, "x"),
             summary: Summary::of(values),
         }
     }
@@ -220,6 +235,7 @@ mod tests {
             BottlenecksCsv {
                 scenario: "x",
                 rows: &rows,
+                index: None,
             }
             .serialize()
             .unwrap(),
@@ -229,5 +245,16 @@ mod tests {
         assert_eq!(lines.len(), 4);
         assert!(lines[1].starts_with("x,1,service,s,0.98,"), "{}", lines[1]);
         assert!(lines[1].ends_with(",5,0,g,0.9,0"), "{}", lines[1]);
+        // With the caller's index, the same file.
+        let index = SummaryIndex::new(&rows);
+        let with_index = BottlenecksCsv {
+            scenario: "x",
+            rows: &rows,
+            index: Some(&index),
+        };
+        assert_eq!(
+            String::from_utf8(with_index.serialize().unwrap()).unwrap(),
+            csv
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Checks of a run's summary that a planner must see beside the numbers.
 
-use super::SummaryRow;
+use super::{SummaryIndex, SummaryRow};
 
 /// The share of a flow's consignments (created after the warm-up) still in the system at the
 /// horizon above which its transit figures are flagged: `transit_mean` and the percentiles
@@ -10,13 +10,18 @@ pub const UNDELIVERED_LIMIT: f64 = 0.01;
 /// One warning per flow whose mean undelivered share (`in_system_end / created`, means over
 /// replications) is above [`UNDELIVERED_LIMIT`], in the order of the summary.
 pub fn undelivered(rows: &[SummaryRow]) -> Vec<String> {
-    let index = super::SummaryIndex::new(rows);
+    undelivered_in(&SummaryIndex::new(rows))
+}
+
+/// [`undelivered`] with the summary's index.
+fn undelivered_in(index: &SummaryIndex) -> Vec<String> {
+    let rows = index.rows();
     let mut out = Vec::new();
     for created in rows
         .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "flow" && r.key.metric == "created")
+        .filter(|r| r.key.is_window() && r.key.scope() == "flow" && r.key.metric() == "created")
     {
-        let id = &created.key.id;
+        let id = &created.key.id();
         let Some(open) = index.get("flow", id, "in_system_end") else {
             continue;
         };
@@ -43,23 +48,28 @@ pub(crate) const HELD_SHARE: f64 = 0.05;
 /// growing, or it spends at least `HELD_SHARE` (5%) of its transit waiting for an element that does
 /// not settle.
 pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
-    let grows = |r: &&SummaryRow| r.key.metric == "stable" && r.summary.mean == 0.0;
-    let index = super::SummaryIndex::new(rows);
+    unsettled_in(&SummaryIndex::new(rows))
+}
+
+/// [`unsettled`] with the summary's index.
+fn unsettled_in(index: &SummaryIndex) -> Vec<String> {
+    let rows = index.rows();
+    let grows = |r: &&SummaryRow| r.key.metric() == "stable" && r.summary.mean == 0.0;
     let mut out = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for (i, r) in rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| grows(r) && r.key.scope != "flow")
+        .filter(|(_, r)| grows(r) && r.key.scope() != "flow")
     {
-        let (scope, id) = (r.key.scope, &r.key.id);
+        let (scope, id) = (r.key.scope(), &r.key.id());
         bad.push(format!("{scope}:{id}"));
         // The trend is the row just before its verdict.
         let rise = i
             .checked_sub(1)
             .map(|i| &rows[i])
-            .filter(|t| super::stability::level_of(t.key.metric).is_some())
-            .map(|t| (t.key.metric, t.key.unit, t.summary));
+            .filter(|t| super::stability::level_of(t.key.metric()).is_some())
+            .map(|t| (t.key.metric(), t.key.unit(), t.summary));
         if let Some((metric, unit, s)) = rise {
             out.push(format!(
                 "warning: {scope} \"{id}\" does not settle: what waits there rose by {:.1} ±{:.1} {unit} over the second half of the window ({metric}); figures that depend on it depend on the run's length",
@@ -69,9 +79,9 @@ pub fn unsettled(rows: &[SummaryRow]) -> Vec<String> {
     }
     let flows = rows
         .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "flow" && r.key.metric == "created");
+        .filter(|r| r.key.is_window() && r.key.scope() == "flow" && r.key.metric() == "created");
     for f in flows {
-        let id = &f.key.id;
+        let id = &f.key.id();
         let own = index
             .get("flow", id, "stable")
             .is_some_and(|s| s.mean == 0.0);
@@ -125,15 +135,15 @@ pub(crate) const SWING_FACTOR: f64 = 3.0;
 /// choices at that share would give, `sqrt(p (1 - p) / n)` with `n` the flow's consignments
 /// created per replication. A learned choice that oscillates (a route looks fast, takes the
 /// traffic, congests, loses it) ends each replication at another point of its swing.
-pub(crate) fn swinging(rows: &[SummaryRow]) -> Vec<String> {
-    let index = super::SummaryIndex::new(rows);
+fn swinging(index: &SummaryIndex) -> Vec<String> {
+    let rows = index.rows();
     let mut out: Vec<String> = Vec::new();
     let mut warned: Vec<&str> = Vec::new();
     for r in rows
         .iter()
-        .filter(|r| r.key.is_window() && r.key.scope == "route" && r.key.metric == "share")
+        .filter(|r| r.key.is_window() && r.key.scope() == "route" && r.key.metric() == "share")
     {
-        let Some((flow, route)) = r.key.id.split_once('/') else {
+        let Some((flow, route)) = r.key.id().split_once('/') else {
             continue;
         };
         let Some(n) = index.get("flow", flow, "created").map(|s| s.mean) else {
@@ -159,18 +169,23 @@ pub(crate) fn swinging(rows: &[SummaryRow]) -> Vec<String> {
 /// ([`undelivered`]), one warning per flow at most; then the flows whose route choice swings
 /// (`swinging`).
 pub fn warnings(rows: &[SummaryRow]) -> Vec<String> {
-    let mut out = unsettled(rows);
+    warnings_in(&SummaryIndex::new(rows))
+}
+
+/// [`warnings`] with the summary's index.
+pub(crate) fn warnings_in(index: &SummaryIndex) -> Vec<String> {
+    let mut out = unsettled_in(index);
     let flagged: Vec<String> = out
         .iter()
         .filter_map(|w| w.strip_prefix("warning: flow \""))
         .filter_map(|w| w.split_once('"').map(|(id, _)| format!("\"{id}\"")))
         .collect();
     out.extend(
-        undelivered(rows)
+        undelivered_in(index)
             .into_iter()
             .filter(|w| !flagged.iter().any(|id| w.contains(id.as_str()))),
     );
-    out.extend(swinging(rows));
+    out.extend(swinging(index));
     out
 }
 
@@ -181,7 +196,7 @@ mod tests {
 
     fn row(id: &str, metric: &'static str, mean: f64) -> SummaryRow {
         SummaryRow {
-            key: crate::report::Row::new("flow", id, metric, "count", mean),
+            key: crate::report::SummaryKey::new("flow", id, metric, "count"),
             summary: Summary::of(&[mean]),
         }
     }
@@ -189,7 +204,7 @@ mod tests {
     #[test]
     fn flags_a_route_share_that_varies_more_than_independent_choices() {
         let share = |id: &str, values: &[f64]| SummaryRow {
-            key: crate::report::Row::new("route", id, "share", "ratio", f64::NAN),
+            key: crate::report::SummaryKey::new("route", id, "share", "ratio"),
             summary: Summary::of(values),
         };
         // 1,000 consignments a replication at a share of 0.5: independent choices vary by
@@ -204,7 +219,7 @@ mod tests {
             row("few", "created", 1000.0),
             share("few/a", &[0.3, 0.7, 0.4, 0.6]),
         ];
-        let w = swinging(&rows);
+        let w = swinging(&SummaryIndex::new(&rows));
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(
             w[0].contains("flow \"swings\"") && w[0].contains("route \"a\""),

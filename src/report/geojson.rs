@@ -130,12 +130,7 @@ impl<'a> Results<'a> {
             means: rows
                 .iter()
                 .filter(|r| r.key.is_window())
-                .map(|r| {
-                    (
-                        (r.key.scope, r.key.id.as_str(), r.key.metric),
-                        r.summary.mean,
-                    )
-                })
+                .map(|r| ((r.key.scope(), r.key.id(), r.key.metric()), r.summary.mean))
                 .collect(),
             ranks: rank(rows)
                 .into_iter()
@@ -332,12 +327,12 @@ impl Export for CorridorGeojson<'_> {
 mod tests {
     use super::*;
     use crate::engine::summary::Summary;
-    use crate::report::Row;
+    use crate::report::SummaryKey;
     use crate::scenario::network::{NetLink, NetNode};
 
     fn row(scope: &'static str, id: &str, metric: &'static str, values: &[f64]) -> SummaryRow {
         SummaryRow {
-            key: Row::new(scope, id, metric, "x", f64::NAN),
+            key: SummaryKey::new(scope, id, metric, "x"),
             summary: Summary::of(values),
         }
     }

@@ -18,8 +18,9 @@
 //! load of 0.9.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::{Row, SummaryRow};
+use super::{SummaryKey, SummaryRow};
 use crate::engine::summary::Summary;
 
 /// The metric name and unit of the derived rows.
@@ -70,11 +71,17 @@ pub const LEVELS: [&str; 5] = [
 
 /// The `stable` row that follows the trend row `key`, whose summary is `rise`, given the mean
 /// of the level's time-average (NaN if unknown).
-pub fn stable_row(key: &Row, rise: &Summary, level_mean: f64) -> SummaryRow {
+pub fn stable_row(key: &SummaryKey, rise: &Summary, level_mean: f64) -> SummaryRow {
     let v = verdict(rise, level_mean);
     let n = if v.is_finite() { rise.n } else { 0 };
     SummaryRow {
-        key: Row::new(key.scope, &key.id, STABLE.0, STABLE.1, v),
+        key: SummaryKey::with_id(
+            key.scope(),
+            Arc::clone(key.id_shared()),
+            STABLE.0,
+            STABLE.1,
+            "",
+        ),
         summary: Summary {
             mean: v,
             ci95: f64::NAN,
@@ -93,15 +100,18 @@ pub fn with_stability(rows: impl IntoIterator<Item = SummaryRow>) -> Vec<Summary
     let rows = rows.into_iter();
     let n = rows.size_hint().0;
     let mut out = Vec::with_capacity(n + n / 8);
-    let mut levels: HashMap<(&'static str, String, &'static str), f64> = HashMap::new();
+    let mut levels: HashMap<(&'static str, Arc<str>, &'static str), f64> = HashMap::new();
     for row in rows {
         let k = &row.key;
-        if k.is_window() && LEVELS.contains(&k.metric) {
-            levels.insert((k.scope, k.id.clone(), k.metric), row.summary.mean);
+        if k.is_window() && LEVELS.contains(&k.metric()) {
+            levels.insert(
+                (k.scope(), Arc::clone(k.id_shared()), k.metric()),
+                row.summary.mean,
+            );
         }
-        let derived = level_of(k.metric).map(|level| {
+        let derived = level_of(k.metric()).map(|level| {
             let mean = levels
-                .get(&(k.scope, k.id.clone(), level))
+                .get(&(k.scope(), Arc::clone(k.id_shared()), level))
                 .copied()
                 .unwrap_or(f64::NAN);
             stable_row(k, &row.summary, mean)
@@ -118,7 +128,7 @@ mod tests {
 
     fn rows(level: f64, rises: &[f64]) -> Vec<SummaryRow> {
         let row = |metric, values: &[f64]| SummaryRow {
-            key: Row::new("node", "a", metric, "count", f64::NAN),
+            key: SummaryKey::new("node", "a", metric, "count"),
             summary: Summary::of(values),
         };
         with_stability(vec![
@@ -131,7 +141,7 @@ mod tests {
     fn a_material_rise_whose_interval_lies_above_zero_is_unstable() {
         let r = rows(20.0, &[10.0, 12.0, 9.0, 11.0]);
         assert_eq!(r.len(), 3);
-        assert_eq!((r[2].key.metric, r[2].summary.mean), ("stable", 0.0));
+        assert_eq!((r[2].key.metric(), r[2].summary.mean), ("stable", 0.0));
         // Not above zero.
         assert_eq!(rows(20.0, &[10.0, -12.0, 9.0, -1.0])[2].summary.mean, 1.0);
         assert_eq!(rows(0.0, &[0.0, 0.0, 0.0])[2].summary.mean, 1.0);

@@ -67,6 +67,15 @@ pub fn print_table(
     write_table(out, model, rows, terminal_width())
 }
 
+/// [`print_table`] with the summary's index.
+pub(crate) fn print_table_in(
+    out: &mut impl Write,
+    model: &Model,
+    index: &SummaryIndex,
+) -> std::io::Result<()> {
+    write_table_in(out, model, index, terminal_width())
+}
+
 /// [`print_table`] fitted to `width` display columns: long ids are cut with `…`.
 pub fn write_table(
     out: &mut impl Write,
@@ -74,6 +83,17 @@ pub fn write_table(
     rows: &[SummaryRow],
     width: usize,
 ) -> std::io::Result<()> {
+    write_table_in(out, model, &SummaryIndex::new(rows), width)
+}
+
+/// [`write_table`] with the summary's index.
+fn write_table_in(
+    out: &mut impl Write,
+    model: &Model,
+    index: &SummaryIndex,
+    width: usize,
+) -> std::io::Result<()> {
+    let rows = index.rows();
     let reps = super::find(rows, "corridor", &model.name, "created").map_or(0, |s| s.n);
     let title = format!(
         "{}: {} replication(s), statistics over {} after {} warm-up; mean ±95% CI half-width",
@@ -84,7 +104,6 @@ pub fn write_table(
     );
     writeln!(out, "{}", fit_line(&title, width))?;
     writeln!(out)?;
-    let index = SummaryIndex::new(rows);
     let get = |id: &str, metric: &str| index.get("flow", id, metric);
     let hours = |id: &str, metric: &str| cell(get(id, metric).map_or(f64::NAN, |s| s.mean), 1);
     let flows: Vec<Vec<String>> = model
@@ -140,9 +159,9 @@ pub fn write_table(
     );
     write!(out, "{t}")?;
     writeln!(out)?;
-    write_costs(out, model, &index, width)?;
-    write_routes(out, model, &index, width)?;
-    let ranked = bottlenecks::rank(rows);
+    write_costs(out, model, index, width)?;
+    write_routes(out, model, index, width)?;
+    let ranked = bottlenecks::rank_in(index);
     let top: Vec<Vec<String>> = ranked
         .iter()
         .take(TOP_BOTTLENECKS)
@@ -308,11 +327,11 @@ fn write_periods(
     let mut periods: Vec<&str> = Vec::new();
     let mut index: HashMap<(&str, &str, &str, &str), &Summary> = HashMap::new();
     for r in rows.iter().filter(|r| !r.key.is_window()) {
-        if periods.last() != Some(&r.key.period) {
-            periods.push(r.key.period);
+        if periods.last() != Some(&r.key.period()) {
+            periods.push(r.key.period());
         }
         index.insert(
-            (r.key.period, r.key.scope, r.key.id.as_str(), r.key.metric),
+            (r.key.period(), r.key.scope(), r.key.id(), r.key.metric()),
             &r.summary,
         );
     }

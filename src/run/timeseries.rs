@@ -111,7 +111,16 @@ impl TimeseriesStream {
 
     /// Writes timeseries.csv into `folder` (streamed), its second pass read back from the
     /// scratch file, which goes.
-    pub fn finish(mut self, folder: &mut ResultsFolder) -> Result<()> {
+    pub fn finish(self, folder: &mut ResultsFolder) -> Result<()> {
+        let file = self.write(folder)?;
+        folder.add_streamed(file)
+    }
+
+    /// Writes timeseries.csv, as [`finish`](Self::finish) does, without adding it to `folder`
+    /// yet: the caller adds it ([`ResultsFolder::add_streamed`]) where the file's place among
+    /// the others wants it, and the stream's memory (a first pass per level and bin) is given
+    /// back before what comes next (`corridor run` writes it before the summary is built).
+    pub fn write(mut self, folder: &ResultsFolder) -> Result<StreamedFile> {
         let err = out_err(&self.path);
         let mut second: Vec<SecondPass> = self.first.iter().map(FirstPass::second_pass).collect();
         let file = self.scratch.file();
@@ -137,8 +146,7 @@ impl TimeseriesStream {
             })
             .map_err(&cerr)?;
         }
-        let file = csv.into_inner().map_err(|e| cerr(e.into_error().into()))?;
-        folder.add_streamed(file)
+        csv.into_inner().map_err(|e| cerr(e.into_error().into()))
     }
 }
 

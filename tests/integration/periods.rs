@@ -166,10 +166,10 @@ arrivals = { dist = "exponential", mean = "75m" }
                 .summary
                 .iter()
                 .find(|r| {
-                    r.key.period == year
-                        && r.key.scope == scope
-                        && r.key.id == id
-                        && r.key.metric == metric
+                    r.key.period() == year
+                        && r.key.scope() == scope
+                        && r.key.id() == id
+                        && r.key.metric() == metric
                 })
                 .unwrap()
                 .summary;

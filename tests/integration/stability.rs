@@ -101,8 +101,8 @@ fn the_saturated_feeder_fleet_is_flagged_and_its_flows_with_it() {
     let unstable: Vec<String> = out
         .summary
         .iter()
-        .filter(|r| r.key.metric == "stable" && r.summary.mean == 0.0)
-        .map(|r| format!("{} {}", r.key.scope, r.key.id))
+        .filter(|r| r.key.metric() == "stable" && r.summary.mean == 0.0)
+        .map(|r| format!("{} {}", r.key.scope(), r.key.id()))
         .collect();
     assert!(unstable.is_empty(), "at the shipped demand: {unstable:?}");
 

@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::engine::summary::Summary;
 use crate::error::{Error, Result};
 use crate::report::manifest::{Manifest, sha256_hex};
-use crate::report::{Comparison, Row, SummaryRow, intern};
+use crate::report::{Comparison, SummaryKey, SummaryRow, intern};
 use crate::scenario::{Model, Network};
 
 /// A results folder, read.
@@ -156,14 +157,13 @@ fn summary_row(
     let num = |name: &str| number(path, line, cell(name));
     let n = cell("n");
     Ok(SummaryRow {
-        key: Row {
-            scope: intern(cell("scope")),
-            id: cell("id").to_string(),
-            metric: intern(cell("metric")),
-            unit: intern(cell("unit")),
-            value: f64::NAN,
-            period: intern(cell("period")),
-        },
+        key: SummaryKey::with_id(
+            intern(cell("scope")),
+            Arc::from(cell("id")),
+            intern(cell("metric")),
+            intern(cell("unit")),
+            intern(cell("period")),
+        ),
         summary: Summary {
             mean: num("mean")?,
             ci95: num("ci95")?,

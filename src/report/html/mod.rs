@@ -309,9 +309,9 @@ fn scenario(m: &Manifest, manifest_sha: &str) -> String {
 /// The flows of a run's summary, in file order.
 fn flow_ids(rows: &[SummaryRow]) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
-    for r in rows.iter().filter(|r| r.key.scope == "flow") {
-        if !out.contains(&r.key.id.as_str()) {
-            out.push(&r.key.id);
+    for r in rows.iter().filter(|r| r.key.scope() == "flow") {
+        if !out.contains(&r.key.id()) {
+            out.push(r.key.id());
         }
     }
     out
@@ -618,13 +618,13 @@ fn timeseries(
 fn loads_of(rows: &[SummaryRow]) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
     for r in rows {
-        let use_it = match (r.key.scope, r.key.metric) {
+        let use_it = match (r.key.scope(), r.key.metric()) {
             ("node", "utilisation") => true,
-            ("border", "lane_utilisation") => !out.contains_key(&r.key.id),
+            ("border", "lane_utilisation") => !out.contains_key(r.key.id()),
             _ => false,
         };
         if use_it && r.summary.mean.is_finite() {
-            out.insert(r.key.id.clone(), r.summary.mean);
+            out.insert(r.key.id().to_string(), r.summary.mean);
         }
     }
     out
@@ -991,7 +991,7 @@ fn sweep(
 /// With costs (`cost` rows): each flow's transit beside its cost and emissions per TEU; empty
 /// without them.
 fn cost_table(rows: &[SummaryRow], ids: &[&str]) -> String {
-    if !rows.iter().any(|r| r.key.scope == "cost") {
+    if !rows.iter().any(|r| r.key.scope() == "cost") {
         return String::new();
     }
     let mut h = String::from(
