@@ -6,12 +6,10 @@
 //! so the same events) and prints the ratio of one corridor run to one bare run, as the scale
 //! groups do; benches/README.md records it beside criterion's figures.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput};
+use criterion::Criterion;
 use rand::distr::Distribution;
 use rand_distr::Exp;
 
@@ -20,6 +18,7 @@ use corridor::scenario::{self, Model};
 
 use crate::generate::{TANDEM_ARRIVAL_MIN, TANDEM_SERVICE_MIN, TandemCopies};
 use crate::scale::run_corridor;
+use crate::scale::{BareHeap, corridor_and_bare, group, timed};
 use crate::tandem;
 
 /// Copies of each workload: about ten consignments in flight per copy.
@@ -63,29 +62,21 @@ pub(crate) fn run_bare(copies: usize, horizon_ms: u64) -> u64 {
             c => stream(1, 0, &format!("bare:{c}:{}", n % K)),
         })
         .collect();
-    let mut heap = BinaryHeap::new();
-    let mut seq = 0u64;
+    let mut cal = BareHeap::new();
     let mut busy = vec![false; copies * K];
     let mut queues: Vec<VecDeque<u32>> = vec![VecDeque::new(); copies * K];
     let mut next_id = 0u32;
     let mut events = 0u64;
-    let mut push = |heap: &mut BinaryHeap<_>, at: u64, e: Ev| {
-        seq += 1;
-        heap.push(Reverse((at, seq, e)));
-    };
     for (c, rng) in rng_a.iter_mut().enumerate() {
-        push(&mut heap, arr.sample(rng) as u64, Ev::Created(c as u32));
+        cal.push(arr.sample(rng) as u64, Ev::Created(c as u32));
     }
-    while let Some(Reverse((t, _, ev))) = heap.pop() {
-        if t > horizon_ms {
-            break;
-        }
+    while let Some((t, ev)) = cal.pop_until(horizon_ms) {
         events += 1;
         match ev {
             Ev::Created(c) => {
                 let gap = arr.sample(&mut rng_a[c as usize]) as u64;
-                push(&mut heap, t + gap, Ev::Created(c));
-                push(&mut heap, t, Ev::Arrive(next_id, c * K as u32));
+                cal.push(t + gap, Ev::Created(c));
+                cal.push(t, Ev::Arrive(next_id, c * K as u32));
                 next_id = next_id.wrapping_add(1);
             }
             Ev::Arrive(id, n) => {
@@ -95,31 +86,24 @@ pub(crate) fn run_bare(copies: usize, horizon_ms: u64) -> u64 {
                 } else {
                     busy[ni] = true;
                     let s = svc[ni % K].sample(&mut rngs[ni]) as u64;
-                    push(&mut heap, t + s, Ev::Done(id, n));
+                    cal.push(t + s, Ev::Done(id, n));
                 }
             }
             Ev::Done(id, n) => {
                 let ni = n as usize;
                 if let Some(next) = queues[ni].pop_front() {
                     let s = svc[ni % K].sample(&mut rngs[ni]) as u64;
-                    push(&mut heap, t + s, Ev::Done(next, n));
+                    cal.push(t + s, Ev::Done(next, n));
                 } else {
                     busy[ni] = false;
                 }
                 if ni % K + 1 < K {
-                    push(&mut heap, t, Ev::Arrive(id, n + 1));
+                    cal.push(t, Ev::Arrive(id, n + 1));
                 }
             }
         }
     }
     events
-}
-
-/// `f`'s result and how long it took.
-fn timed(f: impl FnOnce() -> u64) -> (u64, Duration) {
-    let t = Instant::now();
-    let n = f();
-    (n, t.elapsed())
 }
 
 pub(crate) fn bench(c: &mut Criterion) {
@@ -150,14 +134,11 @@ pub(crate) fn bench(c: &mut Criterion) {
             tc.as_secs_f64() / tb.as_secs_f64(),
             1.0 / per_event
         );
-        let mut g = c.benchmark_group(format!("tandem_{copies}_copies"));
-        g.sample_size(10);
-        g.warm_up_time(Duration::from_secs(1));
-        g.measurement_time(Duration::from_secs(5));
-        g.throughput(Throughput::Elements(events));
-        g.bench_function("corridor", |b| b.iter(|| run_corridor(&m)));
-        g.throughput(Throughput::Elements(bare_events));
-        g.bench_function("bare_heap_loop", |b| b.iter(|| run_bare(copies, horizon)));
-        g.finish();
+        let g = group(c, format!("tandem_{copies}_copies"), 5);
+        corridor_and_bare(
+            g,
+            (events, || run_corridor(&m)),
+            (bare_events, || run_bare(copies, horizon)),
+        );
     }
 }

@@ -12,7 +12,8 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, SamplingMode, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use rand::distr::Distribution;
 use rand_distr::Exp;
 
@@ -42,6 +43,37 @@ pub(crate) fn run_corridor(m: &Model) -> u64 {
     let mut r = Replication::new(m, 0);
     r.run().expect("the generated corridor never stalls");
     r.counters.events
+}
+
+/// The bare loops' calendar: a binary heap of (time, sequence, event), so that events at equal
+/// times come out in the order they were pushed, as in corridor's calendar.
+pub(crate) struct BareHeap<E: Ord> {
+    heap: BinaryHeap<Reverse<(u64, u64, E)>>,
+    seq: u64,
+}
+
+impl<E: Ord> BareHeap<E> {
+    /// An empty heap.
+    pub(crate) fn new() -> Self {
+        BareHeap {
+            heap: BinaryHeap::new(),
+            seq: 0,
+        }
+    }
+
+    /// Schedules `e` at `at` (ms).
+    #[inline]
+    pub(crate) fn push(&mut self, at: u64, e: E) {
+        self.seq += 1;
+        self.heap.push(Reverse((at, self.seq, e)));
+    }
+
+    /// The next event and its time, unless there is none up to `horizon` (ms).
+    #[inline]
+    pub(crate) fn pop_until(&mut self, horizon: u64) -> Option<(u64, E)> {
+        let Reverse((t, _, e)) = self.heap.pop()?;
+        (t <= horizon).then_some((t, e))
+    }
 }
 
 /// The same network as a bare loop: a binary heap of (time, sequence, event), a FIFO queue and
@@ -76,26 +108,18 @@ pub(crate) fn run_bare(net: &Network, horizon_ms: u64) -> u64 {
         .collect();
     let mut busy = vec![false; net.nodes];
     let mut queues: Vec<VecDeque<(u32, u8)>> = vec![VecDeque::new(); net.nodes];
-    let mut heap = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut push = |heap: &mut BinaryHeap<_>, at: u64, e: Ev| {
-        seq += 1;
-        heap.push(Reverse((at, seq, e)));
-    };
+    let mut cal = BareHeap::new();
     for (f, rng) in rng_flow.iter_mut().enumerate() {
-        push(&mut heap, arr.sample(rng) as u64, Ev::Created(f as u32));
+        cal.push(arr.sample(rng) as u64, Ev::Created(f as u32));
     }
     let mut events = 0u64;
-    while let Some(Reverse((t, _, ev))) = heap.pop() {
-        if t > horizon_ms {
-            break;
-        }
+    while let Some((t, ev)) = cal.pop_until(horizon_ms) {
         events += 1;
         match ev {
             Ev::Created(f) => {
                 let gap = arr.sample(&mut rng_flow[f as usize]) as u64;
-                push(&mut heap, t + gap, Ev::Created(f));
-                push(&mut heap, t, Ev::Arrive(f, 0));
+                cal.push(t + gap, Ev::Created(f));
+                cal.push(t, Ev::Arrive(f, 0));
             }
             Ev::Arrive(f, k) => {
                 let n = net.routes[f as usize][k as usize];
@@ -104,7 +128,7 @@ pub(crate) fn run_bare(net: &Network, horizon_ms: u64) -> u64 {
                 } else {
                     busy[n] = true;
                     let s = svc.sample(&mut rng_node[n]) as u64;
-                    push(&mut heap, t + s, Ev::Done(f, k));
+                    cal.push(t + s, Ev::Done(f, k));
                 }
             }
             Ev::Done(f, k) => {
@@ -112,14 +136,14 @@ pub(crate) fn run_bare(net: &Network, horizon_ms: u64) -> u64 {
                 let n = route[k as usize];
                 if let Some((g, j)) = queues[n].pop_front() {
                     let s = svc.sample(&mut rng_node[n]) as u64;
-                    push(&mut heap, t + s, Ev::Done(g, j));
+                    cal.push(t + s, Ev::Done(g, j));
                 } else {
                     busy[n] = false;
                 }
                 if (k as usize) + 1 < route.len() {
                     let l = link_of[n];
                     let d = link.sample(&mut rng_link[l]) as u64;
-                    push(&mut heap, t + d, Ev::Arrive(f, k + 1));
+                    cal.push(t + d, Ev::Arrive(f, k + 1));
                 }
             }
         }
@@ -128,10 +152,36 @@ pub(crate) fn run_bare(net: &Network, horizon_ms: u64) -> u64 {
 }
 
 /// `f`'s result and how long it took.
-fn timed(f: impl FnOnce() -> u64) -> (u64, Duration) {
+pub(crate) fn timed(f: impl FnOnce() -> u64) -> (u64, Duration) {
     let t = Instant::now();
     let n = f();
     (n, t.elapsed())
+}
+
+/// A criterion group of ten samples, one second of warm-up and `secs` of measurement.
+pub(crate) fn group<'a>(
+    c: &'a mut Criterion,
+    name: String,
+    secs: u64,
+) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(secs));
+    g
+}
+
+/// Measures `corridor` and then `bare` in group `g`, each with its own events as throughput.
+pub(crate) fn corridor_and_bare(
+    mut g: BenchmarkGroup<'_, WallTime>,
+    (events, mut corridor): (u64, impl FnMut() -> u64),
+    (bare_events, mut bare): (u64, impl FnMut() -> u64),
+) {
+    g.throughput(Throughput::Elements(events));
+    g.bench_function("corridor", |b| b.iter(&mut corridor));
+    g.throughput(Throughput::Elements(bare_events));
+    g.bench_function("bare_heap_loop", |b| b.iter(&mut bare));
+    g.finish();
 }
 
 pub(crate) fn bench(c: &mut Criterion) {
@@ -147,15 +197,12 @@ pub(crate) fn bench(c: &mut Criterion) {
             tc.as_secs_f64() / tb.as_secs_f64(),
             (tc.as_secs_f64() / events as f64) / (tb.as_secs_f64() / bare_events as f64)
         );
-        let mut g = c.benchmark_group(format!("scale_{nodes}_stations"));
-        g.sample_size(10);
-        g.warm_up_time(Duration::from_secs(1));
-        g.measurement_time(Duration::from_secs(5));
-        g.throughput(Throughput::Elements(events));
-        g.bench_function("corridor", |b| b.iter(|| run_corridor(&m)));
-        g.throughput(Throughput::Elements(bare_events));
-        g.bench_function("bare_heap_loop", |b| b.iter(|| run_bare(&net, horizon)));
-        g.finish();
+        let g = group(c, format!("scale_{nodes}_stations"), 5);
+        corridor_and_bare(
+            g,
+            (events, || run_corridor(&m)),
+            (bare_events, || run_bare(&net, horizon)),
+        );
     }
 }
 
@@ -190,14 +237,11 @@ pub(crate) fn bench_million(c: &mut Criterion) {
     if asked == "once" {
         return;
     }
-    let mut g = c.benchmark_group(format!("scale_{MILLION}_stations"));
+    let mut g = group(c, format!("scale_{MILLION}_stations"), 10);
     g.sampling_mode(SamplingMode::Flat);
-    g.sample_size(10);
-    g.warm_up_time(Duration::from_secs(1));
-    g.measurement_time(Duration::from_secs(10));
-    g.throughput(Throughput::Elements(events));
-    g.bench_function("corridor", |b| b.iter(|| run_corridor(&m)));
-    g.throughput(Throughput::Elements(bare_events));
-    g.bench_function("bare_heap_loop", |b| b.iter(|| run_bare(&net, horizon)));
-    g.finish();
+    corridor_and_bare(
+        g,
+        (events, || run_corridor(&m)),
+        (bare_events, || run_bare(&net, horizon)),
+    );
 }
