@@ -157,7 +157,7 @@ pub struct Replication<'m> {
     /// Whole-run counters.
     pub counters: Counters,
     rep: u32,
-    /// Entities despawned and components removed so far (see [`Replication::removed`]).
+    /// Entities despawned so far (see [`Replication::removed`]).
     removals: u64,
     /// Consignments of each flow in the system, over time.
     flow_wip: Vec<TimeWeighted>,
@@ -431,10 +431,10 @@ impl<'m> Replication<'m> {
         }
     }
 
-    /// An entity was despawned or a component removed (a delivered consignment, a carrier back
-    /// from its trip, a finished border crossing). bevy records each removal (16 bytes) until
-    /// `World::clear_trackers`, called here every [`CLEAR_TRACKERS_EVERY`] removals, so that
-    /// memory does not grow with the horizon whichever of them a scenario makes.
+    /// An entity was despawned (a carrier back from its trip; consignments and border crossings
+    /// are not entities). bevy records each removal (16 bytes) until `World::clear_trackers`,
+    /// called here every [`CLEAR_TRACKERS_EVERY`] removals, so that memory does not grow with
+    /// the horizon.
     #[inline]
     fn removed(&mut self) {
         self.removals += 1;
