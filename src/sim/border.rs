@@ -6,20 +6,18 @@
 //! two runs that differ only in this border's level give each consignment the same underlying
 //! draws (common random numbers through the level's monotone mapping).
 
-use super::Cid;
 use bevy_ecs::prelude::*;
 
 use super::border_state::{
     BAYS, Border, BorderRngs, CLASSES, Channel, Crossing, LANES, PassPlan, Stage, TRACKS,
 };
 use super::catalogue::border as metric;
-
 use super::node::{Entering, leave};
 use super::rows::NodeRows;
 use super::rows::Sink;
 use super::rows::Window;
 use super::trace::StageEvent;
-use super::{Event, Replication};
+use super::{Cid, Event, Replication};
 use crate::engine::random::stream;
 use crate::engine::resource::{PriorityPool, Request};
 use crate::engine::{SimDur, SimTime};

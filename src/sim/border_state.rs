@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::Cid;
 use bevy_ecs::prelude::*;
 
+use super::Cid;
 use crate::engine::resource::PriorityPool;
 use crate::engine::stats::{Quantiles, Tally, TimeWeighted};
 use crate::engine::{SimDur, SimTime, Stream};

@@ -2,16 +2,15 @@
 //! service, board first come first served while they fit, and travel together; a carrier that
 //! has left is unavailable until it has unloaded and come back (the fleet is a real limit).
 
-use super::Cid;
-use super::waits::Res;
 use bevy_ecs::prelude::*;
 
 use super::catalogue as metric;
 use super::components::{Carrier, ServiceState};
 use super::rows::Sink;
 use super::rows::Window;
+use super::waits::Res;
 use super::yard::Blocked;
-use super::{Event, Replication, cost, node};
+use super::{Cid, Event, Replication, cost, node};
 use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Departure, ServiceModel, Setting};

@@ -8,12 +8,10 @@
 //! At delivery a consignment created after the warm-up adds its books to its flow's; the
 //! CPMM border and section costs are recorded per consignment as it passes.
 
-use super::Cid;
-
-use super::Replication;
 use super::catalogue::{cost as metric, cpmm};
 use super::components::Consignment;
 use super::rows::Sink;
+use super::{Cid, Replication};
 use crate::engine::SimDur;
 use crate::scenario::cost::{CPMM_KM, CPMM_TONNES, ElementCost, N_ITEMS};
 

@@ -1,12 +1,10 @@
 //! Flows: creating consignments and delivering them at the end of their route.
 
-use super::Cid;
-
 use super::catalogue::flow as metric;
 use super::components::Consignment;
 use super::rows::Sink;
 use super::rows::{Window, speed};
-use super::{Event, Replication, cost};
+use super::{Cid, Event, Replication, cost};
 use crate::engine::profile::Profile;
 use crate::engine::{SimDur, SimTime};
 

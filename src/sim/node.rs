@@ -8,14 +8,13 @@
 //! each `match` ([`spawn`], `enter` and [`reset`] here, the node rows in `metrics`). Berths and
 //! a yard are optional parts of a node of any kind.
 
-use super::Cid;
-use super::waits::Res;
 use bevy_ecs::prelude::*;
 
 use super::carrier::{self, Berths};
 use super::components::{Consignment, Station};
+use super::waits::Res;
 use super::yard::{Blocked, Yard};
-use super::{Event, Replication, border, cost, flow, station};
+use super::{Cid, Event, Replication, border, cost, flow, station};
 use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
 use crate::scenario::{Leg, Model, NodeKind, NodeModel};

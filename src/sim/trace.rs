@@ -11,12 +11,12 @@
 //!
 //! With tracing off, the handlers test one `Option` and call nothing.
 
-use super::Cid;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
 use bevy_ecs::prelude::Entity;
 
+use super::Cid;
 use super::border_state::Stage;
 use crate::engine::SimTime;
 use crate::engine::time::MS_PER_HOUR;
