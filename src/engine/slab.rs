@@ -24,13 +24,6 @@ impl Key {
     }
 }
 
-impl std::fmt::Display for Key {
-    /// `slot v generation`, as in `12v3`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}v{}", self.index, self.generation)
-    }
-}
-
 /// Values of type `T` by [`Key`]. A slot's generation is odd while it holds a live value and
 /// even while it is free, so the live values can be counted from the slots themselves.
 #[derive(Clone, Debug)]
