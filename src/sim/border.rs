@@ -398,8 +398,7 @@ fn release(r: &mut Replication, c: Cid, node: u32) {
         m.depart(now)
     };
     if cm.counted {
-        r.waits
-            .add_at_step(cm.flow, cm.route, cm.leg, x.queue + x.closed);
+        r.steps.add_wait(cm.path, cm.leg, x.queue + x.closed);
     }
     leave(r, c, cm);
 }

@@ -60,9 +60,13 @@ pub(super) fn created(r: &mut Replication, f: u32) {
     } else {
         0
     };
+    let path = r.steps.path(f, route);
+    let first = r.steps.at(path, 0).node;
     let c = r.cons.insert(Consignment {
         flow: f,
         leg: 0,
+        path,
+        teu: r.model.flows[f as usize].teu,
         created: now,
         at_node: now,
         departed: now,
@@ -89,7 +93,6 @@ pub(super) fn created(r: &mut Replication, f: u32) {
     if counted {
         r.flow_stats[f as usize].created += 1;
     }
-    let first = r.model.flows[f as usize].path(route).0[0] as u32;
     r.cal
         .schedule_in(Default::default(), Event::Arrive { c, node: first });
 }

@@ -27,6 +27,7 @@ mod route_choice;
 mod rows;
 mod stall;
 mod station;
+mod steps;
 pub(crate) mod trace;
 mod waits;
 mod yard;
@@ -170,6 +171,8 @@ pub struct Replication<'m> {
     bins: Bins,
     /// Where each flow waited.
     waits: waits::Waits,
+    /// Every route's steps, and the waits at their nodes.
+    steps: steps::Steps,
     /// Results per calendar period, when `scenario.periods` is set (boxed: one pointer to
     /// test per delivery).
     periods: Option<Box<periods::PeriodStats>>,
@@ -282,6 +285,7 @@ impl<'m> Replication<'m> {
             levels: Default::default(),
             bins: Bins::new(model.binning(), 0),
             waits: waits::Waits::of(model),
+            steps: steps::Steps::of(model),
             periods: None,
             trace: None,
             choosers: route_choice::choosers(model, rep),
@@ -460,6 +464,7 @@ impl<'m> Replication<'m> {
             p.restart();
         }
         self.waits.reset();
+        self.steps.reset();
         route_choice::reset(self, now);
     }
 

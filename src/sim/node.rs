@@ -12,12 +12,13 @@ use bevy_ecs::prelude::*;
 
 use super::carrier::{self, Berths};
 use super::components::{Consignment, Station};
+use super::steps::Next;
 use super::waits::Res;
 use super::yard::{Blocked, Yard};
 use super::{Cid, Event, Replication, border, cost, flow, station};
 use crate::engine::resource::Pool;
 use crate::engine::{SimDur, SimTime};
-use crate::scenario::{Leg, Model, NodeKind, NodeModel};
+use crate::scenario::{NodeKind, NodeModel};
 
 /// The kind of a node, one byte per node for dispatch without a component lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,9 +76,9 @@ pub(super) struct Entering {
 }
 
 impl Entering {
-    fn of(model: &Model, cm: &Consignment) -> Entering {
+    fn of(cm: &Consignment) -> Entering {
         Entering {
-            teu: model.flows[cm.flow as usize].teu,
+            teu: cm.teu,
             prio: cm.prio,
             departed: cm.departed,
         }
@@ -96,7 +97,7 @@ pub(super) fn arrive(r: &mut Replication, c: Cid, node: u32) {
         cm.arrive(now);
         let admitted = cm.admitted;
         cm.admitted = false;
-        (Entering::of(r.model, cm), admitted)
+        (Entering::of(cm), admitted)
     };
     if r.books.is_some() {
         cost::arrived(r, c, node);
@@ -126,76 +127,75 @@ pub(crate) fn leave(r: &mut Replication, c: Cid, cm: Consignment) {
     if r.books.is_some() {
         cost::left_node(r, c, &cm);
     }
-    let f = &r.model.flows[cm.flow as usize];
-    let (route, legs) = f.path(cm.route);
-    let leg = cm.leg as usize;
-    if let Some(Leg::Link(l)) = legs.get(leg.wrapping_sub(1)).copied()
+    let leg = cm.leg;
+    let here = *r.steps.at(cm.path, leg);
+    if leg > 0
         && cm.counted
+        && let Next::Link(l) = r.steps.at(cm.path, leg - 1).next
     {
-        r.links[l].section.record(now - cm.departed);
+        r.links[l as usize].section.record(now - cm.departed);
     }
-    let next_leg = leg + 1;
     // Leaving by link (or delivered) frees the yard now; boarding frees it when the carrier
     // departs.
-    if !matches!(legs.get(leg), Some(Leg::Service(_))) {
-        release(r, route[leg], f.teu as u64);
+    if !matches!(here.next, Next::Service(_)) {
+        release(r, here.node as usize, cm.teu as u64);
     }
-    if next_leg < route.len() {
-        if let Some(t) = r.trace.as_deref_mut() {
-            let kind = match legs[leg] {
-                Leg::Service(_) => "waiting_for_carrier",
-                Leg::Link(_) | Leg::Direct => "left",
-            };
-            t.at_node(kind, now, c, route[leg] as u32);
-        }
-        let travel = match legs[leg] {
-            Leg::Link(l) => {
-                let (path_wait, t) = {
-                    let link = &mut r.links[l];
-                    // Path capacity: enter no earlier than one headway after the previous entry.
-                    let path_wait = match link.headway {
-                        Some(h) => {
-                            let entry = link.next_free.max(now);
-                            link.next_free = entry + h;
-                            if cm.counted {
-                                link.taken = link.taken + h;
-                            }
-                            entry - now
-                        }
-                        None => SimDur::ZERO,
-                    };
-                    let t = link.time.sample(&mut link.rng);
-                    if cm.counted {
-                        link.travel.record(t);
-                        link.path_wait.record(path_wait);
-                    }
-                    (path_wait, t)
-                };
-                if cm.counted {
-                    r.waits.add(cm.flow, Res::Link(l), path_wait);
-                }
-                if r.books.is_some() {
-                    cost::link(r, c, cm.counted, l, path_wait + t);
-                }
-                if path_wait > SimDur::ZERO {
-                    // Waiting for a path is queueing, not moving.
-                    let m = r.cons.get_mut(c).expect("consignment");
-                    m.queueing = m.queueing + path_wait;
-                    m.departed += path_wait;
-                }
-                path_wait + t
-            }
-            Leg::Direct => SimDur::ZERO,
-            Leg::Service(s) => {
-                carrier::board(r, c, s as u32, f.teu);
-                return;
-            }
+    if let Some(t) = r.trace.as_deref_mut()
+        && here.next != Next::Delivered
+    {
+        let kind = match here.next {
+            Next::Service(_) => "waiting_for_carrier",
+            _ => "left",
         };
-        let next = route[next_leg] as u32;
-        r.cal.schedule_in(travel, Event::Arrive { c, node: next });
-    } else {
-        flow::deliver(r, c, cm);
+        t.at_node(kind, now, c, here.node);
     }
+    let travel = match here.next {
+        Next::Link(l) => {
+            let l = l as usize;
+            let (path_wait, t) = {
+                let link = &mut r.links[l];
+                // Path capacity: enter no earlier than one headway after the previous entry.
+                let path_wait = match link.headway {
+                    Some(h) => {
+                        let entry = link.next_free.max(now);
+                        link.next_free = entry + h;
+                        if cm.counted {
+                            link.taken = link.taken + h;
+                        }
+                        entry - now
+                    }
+                    None => SimDur::ZERO,
+                };
+                let t = link.time.sample(&mut link.rng);
+                if cm.counted {
+                    link.travel.record(t);
+                    link.path_wait.record(path_wait);
+                }
+                (path_wait, t)
+            };
+            if cm.counted {
+                r.waits.add(cm.flow, Res::Link(l), path_wait);
+            }
+            if r.books.is_some() {
+                cost::link(r, c, cm.counted, l, path_wait + t);
+            }
+            if path_wait > SimDur::ZERO {
+                // Waiting for a path is queueing, not moving.
+                let m = r.cons.get_mut(c).expect("consignment");
+                m.queueing = m.queueing + path_wait;
+                m.departed += path_wait;
+            }
+            path_wait + t
+        }
+        Next::Direct => SimDur::ZERO,
+        Next::Service(s) => {
+            carrier::board(r, c, s, cm.teu);
+            return;
+        }
+        Next::Delivered => return flow::deliver(r, c, cm),
+    };
+    let next = r.steps.at(cm.path, leg + 1).node;
+    r.cal.schedule_in(travel, Event::Arrive { c, node: next });
 }
 
 /// Takes `teu` into the yard of `node` now if there is room and nobody is waiting before; else
@@ -266,7 +266,7 @@ fn hand_over(
                     cm.queueing = cm.queueing + (now - e.since);
                     cm.at_node = now;
                     cm.started = now;
-                    (Entering::of(r.model, cm), *cm)
+                    (Entering::of(cm), *cm)
                 };
                 let (entering, cm) = entering;
                 if cm.counted {

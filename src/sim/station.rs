@@ -55,7 +55,7 @@ pub(super) fn done(r: &mut Replication, c: Cid, node: u32) {
     };
     if cm.counted {
         let wait = cm.started - cm.at_node;
-        r.waits.add_at_step(cm.flow, cm.route, cm.leg, wait);
+        r.steps.add_wait(cm.path, cm.leg, wait);
     }
     let started = {
         let st = &mut r.stations[r.slots[node as usize] as usize];

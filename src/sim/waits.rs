@@ -67,8 +67,9 @@ pub(super) struct Waits {
     /// Per flow: its resources, sorted, and the milliseconds waited at each, in the same order.
     flows: Vec<(Vec<Res>, Vec<u64>)>,
     /// Per flow, route (0 for a flow with one route) and step: where the step's node is in the
-    /// flow's list (`u32::MAX` for a node that makes nobody wait), so that the most frequent
-    /// wait is found by index.
+    /// flow's list (`u32::MAX` for a node that makes nobody wait). The waits at a step's node,
+    /// the most frequent, are summed by step (`super::steps`) and added to the accounts here
+    /// when the rows are written.
     at_step: Vec<Vec<Vec<u32>>>,
 }
 
@@ -135,15 +136,6 @@ impl Waits {
         Waits { flows, at_step }
     }
 
-    /// Flow `flow` waited `d` at the node of step `step` of its route `route`.
-    #[inline]
-    pub(super) fn add_at_step(&mut self, flow: u32, route: u16, step: u32, d: SimDur) {
-        let i = self.at_step[flow as usize][route as usize][step as usize];
-        if let Some(a) = self.flows[flow as usize].1.get_mut(i as usize) {
-            *a += d.0;
-        }
-    }
-
     /// Flow `flow` waited `d` at `res`.
     #[inline]
     pub(super) fn add(&mut self, flow: u32, res: Res, d: SimDur) {
@@ -166,9 +158,17 @@ impl Waits {
 pub(super) fn rows(r: &Replication, w: &Window, sink: &mut Sink) {
     let m = r.model;
     for (f, (list, accounts)) in r.waits.flows.iter().enumerate() {
+        let mut accounts = accounts.clone();
+        for (k, at) in r.waits.at_step[f].iter().enumerate() {
+            for (&i, ms) in at.iter().zip(r.steps.waits(f, k)) {
+                if let Some(a) = accounts.get_mut(i as usize) {
+                    *a += ms;
+                }
+            }
+        }
         let fs = &r.flow_stats[f];
         let transit = fs.transit.mean_hours();
-        for (res, &ms) in list.iter().zip(accounts) {
+        for (res, &ms) in list.iter().zip(&accounts) {
             let (scope, id) = res.name(m);
             let pair = format!("{}@{scope}:{id}", m.flows[f].id);
             let hours = ms as f64 / MS_PER_HOUR as f64;
