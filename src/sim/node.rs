@@ -152,7 +152,7 @@ pub(crate) fn leave(r: &mut Replication, c: Cid, cm: Consignment) {
     let travel = match here.next {
         Next::Link(l) => {
             let l = l as usize;
-            let (path_wait, t) = {
+            let (path_wait, t, headway) = {
                 let link = &mut r.links[l];
                 // Path capacity: enter no earlier than one headway after the previous entry.
                 let path_wait = match link.headway {
@@ -171,9 +171,12 @@ pub(crate) fn leave(r: &mut Replication, c: Cid, cm: Consignment) {
                     link.travel.record(t);
                     link.path_wait.record(path_wait);
                 }
-                (path_wait, t)
+                (path_wait, t, link.headway.is_some())
             };
-            if cm.counted {
+            // Without a headway the wait is zero: the flow's account (if it has one for the
+            // link, whose headway a dated change may have removed) would not change, and
+            // finding it is a search that misses the caches at a large corridor.
+            if cm.counted && headway {
                 r.waits.add(cm.flow, Res::Link(l), path_wait);
             }
             if r.books.is_some() {
