@@ -35,8 +35,9 @@ pub struct Calendar<E> {
     occupied: u64,
     /// The time popped last.
     last: u64,
-    /// The earliest pending time when `now_queue` is empty, once found (until the next change).
-    earliest: Cell<Option<u64>>,
+    /// The earliest pending time when `now_queue` is empty, once found, and where its event is
+    /// in the lowest non-empty bucket (kept up to date by `schedule`, forgotten by `pop`).
+    earliest: Cell<Option<(u64, usize)>>,
     len: usize,
 }
 
@@ -89,10 +90,15 @@ impl<E> Calendar<E> {
         if b == 0 {
             self.now_queue.push_back((at.0, event));
         } else {
-            self.buckets[b - 1].push((at.0, event));
+            let bucket = &mut self.buckets[b - 1];
+            bucket.push((at.0, event));
             self.occupied |= 1 << (b - 1);
-            if let Some(e) = self.earliest.get() {
-                self.earliest.set(Some(e.min(at.0)));
+            // An earlier time than the earliest is in the lowest bucket now (its bucket is at
+            // most the earliest's); an equal time comes after it (FIFO).
+            if let Some((e, _)) = self.earliest.get()
+                && at.0 < e
+            {
+                self.earliest.set(Some((at.0, bucket.len() - 1)));
             }
         }
         self.len += 1;
@@ -108,6 +114,13 @@ impl<E> Calendar<E> {
     /// `now_queue` is empty), remembered until the calendar changes.
     #[inline]
     fn earliest_in_buckets(&self) -> Option<u64> {
+        self.earliest_event().map(|(t, _)| t)
+    }
+
+    /// The earliest time in the lowest non-empty bucket and the index there of its first
+    /// event, remembered until the calendar changes.
+    #[inline]
+    fn earliest_event(&self) -> Option<(u64, usize)> {
         if let Some(e) = self.earliest.get() {
             return Some(e);
         }
@@ -115,7 +128,12 @@ impl<E> Calendar<E> {
             return None;
         }
         let b = self.occupied.trailing_zeros() as usize;
-        let e = self.buckets[b].iter().map(|x| x.0).min();
+        // By time, then index: the first scheduled of the earliest.
+        let e = self.buckets[b]
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.0, i))
+            .min();
         self.earliest.set(e);
         e
     }
@@ -156,6 +174,19 @@ impl<E> Calendar<E> {
             return Some(SimTime(self.last));
         }
         self.earliest_in_buckets().map(SimTime)
+    }
+
+    /// The event that comes next if nothing earlier is scheduled before it, to warm the caches
+    /// with what it will touch while the current one is handled ([`super::prefetch`]). It
+    /// finds what [`Calendar::peek_time`] would find next, no more.
+    #[inline]
+    pub fn peek_next(&self) -> Option<&E> {
+        if let Some((_, e)) = self.now_queue.front() {
+            return Some(e);
+        }
+        let (_, i) = self.earliest_event()?;
+        let b = self.occupied.trailing_zeros() as usize;
+        Some(&self.buckets[b][i].1)
     }
 
     /// The pending events at time `at`, in no particular order (for diagnostics: it scans the
@@ -233,6 +264,7 @@ mod tests {
                 let (&(t, s), &v) = shadow.iter().next().unwrap();
                 shadow.remove(&(t, s));
                 assert_eq!(cal.peek_time(), Some(SimTime(t)));
+                assert_eq!(cal.peek_next(), Some(&v));
                 assert_eq!(cal.pop(), Some((SimTime(t), v)));
             }
             assert_eq!(cal.len(), shadow.len());
@@ -263,6 +295,7 @@ mod tests {
             } else {
                 let (&(t, s), &v) = shadow.iter().next().unwrap();
                 shadow.remove(&(t, s));
+                assert_eq!(cal.peek_next(), Some(&v));
                 assert_eq!(cal.pop(), Some((SimTime(t), v)));
             }
             assert_eq!(cal.len(), shadow.len());

@@ -10,6 +10,7 @@ pub mod hours;
 pub mod instant;
 pub mod mser;
 pub mod periods;
+pub mod prefetch;
 pub mod profile;
 pub mod random;
 pub mod resource;

@@ -117,6 +117,16 @@ impl<T> Slab<T> {
         }
     }
 
+    /// Starts loading the slot of `key` into the caches (see [`super::prefetch`]): its value
+    /// and its generation, which may span two cache lines.
+    #[inline(always)]
+    pub fn prefetch(&self, key: Key) {
+        if let Some(s) = self.slots.get(key.index as usize) {
+            super::prefetch::prefetch(&s.value);
+            super::prefetch::prefetch(&s.generation);
+        }
+    }
+
     /// The live values with their keys, in slot order.
     pub fn iter(&self) -> impl Iterator<Item = (Key, &T)> {
         self.slots

@@ -42,6 +42,19 @@ pub(super) struct StationStats {
 }
 
 impl Station {
+    /// Starts loading the parts of the station an arrival or a service end touches (see
+    /// `crate::engine::prefetch`).
+    #[inline(always)]
+    pub(super) fn prefetch(&self) {
+        use crate::engine::prefetch::prefetch;
+        prefetch(&self.servers);
+        prefetch(&self.stats.wip);
+        prefetch(&self.stats.sojourn);
+        prefetch(&self.stats.wait_q);
+        prefetch(&self.rng);
+        prefetch(&self.service);
+    }
+
     /// Restarts every statistic at `now`, keeping current levels (end of warm-up).
     pub(super) fn reset(&mut self, now: SimTime) {
         self.servers.reset(now);

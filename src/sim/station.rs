@@ -49,6 +49,9 @@ pub(super) fn done(r: &mut Replication, c: Cid, node: u32) {
     let now = r.cal.now();
     let cm = {
         let m = r.cons.get_mut(c).expect("consignment in flight");
+        // Its step (where it leaves from) is read below: its load starts now, beside the
+        // station's work.
+        r.steps.prefetch(m.path, m.leg);
         m.queueing = m.queueing + (m.started - m.at_node);
         m.handling = m.handling + (now - m.started);
         m.depart(now)

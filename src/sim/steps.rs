@@ -90,6 +90,14 @@ impl Steps {
         &self.steps[path as usize + leg as usize]
     }
 
+    /// Starts loading step `leg` of the route at `path` (see `crate::engine::prefetch`).
+    #[inline(always)]
+    pub(super) fn prefetch(&self, path: u32, leg: u32) {
+        if let Some(s) = self.steps.get(path as usize + leg as usize) {
+            crate::engine::prefetch::prefetch(s);
+        }
+    }
+
     /// A counted consignment waited `d` at the node of step `leg` of the route at `path`.
     #[inline(always)]
     pub(super) fn add_wait(&mut self, path: u32, leg: u32, d: SimDur) {
