@@ -83,7 +83,7 @@ impl<E> Calendar<E> {
     ///
     /// # Panics
     /// If `at` is earlier than [`Calendar::now`]: scheduling into the past is a bug in the model.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: E) {
         assert!(at.0 >= self.last, "event scheduled in the past");
         let b = self.bucket(at.0);
