@@ -9,7 +9,8 @@
 
 use std::path::Path;
 
-use toml::{Table, Value};
+use toml::de::{DeString, DeTable, DeValue};
+use toml::{Spanned, Table, Value};
 
 use super::access::FileAccess;
 use super::digitisation;
@@ -111,7 +112,9 @@ pub fn resolve_cached(
 /// Validates as [`resolve_with`] does and returns the model only: the `validate` command.
 /// Without overrides and `--digitisation` the document is not written back as canonical TOML
 /// (the resolved text that results folders record and `merge` compares; every other command
-/// needs it), and it is dropped before the validation; with them the canonical text is what is
+/// needs it), and the text is parsed once, into toml's borrowed document, which is
+/// deserialized directly (`check_direct`), unless the file needs the path of the other
+/// commands for its message or its `extends`; with them the canonical text is what is
 /// validated, as for every command.
 pub fn check(
     file: &Path,
@@ -167,6 +170,17 @@ fn resolve_once(
     text: Text,
 ) -> Result<Resolved> {
     let unchanged = overrides.is_empty() && digitisation.is_empty();
+    // `validate` without options: one parse where it can (see `check_direct`).
+    if unchanged
+        && text == Text::Unused
+        && let Some(model) = check_direct(file, src, access, cache)
+    {
+        return model.map(|model| Resolved {
+            model,
+            text: String::new(),
+            changed: Vec::new(),
+        });
+    }
     // The file is parsed as a document even when only its model is wanted: that parse is
     // stricter than the deserializer (an integer beyond i64, which a count or a seed would
     // take, is an error of the file), and it finds `extends`.
@@ -214,6 +228,58 @@ fn resolve_once(
         text,
         changed,
     })
+}
+
+/// The common case of `validate` (no overrides, no `--digitisation`, no canonical text
+/// wanted), in one parse: the text is parsed once into toml's borrowed document, which is
+/// deserialized as [`validate_text`] deserializes the text, and validated. `None` where that
+/// path cannot say what the path through the owned document ([`resolve_once`]) would: the text
+/// does not parse, the document would not convert into a [`Table`] (see [`converts`]), it has
+/// `extends`, or it does not deserialize. The caller then takes that path, which gives today's
+/// message, with its line and column. A validation error is the same on both paths (the same
+/// [`ScenarioFile`] and text), so it is returned here.
+fn check_direct(
+    file: &Path,
+    src: &str,
+    access: FileAccess,
+    cache: &mut DataCache,
+) -> Option<Result<Model>> {
+    let root = DeTable::parse(src).ok()?;
+    if root.get_ref().contains_key("extends") || !root.get_ref().iter().all(converts_entry) {
+        return None;
+    }
+    let parsed: ScenarioFile =
+        serde_path_to_error::deserialize(toml::Deserializer::from(root)).ok()?;
+    Some(validate::build(
+        parsed,
+        &Ctx { file, src, access },
+        &mut cache.0,
+    ))
+}
+
+/// A table entry of [`converts`].
+fn converts_entry((key, value): (&Spanned<DeString<'_>>, &Spanned<DeValue<'_>>)) -> bool {
+    // Keys toml and serde_spanned use for themselves in their serde data model (a table with
+    // such a key may convert differently): left to the owned document's parse.
+    !key.get_ref().starts_with("$__") && converts(value.get_ref())
+}
+
+/// Whether the owned document ([`Table`], what [`parse_doc`] builds) accepts `value` as toml
+/// 1.2's parsed document holds it: its integers fit an `i64` (one beyond is an error of the
+/// owned parse, "u64 value was too large" and the like, which the deserializer would instead
+/// hand to a field), and its floats convert to `f64` (toml's own test: a number that parses,
+/// infinite only where written `inf`). Strings, booleans and dates always convert.
+fn converts(value: &DeValue<'_>) -> bool {
+    match value {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).is_ok(),
+        DeValue::Float(f) => f
+            .as_str()
+            .parse::<f64>()
+            .is_ok_and(|x| x.is_finite() || f.as_str().contains("inf")),
+        DeValue::String(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => true,
+        DeValue::Array(a) => a.iter().all(|v| converts(v.get_ref())),
+        DeValue::Table(t) => t.iter().all(converts_entry),
+    }
 }
 
 /// Parses `src` as a TOML table; syntax errors carry their line and column.
@@ -409,5 +475,52 @@ mod tests {
         assert_eq!(doc["nodes"][1]["servers"].as_integer(), Some(2));
         assert_eq!(r.changed, ["nodes[1].servers"]);
         assert_eq!(r.model.nodes.len(), 2);
+    }
+
+    /// `check` without options takes the one-parse path where it can, and otherwise the path
+    /// of the other commands; either way its model or message is theirs.
+    #[test]
+    fn check_parses_once_where_it_can_and_says_what_resolve_says() {
+        let file = Path::new("s.toml");
+        let fast = |src: &str| {
+            check_direct(file, src, FileAccess::Open, &mut DataCache::default()).is_some()
+        };
+        let same = |src: &str| {
+            let checked = check(file, src, &[], &[], FileAccess::Open);
+            let resolved = resolve(file, src, &[], &[]);
+            match (checked, resolved) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{:?}", b.model)),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("check {a:?}, resolve {b:?}"),
+            }
+        };
+        let with = |from: &str, to: &str| {
+            assert!(SRC.contains(from), "{from}");
+            SRC.replacen(from, to, 1)
+        };
+        // Valid, and invalid by a rule checked after deserializing: one parse.
+        for src in [
+            SRC.to_string(),
+            with("servers = 1", "servers = 0"),
+            with("servers = 1", "servers = 9223372036854775807"),
+            with("id = \"f\"", "id = \"f\"\nvalue_of_time = 1.7e308"),
+        ] {
+            same(&src);
+            assert!(fast(&src), "{src}");
+        }
+        // What the owned document refuses, what does not deserialize, what does not parse,
+        // and `extends` (unread here: the base does not exist): the other path.
+        for src in [
+            with("servers = 1", "servers = 9223372036854775808"),
+            with("servers = 1", "servers = -0x1"),
+            with("servers = 1", "servers = 1e400"),
+            with("servers = 1", "servers = 2024-01-01"),
+            with("servers = 1", "servers = = 1"),
+            with("servers = 1", "servers = 1\nspeed = 2"),
+            format!("extends = \"nowhere.toml\"\n{SRC}"),
+        ] {
+            same(&src);
+            assert!(!fast(&src), "{src}");
+        }
     }
 }
