@@ -16,7 +16,9 @@ use toml::{Spanned, Table, Value};
 
 use super::access::FileAccess;
 use super::digitisation;
-use super::file::ScenarioFile;
+use super::file::{
+    ChangeSpec, FlowSpec, LinkSpec, NodeSpec, PipelineSpec, ScenarioFile, ServiceSpec,
+};
 use super::locate::{line_col, locate, syntax_error, value_at};
 use super::overrides::{Override, apply, touches};
 use super::validate::dist::EmpiricalCache;
@@ -246,18 +248,175 @@ fn check_direct(
     access: FileAccess,
     cache: &mut DataCache,
 ) -> Option<Result<Model>> {
+    let parsed = match src.len() > PIECE {
+        true => parse_in_pieces(src, PIECE).or_else(|| parse_once(src)),
+        false => parse_once(src),
+    }?;
+    Some(validate::build(
+        parsed,
+        &Ctx { file, src, access },
+        &mut cache.0,
+    ))
+}
+
+/// The scenario of `src` parsed as one document (see [`check_direct`]).
+fn parse_once(src: &str) -> Option<ScenarioFile> {
     let root = DeTable::parse(src).ok()?;
     if root.get_ref().contains_key("extends") || !root.get_ref().iter().all(converts_entry) {
         return None;
     }
     // Without serde_path_to_error: it records every key it passes (a String each), and the
     // field path is wanted for a message only, which the other path gives.
-    let parsed = ScenarioFile::deserialize(toml::Deserializer::from(root)).ok()?;
-    Some(validate::build(
-        parsed,
-        &Ctx { file, src, access },
-        &mut cache.0,
-    ))
+    ScenarioFile::deserialize(toml::Deserializer::from(root)).ok()
+}
+
+/// Text longer than this is parsed in pieces of about this size ([`parse_in_pieces`]).
+const PIECE: usize = 1 << 18;
+
+/// The arrays of tables of the format that a long file is split between: `[[nodes]]`, ...
+const LISTS: [&str; 6] = [
+    "nodes",
+    "links",
+    "flows",
+    "services",
+    "pipelines",
+    "changes",
+];
+
+/// The scenario of `src` parsed in pieces of about `piece` bytes, each cut just before a line
+/// `[[nodes]]`, `[[links]]`, ... ([`LISTS`]), and each piece's elements deserialized before the
+/// next piece is parsed: toml holds the tokens and events of a whole document at once, ten
+/// times the text, and the parsed document another ten, where a piece's are small and the
+/// deserialized elements a fraction of them. The same [`ScenarioFile`] as [`parse_once`], or
+/// `None` where that is not certain, for [`parse_once`] to decide:
+/// - a text with a multi-line string (`"""`, `'''`), where such a line could be inside it;
+/// - a piece that does not parse, does not convert ([`converts`]) or does not deserialize;
+/// - a top-level key other than the lists in two pieces (a table cut in two), a list that is
+///   not an array of tables in a piece, or a list given before the first table header (an
+///   array `nodes = [...]`, which a later `[[nodes]]` may not extend).
+///
+/// Why the pieces are the document: a cut line is at depth 0 of the text (no multi-line string;
+/// an array or inline table open across it leaves its piece unparsable), so the pieces'
+/// expressions are the document's. A piece starting `[[flows]]` adds elements to `flows`, which
+/// in the document extend the same array of tables; every later `[flows.x]` or `[[flows.x]]`
+/// of the piece names the piece's own last flow, as in the document. Every other top-level
+/// key is in one piece only, so each piece defines what the document does.
+fn parse_in_pieces(src: &str, piece: usize) -> Option<ScenarioFile> {
+    if src.contains("\"\"\"") || src.contains("'''") {
+        return None;
+    }
+    let cuts = cuts(src, piece);
+    if cuts.len() < 2 {
+        return None;
+    }
+    let mut lists = Lists::default();
+    let mut rest = DeTable::new();
+    for (k, &start) in cuts.iter().enumerate() {
+        let end = cuts.get(k + 1).copied().unwrap_or(src.len());
+        let text = &src[start..end];
+        if k == 0 {
+            // The keys given before the first table header may not include a list.
+            let header = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .find(|&i| text[i..].trim_start_matches([' ', '\t']).starts_with('['))
+                .unwrap_or(text.len());
+            let root = DeTable::parse(&text[..header]).ok()?;
+            if LISTS.iter().any(|l| root.get_ref().contains_key(*l)) {
+                return None;
+            }
+        }
+        let table = DeTable::parse(text).ok()?.into_inner();
+        if !table.iter().all(converts_entry) {
+            return None;
+        }
+        for (key, value) in table {
+            match LISTS.contains(&key.get_ref().as_ref()) {
+                true => lists.add(key.get_ref(), value)?,
+                false if rest.contains_key(key.get_ref().as_ref()) => return None,
+                false => {
+                    rest.insert(key, value);
+                }
+            }
+        }
+    }
+    if rest.contains_key("extends") {
+        return None;
+    }
+    let mut parsed =
+        ScenarioFile::deserialize(toml::Deserializer::from(Spanned::new(0..src.len(), rest)))
+            .ok()?;
+    parsed.nodes = lists.nodes;
+    parsed.links = lists.links;
+    parsed.flows = lists.flows;
+    parsed.services = lists.services;
+    parsed.pipelines = lists.pipelines;
+    parsed.changes = lists.changes;
+    Some(parsed)
+}
+
+/// Where the pieces of [`parse_in_pieces`] start: 0, then the first line `[[list]]` (a name of
+/// [`LISTS`], alone on its line but for blanks and a comment) at least `piece` bytes after the
+/// previous cut.
+fn cuts(src: &str, piece: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let mut from = piece;
+    while from < src.len() {
+        // Bytes: `from` need not be a character boundary; `at`, after a newline, is.
+        let found = src.as_bytes()[from..].windows(3).position(|w| w == b"\n[[");
+        let Some(at) = found.map(|i| from + i + 1) else {
+            break;
+        };
+        let line = src[at..].split('\n').next().unwrap_or_default();
+        let line = line.split('#').next().unwrap_or_default().trim_end();
+        let name = line
+            .strip_prefix("[[")
+            .and_then(|l| l.strip_suffix("]]"))
+            .map(str::trim);
+        from = at + 1;
+        if name.is_some_and(|n| LISTS.contains(&n)) {
+            cuts.push(at);
+            from = at + piece;
+        }
+    }
+    cuts
+}
+
+/// The lists of a scenario parsed in pieces, deserialized piece by piece.
+#[derive(Default)]
+struct Lists {
+    nodes: Vec<NodeSpec>,
+    links: Vec<LinkSpec>,
+    flows: Vec<FlowSpec>,
+    services: Vec<ServiceSpec>,
+    pipelines: Vec<PipelineSpec>,
+    changes: Vec<ChangeSpec>,
+}
+
+impl Lists {
+    /// Adds a piece's `list` (an array of tables), deserialized; `None` where it is not one or
+    /// does not deserialize.
+    fn add(&mut self, list: &str, value: Spanned<DeValue<'_>>) -> Option<()> {
+        fn extend<'de, T: Deserialize<'de>>(
+            to: &mut Vec<T>,
+            value: Spanned<DeValue<'de>>,
+        ) -> Option<()> {
+            if !value.get_ref().is_array() {
+                return None;
+            }
+            let items = Vec::<T>::deserialize(toml::de::ValueDeserializer::from(value)).ok()?;
+            to.extend(items);
+            Some(())
+        }
+        match list {
+            "nodes" => extend(&mut self.nodes, value),
+            "links" => extend(&mut self.links, value),
+            "flows" => extend(&mut self.flows, value),
+            "services" => extend(&mut self.services, value),
+            "pipelines" => extend(&mut self.pipelines, value),
+            "changes" => extend(&mut self.changes, value),
+            _ => None,
+        }
+    }
 }
 
 /// A table entry of [`converts`].
@@ -478,6 +637,54 @@ mod tests {
         assert_eq!(doc["nodes"][1]["servers"].as_integer(), Some(2));
         assert_eq!(r.changed, ["nodes[1].servers"]);
         assert_eq!(r.model.nodes.len(), 2);
+    }
+
+    /// A long file parsed in pieces gives the file of one parse; where pieces could differ
+    /// from the document, no pieces.
+    #[test]
+    fn pieces_give_the_document_or_nothing() {
+        let debug = |f: Option<ScenarioFile>| f.map(|f| format!("{f:?}"));
+        let src = format!(
+            "{SRC}\n[[flows]]\nid = \"g\"\nroute = [\"a\"]\n\n[flows.arrivals] # the last flow's\ndist = \"fixed\"\nvalue = \"1h\"\n\n[[ nodes ]]\nid = \"c\"\nkind = \"station\"\nservers = 1\nservice = {{ dist = \"exponential\", mean = \"1h\" }}\n"
+        );
+        let once = debug(parse_once(&src));
+        assert!(
+            once.as_ref().is_some_and(|f| f.contains("\"g\"")),
+            "{once:?}"
+        );
+        // Every cut, a cut every 100 bytes, one cut.
+        for piece in [1, 100, 200] {
+            assert!(cuts(&src, piece).len() > 1, "{piece}");
+            assert_eq!(debug(parse_in_pieces(&src, piece)), once, "{piece}");
+        }
+        assert_eq!(cuts(&src, 1).len(), 7, "0 and the six lists");
+        // Not cut: a file with a multi-line string, or with no list after `piece` bytes.
+        let multi = src.replace("name = \"t\"", "name = \"t\"\ndescription = \"\"\"x\"\"\"");
+        assert!(parse_once(&multi).is_some());
+        assert!(parse_in_pieces(&multi, 1).is_none());
+        assert!(parse_in_pieces(&src, src.len()).is_none());
+        // A table cut in two (the document takes `[scenario.x]` as part of `[scenario]`; the
+        // format does not, either way) and a `[flows.x]` cut from its flow: no pieces.
+        let table = format!("{SRC}\n[scenario.extra]\nx = 1\n");
+        assert!(parse_in_pieces(&table, 1).is_none());
+        let cut = src.replace("\n[flows.arrivals]", "\n[[links]]\nfrom = \"a\"\nto = \"a.b\"\ntime = { dist = \"fixed\", value = \"1h\" }\n\n[flows.arrivals]");
+        assert!(parse_in_pieces(&cut, 1).is_none());
+        // An array `nodes = [...]` before the first header may not be extended by `[[nodes]]`:
+        // the document does not parse, and the pieces say nothing.
+        let fixed = format!(
+            "nodes = [{{ id = \"z\", kind = \"station\", servers = 1, service = {{ dist = \"fixed\", value = \"1h\" }} }}]\n{SRC}"
+        );
+        assert!(DeTable::parse(&fixed).is_err());
+        assert!(parse_in_pieces(&fixed, 1).is_none());
+        // A document that does not parse gives no pieces.
+        let broken = src.replace("route = [\"a\"]", "route = [\"a\"");
+        assert!(parse_in_pieces(&broken, 1).is_none());
+        // An integer beyond i64 in a piece: the owned document refuses it, so no pieces.
+        let big = src.replace(
+            "servers = 1\nservice = {",
+            "servers = 9223372036854775808\nservice = {",
+        );
+        assert!(parse_in_pieces(&big, 1).is_none());
     }
 
     /// `check` without options takes the one-parse path where it can, and otherwise the path

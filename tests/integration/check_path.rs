@@ -164,3 +164,51 @@ fn files_with_extends_are_merged_first() {
         stderr(&o)
     );
 }
+
+/// A file of over 256 KB is parsed in pieces; its model is the one of the file as a whole, and
+/// a mistake in a late piece is reported as for a short file, with its line and column.
+#[test]
+fn long_files_are_read_in_pieces_with_the_same_messages() {
+    let mut src = BASE.to_string();
+    for i in 0..4000 {
+        src.push_str(&format!(
+            "\n[[flows]]\nid = \"f{i}\"\nroute = [\"gate\"]\narrivals = {{ dist = \"exponential\", mean = \"{}h\" }}\n",
+            10_000 + i
+        ));
+    }
+    assert!(src.len() > 360_000, "{}", src.len());
+    let (dir, _) = workdir(&src);
+    let o = corridor(&["validate", "s.toml"], dir.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains("1 node(s)") && out.contains("4001 flow(s)"),
+        "{out}{}",
+        stderr(&o)
+    );
+    // The offered load counts every flow: 1/2 + the sum of 1/(10000 + i) over 4000 flows,
+    // over 2 servers, with a mean service of 1 h.
+    let load = (0.5 + (0..4000).map(|i| 1.0 / (10_000.0 + i as f64)).sum::<f64>()) / 2.0;
+    assert!(
+        out.contains(&format!("{load:.2}  node \"gate\"")),
+        "{load}: {out}"
+    );
+    // An unknown field in the last flow (deserialization), and a rule broken there (validation).
+    let last = src.rfind("id = \"f3999\"").unwrap();
+    let line = src[..last].matches('\n').count() + 2;
+    let unknown = format!("{}speed = 3\n{}", &src[..last], &src[last..]);
+    let (dir, _) = workdir(&unknown);
+    let o = corridor(&["validate", "s.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let want = format!(
+        "error: s.toml:{}:1: flows[4000].speed: unknown field `speed`, expected one of `id`,",
+        line - 1
+    );
+    assert!(stderr(&o).starts_with(&want), "{want}\n{}", stderr(&o));
+    let zero = src.replacen("id = \"f3999\"", "id = \"f3999\"\nteu = 0", 1);
+    refused(
+        &zero,
+        &format!(
+            ":{line}:7: flows[4000].teu: 0 is not allowed; TEU per consignment must be a whole number from 1 to 1000000"
+        ),
+    );
+}
