@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use toml::de::{DeString, DeTable, DeValue};
 use toml::{Spanned, Table, Value};
@@ -289,22 +290,20 @@ const LISTS: [&str; 6] = [
 /// times the text, and the parsed document another ten, where a piece's are small and the
 /// deserialized elements a fraction of them. The same [`ScenarioFile`] as [`parse_once`], or
 /// `None` where that is not certain, for [`parse_once`] to decide:
-/// - a text with a multi-line string (`"""`, `'''`), where such a line could be inside it;
 /// - a piece that does not parse, does not convert ([`converts`]) or does not deserialize;
 /// - a top-level key other than the lists in two pieces (a table cut in two), a list that is
 ///   not an array of tables in a piece, or a list given before the first table header (an
 ///   array `nodes = [...]`, which a later `[[nodes]]` may not extend).
 ///
-/// Why the pieces are the document: a cut line is at depth 0 of the text (no multi-line string;
-/// an array or inline table open across it leaves its piece unparsable), so the pieces'
-/// expressions are the document's. A piece starting `[[flows]]` adds elements to `flows`, which
+/// Why the pieces are the document: every piece parses, so every cut line is at depth 0 of
+/// the text, a table header: the first cut inside a multi-line string, an array or an inline
+/// table would leave the piece before it with that string, array or table open, which does
+/// not parse (the lexer reads a piece from its start as it reads the whole text, both starting
+/// outside any string). So the pieces' expressions are the document's. A piece starting `[[flows]]` adds elements to `flows`, which
 /// in the document extend the same array of tables; every later `[flows.x]` or `[[flows.x]]`
 /// of the piece names the piece's own last flow, as in the document. Every other top-level
 /// key is in one piece only, so each piece defines what the document does.
 fn parse_in_pieces(src: &str, piece: usize) -> Option<ScenarioFile> {
-    if src.contains("\"\"\"") || src.contains("'''") {
-        return None;
-    }
     let cuts = cuts(src, piece);
     if cuts.len() < 2 {
         return None;
@@ -345,6 +344,8 @@ fn parse_in_pieces(src: &str, piece: usize) -> Option<ScenarioFile> {
     let mut parsed =
         ScenarioFile::deserialize(toml::Deserializer::from(Spanned::new(0..src.len(), rest)))
             .ok()?;
+    // The lists grew by doubling: their spare room back (a move of the pages, where large).
+    lists.shrink();
     parsed.nodes = lists.nodes;
     parsed.links = lists.links;
     parsed.flows = lists.flows;
@@ -381,6 +382,34 @@ fn cuts(src: &str, piece: usize) -> Vec<usize> {
     cuts
 }
 
+/// Deserializes an array onto the end of a vector, element by element as `Vec<T>` does (its
+/// elements are not moved again, as appending a piece's `Vec` would).
+struct Append<'a, T>(&'a mut Vec<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Append<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Append<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        self.0.reserve(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            self.0.push(item);
+        }
+        Ok(())
+    }
+}
+
 /// The lists of a scenario parsed in pieces, deserialized piece by piece.
 #[derive(Default)]
 struct Lists {
@@ -393,6 +422,15 @@ struct Lists {
 }
 
 impl Lists {
+    fn shrink(&mut self) {
+        self.nodes.shrink_to_fit();
+        self.links.shrink_to_fit();
+        self.flows.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.pipelines.shrink_to_fit();
+        self.changes.shrink_to_fit();
+    }
+
     /// Adds a piece's `list` (an array of tables), deserialized; `None` where it is not one or
     /// does not deserialize.
     fn add(&mut self, list: &str, value: Spanned<DeValue<'_>>) -> Option<()> {
@@ -403,9 +441,9 @@ impl Lists {
             if !value.get_ref().is_array() {
                 return None;
             }
-            let items = Vec::<T>::deserialize(toml::de::ValueDeserializer::from(value)).ok()?;
-            to.extend(items);
-            Some(())
+            Append(to)
+                .deserialize(toml::de::ValueDeserializer::from(value))
+                .ok()
         }
         match list {
             "nodes" => extend(&mut self.nodes, value),
@@ -658,10 +696,20 @@ mod tests {
             assert_eq!(debug(parse_in_pieces(&src, piece)), once, "{piece}");
         }
         assert_eq!(cuts(&src, 1).len(), 7, "0 and the six lists");
-        // Not cut: a file with a multi-line string, or with no list after `piece` bytes.
-        let multi = src.replace("name = \"t\"", "name = \"t\"\ndescription = \"\"\"x\"\"\"");
-        assert!(parse_once(&multi).is_some());
-        assert!(parse_in_pieces(&multi, 1).is_none());
+        // A line `[[nodes]]` in a multi-line string is no cut: the piece before it does not
+        // parse. One on a line of its own is.
+        for (quote, pieces) in [("\n[[nodes]]\n", false), ("[[nodes]]", true)] {
+            let multi = src.replace(
+                "name = \"t\"",
+                &format!("name = \"t\"\ndescription = \"\"\"{quote}\"\"\""),
+            );
+            let once = debug(parse_once(&multi));
+            assert!(once.as_ref().is_some_and(|f| f.contains("[[nodes]]")));
+            let cut = debug(parse_in_pieces(&multi, 1));
+            assert_eq!(cut.is_some(), pieces, "{multi}");
+            assert!(cut.is_none() || cut == once);
+        }
+        // Not cut: no list after `piece` bytes.
         assert!(parse_in_pieces(&src, src.len()).is_none());
         // A table cut in two (the document takes `[scenario.x]` as part of `[scenario]`; the
         // format does not, either way) and a `[flows.x]` cut from its flow: no pieces.
