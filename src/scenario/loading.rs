@@ -237,11 +237,12 @@ fn resolve_once(
 
 /// The common case of `validate` (no overrides, no `--digitisation`, no canonical text
 /// wanted), in one parse: the text is parsed once into toml's borrowed document, which is
-/// deserialized as [`validate_text`] deserializes the text, and validated. `None` where that
-/// path cannot say what the path through the owned document ([`resolve_once`]) would: the text
-/// does not parse, the document would not convert into a [`Table`] (see [`converts`]), it has
-/// `extends`, or it does not deserialize. The caller then takes that path, which gives today's
-/// message, with its line and column. A validation error is the same on both paths (the same
+/// deserialized as [`validate_text`] deserializes the text (a text over [`PIECE`] bytes in
+/// pieces, [`parse_in_pieces`]), and validated. `None` where that path cannot say what the
+/// path through the owned document ([`resolve_once`]) would: the text does not parse, the
+/// document would not convert into a [`Table`] (see [`converts`]), it has `extends`, or it does
+/// not deserialize. The caller then takes that path, which gives the message it always gave,
+/// with its line and column. A validation error is the same on both paths (the same
 /// [`ScenarioFile`] and text), so it is returned here.
 fn check_direct(
     file: &Path,
@@ -286,9 +287,9 @@ const LISTS: [&str; 6] = [
 
 /// The scenario of `src` parsed in pieces of about `piece` bytes, each cut just before a line
 /// `[[nodes]]`, `[[links]]`, ... ([`LISTS`]), and each piece's elements deserialized before the
-/// next piece is parsed: toml holds the tokens and events of a whole document at once, ten
-/// times the text, and the parsed document another ten, where a piece's are small and the
-/// deserialized elements a fraction of them. The same [`ScenarioFile`] as [`parse_once`], or
+/// next piece is parsed: toml holds the tokens and events of a whole document at once (over
+/// twenty times the text) and the parsed document (over ten), where a piece's are small and
+/// the deserialized elements a fraction of them. The same [`ScenarioFile`] as [`parse_once`], or
 /// `None` where that is not certain, for [`parse_once`] to decide:
 /// - a piece that does not parse, does not convert ([`converts`]) or does not deserialize;
 /// - a top-level key other than the lists in two pieces (a table cut in two), a list that is
@@ -299,9 +300,10 @@ const LISTS: [&str; 6] = [
 /// the text, a table header: the first cut inside a multi-line string, an array or an inline
 /// table would leave the piece before it with that string, array or table open, which does
 /// not parse (the lexer reads a piece from its start as it reads the whole text, both starting
-/// outside any string). So the pieces' expressions are the document's. A piece starting `[[flows]]` adds elements to `flows`, which
-/// in the document extend the same array of tables; every later `[flows.x]` or `[[flows.x]]`
-/// of the piece names the piece's own last flow, as in the document. Every other top-level
+/// outside any string). So the pieces' expressions are the document's. A piece starting
+/// `[[flows]]` adds elements to `flows`, which in the document extend the same array of
+/// tables; every later `[flows.x]` or `[[flows.x]]` of the piece names the piece's own last
+/// flow, as in the document. Every other top-level
 /// key is in one piece only, so each piece defines what the document does.
 fn parse_in_pieces(src: &str, piece: usize) -> Option<ScenarioFile> {
     let cuts = cuts(src, piece);
@@ -422,6 +424,7 @@ struct Lists {
 }
 
 impl Lists {
+    /// Gives back the spare room of the vectors.
     fn shrink(&mut self) {
         self.nodes.shrink_to_fit();
         self.links.shrink_to_fit();
