@@ -122,8 +122,11 @@ impl Model {
                 }
             }
         }
-        out.extend(self.berth_loads());
-        out.extend(self.service_loads());
+        // Services' rates, once for the berths and the services.
+        let teu = self.service_teu_rates();
+        let carriers = self.carrier_rates(&teu);
+        out.extend(self.berth_loads(&teu, &carriers));
+        out.extend(self.service_loads(&teu, &carriers));
         out.extend(self.path_loads());
         out
     }
@@ -149,6 +152,9 @@ impl Model {
     /// TEU per second to be carried by each service.
     fn service_teu_rates(&self) -> Vec<f64> {
         let mut rate = vec![0.0; self.services.len()];
+        if self.services.is_empty() {
+            return rate;
+        }
         for f in &self.flows {
             for (_, legs, share) in f.paths() {
                 for leg in legs {
@@ -162,12 +168,12 @@ impl Model {
     }
 
     /// Carrier departures per second of each service: timetable slots, or full carriers.
-    fn carrier_rates(&self) -> Vec<f64> {
-        let teu = self.service_teu_rates();
+    /// `teu`: [`Model::service_teu_rates`].
+    fn carrier_rates(&self, teu: &[f64]) -> Vec<f64> {
         self.services
             .iter()
             .zip(teu)
-            .map(|(s, r)| match &s.departure {
+            .map(|(s, &r)| match &s.departure {
                 Departure::Timetable { offsets, period } => {
                     offsets.len() as f64 / period.as_secs_f64()
                 }
@@ -176,9 +182,8 @@ impl Model {
             .collect()
     }
 
-    fn berth_loads(&self) -> Vec<Load> {
-        let teu = self.service_teu_rates();
-        let carriers = self.carrier_rates();
+    /// `teu` and `carriers`: [`Model::service_teu_rates`] and [`Model::carrier_rates`].
+    fn berth_loads(&self, teu: &[f64], carriers: &[f64]) -> Vec<Load> {
         let mut work = vec![0.0; self.nodes.len()];
         for (i, s) in self.services.iter().enumerate() {
             // Per carrier, or per TEU on board.
@@ -208,9 +213,8 @@ impl Model {
             .collect()
     }
 
-    fn service_loads(&self) -> Vec<Load> {
-        let teu = self.service_teu_rates();
-        let carriers = self.carrier_rates();
+    /// `teu` and `carriers`: [`Model::service_teu_rates`] and [`Model::carrier_rates`].
+    fn service_loads(&self, teu: &[f64], carriers: &[f64]) -> Vec<Load> {
         let mut out = Vec::new();
         for (i, s) in self.services.iter().enumerate() {
             let mean = |d: &Option<crate::engine::Dist>| d.as_ref().map_or(0.0, |d| d.mean_secs());

@@ -9,11 +9,17 @@
 
 use std::path::Path;
 
-use toml::{Table, Value};
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
+
+use toml::de::{DeString, DeTable, DeValue};
+use toml::{Spanned, Table, Value};
 
 use super::access::FileAccess;
 use super::digitisation;
-use super::file::ScenarioFile;
+use super::file::{
+    ChangeSpec, FlowSpec, LinkSpec, NodeSpec, PipelineSpec, ScenarioFile, ServiceSpec,
+};
 use super::locate::{line_col, locate, syntax_error, value_at};
 use super::overrides::{Override, apply, touches};
 use super::validate::dist::EmpiricalCache;
@@ -111,7 +117,9 @@ pub fn resolve_cached(
 /// Validates as [`resolve_with`] does and returns the model only: the `validate` command.
 /// Without overrides and `--digitisation` the document is not written back as canonical TOML
 /// (the resolved text that results folders record and `merge` compares; every other command
-/// needs it), and it is dropped before the validation; with them the canonical text is what is
+/// needs it), and the text is parsed once, into toml's borrowed document, which is
+/// deserialized directly (`check_direct`), unless the file needs the path of the other
+/// commands for its message or its `extends`; with them the canonical text is what is
 /// validated, as for every command.
 pub fn check(
     file: &Path,
@@ -167,6 +175,17 @@ fn resolve_once(
     text: Text,
 ) -> Result<Resolved> {
     let unchanged = overrides.is_empty() && digitisation.is_empty();
+    // `validate` without options: one parse where it can (see `check_direct`).
+    if unchanged
+        && text == Text::Unused
+        && let Some(model) = check_direct(file, src, access, cache)
+    {
+        return model.map(|model| Resolved {
+            model,
+            text: String::new(),
+            changed: Vec::new(),
+        });
+    }
     // The file is parsed as a document even when only its model is wanted: that parse is
     // stricter than the deserializer (an integer beyond i64, which a count or a seed would
     // take, is an error of the file), and it finds `extends`.
@@ -214,6 +233,256 @@ fn resolve_once(
         text,
         changed,
     })
+}
+
+/// The common case of `validate` (no overrides, no `--digitisation`, no canonical text
+/// wanted), in one parse: the text is parsed once into toml's borrowed document, which is
+/// deserialized as [`validate_text`] deserializes the text (a text over [`PIECE`] bytes in
+/// pieces, [`parse_in_pieces`]), and validated. `None` where that path cannot say what the
+/// path through the owned document ([`resolve_once`]) would: the text does not parse, the
+/// document would not convert into a [`Table`] (see [`converts`]), it has `extends`, or it does
+/// not deserialize. The caller then takes that path, which gives the message it always gave,
+/// with its line and column. A validation error is the same on both paths (the same
+/// [`ScenarioFile`] and text), so it is returned here.
+fn check_direct(
+    file: &Path,
+    src: &str,
+    access: FileAccess,
+    cache: &mut DataCache,
+) -> Option<Result<Model>> {
+    let parsed = match src.len() > PIECE {
+        true => parse_in_pieces(src, PIECE).or_else(|| parse_once(src)),
+        false => parse_once(src),
+    }?;
+    Some(validate::build(
+        parsed,
+        &Ctx { file, src, access },
+        &mut cache.0,
+    ))
+}
+
+/// The scenario of `src` parsed as one document (see [`check_direct`]).
+fn parse_once(src: &str) -> Option<ScenarioFile> {
+    let root = DeTable::parse(src).ok()?;
+    if root.get_ref().contains_key("extends") || !root.get_ref().iter().all(converts_entry) {
+        return None;
+    }
+    // Without serde_path_to_error: it records every key it passes (a String each), and the
+    // field path is wanted for a message only, which the other path gives.
+    ScenarioFile::deserialize(toml::Deserializer::from(root)).ok()
+}
+
+/// Text longer than this is parsed in pieces of about this size ([`parse_in_pieces`]).
+const PIECE: usize = 1 << 18;
+
+/// The arrays of tables of the format that a long file is split between: `[[nodes]]`, ...
+const LISTS: [&str; 6] = [
+    "nodes",
+    "links",
+    "flows",
+    "services",
+    "pipelines",
+    "changes",
+];
+
+/// The scenario of `src` parsed in pieces of about `piece` bytes, each cut just before a line
+/// `[[nodes]]`, `[[links]]`, ... ([`LISTS`]), and each piece's elements deserialized before the
+/// next piece is parsed: toml holds the tokens and events of a whole document at once (over
+/// twenty times the text) and the parsed document (over ten), where a piece's are small and
+/// the deserialized elements a fraction of them. The same [`ScenarioFile`] as [`parse_once`], or
+/// `None` where that is not certain, for [`parse_once`] to decide:
+/// - a piece that does not parse, does not convert ([`converts`]) or does not deserialize;
+/// - a top-level key other than the lists in two pieces (a table cut in two), a list that is
+///   not an array of tables in a piece, or a list given before the first table header (an
+///   array `nodes = [...]`, which a later `[[nodes]]` may not extend).
+///
+/// Why the pieces are the document: every piece parses, so every cut line is at depth 0 of
+/// the text, a table header: the first cut inside a multi-line string, an array or an inline
+/// table would leave the piece before it with that string, array or table open, which does
+/// not parse (the lexer reads a piece from its start as it reads the whole text, both starting
+/// outside any string). So the pieces' expressions are the document's. A piece starting
+/// `[[flows]]` adds elements to `flows`, which in the document extend the same array of
+/// tables; every later `[flows.x]` or `[[flows.x]]` of the piece names the piece's own last
+/// flow, as in the document. Every other top-level
+/// key is in one piece only, so each piece defines what the document does.
+fn parse_in_pieces(src: &str, piece: usize) -> Option<ScenarioFile> {
+    let cuts = cuts(src, piece);
+    if cuts.len() < 2 {
+        return None;
+    }
+    let mut lists = Lists::default();
+    let mut rest = DeTable::new();
+    for (k, &start) in cuts.iter().enumerate() {
+        let end = cuts.get(k + 1).copied().unwrap_or(src.len());
+        let text = &src[start..end];
+        if k == 0 {
+            // The keys given before the first table header may not include a list.
+            let header = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .find(|&i| text[i..].trim_start_matches([' ', '\t']).starts_with('['))
+                .unwrap_or(text.len());
+            let root = DeTable::parse(&text[..header]).ok()?;
+            if LISTS.iter().any(|l| root.get_ref().contains_key(*l)) {
+                return None;
+            }
+        }
+        let table = DeTable::parse(text).ok()?.into_inner();
+        if !table.iter().all(converts_entry) {
+            return None;
+        }
+        for (key, value) in table {
+            match LISTS.contains(&key.get_ref().as_ref()) {
+                true => lists.add(key.get_ref(), value)?,
+                false if rest.contains_key(key.get_ref().as_ref()) => return None,
+                false => {
+                    rest.insert(key, value);
+                }
+            }
+        }
+    }
+    if rest.contains_key("extends") {
+        return None;
+    }
+    let mut parsed =
+        ScenarioFile::deserialize(toml::Deserializer::from(Spanned::new(0..src.len(), rest)))
+            .ok()?;
+    // The lists grew by doubling: their spare room back (a move of the pages, where large).
+    lists.shrink();
+    parsed.nodes = lists.nodes;
+    parsed.links = lists.links;
+    parsed.flows = lists.flows;
+    parsed.services = lists.services;
+    parsed.pipelines = lists.pipelines;
+    parsed.changes = lists.changes;
+    Some(parsed)
+}
+
+/// Where the pieces of [`parse_in_pieces`] start: 0, then the first line `[[list]]` (a name of
+/// [`LISTS`], alone on its line but for blanks and a comment) at least `piece` bytes after the
+/// previous cut.
+fn cuts(src: &str, piece: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let mut from = piece;
+    while from < src.len() {
+        // Bytes: `from` need not be a character boundary; `at`, after a newline, is.
+        let found = src.as_bytes()[from..].windows(3).position(|w| w == b"\n[[");
+        let Some(at) = found.map(|i| from + i + 1) else {
+            break;
+        };
+        let line = src[at..].split('\n').next().unwrap_or_default();
+        let line = line.split('#').next().unwrap_or_default().trim_end();
+        let name = line
+            .strip_prefix("[[")
+            .and_then(|l| l.strip_suffix("]]"))
+            .map(str::trim);
+        from = at + 1;
+        if name.is_some_and(|n| LISTS.contains(&n)) {
+            cuts.push(at);
+            from = at + piece;
+        }
+    }
+    cuts
+}
+
+/// Deserializes an array onto the end of a vector, element by element as `Vec<T>` does (its
+/// elements are not moved again, as appending a piece's `Vec` would).
+struct Append<'a, T>(&'a mut Vec<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Append<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Append<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        self.0.reserve(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            self.0.push(item);
+        }
+        Ok(())
+    }
+}
+
+/// The lists of a scenario parsed in pieces, deserialized piece by piece.
+#[derive(Default)]
+struct Lists {
+    nodes: Vec<NodeSpec>,
+    links: Vec<LinkSpec>,
+    flows: Vec<FlowSpec>,
+    services: Vec<ServiceSpec>,
+    pipelines: Vec<PipelineSpec>,
+    changes: Vec<ChangeSpec>,
+}
+
+impl Lists {
+    /// Gives back the spare room of the vectors.
+    fn shrink(&mut self) {
+        self.nodes.shrink_to_fit();
+        self.links.shrink_to_fit();
+        self.flows.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.pipelines.shrink_to_fit();
+        self.changes.shrink_to_fit();
+    }
+
+    /// Adds a piece's `list` (an array of tables), deserialized; `None` where it is not one or
+    /// does not deserialize.
+    fn add(&mut self, list: &str, value: Spanned<DeValue<'_>>) -> Option<()> {
+        fn extend<'de, T: Deserialize<'de>>(
+            to: &mut Vec<T>,
+            value: Spanned<DeValue<'de>>,
+        ) -> Option<()> {
+            if !value.get_ref().is_array() {
+                return None;
+            }
+            Append(to)
+                .deserialize(toml::de::ValueDeserializer::from(value))
+                .ok()
+        }
+        match list {
+            "nodes" => extend(&mut self.nodes, value),
+            "links" => extend(&mut self.links, value),
+            "flows" => extend(&mut self.flows, value),
+            "services" => extend(&mut self.services, value),
+            "pipelines" => extend(&mut self.pipelines, value),
+            "changes" => extend(&mut self.changes, value),
+            _ => None,
+        }
+    }
+}
+
+/// A table entry of [`converts`].
+fn converts_entry((key, value): (&Spanned<DeString<'_>>, &Spanned<DeValue<'_>>)) -> bool {
+    // Keys toml and serde_spanned use for themselves in their serde data model (a table with
+    // such a key may convert differently): left to the owned document's parse.
+    !key.get_ref().starts_with("$__") && converts(value.get_ref())
+}
+
+/// Whether the owned document ([`Table`], what [`parse_doc`] builds) accepts `value` as toml
+/// 1.2's parsed document holds it: its integers fit an `i64` (one beyond is an error of the
+/// owned parse, "u64 value was too large" and the like, which the deserializer would instead
+/// hand to a field), and its floats convert to `f64` (toml's own test: a number that parses,
+/// infinite only where written `inf`). Strings, booleans and dates always convert.
+fn converts(value: &DeValue<'_>) -> bool {
+    match value {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).is_ok(),
+        DeValue::Float(f) => f
+            .as_str()
+            .parse::<f64>()
+            .is_ok_and(|x| x.is_finite() || f.as_str().contains("inf")),
+        DeValue::String(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => true,
+        DeValue::Array(a) => a.iter().all(|v| converts(v.get_ref())),
+        DeValue::Table(t) => t.iter().all(converts_entry),
+    }
 }
 
 /// Parses `src` as a TOML table; syntax errors carry their line and column.
@@ -409,5 +678,110 @@ mod tests {
         assert_eq!(doc["nodes"][1]["servers"].as_integer(), Some(2));
         assert_eq!(r.changed, ["nodes[1].servers"]);
         assert_eq!(r.model.nodes.len(), 2);
+    }
+
+    /// A long file parsed in pieces gives the file of one parse; where pieces could differ
+    /// from the document, no pieces.
+    #[test]
+    fn pieces_give_the_document_or_nothing() {
+        let debug = |f: Option<ScenarioFile>| f.map(|f| format!("{f:?}"));
+        let src = format!(
+            "{SRC}\n[[flows]]\nid = \"g\"\nroute = [\"a\"]\n\n[flows.arrivals] # the last flow's\ndist = \"fixed\"\nvalue = \"1h\"\n\n[[ nodes ]]\nid = \"c\"\nkind = \"station\"\nservers = 1\nservice = {{ dist = \"exponential\", mean = \"1h\" }}\n"
+        );
+        let once = debug(parse_once(&src));
+        assert!(
+            once.as_ref().is_some_and(|f| f.contains("\"g\"")),
+            "{once:?}"
+        );
+        // Every cut, a cut every 100 bytes, one cut.
+        for piece in [1, 100, 200] {
+            assert!(cuts(&src, piece).len() > 1, "{piece}");
+            assert_eq!(debug(parse_in_pieces(&src, piece)), once, "{piece}");
+        }
+        assert_eq!(cuts(&src, 1).len(), 7, "0 and the six lists");
+        // A line `[[nodes]]` in a multi-line string is no cut: the piece before it does not
+        // parse. One on a line of its own is.
+        for (quote, pieces) in [("\n[[nodes]]\n", false), ("[[nodes]]", true)] {
+            let multi = src.replace(
+                "name = \"t\"",
+                &format!("name = \"t\"\ndescription = \"\"\"{quote}\"\"\""),
+            );
+            let once = debug(parse_once(&multi));
+            assert!(once.as_ref().is_some_and(|f| f.contains("[[nodes]]")));
+            let cut = debug(parse_in_pieces(&multi, 1));
+            assert_eq!(cut.is_some(), pieces, "{multi}");
+            assert!(cut.is_none() || cut == once);
+        }
+        // Not cut: no list after `piece` bytes.
+        assert!(parse_in_pieces(&src, src.len()).is_none());
+        // A table cut in two (the document takes `[scenario.x]` as part of `[scenario]`; the
+        // format does not, either way) and a `[flows.x]` cut from its flow: no pieces.
+        let table = format!("{SRC}\n[scenario.extra]\nx = 1\n");
+        assert!(parse_in_pieces(&table, 1).is_none());
+        let cut = src.replace("\n[flows.arrivals]", "\n[[links]]\nfrom = \"a\"\nto = \"a.b\"\ntime = { dist = \"fixed\", value = \"1h\" }\n\n[flows.arrivals]");
+        assert!(parse_in_pieces(&cut, 1).is_none());
+        // An array `nodes = [...]` before the first header may not be extended by `[[nodes]]`:
+        // the document does not parse, and the pieces say nothing.
+        let fixed = format!(
+            "nodes = [{{ id = \"z\", kind = \"station\", servers = 1, service = {{ dist = \"fixed\", value = \"1h\" }} }}]\n{SRC}"
+        );
+        assert!(DeTable::parse(&fixed).is_err());
+        assert!(parse_in_pieces(&fixed, 1).is_none());
+        // A document that does not parse gives no pieces.
+        let broken = src.replace("route = [\"a\"]", "route = [\"a\"");
+        assert!(parse_in_pieces(&broken, 1).is_none());
+        // An integer beyond i64 in a piece: the owned document refuses it, so no pieces.
+        let big = src.replace(
+            "servers = 1\nservice = {",
+            "servers = 9223372036854775808\nservice = {",
+        );
+        assert!(parse_in_pieces(&big, 1).is_none());
+    }
+
+    /// `check` without options takes the one-parse path where it can, and otherwise the path
+    /// of the other commands; either way its model or message is theirs.
+    #[test]
+    fn check_parses_once_where_it_can_and_says_what_resolve_says() {
+        let file = Path::new("s.toml");
+        let fast = |src: &str| {
+            check_direct(file, src, FileAccess::Open, &mut DataCache::default()).is_some()
+        };
+        let same = |src: &str| {
+            let checked = check(file, src, &[], &[], FileAccess::Open);
+            let resolved = resolve(file, src, &[], &[]);
+            match (checked, resolved) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{:?}", b.model)),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("check {a:?}, resolve {b:?}"),
+            }
+        };
+        let with = |from: &str, to: &str| {
+            assert!(SRC.contains(from), "{from}");
+            SRC.replacen(from, to, 1)
+        };
+        // Valid, and invalid by a rule checked after deserializing: one parse.
+        for src in [
+            SRC.to_string(),
+            with("servers = 1", "servers = 0"),
+            with("servers = 1", "servers = 9223372036854775807"),
+            with("id = \"f\"", "id = \"f\"\nvalue_of_time = 1.7e308"),
+        ] {
+            same(&src);
+            assert!(fast(&src), "{src}");
+        }
+        // What the owned document refuses, what does not deserialize, what does not parse,
+        // and `extends` (unread here: the base does not exist): the other path.
+        for src in [
+            with("servers = 1", "servers = 9223372036854775808"),
+            with("servers = 1", "servers = -0x1"),
+            with("servers = 1", "servers = 1e400"),
+            with("servers = 1", "servers = 2024-01-01"),
+            with("servers = 1", "servers = = 1"),
+            with("servers = 1", "servers = 1\nspeed = 2"),
+            format!("extends = \"nowhere.toml\"\n{SRC}"),
+        ] {
+            same(&src);
+            assert!(!fast(&src), "{src}");
+        }
     }
 }

@@ -8,6 +8,7 @@ mod bounded;
 mod capacity;
 mod carriers;
 mod changes;
+mod check_path;
 mod cli;
 mod costs;
 mod determinism;

@@ -58,7 +58,7 @@ pub(super) fn build_border(
             for (name, v) in [("green", c.green), ("yellow", c.yellow), ("red", c.red)] {
                 let ok = (0.0..=1.0).contains(&v);
                 let rule = "a channel share must be in [0, 1]";
-                number(ctx, &format!("{p}.channels.{name}"), v, ok, rule)?;
+                number(ctx, format_args!("{p}.channels.{name}"), v, ok, rule)?;
             }
             let sum = c.green + c.yellow + c.red;
             if (sum - 1.0).abs() > 1e-9 {
@@ -166,7 +166,7 @@ fn check_params(ctx: &Ctx, p: &str, params: &DigitisationParams) -> Result<()> {
     match params.invalid() {
         Some((name, v, rule)) => number(
             ctx,
-            &format!("{p}.{name}"),
+            format_args!("{p}.{name}"),
             v,
             false,
             &format!("{name} {rule}"),

@@ -241,7 +241,7 @@ fn settings(
                         ));
                     }
                     Servers::Count(v) => {
-                        whole(ctx, &at("technical_tracks"), v, 1..=1_000_000, rule)? as u32
+                        whole(ctx, at("technical_tracks"), v, 1..=1_000_000, rule)? as u32
                     }
                 };
                 out.push(Setting::Tracks { node, tracks });
@@ -263,7 +263,7 @@ fn settings(
                         format!("\"unlimited\" is not allowed; {rule}"),
                     ));
                 };
-                let servers = whole(ctx, &at("servers"), v, 1..=1_000_000, rule)? as u32;
+                let servers = whole(ctx, at("servers"), v, 1..=1_000_000, rule)? as u32;
                 out.push(Setting::Servers { node, servers });
             }
             if let Some(b) = set.berths {
@@ -296,12 +296,12 @@ fn settings(
         Element::Service(service) => {
             if let Some(f) = set.fleet {
                 let rule = "the fleet is a whole number of carriers from 1 to 100000";
-                let fleet = whole(ctx, &at("fleet"), f, 1..=100_000, rule)? as u32;
+                let fleet = whole(ctx, at("fleet"), f, 1..=100_000, rule)? as u32;
                 out.push(Setting::Fleet { service, fleet });
             }
             if let Some(t) = set.capacity_teu {
                 let rule = "capacity must be a whole number of TEU from 1 to 1000000";
-                let teu = whole(ctx, &at("capacity_teu"), t, 1..=1_000_000, rule)? as u32;
+                let teu = whole(ctx, at("capacity_teu"), t, 1..=1_000_000, rule)? as u32;
                 let sv = &parts.services[service];
                 for f in parts.flows {
                     let boards = |(_, legs, _): &(&[usize], &[crate::scenario::Leg], f64)| {
@@ -335,9 +335,12 @@ fn settings(
                 let every = positive_duration(ctx, &at("every"), e)?;
                 out.push(Setting::Every { service, every });
             }
-            if let Some(headway) =
-                headway_value(ctx, &format!("{p}.set"), &set.headway, set.trains_per_day)?
-            {
+            if let Some(headway) = headway_value(
+                ctx,
+                format_args!("{p}.set"),
+                &set.headway,
+                set.trains_per_day,
+            )? {
                 out.push(Setting::ServiceHeadway { service, headway });
             }
         }
@@ -346,9 +349,12 @@ fn settings(
                 let time = build_dist(ctx, &at("time"), t, emp)?;
                 out.push(Setting::LinkTime { link, time });
             }
-            if let Some(headway) =
-                headway_value(ctx, &format!("{p}.set"), &set.headway, set.trains_per_day)?
-            {
+            if let Some(headway) = headway_value(
+                ctx,
+                format_args!("{p}.set"),
+                &set.headway,
+                set.trains_per_day,
+            )? {
                 if parts.links[link].headway.is_none() {
                     let f = if set.headway.is_some() {
                         "headway"

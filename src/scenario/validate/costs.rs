@@ -103,7 +103,7 @@ pub(super) fn build_costs(
             .map(|d| {
                 positive(
                     ctx,
-                    &format!("{p}.distance_km"),
+                    format_args!("{p}.distance_km"),
                     d,
                     "a distance must be > 0 km",
                 )
@@ -156,7 +156,7 @@ fn idle(ctx: &Ctx, p: &str, v: Option<f64>) -> Result<Option<f64>> {
     v.map(|x| {
         number(
             ctx,
-            &format!("{p}.idle_co2e_kg_per_hour"),
+            format_args!("{p}.idle_co2e_kg_per_hour"),
             x,
             x.is_finite() && x >= 0.0,
             "an emission rate must be a finite number of kg CO2e per hour, >= 0",
@@ -211,7 +211,7 @@ fn charges(
             "a charge is a number of USD per unit from 0 to {}",
             figure(MAX_USD)
         );
-        number(ctx, &format!("{at}.usd"), c.usd, ok, &rule)?;
+        number(ctx, format_args!("{at}.usd"), c.usd, ok, &rule)?;
         out.push(Charge {
             item,
             per,
@@ -235,7 +235,7 @@ fn moving_factor(
     if let Some(x) = given {
         let ok = x.is_finite() && x >= 0.0;
         let rule = "an emission factor must be a finite number of kg CO2e per tonne-km, >= 0";
-        number(ctx, &format!("{p}.co2e_kg_per_tkm"), x, ok, rule)?;
+        number(ctx, format_args!("{p}.co2e_kg_per_tkm"), x, ok, rule)?;
         if km.is_none() {
             return Err(ctx.err(
                 &format!("{p}.co2e_kg_per_tkm"),

@@ -1,5 +1,6 @@
 //! Distributions: the families and their parameters, and empirical data read from CSV files.
 
+use std::fmt::Display;
 use std::sync::Arc;
 
 use super::Ctx;
@@ -54,7 +55,7 @@ pub(crate) const MAX_CV: f64 = 1000.0;
 
 pub(super) fn build_dist(
     ctx: &Ctx,
-    p: &str,
+    p: impl Display + Copy,
     d: &DistSpec,
     emp: &mut EmpiricalCache,
 ) -> Result<Dist> {
@@ -66,7 +67,7 @@ pub(super) fn build_dist(
 /// 1 in 1000, or consignments would pile up at one instant.
 pub(super) fn build_positive_dist(
     ctx: &Ctx,
-    p: &str,
+    p: impl Display + Copy,
     d: &DistSpec,
     emp: &mut EmpiricalCache,
     what: &str,
@@ -107,7 +108,7 @@ pub(super) fn build_positive_dist(
             )
         }
     };
-    Err(ctx.err(p, message))
+    Err(ctx.err(&p.to_string(), message))
 }
 
 /// A distribution as an inline table, for messages: `{ dist = "exponential", mean = "0.5s" }`.
@@ -137,7 +138,7 @@ fn inline(d: &DistSpec) -> String {
 /// The distribution and its family with parameters in seconds.
 fn build_family(
     ctx: &Ctx,
-    p: &str,
+    p: impl Display + Copy,
     d: &DistSpec,
     emp: &mut EmpiricalCache,
 ) -> Result<(Dist, Family)> {
@@ -165,7 +166,7 @@ fn build_family(
     }
     let need = |name: &str| {
         ctx.err(
-            p,
+            &p.to_string(),
             format!(
                 "`{family_name}` needs `{name}` (it takes: {})",
                 params.join(", ")
@@ -201,7 +202,7 @@ fn build_family(
         let ok = c <= MAX_CV && if positive_only { c > 0.0 } else { c >= 0.0 };
         let rule = if positive_only { "> 0" } else { ">= 0" };
         let rule = format!("the coefficient of variation must be {rule} and at most {MAX_CV}");
-        number(ctx, &format!("{p}.cv"), c, ok, &rule)
+        number(ctx, format_args!("{p}.cv"), c, ok, &rule)
     };
     let family;
     let built = match family_name {
@@ -281,7 +282,7 @@ fn build_family(
         "erlang" => {
             let k = d.k.ok_or_else(|| need("k"))?;
             let rule = "the number of phases k must be a whole number from 1 to 1000";
-            whole(ctx, &format!("{p}.k"), k, 1..=1000, rule)?;
+            whole(ctx, format_args!("{p}.k"), k, 1..=1000, rule)?;
             let mean = positive("mean", &d.mean)?;
             family = Family::Gamma {
                 shape: k as f64,
@@ -291,7 +292,7 @@ fn build_family(
         }
         "weibull" => {
             let shape = d.shape.ok_or_else(|| need("shape"))?;
-            values::positive(ctx, &format!("{p}.shape"), shape, "shape must be > 0")?;
+            values::positive(ctx, format_args!("{p}.shape"), shape, "shape must be > 0")?;
             let scale = positive("scale", &d.scale)?;
             family = Family::Weibull { shape, scale };
             Dist::weibull(shape, scale)
@@ -316,7 +317,7 @@ fn build_family(
                     ));
                 }
             };
-            let (dist, secs) = emp.dist(ctx, p, file, column, scale, |values| {
+            let (dist, secs) = emp.dist(ctx, &p.to_string(), file, column, scale, |values| {
                 let secs: Arc<[f64]> = values.iter().map(|v| v * scale).collect();
                 if let Some(&v) = secs.iter().find(|&&v| v > MAX_SECS) {
                     return Err(ctx.err(
@@ -327,7 +328,8 @@ fn build_family(
                         ),
                     ));
                 }
-                let dist = Dist::empirical_shared(secs.clone()).map_err(|e| ctx.err(p, e.0))?;
+                let dist = Dist::empirical_shared(secs.clone())
+                    .map_err(|e| ctx.err(&p.to_string(), e.0))?;
                 Ok((dist, secs))
             })?;
             family = Family::Empirical(secs);
@@ -335,7 +337,7 @@ fn build_family(
         }
         _ => unreachable!("every family in FAMILIES is handled"),
     };
-    let built = built.map_err(|e| ctx.err(p, e.0))?;
+    let built = built.map_err(|e| ctx.err(&p.to_string(), e.0))?;
     let mean = built.mean_secs();
     if mean.is_nan() || mean > MAX_SECS {
         let mean = match mean.is_finite() {
@@ -343,7 +345,7 @@ fn build_family(
             false => "a mean too large to compute".into(),
         };
         return Err(ctx.err(
-            p,
+            &p.to_string(),
             format!("{} has {mean}; a duration is at most {MAX_TEXT}", inline(d)),
         ));
     }
@@ -373,7 +375,7 @@ pub(super) fn random_closures(
         (Some(q), None) => {
             number(
                 ctx,
-                &format!("{p}.daily_probability"),
+                format_args!("{p}.daily_probability"),
                 q,
                 (0.0..=1.0).contains(&q),
                 rule,
@@ -395,7 +397,7 @@ pub(super) fn random_closures(
             for (k, &q) in m.iter().enumerate() {
                 months[k] = number(
                     ctx,
-                    &format!("{at}[{k}]"),
+                    format_args!("{at}[{k}]"),
                     q,
                     (0.0..=1.0).contains(&q),
                     rule,

@@ -1,8 +1,8 @@
 //! Ids: the characters they may hold, and uniqueness.
 
-use std::collections::HashMap;
+use std::fmt::{self, Display};
 
-use super::Ctx;
+use super::{Ctx, IdIndex};
 use crate::error::Result;
 
 /// The longest id, in characters (ASCII only, so bytes too): ids name folders (the scenario
@@ -18,7 +18,7 @@ pub(super) fn valid_id(s: &str) -> bool {
 }
 
 /// Checks that `id` (at `{p}.id`) is a valid id.
-pub(super) fn valid_id_at(ctx: &Ctx, p: &str, id: &str) -> Result<()> {
+pub(super) fn valid_id_at(ctx: &Ctx, p: impl Display, id: &str) -> Result<()> {
     if valid_id(id) {
         return Ok(());
     }
@@ -32,7 +32,7 @@ pub(super) fn valid_id_at(ctx: &Ctx, p: &str, id: &str) -> Result<()> {
 /// it was new; `what` names the kind of element in the message.
 pub(super) fn unique_id(
     ctx: &Ctx,
-    p: &str,
+    p: impl Display + Copy,
     id: &str,
     insert: impl FnOnce(&str) -> bool,
     what: &str,
@@ -45,6 +45,17 @@ pub(super) fn unique_id(
         ));
     }
     Ok(())
+}
+
+/// The path of element `i` of the array of tables `name` (`flows[3]`), written out only for a
+/// message: validating a valid file formats no paths.
+#[derive(Clone, Copy)]
+pub(super) struct Elem(pub &'static str, pub usize);
+
+impl Display for Elem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
 }
 
 pub(super) const ID_RULE: &str =
@@ -61,7 +72,7 @@ pub(super) fn shown(id: &str) -> String {
     format!("\"{start}...\" ({n} characters)")
 }
 
-pub(super) fn node_name(ix: &HashMap<String, usize>, n: usize) -> &str {
+pub(super) fn node_name(ix: &IdIndex, n: usize) -> &str {
     ix.iter()
         .find(|(_, v)| **v == n)
         .map_or("?", |(k, _)| k.as_str())
@@ -70,8 +81,8 @@ pub(super) fn node_name(ix: &HashMap<String, usize>, n: usize) -> &str {
 /// The index of node `id`, named by the field `{p}.{field}`; an unknown id is an error there.
 pub(super) fn node_ref(
     ctx: &Ctx,
-    node_ix: &HashMap<String, usize>,
-    p: &str,
+    node_ix: &IdIndex,
+    p: impl Display,
     field: &str,
     id: &str,
 ) -> Result<usize> {

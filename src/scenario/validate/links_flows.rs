@@ -1,12 +1,14 @@
 //! `[[flows]]` (routes through nodes and services) and `[[links]]` (travel on route steps).
 
-use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
 
-use super::Ctx;
+use rustc_hash::FxHashMap;
+
 use super::dist::{EmpiricalCache, build_dist, build_positive_dist};
-use super::ids::{node_name, node_ref, shown, unique_id};
+use super::ids::{Elem, node_name, node_ref, shown, unique_id};
 use super::profiles::{Parts, flow_profile};
 use super::values::{figure, headway_value, number, positive, positive_duration, whole};
+use super::{Ctx, IdIndex, IdSet};
 use crate::engine::dist::Dist;
 use crate::error::Result;
 use crate::scenario::duration::{MAX_SECS, MAX_TEXT};
@@ -18,26 +20,40 @@ pub(super) fn build_flow(
     ctx: &Ctx,
     i: usize,
     f: &FlowSpec,
-    node_ix: &HashMap<String, usize>,
-    service_ix: &HashMap<String, usize>,
+    node_ix: &IdIndex,
+    service_ix: &IdIndex,
     services: &[ServiceModel],
-    ids: &mut HashSet<String>,
+    ids: &mut IdSet,
     emp: &mut EmpiricalCache,
     scenario_demand: f64,
     (profile, start_day, (warmup, horizon)): (Option<&Parts>, i64, (u64, u64)),
 ) -> Result<FlowModel> {
-    let p = format!("flows[{i}]");
-    unique_id(ctx, &p, &f.id, |id| ids.insert(id.to_string()), "flow")?;
+    // Paths are written out only for a message (a valid flow formats none but `arrivals`).
+    let p = Elem("flows", i);
+    unique_id(ctx, p, &f.id, |id| ids.insert(id.to_string()), "flow")?;
     let (route, legs, choice) = match (&f.route, f.routes.is_empty()) {
         (Some(r), true) => {
-            super::routes::no_choice_fields(ctx, &p, f)?;
-            let (route, legs) =
-                parse_route(ctx, &format!("{p}.route"), r, node_ix, service_ix, services)?;
+            super::routes::no_choice_fields(ctx, p, f)?;
+            let (route, legs) = parse_route(
+                ctx,
+                format_args!("{p}.route"),
+                r,
+                node_ix,
+                service_ix,
+                services,
+            )?;
             (route, legs, None)
         }
         (None, false) => {
-            let c =
-                super::routes::build_choice(ctx, &p, f, node_ix, service_ix, services, start_day)?;
+            let c = super::routes::build_choice(
+                ctx,
+                &p.to_string(),
+                f,
+                node_ix,
+                service_ix,
+                services,
+                start_day,
+            )?;
             (
                 c.routes[0].route.clone(),
                 c.routes[0].legs.clone(),
@@ -54,7 +70,7 @@ pub(super) fn build_flow(
     let rule = "TEU per consignment must be a whole number from 1 to 1000000";
     let teu = whole(
         ctx,
-        &format!("{p}.teu"),
+        format_args!("{p}.teu"),
         f.teu.unwrap_or(1),
         1..=1_000_000,
         rule,
@@ -70,22 +86,21 @@ pub(super) fn build_flow(
             )));
         }
     }
-    let rule = format!("priority is a whole number from 0 (regular) to {MAX_PRIORITY}");
     let priority = f.priority.unwrap_or(0);
     let priority = whole(
         ctx,
-        &format!("{p}.priority"),
+        format_args!("{p}.priority"),
         priority,
         0..=MAX_PRIORITY,
-        &rule,
+        format_args!("priority is a whole number from 0 (regular) to {MAX_PRIORITY}"),
     )? as u8;
-    let demand = super::demand_factor(ctx, &format!("{p}.demand"), f.demand, scenario_demand)?;
+    let demand = super::demand_factor(ctx, format_args!("{p}.demand"), f.demand, scenario_demand)?;
     let profile = flow_profile(ctx, i, f, profile, start_day, horizon, demand)?;
     // Draws are divided by the demand factor, then squeezed by the profile where it is above 1.
     let peak = profile.as_ref().map_or(1.0, |p| p.peak().max(1.0));
     let arrivals = build_positive_dist(
         ctx,
-        &format!("{p}.arrivals"),
+        format_args!("{p}.arrivals"),
         &f.arrivals,
         emp,
         "a time between arrivals",
@@ -100,7 +115,7 @@ pub(super) fn build_flow(
     let value_of_time = match f.value_of_time {
         Some(v) => number(
             ctx,
-            &format!("{p}.value_of_time"),
+            format_args!("{p}.value_of_time"),
             v,
             v.is_finite() && v >= 0.0,
             "a value of time is a number of USD per TEU-hour, >= 0",
@@ -128,14 +143,17 @@ pub(super) fn build_flow(
 /// [`build_links`].
 pub(super) fn parse_route(
     ctx: &Ctx,
-    p: &str,
+    p: impl Display,
     ids: &[String],
-    node_ix: &HashMap<String, usize>,
-    service_ix: &HashMap<String, usize>,
+    node_ix: &IdIndex,
+    service_ix: &IdIndex,
     services: &[ServiceModel],
 ) -> Result<(Vec<usize>, Vec<Leg>)> {
     if ids.is_empty() {
-        return Err(ctx.err(p, "the route is empty; list at least one node id"));
+        return Err(ctx.err(
+            &p.to_string(),
+            "the route is empty; list at least one node id",
+        ));
     }
     // Route elements are node ids, or service ids standing between their `from` and `to` nodes.
     let mut route: Vec<usize> = Vec::with_capacity(ids.len());
@@ -218,7 +236,7 @@ type Step = (usize, usize, usize);
 pub(super) fn build_links(
     ctx: &Ctx,
     specs: &[LinkSpec],
-    node_ix: &HashMap<String, usize>,
+    node_ix: &IdIndex,
     flows: &mut [FlowModel],
     emp: &mut EmpiricalCache,
 ) -> Result<Vec<LinkModel>> {
@@ -226,7 +244,7 @@ pub(super) fn build_links(
     // built once, so each link finds its steps without scanning every flow.
     // A flow's alternative routes are its paths 1, 2, ...: path `a` is `choice.routes[a - 1]`
     // (the first of which repeats path 0, the flow's `route`, and is synced at the end).
-    let mut steps: HashMap<(usize, usize), Vec<Step>> = HashMap::new();
+    let mut steps: FxHashMap<(usize, usize), Vec<Step>> = FxHashMap::default();
     for (fi, f) in flows.iter().enumerate() {
         let alternatives = f.choice.iter().flat_map(|c| c.routes.iter().skip(1));
         let paths = std::iter::once(&f.route).chain(alternatives.map(|r| &r.route));
@@ -239,16 +257,16 @@ pub(super) fn build_links(
             }
         }
     }
-    let mut seen = HashMap::new();
+    let mut seen = FxHashMap::default();
     let mut links = Vec::with_capacity(specs.len());
     for (i, l) in specs.iter().enumerate() {
-        let p = format!("links[{i}]");
-        let end = |field: &str, id: &str| node_ref(ctx, node_ix, &p, field, id);
+        let p = Elem("links", i);
+        let end = |field: &str, id: &str| node_ref(ctx, node_ix, p, field, id);
         let from = end("from", &l.from)?;
         let to = end("to", &l.to)?;
         if let Some(j) = seen.insert((from, to), i) {
             return Err(ctx.err(
-                &p,
+                &p.to_string(),
                 format!(
                     "duplicate link \"{}\" -> \"{}\" (also links[{j}])",
                     l.from, l.to
@@ -264,7 +282,7 @@ pub(super) fn build_links(
                 (a, Some(c)) => &mut c.routes[a].legs,
             };
             if let Leg::Service(si) = legs[k] {
-                return Err(ctx.err(&p, format!(
+                return Err(ctx.err(&p.to_string(), format!(
                     "link \"{}\" -> \"{}\" duplicates a step that flow \"{}\" makes on service #{si}; a step is travelled by a link or by a service, not both",
                     l.from, l.to, id
                 )));
@@ -273,7 +291,7 @@ pub(super) fn build_links(
         }
         if made.is_empty() {
             return Err(ctx.err(
-                &p,
+                &p.to_string(),
                 format!(
                     "link \"{}\" -> \"{}\" joins nodes that are not consecutive on any flow's route; a link must follow a route step",
                     l.from, l.to
@@ -283,23 +301,23 @@ pub(super) fn build_links(
         if let Some(d) = l.distance_km {
             positive(
                 ctx,
-                &format!("{p}.distance_km"),
+                format_args!("{p}.distance_km"),
                 d,
                 "a distance must be > 0 km",
             )?;
         }
         let time = match (&l.time, l.speed_kmh) {
-            (Some(t), None) => build_dist(ctx, &format!("{p}.time"), t, emp)?,
+            (Some(t), None) => build_dist(ctx, format_args!("{p}.time"), t, emp)?,
             (None, Some(v)) => {
                 positive(
                     ctx,
-                    &format!("{p}.speed_kmh"),
+                    format_args!("{p}.speed_kmh"),
                     v,
                     "a speed must be > 0 km/h",
                 )?;
                 let Some(d) = l.distance_km else {
                     return Err(ctx.err(
-                        &p,
+                        &p.to_string(),
                         "`speed_kmh` needs `distance_km` (travel time = distance / speed)",
                     ));
                 };
@@ -314,13 +332,13 @@ pub(super) fn build_links(
                         ),
                     ));
                 }
-                Dist::fixed(secs).map_err(|e| ctx.err(&p, e.0))?
+                Dist::fixed(secs).map_err(|e| ctx.err(&p.to_string(), e.0))?
             }
             _ => {
-                return Err(ctx.err(&p, "give the travel time either as `time` (a distribution) or as `speed_kmh` with `distance_km`, not both"));
+                return Err(ctx.err(&p.to_string(), "give the travel time either as `time` (a distribution) or as `speed_kmh` with `distance_km`, not both"));
             }
         };
-        let headway = headway_value(ctx, &p, &l.headway, l.trains_per_day)?;
+        let headway = headway_value(ctx, p, &l.headway, l.trains_per_day)?;
         links.push(LinkModel {
             from,
             to,

@@ -19,7 +19,7 @@ mod services;
 mod values;
 mod yards;
 
-use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::access::FileAccess;
@@ -42,6 +42,15 @@ use services::build_service;
 pub(crate) use values::position;
 use values::{count_value, positive_duration};
 use yards::check_yards;
+
+/// Node or service ids to their index. Hashed with rustc-hash's Fx hash, not SipHash: every
+/// element of every route is looked up here, and an id of ten bytes costs a fifth of the
+/// instructions. Nothing reads these maps in their iteration order where it could reach an
+/// output or a message (a search by index, or keys sorted first).
+pub(super) type IdIndex = rustc_hash::FxHashMap<String, usize>;
+
+/// The ids seen so far of one kind of element (uniqueness), with the hash of [`IdIndex`].
+pub(super) type IdSet = rustc_hash::FxHashSet<String>;
 
 /// Validation context: where the text came from, to point at the place of an error.
 pub(crate) struct Ctx<'a> {
@@ -148,7 +157,7 @@ pub(crate) fn build(
     let start_day = hours::parse_date(start).map_err(|e| ctx.err("scenario.start", e))?;
     let corridor = CorridorDefaults::build(ctx, &file)?;
 
-    let mut node_ix = HashMap::new();
+    let mut node_ix = IdIndex::default();
     let mut nodes = Vec::with_capacity(file.nodes.len());
     for (i, n) in file.nodes.iter().enumerate() {
         nodes.push(build_node(
@@ -167,7 +176,7 @@ pub(crate) fn build(
             "the scenario has no [[flows]]; at least one flow is needed",
         ));
     }
-    let mut service_ix = HashMap::new();
+    let mut service_ix = IdIndex::default();
     let mut services = Vec::with_capacity(file.services.len());
     for (i, sv) in file.services.iter().enumerate() {
         services.push(build_service(
@@ -183,7 +192,7 @@ pub(crate) fn build(
     let demand = demand_factor(ctx, "scenario.demand", s.demand, 1.0)?;
     let profile = profiles::scenario_parts(ctx, file.profile.as_ref(), start_day)?;
     let window = (warmup.ms(), horizon.ms());
-    let mut flow_ids = HashSet::new();
+    let mut flow_ids = IdSet::default();
     let mut flows = Vec::with_capacity(file.flows.len());
     for (i, f) in file.flows.iter().enumerate() {
         flows.push(build_flow(
@@ -203,7 +212,7 @@ pub(crate) fn build(
     routes::free_flow_priors(&mut flows, &nodes, &links, &services);
     check_yards(ctx, &nodes, &flows, &services)?;
     let mut pipelines = Vec::with_capacity(file.pipelines.len());
-    let mut pipe_ids = HashSet::new();
+    let mut pipe_ids = IdSet::default();
     for (i, pl) in file.pipelines.iter().enumerate() {
         pipelines.push(build_pipeline(ctx, i, pl, &mut pipe_ids, empirical)?);
     }
@@ -313,13 +322,18 @@ fn period_value(ctx: &Ctx, p: &Duration, window: SimDur) -> Result<SimDur> {
 pub(crate) const MAX_DEMAND: f64 = 1000.0;
 
 /// A demand factor at `path` (absent: 1), multiplied onto `outer` (the scenario's factor).
-pub(super) fn demand_factor(ctx: &Ctx, path: &str, v: Option<f64>, outer: f64) -> Result<f64> {
+pub(super) fn demand_factor(
+    ctx: &Ctx,
+    path: impl fmt::Display,
+    v: Option<f64>,
+    outer: f64,
+) -> Result<f64> {
     let Some(x) = v else {
         return Ok(outer);
     };
     if !(x > 0.0 && x <= MAX_DEMAND) {
         return Err(ctx.err(
-            path,
+            &path.to_string(),
             format!(
                 "{} is not allowed; a demand factor multiplies arrival rates and must be > 0 and at most {MAX_DEMAND}",
                 values::figure(x)

@@ -1,12 +1,10 @@
 //! `[[nodes]]`: the kind, the fields each kind takes, stations, and where a node is.
 
-use std::collections::HashMap;
-
-use super::Ctx;
 use super::borders::{CorridorDefaults, build_border};
 use super::dist::{EmpiricalCache, build_dist};
 use super::ids::unique_id;
 use super::values::{count_value, position, servers_value, teu_per_wagon};
+use super::{Ctx, IdIndex};
 use crate::engine::time::SimTime;
 use crate::error::Result;
 use crate::scenario::file::NodeSpec;
@@ -16,7 +14,7 @@ pub(super) fn build_node(
     ctx: &Ctx,
     i: usize,
     n: &NodeSpec,
-    ix: &mut HashMap<String, usize>,
+    ix: &mut IdIndex,
     emp: &mut EmpiricalCache,
     corridor: &CorridorDefaults,
     calendar: (i64, SimTime),

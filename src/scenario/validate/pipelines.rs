@@ -1,12 +1,10 @@
 //! `[[pipelines]]`.
 
-use std::collections::HashSet;
-
-use super::Ctx;
 use super::dist::EmpiricalCache;
 use super::dist::random_closures;
 use super::ids::unique_id;
 use super::values::positive;
+use super::{Ctx, IdSet};
 use crate::engine::time::SimDur;
 use crate::error::Result;
 use crate::scenario::file::PipelineSpec;
@@ -16,7 +14,7 @@ pub(super) fn build_pipeline(
     ctx: &Ctx,
     i: usize,
     pl: &PipelineSpec,
-    ids: &mut HashSet<String>,
+    ids: &mut IdSet,
     emp: &mut EmpiricalCache,
 ) -> Result<PipelineModel> {
     let p = format!("pipelines[{i}]");
@@ -36,7 +34,7 @@ pub(super) fn build_pipeline(
         ("demand_per_day", pl.demand_per_day),
     ] {
         let rule = format!("a rate must be > 0 {} per day", unit.as_str());
-        positive(ctx, &format!("{p}.{name}"), v, &rule)?;
+        positive(ctx, format_args!("{p}.{name}"), v, &rule)?;
     }
     if pl.transit.secs < 0.0 {
         return Err(ctx.err(

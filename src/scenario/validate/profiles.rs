@@ -163,10 +163,10 @@ pub(super) fn flow_profile(
     horizon: u64,
     demand: f64,
 ) -> Result<Option<Profile>> {
-    let p = format!("flows[{i}]");
     if scenario.is_none() && f.profile.is_none() && f.start.is_none() && f.end.is_none() {
         return Ok(None);
     }
+    let p = format!("flows[{i}]");
     let own = f
         .profile
         .as_ref()

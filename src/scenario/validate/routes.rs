@@ -3,12 +3,12 @@
 //! and the free-flow time of each route, the prior of its learned expected transit, once the
 //! links are known.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
-use super::Ctx;
 use super::ids::{shown, unique_id};
 use super::links_flows::parse_route;
 use super::values::{number, positive, positive_duration};
+use super::{Ctx, IdIndex};
 use crate::engine::hours;
 use crate::engine::time::{MS_PER_DAY, SimDur, SimTime};
 use crate::error::Result;
@@ -25,7 +25,7 @@ pub(crate) const DEFAULT_MEMORY: SimDur = SimDur(30 * MS_PER_DAY);
 const SHARE_TOLERANCE: f64 = 1e-6;
 
 /// A flow with one `route` takes none of the fields of a choice.
-pub(super) fn no_choice_fields(ctx: &Ctx, p: &str, f: &FlowSpec) -> Result<()> {
+pub(super) fn no_choice_fields(ctx: &Ctx, p: impl std::fmt::Display, f: &FlowSpec) -> Result<()> {
     let given = [
         ("choice", f.choice.is_some()),
         ("logit_scale", f.logit_scale.is_some()),
@@ -46,8 +46,8 @@ pub(super) fn build_choice(
     ctx: &Ctx,
     p: &str,
     f: &FlowSpec,
-    node_ix: &HashMap<String, usize>,
-    service_ix: &HashMap<String, usize>,
+    node_ix: &IdIndex,
+    service_ix: &IdIndex,
     services: &[ServiceModel],
     start_day: i64,
 ) -> Result<RouteChoice> {
@@ -63,7 +63,7 @@ pub(super) fn build_choice(
             };
             let rule = "the logit scale is a number > 0, per USD of generalised cost per TEU";
             ChoiceRule::Logit {
-                scale: positive(ctx, &format!("{p}.logit_scale"), theta, rule)?,
+                scale: positive(ctx, format_args!("{p}.logit_scale"), theta, rule)?,
             }
         }
         other => {
@@ -100,7 +100,7 @@ pub(super) fn build_choice(
         )?;
         let (route, legs) = parse_route(
             ctx,
-            &format!("{rp}.route"),
+            format_args!("{rp}.route"),
             &r.route,
             node_ix,
             service_ix,
@@ -109,7 +109,7 @@ pub(super) fn build_choice(
         let share = match (rule, r.share) {
             (ChoiceRule::Shares, Some(s)) => number(
                 ctx,
-                &format!("{rp}.share"),
+                format_args!("{rp}.share"),
                 s,
                 (0.0..=1.0).contains(&s),
                 "a share is a number from 0 to 1 (the shares of a flow's routes sum to 1)",
@@ -132,7 +132,7 @@ pub(super) fn build_choice(
             .capacity_teu_per_day
             .map(|c| {
                 let rule = "a route's capacity is a number of TEU per day > 0";
-                positive(ctx, &format!("{rp}.capacity_teu_per_day"), c, rule)
+                positive(ctx, format_args!("{rp}.capacity_teu_per_day"), c, rule)
             })
             .transpose()?;
         let opens = match &r.opens {
@@ -278,7 +278,7 @@ pub(super) fn dated_shares(
         let rule = "a share is a number from 0 to 1 (the shares of a flow's routes sum to 1)";
         shares.push(number(
             ctx,
-            &format!("{p}.{id}"),
+            format_args!("{p}.{id}"),
             s,
             (0.0..=1.0).contains(&s),
             rule,

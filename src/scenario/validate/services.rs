@@ -1,13 +1,11 @@
 //! `[[services]]`: carriers, their capacity, fleet and departure rule.
 
-use std::collections::HashMap;
-
-use super::Ctx;
 use super::dist::{EmpiricalCache, build_dist, random_closures};
 use super::ids::{node_ref, valid_id_at};
 use super::values::{
     closure_windows, headway_value, positive_duration, teu_per_wagon, utc_offset, whole,
 };
+use super::{Ctx, IdIndex};
 use crate::engine::dist::Dist;
 use crate::engine::hours;
 use crate::engine::time::{SimDur, SimTime};
@@ -19,8 +17,8 @@ pub(super) fn build_service(
     ctx: &Ctx,
     i: usize,
     sv: &ServiceSpec,
-    node_ix: &HashMap<String, usize>,
-    service_ix: &mut HashMap<String, usize>,
+    node_ix: &IdIndex,
+    service_ix: &mut IdIndex,
     emp: &mut EmpiricalCache,
     start_day: i64,
 ) -> Result<ServiceModel> {
@@ -51,11 +49,17 @@ pub(super) fn build_service(
     let capacity_teu = match (sv.capacity_teu, sv.wagons, sv.teu_per_wagon) {
         (Some(c), None, None) => {
             let rule = "capacity must be a whole number of TEU from 1 to 1000000";
-            whole(ctx, &format!("{p}.capacity_teu"), c, 1..=1_000_000, rule)? as u32
+            whole(
+                ctx,
+                format_args!("{p}.capacity_teu"),
+                c,
+                1..=1_000_000,
+                rule,
+            )? as u32
         }
         (None, Some(w), Some(t)) => {
             let rule = "wagons per carrier must be from 1 to 10000";
-            whole(ctx, &format!("{p}.wagons"), w, 1..=10_000, rule)?;
+            whole(ctx, format_args!("{p}.wagons"), w, 1..=10_000, rule)?;
             let t = teu_per_wagon(ctx, &p, t)?;
             let c = (w as f64 * t).floor();
             if c < 1.0 {
@@ -73,7 +77,7 @@ pub(super) fn build_service(
     let rule = "the fleet is a whole number of carriers from 1 to 100000";
     let fleet = whole(
         ctx,
-        &format!("{p}.fleet"),
+        format_args!("{p}.fleet"),
         sv.fleet.unwrap_or(1),
         1..=100_000,
         rule,

@@ -1,6 +1,7 @@
 //! Checks of single values that several parts of the format share: durations, counts, server
 //! numbers, UTC offsets, dated closures, random closures, path capacities and positions.
 
+use std::fmt::Display;
 use std::ops::RangeInclusive;
 
 use super::Ctx;
@@ -90,7 +91,7 @@ pub(super) fn closure_windows(
 /// A path capacity: `headway` (a duration) or `trains_per_day` (headway = 24 h / N).
 pub(super) fn headway_value(
     ctx: &Ctx,
-    p: &str,
+    p: impl Display,
     headway: &Option<Duration>,
     per_day: Option<f64>,
 ) -> Result<Option<SimDur>> {
@@ -104,41 +105,46 @@ pub(super) fn headway_value(
                 "trains per day must be > 0, from {least:.3e} (a headway of at most {MAX_TEXT}) to {most} (a headway of at least 1 ms)"
             );
             let ok = n.is_finite() && n > 0.0 && (least..=most).contains(&n);
-            let n = number(ctx, &format!("{p}.trains_per_day"), n, ok, &rule)?;
+            let n = number(ctx, format_args!("{p}.trains_per_day"), n, ok, &rule)?;
             Ok(Some(SimDur::from_secs_f64(86_400.0 / n)))
         }
         (Some(_), Some(_)) => Err(ctx.err(
-            p,
+            &p.to_string(),
             "give the path capacity as `headway` or as `trains_per_day`, not both",
         )),
     }
 }
 
-/// A whole number at `path` within `range`; else "`v` is not allowed; `rule`".
+/// A whole number at `path` within `range`; else "`v` is not allowed; `rule`". The path and
+/// the rule are written out for the message only (`format_args!` costs nothing until then).
 pub(super) fn whole(
     ctx: &Ctx,
-    path: &str,
+    path: impl Display,
     v: i64,
     range: RangeInclusive<i64>,
-    rule: &str,
+    rule: impl Display,
 ) -> Result<i64> {
     if range.contains(&v) {
         return Ok(v);
     }
-    Err(ctx.err(path, format!("{v} is not allowed; {rule}")))
+    Err(ctx.err(&path.to_string(), format!("{v} is not allowed; {rule}")))
 }
 
 /// A finite number > 0 at `path`; else "`v` is not allowed; `rule`".
-pub(super) fn positive(ctx: &Ctx, path: &str, v: f64, rule: &str) -> Result<f64> {
+pub(super) fn positive(ctx: &Ctx, path: impl Display, v: f64, rule: &str) -> Result<f64> {
     number(ctx, path, v, v.is_finite() && v > 0.0, rule)
 }
 
-/// A number at `path` that must satisfy `ok`; else "`v` is not allowed; `rule`".
-pub(super) fn number(ctx: &Ctx, path: &str, v: f64, ok: bool, rule: &str) -> Result<f64> {
+/// A number at `path` that must satisfy `ok`; else "`v` is not allowed; `rule`" (the path is
+/// written out for the message only).
+pub(super) fn number(ctx: &Ctx, path: impl Display, v: f64, ok: bool, rule: &str) -> Result<f64> {
     if ok {
         return Ok(v);
     }
-    Err(ctx.err(path, format!("{} is not allowed; {rule}", figure(v))))
+    Err(ctx.err(
+        &path.to_string(),
+        format!("{} is not allowed; {rule}", figure(v)),
+    ))
 }
 
 /// A number as a message shows it: as written for everyday sizes, in scientific notation
@@ -156,7 +162,7 @@ pub(crate) fn figure(v: f64) -> String {
 pub(super) fn teu_per_wagon(ctx: &Ctx, p: &str, t: f64) -> Result<f64> {
     let ok = t.is_finite() && t > 0.0 && t <= 10.0;
     let rule = "TEU per wagon must be > 0 and <= 10";
-    number(ctx, &format!("{p}.teu_per_wagon"), t, ok, rule)
+    number(ctx, format_args!("{p}.teu_per_wagon"), t, ok, rule)
 }
 
 /// A node's position (`{p}.lat`, `{p}.lon`): both or neither, each a finite number of degrees
@@ -187,7 +193,7 @@ pub(crate) fn position(
     let check = |field: &str, v: f64, max: f64, what: &str| {
         let ok = v.is_finite() && (-max..=max).contains(&v);
         let rule = format!("{what} must be a number of degrees from -{max} to {max} (WGS 84)");
-        number(ctx, &format!("{p}.{field}"), v, ok, &rule)
+        number(ctx, format_args!("{p}.{field}"), v, ok, &rule)
     };
     Ok(Some(Position {
         lat: check("lat", lat, 90.0, "latitude")?,
