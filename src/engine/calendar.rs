@@ -35,9 +35,11 @@ pub struct Calendar<E> {
     occupied: u64,
     /// The time popped last.
     last: u64,
-    /// The earliest pending time when `now_queue` is empty, once found, and where its event is
-    /// in the lowest non-empty bucket (kept up to date by `schedule`, forgotten by `pop`).
-    earliest: Cell<Option<(u64, usize)>>,
+    /// The earliest pending time when `now_queue` is empty, once found (until the next change).
+    earliest: Cell<Option<u64>>,
+    /// Where the first event at `earliest` is in the lowest non-empty bucket, once
+    /// [`Calendar::peek_next`] has looked (kept by `schedule`, forgotten with `earliest`).
+    earliest_at: Cell<Option<usize>>,
     len: usize,
 }
 
@@ -56,6 +58,7 @@ impl<E> Calendar<E> {
             occupied: 0,
             last: 0,
             earliest: Cell::new(None),
+            earliest_at: Cell::new(None),
             len: 0,
         }
     }
@@ -95,10 +98,11 @@ impl<E> Calendar<E> {
             self.occupied |= 1 << (b - 1);
             // An earlier time than the earliest is in the lowest bucket now (its bucket is at
             // most the earliest's); an equal time comes after it (FIFO).
-            if let Some((e, _)) = self.earliest.get()
+            if let Some(e) = self.earliest.get()
                 && at.0 < e
             {
-                self.earliest.set(Some((at.0, bucket.len() - 1)));
+                self.earliest.set(Some(at.0));
+                self.earliest_at.set(Some(bucket.len() - 1));
             }
         }
         self.len += 1;
@@ -114,13 +118,6 @@ impl<E> Calendar<E> {
     /// `now_queue` is empty), remembered until the calendar changes.
     #[inline]
     fn earliest_in_buckets(&self) -> Option<u64> {
-        self.earliest_event().map(|(t, _)| t)
-    }
-
-    /// The earliest time in the lowest non-empty bucket and the index there of its first
-    /// event, remembered until the calendar changes.
-    #[inline]
-    fn earliest_event(&self) -> Option<(u64, usize)> {
         if let Some(e) = self.earliest.get() {
             return Some(e);
         }
@@ -128,12 +125,7 @@ impl<E> Calendar<E> {
             return None;
         }
         let b = self.occupied.trailing_zeros() as usize;
-        // By time, then index: the first scheduled of the earliest.
-        let e = self.buckets[b]
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (x.0, i))
-            .min();
+        let e = self.buckets[b].iter().map(|x| x.0).min();
         self.earliest.set(e);
         e
     }
@@ -161,6 +153,7 @@ impl<E> Calendar<E> {
             }
             self.buckets[b] = moving;
             self.earliest.set(None);
+            self.earliest_at.set(None);
         }
         let (t, e) = self.now_queue.pop_front()?;
         self.len -= 1;
@@ -184,9 +177,15 @@ impl<E> Calendar<E> {
         if let Some((_, e)) = self.now_queue.front() {
             return Some(e);
         }
-        let (_, i) = self.earliest_event()?;
-        let b = self.occupied.trailing_zeros() as usize;
-        Some(&self.buckets[b][i].1)
+        let t = self.earliest_in_buckets()?;
+        let bucket = &self.buckets[self.occupied.trailing_zeros() as usize];
+        let i = match self.earliest_at.get() {
+            Some(i) => i,
+            // The first at that time is the first scheduled of them (FIFO).
+            None => bucket.iter().position(|x| x.0 == t)?,
+        };
+        self.earliest_at.set(Some(i));
+        bucket.get(i).map(|x| &x.1)
     }
 
     /// The pending events at time `at`, in no particular order (for diagnostics: it scans the
