@@ -170,4 +170,55 @@ mod tests {
         s.reset();
         assert_eq!(s.waits(0, 0).sum::<u64>(), 0);
     }
+
+    /// A flow with two routes: a block per route, in route order, then the next flow's; each
+    /// route's waits come back from its own block (the order `Waits::rows` folds them in).
+    #[test]
+    fn alternatives_have_a_block_each() {
+        let station = |id: &str| {
+            format!(
+                "[[nodes]]\nid = \"{id}\"\nkind = \"station\"\nservers = 1\nservice = {{ dist = \"exponential\", mean = \"1h\" }}\n"
+            )
+        };
+        let src = format!(
+            r#"[scenario]
+name = "t"
+horizon = "10d"
+{}{}{}
+[[flows]]
+id = "f"
+arrivals = {{ dist = "exponential", mean = "4h" }}
+[[flows.routes]]
+id = "short"
+route = ["a", "b"]
+share = 0.5
+[[flows.routes]]
+id = "long"
+route = ["a", "c", "b"]
+share = 0.5
+
+[[flows]]
+id = "g"
+route = ["c"]
+arrivals = {{ dist = "exponential", mean = "4h" }}
+"#,
+            station("a"),
+            station("b"),
+            station("c")
+        );
+        let m = crate::scenario::parse(std::path::Path::new("t.toml"), &src).unwrap();
+        let mut s = Steps::of(&m);
+        assert_eq!((s.path(0, 0), s.path(0, 1), s.path(1, 0)), (0, 2, 5));
+        let nodes = |path: u32, n: u32| (0..n).map(|k| s.at(path, k).node).collect::<Vec<_>>();
+        assert_eq!(nodes(0, 2), [0, 1]);
+        assert_eq!(nodes(2, 3), [0, 2, 1]);
+        assert_eq!(nodes(5, 1), [2]);
+        assert_eq!(s.at(2, 1).next, Next::Direct);
+        assert_eq!(s.at(2, 2).next, Next::Delivered);
+        s.add_wait(s.path(0, 1), 1, SimDur(9));
+        s.add_wait(s.path(0, 0), 0, SimDur(4));
+        assert_eq!(s.waits(0, 0).collect::<Vec<_>>(), [4, 0]);
+        assert_eq!(s.waits(0, 1).collect::<Vec<_>>(), [0, 9, 0]);
+        assert_eq!(s.waits(1, 0).collect::<Vec<_>>(), [0]);
+    }
 }
