@@ -8,25 +8,7 @@
 use std::fs;
 
 use crate::cli::{corridor, stderr, workdir};
-
-const BASE: &str = r#"[scenario]
-name = "fast"
-horizon = "20d"
-warmup = "2d"
-replications = 2
-seed = 5
-
-[[nodes]]
-id = "gate"
-kind = "station"
-servers = 2
-service = { dist = "exponential", mean = "1h" }
-
-[[flows]]
-id = "box"
-route = ["gate"]
-arrivals = { dist = "exponential", mean = "2h" }
-"#;
+use crate::hardening::BASE;
 
 /// `BASE` with `from` replaced by `to` (which must occur).
 fn with(from: &str, to: &str) -> String {

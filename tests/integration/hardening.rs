@@ -7,7 +7,8 @@ use std::path::Path;
 
 use crate::cli::{corridor, stderr, workdir};
 
-const BASE: &str = r#"[scenario]
+/// One station and one flow: the scenario every test here (and `check_path`) starts from.
+pub(crate) const BASE: &str = r#"[scenario]
 name = "harden"
 horizon = "20d"
 warmup = "2d"
